@@ -1,0 +1,22 @@
+"""The Celery app and the whole beat schedule, in one place.
+
+The schedule is written to the database by django-celery-beat's scheduler when beat starts, so staff
+see (and can pause) every periodic task in the admin.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knoble.settings")
+
+app = Celery("knoble")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-expired-sessions": {
+        "task": "knoble.tasks.clear_expired_sessions",
+        "schedule": 60 * 60 * 24,
+    },
+}

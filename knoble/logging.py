@@ -1,0 +1,24 @@
+import logging
+import re
+
+# key=value, key: value and "key": "value" forms of anything that looks like a credential.
+_SECRET = re.compile(
+    r"""(?P<key>["']?(?:password\d?|passwd|secret|token|api[_-]?key|authorization|sessionid|csrftoken)["']?\s*[=:]\s*)"""
+    r"""(?P<quote>["']?)(?:(?:Token|Bearer|Basic)\s+)?(?P<value>[^\s"'&,;]+)""",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    return _SECRET.sub(lambda m: f"{m['key']}{m['quote']}[redacted]", text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Masks credentials in every log line, so that no password or token reaches the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from members import demo as members_demo
+
+# In dependency order: each app's demo data may rely on the apps before it.
+SEEDERS = [members_demo.seed]
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data (idempotent: safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins: list[tuple[str, str]] = []
+        with transaction.atomic():
+            for seed in SEEDERS:
+                logins += seed() or []
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+        for email, role in logins:
+            self.stdout.write(f"  {email:<22} password: {settings.DEMO_PASSWORD:<14} ({role})")

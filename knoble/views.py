@@ -1,0 +1,38 @@
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from knoble.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception as error:
+        logger.warning("health check: database unreachable: %s", error)
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception as error:
+        logger.warning("health check: broker unreachable: %s", error)
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)

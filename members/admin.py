@@ -1,0 +1,98 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.models import Activity, Member, Organisation, OrganisationDomain, User
+from members.services import member_approve, member_reject
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class OrganisationDomainInline(admin.TabularInline[OrganisationDomain, Organisation]):
+    model = OrganisationDomain
+    extra = 1
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "sector", "country", "created_at"]
+    list_filter = ["sector", "country"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [OrganisationDomainInline]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "email", "organisation", "job_title", "status", "created_at"]
+    list_filter = ["status", "organisation__sector", "organisation__country"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
+    autocomplete_fields = ["organisation", "user"]
+    readonly_fields = ["status", "status_changed_at", "status_changed_by", "created_at"]
+    actions = ["approve", "reject"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Members are never deleted, so their history stays whole: set them to suspended or left."""
+        return False
+
+    @admin.display(ordering="user__email")
+    def email(self, obj: Member) -> str:
+        return obj.user.email
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Member], decide: Any, verb: str) -> None:
+        done = 0
+        for member in queryset.select_related("user"):
+            try:
+                decide(member=member, by=request.user)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        if done:
+            self.message_user(request, f"{verb} {done} member(s); each was told by e-mail.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected members", permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        self._decide(request, queryset, member_approve, "Approved")
+
+    @admin.action(description="Reject selected members", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        self._decide(request, queryset, member_reject, "Rejected")
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin[Activity]):
+    """Read-only: activity is append-only and written by the portal, never edited by hand."""
+
+    list_display = ["occurred_at", "member", "verb", "source", "subject_type", "subject_id"]
+    list_filter = ["verb", "source", "occurred_at"]
+    list_select_related = ["member__user", "subject_type"]
+    search_fields = ["member__user__email"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,146 @@
+"""Demo organisations, the three demo logins and a few dozen members, for `manage.py seed_demo`."""
+
+import random
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from members.models import Activity, Member, Organisation, OrganisationDomain, Sector, Source, User, Verb
+from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
+
+ORGANISATIONS = [
+    ("Northbridge Regional Bank", Sector.FINANCIAL_INSTITUTION, "US", "northbridge.example"),
+    ("Harbour Credit Union", Sector.FINANCIAL_INSTITUTION, "CA", "harbourcu.example"),
+    ("Meridian Global Bank", Sector.FINANCIAL_INSTITUTION, "GB", "meridianbank.example"),
+    ("Lakeside Payments", Sector.FINANCIAL_INSTITUTION, "US", "lakesidepay.example"),
+    ("Metro Police Financial Crimes Unit", Sector.LAW_ENFORCEMENT, "US", "metropd.example"),
+    ("Provincial Anti-Trafficking Squad", Sector.LAW_ENFORCEMENT, "CA", "pats.example"),
+    ("National Crime Agency Liaison", Sector.LAW_ENFORCEMENT, "GB", "nca-liaison.example"),
+    ("District Attorney's Office, Human Trafficking Bureau", Sector.PROSECUTOR, "US", "da-htb.example"),
+    ("Federal Prosecution Service", Sector.PROSECUTOR, "CA", "fps.example"),
+    ("Crown Prosecution Team", Sector.PROSECUTOR, "GB", "cpt.example"),
+    ("Safe Harbour Survivor Services", Sector.NGO, "US", "safeharbour.example"),
+    ("Freedom Network Canada", Sector.NGO, "CA", "freedomnet.example"),
+    ("Open Doors Europe", Sector.NGO, "NL", "opendoors.example"),
+    ("Fintech Integrity Alliance", Sector.OTHER, "GB", "fia.example"),
+    ("Academic Research Centre on Illicit Finance", Sector.OTHER, "AU", "arcif.example"),
+]
+FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Pedro",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Yara",
+]
+LAST = [
+    "Adams",
+    "Becker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Walsh",
+]
+TITLES = {
+    Sector.FINANCIAL_INSTITUTION: ["AML Investigator", "Financial Intelligence Analyst", "Chief Compliance Officer"],
+    Sector.LAW_ENFORCEMENT: ["Detective, Financial Crimes", "Intelligence Officer", "Sergeant, Vice Unit"],
+    Sector.PROSECUTOR: ["Assistant District Attorney", "Federal Prosecutor", "Victim-Witness Coordinator"],
+    Sector.NGO: ["Survivor Services Lead", "Program Director", "Outreach Coordinator"],
+    Sector.OTHER: ["Researcher", "Policy Adviser", "Data Scientist"],
+}
+
+
+def _user(email: str, first: str, last: str, *, is_staff: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last, "is_staff": is_staff}
+    )
+    if created:
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def _member(user: User, organisation: Organisation, title: str, status: str, joined_days_ago: int) -> Member:
+    member, created = Member.objects.get_or_create(
+        user=user, defaults={"organisation": organisation, "job_title": title, "status": status}
+    )
+    if created:
+        joined = timezone.now() - timedelta(days=joined_days_ago)
+        Member.objects.filter(pk=member.pk).update(created_at=joined, status_changed_at=joined + timedelta(days=2))
+        events = [Activity(member=member, verb=Verb.SIGNED_UP, occurred_at=joined, source=Source.WEB)]
+        if status == Member.Status.APPROVED:
+            events.append(
+                Activity(member=member, verb=Verb.APPROVED, occurred_at=joined + timedelta(days=2), source=Source.ADMIN)
+            )
+            user.groups.add(Group.objects.get(name=MEMBER_ROLE))
+        Activity.objects.bulk_create(events)
+    return member
+
+
+def seed() -> list[tuple[str, str]]:
+    """Idempotent: running it again adds nothing that is already there. Returns the demo logins."""
+    rng = random.Random(20261125)
+    organisations = []
+    domains = {}
+    for name, sector, country, domain in ORGANISATIONS:
+        organisation, _ = Organisation.objects.get_or_create(name=name, defaults={"sector": sector, "country": country})
+        OrganisationDomain.objects.get_or_create(domain=domain, defaults={"organisation": organisation})
+        organisations.append(organisation)
+        domains[organisation.pk] = domain
+
+    staff = _user("staff@example.org", "Sam", "Staff", is_staff=True)
+    staff.groups.add(Group.objects.get(name=STAFF_ROLE))
+    leader = _user("leader@example.org", "Lee", "Leader")
+    leader.groups.add(Group.objects.get(name=LEADERSHIP_ROLE))
+    bank = organisations[0]
+    _member(_user("member@example.org", "Morgan", "Member"), bank, "AML Investigator", Member.Status.APPROVED, 400)
+
+    for index in range(36):
+        first, last = FIRST[index % len(FIRST)], LAST[(index * 7) % len(LAST)]
+        organisation = organisations[index % len(organisations)]
+        user = _user(f"{first.lower()}.{last.lower()}@{domains[organisation.pk]}", first, last)
+        status = Member.Status.PENDING if index % 9 == 8 else Member.Status.APPROVED
+        title = rng.choice(TITLES[Sector(organisation.sector)])
+        _member(user, organisation, title, status, joined_days_ago=rng.randint(5, 540))
+
+    return [
+        ("staff@example.org", "staff: admin and roadmap"),
+        ("leader@example.org", "leadership: dashboards"),
+        ("member@example.org", "member of Northbridge Regional Bank"),
+    ]

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from members.models import Member
+
+
+def membership_decision_email_send(*, member: Member) -> None:
+    """Tells the person the outcome of their membership application, whichever it was."""
+    context = {"member": member, "site_url": settings.SITE_URL}
+    template = "members/email/approved" if member.is_approved else "members/email/rejected"
+    send_mail(
+        subject=render_to_string(f"{template}_subject.txt", context).strip(),
+        message=render_to_string(f"{template}.txt", context),
+        from_email=None,
+        recipient_list=[member.user.email],
+    )

@@ -1,0 +1,220 @@
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+
+class UserManager(DjangoUserManager["User"]):
+    """Users log in with their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user_with_email(self, email: str, password: str | None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user_with_email(email, password, **extra)
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user_with_email(email, password, **extra)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Sector(models.TextChoices):
+    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    NGO = "ngo", "NGO"
+    OTHER = "other", "Other"
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, db_index=True)
+    country = CountryField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sector__in=Sector.values), name="organisation_sector_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationDomain(models.Model):
+    """An e-mail domain of a member organisation; a sign-up from it is linked to the organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. examplebank.com, lower case")
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(domain=Lower("domain")), name="domain_lower_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def approved(self) -> "MemberQuerySet":
+        return self.filter(status=Member.Status.APPROVED)
+
+    def pending(self) -> "MemberQuerySet":
+        return self.filter(status=Member.Status.PENDING)
+
+
+class MemberStatus(models.TextChoices):
+    PENDING = "pending", "Pending approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+    LEFT = "left", "Left"
+
+
+class Member(models.Model):
+    Status = MemberStatus
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="member")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    consent_email = models.BooleanField("I agree to receive e-mail from The Knoble", default=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    history = HistoricalRecords()
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("use_portal", "Can use the member portal"),
+            ("view_dashboards", "Can view the leadership dashboards"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=MemberStatus.values), name="member_status_valid"),
+            # Approval needs an organisation: staff choose one when the e-mail domain did not match.
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(organisation__isnull=False),
+                name="approved_member_has_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class Verb(models.TextChoices):
+    """Every kind of member touch the portal records."""
+
+    SIGNED_UP = "signed_up", "Signed up"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    LOGGED_IN = "logged_in", "Logged in"
+    PROFILE_UPDATED = "profile_updated", "Profile updated"
+    ONBOARDING_STEP = "onboarding_step", "Onboarding step completed"
+    INITIATIVE_VIEWED = "initiative_viewed", "Initiative viewed"
+    INITIATIVE_JOINED = "initiative_joined", "Initiative joined"
+    INITIATIVE_WAITLISTED = "initiative_waitlisted", "Waitlisted for an initiative"
+    INITIATIVE_PROMOTED = "initiative_promoted", "Promoted from a waitlist"
+    INITIATIVE_LEFT = "initiative_left", "Initiative left"
+    MESSAGE_SENT = "message_sent", "Message sent"
+    MESSAGE_OPENED = "message_opened", "Message opened"
+    LINK_CLICKED = "link_clicked", "Link clicked"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    RESOURCE_VIEWED = "resource_viewed", "Resource viewed"
+    RED_FLAG_RATED = "red_flag_rated", "Red flag rated"
+    RED_FLAG_SUGGESTED = "red_flag_suggested", "Red flag suggested"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    EMAIL = "email", "E-mail"
+    ADMIN = "admin", "Admin"
+    SYSTEM = "system", "System"
+
+
+class Activity(models.Model):
+    """Append-only: written only by `members.services.record_activity`; a database trigger refuses updates."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="activities")
+    verb = models.CharField(max_length=32, choices=Verb.choices)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    occurred_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["member", "-occurred_at"], name="activity_member_time"),
+            models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
+            models.Index(fields=["subject_type", "subject_id"], name="activity_subject"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(verb__in=Verb.values), name="activity_verb_valid"),
+            models.CheckConstraint(
+                condition=models.Q(subject_type__isnull=True, subject_id__isnull=True)
+                | models.Q(subject_type__isnull=False, subject_id__isnull=False),
+                name="activity_subject_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_verb_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,12 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from members.emails import membership_decision_email_send
+from members.models import Member
+
+
+@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_membership_decision_email(member_id: int) -> None:
+    member = Member.objects.select_related("user").get(pk=member_id)
+    membership_decision_email_send(member=member)

@@ -1,0 +1,83 @@
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knoble.celery import app as celery_app
+from knoble.logging import redact
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+def test_healthz_answers_503_naming_the_broker_when_it_is_unreachable(client, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "unreachable"}
+
+
+def test_deploy_check_passes_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x7#" + "k" * 60 + "production-like-secret",
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    }
+    env.pop("DJANGO_SECURE_SSL_REDIRECT", None)
+    env.pop("DJANGO_SECURE_COOKIES", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"} | {"DJANGO_DEBUG": "false"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("login failed password=hunter2 for x", "hunter2"),
+        ('payload {"password": "s3cret!", "email": "a@b"}', "s3cret!"),
+        ("Authorization: Token abc123def", "abc123def"),
+        ("GET /unsubscribe?token=eyJhbGciOi.xyz", "eyJhbGciOi.xyz"),
+    ],
+)
+def test_log_lines_never_carry_secrets(line, secret):
+    assert secret not in redact(line)
+    assert "[redacted]" in redact(line)
+
+
+def test_the_configured_log_handler_redacts(caplog):
+    handler = logging.getLogger().handlers[0]
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token=%s", ("tok-999",), None)
+    handler.filter(record)
+    assert record.getMessage() == "token=[redacted]"
+
+
+def test_csp_header_forbids_inline_script(client):
+    header = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in header
+    assert "unsafe-inline" not in header

@@ -1,0 +1,82 @@
+import pytest
+from django.urls import reverse
+
+from members.models import Activity, Verb
+from members.services import record_activity
+from tests.members.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_see_the_landing_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Request membership" in response.content
+
+
+def test_member_edits_their_profile_and_the_change_is_recorded(client):
+    member = MemberFactory(job_title="Analyst")
+    client.force_login(member.user)
+    response = client.post(
+        reverse("members:profile"),
+        {
+            "user-first_name": "Rosa",
+            "user-last_name": "Silva",
+            "member-job_title": "Senior Analyst",
+            "member-timezone": "America/Toronto",
+            "member-consent_email": "",
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.job_title, member.timezone, member.consent_email) == ("Senior Analyst", "America/Toronto", False)
+    assert Activity.objects.filter(member=member, verb=Verb.PROFILE_UPDATED).count() == 1
+
+
+def test_profile_rejects_an_unknown_timezone_and_changes_nothing(client):
+    member = MemberFactory(job_title="Analyst")
+    client.force_login(member.user)
+    response = client.post(
+        reverse("members:profile"),
+        {"user-first_name": "R", "user-last_name": "S", "member-job_title": "X", "member-timezone": "Mars/Olympus"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    member.refresh_from_db()
+    assert member.job_title == "Analyst"
+    assert not Activity.objects.filter(member=member, verb=Verb.PROFILE_UPDATED).exists()
+
+
+def test_my_activity_shows_only_my_own_events(client):
+    me, other = MemberFactory(), MemberFactory()
+    record_activity(member=me, verb=Verb.RESOURCE_VIEWED)
+    record_activity(member=other, verb=Verb.UNSUBSCRIBED)
+    client.force_login(me.user)
+    content = client.get(reverse("members:activity")).content.decode()
+    assert "Resource viewed" in content
+    assert "Unsubscribed" not in content
+
+
+@pytest.mark.parametrize("events", [2, 40])
+def test_my_activity_query_count_is_constant(client, django_assert_num_queries, events):
+    member = MemberFactory()
+    for _ in range(events):
+        record_activity(member=member, verb=Verb.LOGGED_IN)
+    client.force_login(member.user)
+    client.get("/")  # the first request of a session records it; measure a steady-state page view
+    with django_assert_num_queries(7):
+        assert client.get(reverse("members:activity")).status_code == 200
+
+
+def test_me_api_returns_only_the_callers_profile(client):
+    member = MemberFactory(job_title="Detective")
+    client.force_login(member.user)
+    body = client.get(reverse("api-me")).json()
+    assert body["email"] == member.user.email
+    assert body["job_title"] == "Detective"
+
+
+def test_me_api_refuses_pending_members(client):
+    member = MemberFactory(status="pending")
+    client.force_login(member.user)
+    assert client.get(reverse("api-me")).status_code == 403
