@@ -8,7 +8,7 @@ from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -33,7 +33,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     country = "GB"
 
 
-class OrganisationDomainFactory(factory.django.DjangoModelFactory):
+class OrganisationDomainFactory(factory.django.DjangoModelFactory[OrganisationDomain]):
     class Meta:
         model = OrganisationDomain
 
@@ -41,7 +41,7 @@ class OrganisationDomainFactory(factory.django.DjangoModelFactory):
     domain = factory.Sequence(lambda n: f"org{n}.example")
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     """An approved member with portal access; pass status=Member.Status.PENDING for a pending one."""
 
     class Meta:
@@ -60,12 +60,12 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
 
 def staff_user(**kwargs) -> User:
-    user = UserFactory(is_staff=True, **kwargs)
+    user = UserFactory.create(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=STAFF_ROLE))
     return user
 
 
 def leadership_user(**kwargs) -> User:
-    user = UserFactory(**kwargs)
+    user = UserFactory.create(**kwargs)
     user.groups.add(Group.objects.get(name=LEADERSHIP_ROLE))
     return user
