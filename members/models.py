@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from personas.models import Sector
+
 
 class UserManager(DjangoUserManager["User"]):
     """Users log in with their e-mail address; there is no username."""
@@ -56,14 +58,6 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
-
-
-class Sector(models.TextChoices):
-    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    NGO = "ngo", "NGO"
-    OTHER = "other", "Other"
 
 
 class Organisation(models.Model):
@@ -126,6 +120,14 @@ class Member(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    persona = models.ForeignKey(
+        "personas.Persona",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
+    )
     consent_email = models.BooleanField("I agree to receive e-mail from The Knoble", default=True)
     timezone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.conf import settings
+from django.db import connection
 
 from knoble.celery import app as celery_app
 from tests.conftest import require_postgres, require_redis
@@ -82,6 +83,19 @@ def start_worker(*, email_url: str, name: str = "worker", extra_env: dict | None
     )
 
 
+def wait_until_disconnected(timeout: float = 10) -> None:
+    """The server drops a dead worker's session a moment after it exits; the test database waits for it."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, smtp_server) -> Iterator[tuple[subprocess.Popen, object]]:
     """Yields (worker, inbox); tasks enqueued by the test travel through Redis to the worker."""
@@ -97,3 +111,4 @@ def celery_worker_process(transactional_db, smtp_server) -> Iterator[tuple[subpr
         celery_app.conf.task_always_eager = eager
         worker.terminate()
         worker.wait(timeout=30)
+        wait_until_disconnected()
