@@ -99,7 +99,8 @@ class JobToBeDone(models.Model):
         annotated = getattr(self, "opportunity", None)
         if annotated is not None:
             return float(annotated)
-        return float(self.importance + max(self.importance - self.satisfaction, 0))
+        importance, satisfaction = float(self.importance), float(self.satisfaction)
+        return importance + max(importance - satisfaction, 0.0)
 
     @property
     def band(self) -> OpportunityBand:
