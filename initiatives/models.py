@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from members.models import Member
+from personas.models import Persona, Sector
+
+
+class InitiativeKind(models.TextChoices):
+    WORKING_GROUP = "working_group", "Working group"
+    TRAINING = "training", "Training"
+    DATA_SHARING_PILOT = "data_sharing_pilot", "Data-sharing pilot"
+    EVENT = "event", "Event"
+    RESOURCE = "resource", "Resource"
+
+
+class InitiativeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Initiative(models.Model):
+    """Something members take part in: a working group, a training, a data-sharing pilot, an event, a resource."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(max_length=300)
+    description = models.TextField(blank=True, help_text="Markdown; sanitised when shown.")
+    kind = models.CharField(max_length=32, choices=InitiativeKind.choices, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.DRAFT, db_index=True
+    )
+    target_personas = models.ManyToManyField(Persona, blank=True, related_name="initiatives")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
+    signup_opens_at = models.DateTimeField(null=True, blank=True)
+    signup_closes_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_initiatives"
+    )
+    is_online = models.BooleanField("online", default=True)
+    location = models.CharField(max_length=200, blank=True, help_text="Where it takes place, when not online.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["starts_at", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=InitiativeKind.values), name="initiative_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=InitiativeStatus.values), name="initiative_status_valid"),
+            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gt=0), name="capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(signup_opens_at__isnull=True)
+                | Q(signup_closes_at__isnull=True)
+                | Q(signup_closes_at__gt=F("signup_opens_at")),
+                name="signup_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="initiative_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EligibleSector(models.Model):
+    """A sector whose members may join; an initiative with none is open to every sector."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="eligible_sectors")
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+
+    class Meta:
+        ordering = ["sector"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "sector"], name="eligible_sector_once"),
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="eligible_sector_valid"),
+        ]
+        indexes = [models.Index(fields=["sector", "initiative"], name="eligible_sector_lookup")]
+
+    def __str__(self) -> str:
+        return self.get_sector_display()
+
+
+class ParticipationRole(models.TextChoices):
+    PARTICIPANT = "participant", "Participant"
+    CO_LEAD = "co_lead", "Co-lead"
+    OBSERVER = "observer", "Observer"
+
+
+class ParticipationStatus(models.TextChoices):
+    ACTIVE = "active", "Taking part"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    LEFT = "left", "Left"
+
+
+class Participation(models.Model):
+    """One row per member and initiative; its status moves between active, waitlisted and left."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="participations")
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=16, choices=ParticipationRole.choices, default=ParticipationRole.PARTICIPANT)
+    status = models.CharField(max_length=16, choices=ParticipationStatus.choices)
+    # The waitlist is served in the order people asked; this is when they (last) asked to join.
+    requested_at = models.DateTimeField()
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "initiative"], name="one_participation_per_member"),
+            models.CheckConstraint(condition=Q(role__in=ParticipationRole.values), name="participation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ParticipationStatus.values), name="participation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ParticipationStatus.ACTIVE) | Q(joined_at__isnull=False),
+                name="active_participation_has_joined_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ParticipationStatus.LEFT) | Q(left_at__isnull=False),
+                name="left_participation_has_left_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["initiative", "status", "requested_at"], name="participation_queue"),
+            models.Index(fields=["member", "status"], name="participation_member_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} in {self.initiative} ({self.get_status_display()})"
+
+
+class NotificationKind(models.TextChoices):
+    PROMOTED = "promoted", "Promoted from the waitlist"
+    INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
+    INITIATIVE_CANCELLED = "initiative_cancelled", "Initiative cancelled"
+    CAMPAIGN_MESSAGE = "campaign_message", "Message from The Knoble"
+
+
+class Notification(models.Model):
+    """An in-app notice in a member's inbox; written by services, never by hand."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
+            # Only site-relative links: a notification can never send a member elsewhere.
+            models.CheckConstraint(
+                condition=Q(url="") | (Q(url__startswith="/") & ~Q(url__startswith="//")),
+                name="notification_url_is_local",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["member"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
