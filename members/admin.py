@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Activity, Member, Organisation, OrganisationDomain, User
@@ -31,10 +32,29 @@ class OrganisationDomainInline(admin.TabularInline[OrganisationDomain, Organisat
     extra = 1
 
 
+class CountryInUseFilter(admin.SimpleListFilter):
+    """Lists only the countries that organisations are in, not all 250."""
+
+    title = "country"
+    parameter_name = "country"
+    field_path = "country"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        prefix = "organisation__" if model_admin.model is Member else ""
+        codes = model_admin.model.objects.values_list(f"{prefix}country", flat=True).distinct()
+        return sorted(((code, str(Country(code=code).name)) for code in codes if code), key=lambda item: item[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        prefix = "organisation__" if queryset.model is Member else ""
+        return queryset.filter(**{f"{prefix}country": self.value()})
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "sector", "country", "created_at"]
-    list_filter = ["sector", "country"]
+    list_filter = ["sector", CountryInUseFilter]
     search_fields = ["name", "domains__domain"]
     inlines = [OrganisationDomainInline]
 
@@ -42,7 +62,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "email", "organisation", "job_title", "status", "created_at"]
-    list_filter = ["status", "organisation__sector", "organisation__country"]
+    list_filter = ["status", "organisation__sector", CountryInUseFilter]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     autocomplete_fields = ["organisation", "user"]

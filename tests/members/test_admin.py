@@ -66,5 +66,16 @@ def test_member_history_keeps_the_author_of_staff_changes(staff_client):
 def test_member_changelist_query_count_is_constant(staff_client, django_assert_num_queries, count):
     MemberFactory.create_batch(count)
     staff_client.get("/")  # the first request of a session records it; measure a steady-state page view
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert staff_client.get(reverse("admin:members_member_changelist")).status_code == 200
+
+
+def test_country_filter_offers_only_countries_in_use_and_filters(staff_client):
+    canadian = MemberFactory(organisation__country="CA")
+    MemberFactory(organisation__country="GB")
+    response = staff_client.get(reverse("admin:members_member_changelist"), {"country": "CA"})
+    content = response.content.decode()
+    assert "Canada" in content
+    assert "United Kingdom" in content
+    assert "Zimbabwe" not in content
+    assert list(response.context["cl"].queryset) == [canadian]
