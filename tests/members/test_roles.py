@@ -85,3 +85,28 @@ def test_the_admin_login_goes_through_the_same_protection(client):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_staff_with_totp_enrolled_reach_the_admin(client, settings):
+    from allauth.mfa.models import Authenticator
+
+    settings.KNOBLE_REQUIRE_MFA = True
+    staff = staff_user()
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "unused-in-this-test"})
+    client.force_login(staff)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_members_see_their_sessions_and_can_sign_out_elsewhere(client):
+    member = MemberFactory()
+    other_device = type(client)()
+    other_device.post(reverse("account_login"), {"login": member.user.email, "password": PASSWORD})
+    client.post(reverse("account_login"), {"login": member.user.email, "password": PASSWORD})
+
+    page = client.get(reverse("usersessions_list"))
+    assert page.status_code == 200
+    assert len(page.context["sessions"]) == 2
+
+    client.post(reverse("usersessions_list"))  # "sign out other sessions"
+    assert client.get(reverse("members:profile")).status_code == 200
+    assert other_device.get(reverse("members:profile")).status_code == 302
