@@ -258,6 +258,21 @@ def existing_by_id(model: type[models.Model], row: dict[str, Any]) -> models.Mod
     return instance
 
 
+def _job_rows() -> Iterable[dict[str, Any]]:
+    for job in JobToBeDone.objects.select_related("persona").order_by("persona__name", "id"):
+        yield {
+            "id": job.pk,
+            "persona": job.persona.name,
+            "situation": job.situation,
+            "motivation": job.motivation,
+            "outcome": job.outcome,
+            "importance": job.importance,
+            "satisfaction": job.satisfaction,
+            "evidence_notes": job.evidence_notes,
+            "interview_count": job.interview_count,
+        }
+
+
 JOB_CSV = CsvFormat(
     name="jobs",
     columns=(
@@ -272,17 +287,7 @@ JOB_CSV = CsvFormat(
         "interview_count",
     ),
     form_class=JobRowForm,
-    export_rows=lambda: JobToBeDone.objects.order_by("persona__name", "id").values(  # type: ignore[arg-type,return-value]
-        "id",
-        "situation",
-        "motivation",
-        "outcome",
-        "importance",
-        "satisfaction",
-        "evidence_notes",
-        "interview_count",
-        persona=models.F("persona__name"),
-    ),
+    export_rows=_job_rows,
     instance_for=lambda row: existing_by_id(JobToBeDone, row),
     key=lambda row: row.get("id") or f"new:{row.get('persona')}|{row.get('situation')}|{row.get('motivation')}",
 )
