@@ -163,7 +163,11 @@ class Criterion(models.Model):
     def clean(self) -> None:
         if self.scale_min is not None and self.scale_max is not None and self.scale_max <= self.scale_min:
             raise ValidationError({"scale_max": "The top of the scale must be above its bottom."})
-        if self.pk and self.scale_min is not None and self.scale_max is not None:
+        if not self.pk:
+            return
+        if self.source == CriterionSource.JOBS and self.ratings.exists():
+            raise ValidationError({"source": "This criterion has ratings; delete them before feeding it from jobs."})
+        if self.scale_min is not None and self.scale_max is not None:
             outside = self.ratings.exclude(value__gte=self.scale_min, value__lte=self.scale_max).count()
             if outside:
                 raise ValidationError(f"{outside} rating(s) of this criterion fall outside the new scale.")

@@ -146,6 +146,19 @@ def test_narrowing_a_scale_below_existing_ratings_is_refused():
         criterion.full_clean()
 
 
+def test_a_rated_criterion_cannot_switch_to_being_fed_from_jobs():
+    criterion = RatingFactory().criterion
+    criterion.source = "jobs"
+    with pytest.raises(ValidationError, match="has ratings"):
+        criterion.full_clean()
+
+
+def test_a_criterion_fed_from_jobs_cannot_be_rated():
+    criterion = CriterionFactory(source="jobs", scale_max=20)
+    with pytest.raises(ValidationError, match="fed from the jobs"):
+        rating_set(opportunity=OpportunityFactory(), criterion=criterion, value=Decimal(3), by=None)
+
+
 @pytest.fixture
 def one_criterion_model():
     model = PrioritisationModelFactory()
