@@ -155,6 +155,10 @@ class CsvAdminMixin(admin.ModelAdmin[Any]):
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        can_import = self.has_add_permission(request) and self.has_change_permission(request)
+        return super().changelist_view(request, {"can_import_csv": can_import, **(extra_context or {})})
+
     def export_csv_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -76,6 +76,9 @@ def test_job_rows_with_an_unknown_persona_id_or_score_are_refused():
 
 def test_admin_import_page_reports_bad_rows_and_imports_a_good_file(client, without_mfa_requirement):
     client.force_login(staff_user())
+    changelist = client.get(reverse("admin:personas_persona_changelist")).content.decode()
+    assert "Import CSV" in changelist
+    assert "Export CSV" in changelist
     url = reverse("admin:personas_persona_import_csv")
     bad = SimpleUploadedFile("p.csv", (PERSONAS + "X,pirate,s,,,,,yes\n").encode())
     content = client.post(url, {"file": bad}).content.decode()
