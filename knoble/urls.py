@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("roadmap/", include("roadmap.urls")),
     path("", include("members.urls")),
 ]

@@ -3,8 +3,10 @@ from zoneinfo import available_timezones
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.db.models import Q
 
 from members.models import Member, User
+from personas.models import Persona
 
 
 class SignupForm(AllauthSignupForm):
@@ -26,8 +28,14 @@ class MemberProfileForm(forms.ModelForm[Member]):
 
     class Meta:
         model = Member
-        fields = ["job_title", "timezone", "consent_email"]
+        fields = ["job_title", "persona", "timezone", "consent_email"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        persona = self.fields["persona"]
+        if isinstance(persona, forms.ModelChoiceField):
+            # Active personas, plus the member's current one so a retired persona never blocks saving.
+            persona.queryset = Persona.objects.filter(Q(is_active=True) | Q(pk=self.instance.persona_id))
+            persona.label = "The persona closest to your work"
+            persona.help_text = "Optional. It helps us plan for people like you."
         self.fields["consent_email"].help_text = "Campaign and digest e-mail. In-app notices continue either way."

@@ -1,10 +1,14 @@
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest
 from simple_history.models import HistoricalRecords
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+# The opportunity score runs 0–20 with one decimal, like the importance and satisfaction it comes from.
+SCORE_FIELD: models.DecimalField[Decimal, Decimal] = models.DecimalField(max_digits=3, decimal_places=1)
 
 
 class Sector(models.TextChoices):
@@ -43,7 +47,8 @@ class Persona(models.Model):
 class JobQuerySet(models.QuerySet["JobToBeDone"]):
     def with_opportunity_score(self) -> "JobQuerySet":
         """Outcome-Driven Innovation: importance + max(importance − satisfaction, 0), in SQL so lists sort by it."""
-        return self.annotate(opportunity=F("importance") + Greatest(F("importance") - F("satisfaction"), Value(0)))
+        gap = Greatest(F("importance") - F("satisfaction"), Value(Decimal(0)), output_field=SCORE_FIELD)
+        return self.annotate(opportunity=ExpressionWrapper(F("importance") + gap, output_field=SCORE_FIELD))
 
 
 class OpportunityBand(models.TextChoices):

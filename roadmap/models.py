@@ -1,0 +1,322 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from personas.models import JobToBeDone, Persona
+
+# A roadmap is at most three years long; the timeline's style sheet has a column class for each month.
+MAX_ROADMAP_MONTHS = 36
+DEFAULT_ROADMAP_MONTHS = 18
+
+
+class IdeationSession(models.Model):
+    """A workshop in which staff and members turned jobs-to-be-done into opportunities."""
+
+    title = models.CharField(max_length=200)
+    held_on = models.DateField("date", db_index=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    personas = models.ManyToManyField(Persona, blank=True, related_name="ideation_sessions")
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[personas])
+
+    class Meta:
+        ordering = ["-held_on", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%d %b %Y})"
+
+
+class OpportunityStatus(models.TextChoices):
+    IDEA = "idea", "Idea"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    PLANNED = "planned", "Planned"
+    PARKED = "parked", "Parked"
+    REJECTED = "rejected", "Rejected"
+
+
+class Opportunity(models.Model):
+    """Something The Knoble could build or run for its members, produced by an ideation session."""
+
+    session = models.ForeignKey(
+        IdeationSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="opportunities")
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="enables",
+        help_text="Opportunities that must be delivered first; planning places this one after them.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=OpportunityStatus.choices, default=OpportunityStatus.IDEA, db_index=True
+    )
+    effort_weeks = models.DecimalField(
+        "effort (person-weeks)", max_digits=6, decimal_places=1, default=1, validators=[MinValueValidator(0.1)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[jobs])
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        ordering = ["title"]
+        indexes = [models.Index(fields=["status", "title"], name="opportunity_status_title")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=OpportunityStatus.values), name="opportunity_status_valid"),
+            models.CheckConstraint(condition=Q(effort_weeks__gt=0), name="opportunity_effort_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Formula(models.TextChoices):
+    WEIGHTED = "weighted", "Weighted score"
+    RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"
+    WSJF = "wsjf", "WSJF ((value + time criticality + risk reduction) ÷ job size)"
+
+
+class PrioritisationModel(models.Model):
+    """A bespoke way of scoring opportunities: its criteria, their weights and the formula that combines them."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    formula = models.CharField(max_length=16, choices=Formula.choices, default=Formula.WEIGHTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(formula__in=Formula.values), name="model_formula_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Direction(models.TextChoices):
+    BENEFIT = "benefit", "Benefit (higher is better)"
+    COST = "cost", "Cost (higher is worse)"
+
+
+class CriterionRole(models.TextChoices):
+    """The term a criterion supplies to RICE or WSJF; the weighted score ignores roles."""
+
+    NONE = "", "—"
+    REACH = "reach", "RICE: reach"
+    IMPACT = "impact", "RICE: impact"
+    CONFIDENCE = "confidence", "RICE: confidence (normalised to 0–1 over its scale)"
+    EFFORT = "effort", "RICE: effort"
+    VALUE = "value", "WSJF: business value"
+    TIME_CRITICALITY = "time_criticality", "WSJF: time criticality"
+    RISK_REDUCTION = "risk_reduction", "WSJF: risk reduction"
+    JOB_SIZE = "job_size", "WSJF: job size"
+
+
+class CriterionSource(models.TextChoices):
+    RATED = "rated", "Rated by staff"
+    JOBS = "jobs", "Fed from jobs (highest opportunity score of the jobs served)"
+
+
+# The opportunity score of a job runs from 0 (importance 0) to 20 (importance 10, satisfaction 0).
+JOB_SCORE_SCALE = (0, 20)
+
+
+class Criterion(models.Model):
+    model = models.ForeignKey(PrioritisationModel, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=100)
+    weight = models.DecimalField(max_digits=6, decimal_places=2, default=1, validators=[MinValueValidator(0)])
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.BENEFIT)
+    scale_min = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    scale_max = models.DecimalField(max_digits=8, decimal_places=2, default=10)
+    role = models.CharField(max_length=20, choices=CriterionRole.choices, blank=True, default=CriterionRole.NONE)
+    source = models.CharField(max_length=8, choices=CriterionSource.choices, default=CriterionSource.RATED)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "criteria"
+        ordering = ["model", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "name"], name="criterion_name_once_per_model"),
+            models.UniqueConstraint(fields=["model", "role"], condition=~Q(role=""), name="criterion_role_once"),
+            models.UniqueConstraint(fields=["model"], condition=Q(source="jobs"), name="one_jobs_fed_criterion"),
+            models.CheckConstraint(condition=Q(scale_max__gt=F("scale_min")), name="criterion_scale_ordered"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="criterion_weight_not_negative"),
+            models.CheckConstraint(condition=Q(direction__in=Direction.values), name="criterion_direction_valid"),
+            models.CheckConstraint(condition=Q(role__in=CriterionRole.values), name="criterion_role_valid"),
+            models.CheckConstraint(condition=Q(source__in=CriterionSource.values), name="criterion_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.model})"
+
+    def clean(self) -> None:
+        if self.scale_min is not None and self.scale_max is not None and self.scale_max <= self.scale_min:
+            raise ValidationError({"scale_max": "The top of the scale must be above its bottom."})
+        if not self.pk:
+            return
+        if self.source == CriterionSource.JOBS and self.ratings.exists():
+            raise ValidationError({"source": "This criterion has ratings; delete them before feeding it from jobs."})
+        if self.scale_min is not None and self.scale_max is not None:
+            outside = self.ratings.exclude(value__gte=self.scale_min, value__lte=self.scale_max).count()
+            if outside:
+                raise ValidationError(f"{outside} rating(s) of this criterion fall outside the new scale.")
+
+
+class Rating(models.Model):
+    """A staff rating of one opportunity on one criterion, within the criterion's scale."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="ratings")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="ratings")
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["rated_at"])
+
+    class Meta:
+        ordering = ["opportunity", "criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "criterion"], name="one_rating_per_criterion"),
+        ]
+        indexes = [models.Index(fields=["criterion", "opportunity"], name="rating_criterion_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.value}"
+
+    def clean(self) -> None:
+        # The scale lives on the criterion, so a database CHECK cannot see it; every write path
+        # (admin inline, CSV import, rating service) runs this validation.
+        if self.criterion_id is None or self.value is None:
+            return
+        criterion = self.criterion
+        if criterion.source == CriterionSource.JOBS:
+            raise ValidationError({"criterion": f"“{criterion.name}” is fed from the jobs; it cannot be rated."})
+        if not criterion.scale_min <= self.value <= criterion.scale_max:
+            scale = f"{criterion.scale_min:g}–{criterion.scale_max:g}"
+            raise ValidationError({"value": f"{self.value} is outside the scale of “{criterion.name}” ({scale})."})
+
+
+class Roadmap(models.Model):
+    title = models.CharField(max_length=200)
+    first_month = models.DateField(help_text="The first day of the roadmap's first month.")
+    months = models.PositiveSmallIntegerField(
+        default=DEFAULT_ROADMAP_MONTHS, validators=[MinValueValidator(3), MaxValueValidator(MAX_ROADMAP_MONTHS)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_month", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_month__day=1), name="roadmap_starts_on_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(months__gte=3, months__lte=MAX_ROADMAP_MONTHS), name="roadmap_months_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Horizon(models.Model):
+    """A strategic horizon: a contiguous run of the roadmap's months. Horizons never overlap and cover it all."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="horizons")
+    name = models.CharField(max_length=100)
+    theme = models.CharField(max_length=300, blank=True)
+    capacity_weeks = models.DecimalField(
+        "capacity (person-weeks)", max_digits=7, decimal_places=1, default=0, validators=[MinValueValidator(0)]
+    )
+    start_month = models.PositiveSmallIntegerField()
+    end_month = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["roadmap", "start_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "start_month"], name="horizon_start_once"),
+            models.UniqueConstraint(fields=["roadmap", "end_month"], name="horizon_end_once"),
+            models.CheckConstraint(condition=Q(start_month__gte=1), name="horizon_starts_in_month_1_or_later"),
+            models.CheckConstraint(condition=Q(end_month__gte=F("start_month")), name="horizon_months_ordered"),
+            models.CheckConstraint(condition=Q(capacity_weeks__gte=0), name="horizon_capacity_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (months {self.start_month}–{self.end_month})"
+
+
+class ItemStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    AT_RISK = "at_risk", "At risk"
+    DROPPED = "dropped", "Dropped"
+
+
+class RoadmapItem(models.Model):
+    """An opportunity placed on a roadmap. Its horizon follows from its start month (set by the services)."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="items")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="roadmap_items")
+    horizon = models.ForeignKey(Horizon, on_delete=models.PROTECT, related_name="items")
+    start_month = models.PositiveSmallIntegerField()
+    end_month = models.PositiveSmallIntegerField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.PLANNED, db_index=True)
+    dependencies = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["roadmap", "start_month", "end_month", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "opportunity"], name="opportunity_once_per_roadmap"),
+            models.CheckConstraint(condition=Q(start_month__gte=1), name="item_starts_in_month_1_or_later"),
+            models.CheckConstraint(condition=Q(end_month__gte=F("start_month")), name="item_months_ordered"),
+            models.CheckConstraint(condition=Q(status__in=ItemStatus.values), name="item_status_valid"),
+        ]
+        indexes = [models.Index(fields=["roadmap", "horizon", "status"], name="item_roadmap_horizon")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity} (months {self.start_month}–{self.end_month})"
+
+
+class RoadmapRevision(models.Model):
+    """What was published: a snapshot of the roadmap, who published it, when and why."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(db_index=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["roadmap", "-number"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "number"], name="revision_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roadmap} — revision {self.number}"

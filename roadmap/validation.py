@@ -1,0 +1,105 @@
+"""The rules of a roadmap, shared by the services, the admin forms and the timeline so they never disagree."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+
+from roadmap.models import Horizon, Roadmap, RoadmapItem
+
+
+def validate_horizon_spans(*, months: int, spans: Sequence[tuple[str, int, int]]) -> None:
+    """Horizons (name, start, end) must cover months 1..`months` exactly once: no gap, no overlap."""
+    errors = []
+    ordered = sorted(spans, key=lambda span: (span[1], span[2]))
+    expected_start = 1
+    for name, start, end in ordered:
+        if end < start:
+            errors.append(f"{name} ends (month {end}) before it starts (month {start}).")
+            continue
+        if start < expected_start:
+            errors.append(f"{name} (months {start}–{end}) overlaps the horizon before it.")
+        elif start > expected_start:
+            errors.append(f"Months {expected_start}–{start - 1} are in no horizon.")
+        expected_start = max(expected_start, end + 1)
+    if not ordered:
+        errors.append("A roadmap needs at least one horizon.")
+    elif expected_start <= months:
+        errors.append(f"Months {expected_start}–{months} are in no horizon.")
+    elif expected_start > months + 1:
+        errors.append(f"Horizons run past the roadmap's last month ({months}).")
+    if errors:
+        raise ValidationError(errors)
+
+
+def horizon_for_month(horizons: Iterable[Horizon], month: int) -> Horizon:
+    for horizon in horizons:
+        if horizon.start_month <= month <= horizon.end_month:
+            return horizon
+    raise ValidationError(f"Month {month} is in no horizon of this roadmap.")
+
+
+def validate_item_placement(
+    *,
+    roadmap: Roadmap,
+    start_month: int,
+    end_month: int,
+    dependencies: Iterable[RoadmapItem],
+    item: RoadmapItem | None = None,
+) -> None:
+    """Months inside the roadmap, every dependency finished before the start, dependents still after the end,
+    and no cycle. `item` is the item being changed (None when placing a new one)."""
+    errors: list[str] = []
+    if not 1 <= start_month <= end_month <= roadmap.months:
+        errors.append(
+            f"Months must lie inside the roadmap (1–{roadmap.months}) with the start no later than the end; "
+            f"got {start_month}–{end_month}."
+        )
+    dependencies = list(dependencies)
+    for dependency in dependencies:
+        if dependency.roadmap_id != roadmap.pk:
+            errors.append(f"“{dependency.opportunity}” is on another roadmap.")
+        elif item is not None and dependency.pk == item.pk:
+            errors.append("An item cannot depend on itself.")
+        elif start_month <= dependency.end_month:
+            errors.append(
+                f"“{dependency.opportunity}” ends in month {dependency.end_month}: this item can start in month "
+                f"{dependency.end_month + 1} at the earliest."
+            )
+    if item is not None and item.pk is not None:
+        for dependent in item.dependents.select_related("opportunity"):
+            if dependent.start_month <= end_month:
+                errors.append(
+                    f"“{dependent.opportunity}” depends on this item and starts in month {dependent.start_month}: "
+                    f"this item must end by month {dependent.start_month - 1}."
+                )
+        cycle = _dependency_cycle(item=item, dependencies=[d for d in dependencies if d.pk != item.pk])
+        if cycle:
+            errors.append(f"That would make a dependency cycle: {' → '.join(cycle)}.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _dependency_cycle(*, item: RoadmapItem, dependencies: list[RoadmapItem]) -> list[str]:
+    """The path back to `item` if any proposed dependency (transitively) depends on it, else []."""
+    through = RoadmapItem.dependencies.through
+    edges: dict[int, list[int]] = {}
+    for source, target in through.objects.filter(from_roadmapitem__roadmap_id=item.roadmap_id).values_list(
+        "from_roadmapitem_id", "to_roadmapitem_id"
+    ):
+        if source != item.pk:  # the item's own edges are being replaced by `dependencies`
+            edges.setdefault(source, []).append(target)
+    names = dict(
+        RoadmapItem.objects.filter(roadmap_id=item.roadmap_id).values_list("pk", "opportunity__title").iterator()
+    )
+    for dependency in dependencies:
+        stack: list[tuple[int, list[int]]] = [(dependency.pk, [item.pk, dependency.pk])]
+        seen: set[int] = set()
+        while stack:
+            node, path = stack.pop()
+            if node == item.pk:
+                return [names.get(pk, str(pk)) for pk in path]
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend((target, [*path, target]) for target in edges.get(node, []))
+    return []
