@@ -4,10 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from initiatives import demo as initiatives_demo
 from members import demo as members_demo
 
 # In dependency order: each app's demo data may rely on the apps before it.
-SEEDERS = [members_demo.seed]
+SEEDERS = [members_demo.seed, initiatives_demo.seed]
 
 
 class Command(BaseCommand):
