@@ -2,7 +2,20 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from initiatives.models import (
@@ -50,7 +63,15 @@ def initiatives_with_counts(member: Member | None) -> QuerySet[Initiative]:
             waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
         )
         .prefetch_related(Prefetch("eligible_sectors", queryset=EligibleSector.objects.order_by("sector")))
-        .order_by(F("starts_at").asc(nulls_last=True), "title", "id")
+        .annotate(
+            # What members can still join comes first, then what is closed, then what is over.
+            status_rank=Case(
+                When(status=InitiativeStatus.OPEN, then=Value(0)),
+                When(status=InitiativeStatus.CLOSED, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("status_rank", F("starts_at").asc(nulls_last=True), "title", "id")
     )
     if member is not None:
         mine = Participation.objects.filter(initiative=OuterRef("pk"), member=member)

@@ -26,8 +26,12 @@ class MemberProfileForm(forms.ModelForm[Member]):
 
     class Meta:
         model = Member
-        fields = ["job_title", "timezone", "consent_email"]
+        fields = ["job_title", "persona", "timezone", "consent_email"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        persona = self.fields["persona"]
+        persona.queryset = persona.queryset.filter(is_active=True)  # type: ignore[attr-defined]
+        persona.label = "The persona that fits your work best"
+        persona.help_text = "It decides which initiatives are recommended to you."
         self.fields["consent_email"].help_text = "Campaign and digest e-mail. In-app notices continue either way."

@@ -380,3 +380,23 @@ def test_leadership_without_a_member_profile_sees_the_home_page(client, without_
     response = client.get("/")
     assert response.status_code == 200
     assert "Browse the initiatives" in response.content.decode()
+
+
+def test_choosing_a_persona_on_the_profile_ticks_the_checklist(member_client, member):
+    persona = Persona.objects.create(name="Financial-crimes detective", sector=Sector.LAW_ENFORCEMENT)
+    Persona.objects.create(name="Retired persona", sector=Sector.OTHER, is_active=False)
+    profile = member_client.get(reverse("members:profile")).content.decode()
+    assert "Financial-crimes detective" in profile
+    assert "Retired persona" not in profile
+    member_client.post(
+        reverse("members:profile"),
+        {
+            "user-first_name": "Rosa",
+            "user-last_name": "Silva",
+            "member-job_title": "Detective",
+            "member-persona": persona.pk,
+            "member-timezone": "UTC",
+        },
+    )
+    checklist = member_client.get("/").context["checklist"]
+    assert [step.done for step in checklist] == [True, True, False]
