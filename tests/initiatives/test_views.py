@@ -400,3 +400,24 @@ def test_choosing_a_persona_on_the_profile_ticks_the_checklist(member_client, me
     )
     checklist = member_client.get("/").context["checklist"]
     assert [step.done for step in checklist] == [True, True, False]
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_inbox_query_count_is_constant(member_client, member, django_assert_num_queries, count):
+    NotificationFactory.create_batch(count, member=member)
+    member_client.get(reverse("initiatives:notifications"))
+    # session, user, permissions (2), member, page count, page, unread count
+    with django_assert_num_queries(8):
+        assert member_client.get(reverse("initiatives:notifications")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_roster_query_count_is_constant(client, without_mfa_requirement, django_assert_num_queries, count):
+    initiative = InitiativeFactory(capacity=count)
+    for member in MemberFactory.create_batch(count + 3):
+        initiative_join(member=member, initiative=initiative)
+    client.force_login(staff_user())
+    client.get("/")
+    # session, user, permissions (2), initiative, its sectors, roster, sector mix, unread count
+    with django_assert_num_queries(9):
+        assert client.get(reverse("initiatives:participants", args=[initiative.slug])).status_code == 200
