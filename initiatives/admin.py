@@ -113,6 +113,8 @@ class InitiativeAdmin(SimpleHistoryAdmin):
                     participation_add(
                         initiative=form.instance, member=inline_form.cleaned_data["member"], by=by, role=role
                     )
+                elif "member" in inline_form.changed_data:
+                    raise ValidationError("A participation cannot move to another member: add the new member instead.")
                 else:
                     participation_set_role(participation=row, role=role, by=by)
             except ValidationError as error:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from initiatives.models import (
     Initiative,
@@ -35,7 +36,9 @@ NOTIFIED_FIELDS = {
 def notification_create(
     *, member: Member, kind: NotificationKind | str, title: str, body: str = "", url: str = ""
 ) -> Notification:
-    """The one way a notice reaches a member's inbox (the database refuses links off the site)."""
+    """The one way a notice reaches a member's inbox; its link must stay on this site."""
+    if url and not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        raise ValidationError({"url": "A notification may only link to a page of this site."})
     return Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
 
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from initiatives import selectors
@@ -266,8 +267,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         notification = notification_mark_read(member=member, notification_id=pk)
     except Notification.DoesNotExist:
         raise Http404("No such notification.") from None
-    if request.POST.get("open") and notification.url:
-        return redirect(notification.url)  # site-relative: the database refuses any other link
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)  # site-relative only (also a database constraint)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "initiatives/_notification.html", {"notification": notification})
     return redirect("initiatives:notifications")
