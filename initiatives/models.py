@@ -1,6 +1,9 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from members.models import Member
@@ -23,6 +26,25 @@ class InitiativeStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class InitiativeQuerySet(models.QuerySet["Initiative"]):
+    def visible(self) -> "InitiativeQuerySet":
+        """What members may see: everything but drafts."""
+        return self.exclude(status=InitiativeStatus.DRAFT)
+
+    def signup_open_at(self, moment: datetime) -> "InitiativeQuerySet":
+        """Open, and inside the sign-up window (an empty bound does not limit)."""
+        return self.filter(
+            Q(signup_opens_at__isnull=True) | Q(signup_opens_at__lte=moment),
+            Q(signup_closes_at__isnull=True) | Q(signup_closes_at__gt=moment),
+            status=InitiativeStatus.OPEN,
+        )
+
+    def eligible_for_sector(self, sector: str) -> "InitiativeQuerySet":
+        """Initiatives with no eligible sectors are open to all; the others list the sector."""
+        listed = EligibleSector.objects.filter(initiative=OuterRef("pk"))
+        return self.filter(~Exists(listed) | Exists(listed.filter(sector=sector)))
+
+
 class Initiative(models.Model):
     """Something members take part in: a working group, a training, a data-sharing pilot, an event, a resource."""
 
@@ -36,6 +58,9 @@ class Initiative(models.Model):
     )
     target_personas = models.ManyToManyField(Persona, blank=True, related_name="initiatives")
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
+    has_waitlist = models.BooleanField(
+        "keep a waitlist", default=True, help_text="When full, later sign-ups queue; otherwise they are refused."
+    )
     signup_opens_at = models.DateTimeField(null=True, blank=True)
     signup_closes_at = models.DateTimeField(null=True, blank=True)
     starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -48,6 +73,8 @@ class Initiative(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = InitiativeQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "title"]
@@ -69,6 +96,16 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
+    def signup_is_open_at(self, moment: datetime) -> bool:
+        return (
+            self.status == InitiativeStatus.OPEN
+            and (self.signup_opens_at is None or self.signup_opens_at <= moment)
+            and (self.signup_closes_at is None or moment < self.signup_closes_at)
+        )
 
 
 class EligibleSector(models.Model):

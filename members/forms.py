@@ -37,5 +37,7 @@ class MemberProfileForm(forms.ModelForm[Member]):
             # Active personas, plus the member's current one so a retired persona never blocks saving.
             persona.queryset = Persona.objects.filter(Q(is_active=True) | Q(pk=self.instance.persona_id))
             persona.label = "The persona closest to your work"
-            persona.help_text = "Optional. It helps us plan for people like you."
+            persona.help_text = (
+                "Optional. It decides which initiatives are recommended to you and helps us plan for people like you."
+            )
         self.fields["consent_email"].help_text = "Campaign and digest e-mail. In-app notices continue either way."

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from initiatives.selectors import unread_notification_count
+from members.roles import PORTAL_PERMISSION
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The unread count for the navigation: one COUNT, run only if a template shows it, once per request."""
+    user = request.user
+    if not user.is_authenticated or not user.has_perm(PORTAL_PERMISSION):
+        return {}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user=user))}

@@ -1,0 +1,42 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from initiatives.models import Initiative, InitiativeKind, InitiativeStatus
+from personas.models import Sector
+
+MEMBER_STATUSES = [(value, label) for value, label in InitiativeStatus.choices if value != InitiativeStatus.DRAFT]
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    kind = django_filters.ChoiceFilter(label="Kind", choices=InitiativeKind.choices, empty_label="Any kind")
+    sector = django_filters.ChoiceFilter(
+        label="Open to sector", choices=Sector.choices, empty_label="Any sector", method="open_to_sector"
+    )
+    status = django_filters.ChoiceFilter(label="Status", choices=MEMBER_STATUSES, empty_label="Any status")
+    open_now = django_filters.BooleanFilter(
+        label="Taking sign-ups now",
+        method="taking_signups",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["q", "kind", "sector", "status", "open_now"]
+
+    def search(self, queryset: QuerySet[Initiative], name: str, value: str) -> QuerySet[Initiative]:
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+            )
+        return queryset
+
+    def open_to_sector(self, queryset: QuerySet[Initiative], name: str, value: str) -> QuerySet[Initiative]:
+        return queryset.eligible_for_sector(value)  # type: ignore[attr-defined]
+
+    def taking_signups(self, queryset: QuerySet[Initiative], name: str, value: bool | None) -> QuerySet[Initiative]:
+        if not value:
+            return queryset
+        return queryset.signup_open_at(timezone.now())  # type: ignore[attr-defined]

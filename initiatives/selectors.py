@@ -1,0 +1,219 @@
+"""Reads of the initiatives app. Who may see whom is decided here, in one place."""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from initiatives.models import (
+    EligibleSector,
+    Initiative,
+    InitiativeStatus,
+    Notification,
+    Participation,
+    ParticipationStatus,
+)
+from members.models import Member, User
+from personas.models import Sector
+
+LIVE_STATUSES = [ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
+
+
+def _position_subquery() -> Subquery:
+    """The waitlist position of the outer participation: waiting rows queued before it, plus one."""
+    ahead = (
+        Participation.objects.filter(initiative=OuterRef("initiative"), status=ParticipationStatus.WAITLISTED)
+        .filter(
+            Q(requested_at__lt=OuterRef("requested_at"))
+            | Q(requested_at=OuterRef("requested_at"), id__lte=OuterRef("id"))
+        )
+        .order_by()
+        .values("initiative")
+        .annotate(position=Count("id"))
+        .values("position")
+    )
+    return Subquery(ahead, output_field=IntegerField())
+
+
+def with_waitlist_position(participations: QuerySet[Participation]) -> QuerySet[Participation]:
+    """Annotates `position` (None unless waitlisted) in the same query, whatever the number of rows."""
+    return participations.annotate(position=_position_subquery())
+
+
+def initiatives_with_counts(member: Member | None) -> QuerySet[Initiative]:
+    """Visible initiatives with their place counts and, for a member, their own participation, in one query
+    (plus one for the eligible sectors of the whole page)."""
+    queryset = (
+        Initiative.objects.visible()
+        .annotate(
+            active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
+            waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+        )
+        .prefetch_related(Prefetch("eligible_sectors", queryset=EligibleSector.objects.order_by("sector")))
+        .annotate(
+            # What members can still join comes first, then what is closed, then what is over.
+            status_rank=Case(
+                When(status=InitiativeStatus.OPEN, then=Value(0)),
+                When(status=InitiativeStatus.CLOSED, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("status_rank", F("starts_at").asc(nulls_last=True), "title", "id")
+    )
+    if member is not None:
+        mine = Participation.objects.filter(initiative=OuterRef("pk"), member=member)
+        queryset = queryset.annotate(my_status=Subquery(mine.values("status")[:1]))
+    return queryset
+
+
+def initiative_for_viewer(*, slug: str, user: User) -> Initiative:
+    """Raises Initiative.DoesNotExist for drafts unless the viewer is staff."""
+    queryset = Initiative.objects.select_related("lead").annotate(
+        active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
+        waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+    )
+    if not user.is_staff:
+        queryset = queryset.visible()
+    return queryset.prefetch_related("eligible_sectors").get(slug=slug)
+
+
+def participation_of(*, member: Member | None, initiative: Initiative) -> Participation | None:
+    if member is None:
+        return None
+    return with_waitlist_position(Participation.objects.filter(member=member, initiative=initiative)).first()
+
+
+def co_participants(*, viewer: Participation | None, initiative: Initiative) -> list[Participation]:
+    """Names and organisations of those taking part, only for someone who takes part too; others see counts."""
+    if viewer is None or viewer.status != ParticipationStatus.ACTIVE:
+        return []
+    return list(
+        Participation.objects.filter(initiative=initiative, status=ParticipationStatus.ACTIVE)
+        .select_related("member__user", "member__organisation")
+        .order_by("member__user__last_name", "member__user__first_name", "id")
+    )
+
+
+def my_participations(*, member: Member) -> list[Participation]:
+    """What I take part in or wait for, soonest first; finished and cancelled initiatives drop off."""
+    return list(
+        with_waitlist_position(
+            Participation.objects.filter(member=member, status__in=LIVE_STATUSES)
+            .exclude(initiative__status__in=[InitiativeStatus.COMPLETED, InitiativeStatus.CANCELLED])
+            .select_related("initiative")
+        ).order_by(F("initiative__starts_at").asc(nulls_last=True), "id")
+    )
+
+
+def calendar_initiatives(*, member: Member) -> QuerySet[Initiative]:
+    """The dated initiatives I take part in or wait for: the feed of "all my initiatives"."""
+    return Initiative.objects.visible().filter(
+        starts_at__isnull=False,
+        participations__member=member,
+        participations__status__in=LIVE_STATUSES,
+    )
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    initiative: Initiative
+    reason: str
+
+
+def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
+    """Initiatives open now that I may join and have not: those aimed at my persona first, then those meant
+    for my sector, then the rest; each with the reason in words."""
+    now = timezone.now()
+    sector = member.organisation.sector if member.organisation else ""
+    candidates = (
+        Initiative.objects.signup_open_at(now)
+        .eligible_for_sector(sector)
+        .exclude(
+            Exists(Participation.objects.filter(initiative=OuterRef("pk"), member=member, status__in=LIVE_STATUSES))
+        )
+        .annotate(
+            for_persona=Exists(
+                Initiative.target_personas.through.objects.filter(initiative=OuterRef("pk"), persona=member.persona)
+            ),
+            for_sector=Exists(EligibleSector.objects.filter(initiative=OuterRef("pk"), sector=sector)),
+        )
+        .order_by("-for_persona", "-for_sector", "signup_closes_at", "starts_at", "title")[:limit]
+    )
+    sector_label = Sector(sector).label if sector else ""
+    result = []
+    for initiative in candidates:
+        if initiative.for_persona:  # type: ignore[attr-defined]
+            reason = f"Aimed at your persona, {member.persona}."
+        elif initiative.for_sector:  # type: ignore[attr-defined]
+            reason = f"Meant for members in {sector_label.lower()}, like you."
+        else:
+            reason = "Open to every sector and taking sign-ups now."
+        result.append(Recommendation(initiative=initiative, reason=reason))
+    return result
+
+
+def latest_notifications(*, member: Member, limit: int = 5) -> list[Notification]:
+    return list(Notification.objects.filter(member=member)[:limit])
+
+
+def unread_notification_count(*, user: User) -> int:
+    return Notification.objects.filter(member__user=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    label: str
+    done: bool
+    url_name: str
+
+
+def onboarding_checklist(*, member: Member, has_joined: bool) -> list[OnboardingStep]:
+    user = member.user
+    return [
+        OnboardingStep(
+            "Complete your profile (name and job title)",
+            bool(user.first_name and user.last_name and member.job_title),
+            "members:profile",
+        ),
+        OnboardingStep("Choose the persona that fits your work", member.persona_id is not None, "members:profile"),
+        OnboardingStep("Join your first initiative", has_joined, "initiatives:list"),
+    ]
+
+
+def has_ever_joined(*, member: Member) -> bool:
+    return Participation.objects.filter(member=member, joined_at__isnull=False).exists()
+
+
+def roster(*, initiative: Initiative) -> list[Participation]:
+    """Staff view: everyone taking part or waiting, with their waitlist position."""
+    return list(
+        with_waitlist_position(
+            Participation.objects.filter(initiative=initiative, status__in=LIVE_STATUSES).select_related(
+                "member__user", "member__organisation"
+            )
+        ).order_by("status", "requested_at", "id")
+    )
+
+
+def sector_mix(*, initiative: Initiative) -> list[tuple[str, int]]:
+    """How many of those taking part come from each sector, largest first."""
+    rows = (
+        Participation.objects.filter(initiative=initiative, status=ParticipationStatus.ACTIVE)
+        .values("member__organisation__sector")
+        .annotate(count=Count("id"))
+        .order_by("-count", "member__organisation__sector")
+    )
+    return [(Sector(row["member__organisation__sector"]).label, row["count"]) for row in rows]

@@ -1,0 +1,284 @@
+"""Writes of the initiatives app: joining, leaving, the waitlist, staff changes and notifications.
+
+Every function that changes who takes part locks the initiative row first, so capacity holds however many
+people press "Join" at the same moment.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from initiatives.models import (
+    Initiative,
+    InitiativeStatus,
+    Notification,
+    NotificationKind,
+    Participation,
+    ParticipationRole,
+    ParticipationStatus,
+)
+from members.models import Member, Source, User, Verb
+from members.services import record_activity
+
+# Changes to these fields are news for everyone taking part or waiting.
+NOTIFIED_FIELDS = {
+    "title": "title",
+    "starts_at": "start",
+    "ends_at": "end",
+    "is_online": "format",
+    "location": "place",
+    "status": "status",
+}
+
+
+def notification_create(
+    *, member: Member, kind: NotificationKind | str, title: str, body: str = "", url: str = ""
+) -> Notification:
+    """The one way a notice reaches a member's inbox; its link must stay on this site."""
+    if url and not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        raise ValidationError({"url": "A notification may only link to a page of this site."})
+    return Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
+
+
+def _lock(initiative: Initiative) -> Initiative:
+    return Initiative.objects.select_for_update().get(pk=initiative.pk)
+
+
+def _active_count(initiative: Initiative) -> int:
+    return Participation.objects.filter(initiative=initiative, status=ParticipationStatus.ACTIVE).count()
+
+
+def _has_room(initiative: Initiative) -> bool:
+    return initiative.capacity is None or _active_count(initiative) < initiative.capacity
+
+
+def waitlist_position(participation: Participation) -> int | None:
+    """1 for the next in line; None when the participation is not on the waitlist."""
+    if participation.status != ParticipationStatus.WAITLISTED:
+        return None
+    ahead = Participation.objects.filter(
+        Q(requested_at__lt=participation.requested_at)
+        | Q(requested_at=participation.requested_at, id__lt=participation.pk),
+        initiative_id=participation.initiative_id,
+        status=ParticipationStatus.WAITLISTED,
+    )
+    return ahead.count() + 1
+
+
+def _check_can_join(*, member: Member, initiative: Initiative) -> None:
+    if not member.is_approved:
+        raise ValidationError("Only approved members can join initiatives.")
+    if not initiative.signup_is_open_at(timezone.now()):
+        if initiative.status == InitiativeStatus.OPEN:
+            raise ValidationError(f"Sign-up for “{initiative}” is not open at the moment.")
+        raise ValidationError(f"“{initiative}” is {initiative.get_status_display().lower()}: sign-up is not open.")
+    sectors = set(initiative.eligible_sectors.values_list("sector", flat=True))
+    organisation = member.organisation
+    if sectors and (organisation is None or organisation.sector not in sectors):
+        raise ValidationError(f"“{initiative}” is open only to members from: {_sector_names(initiative)}.")
+
+
+def _sector_names(initiative: Initiative) -> str:
+    return ", ".join(str(sector) for sector in initiative.eligible_sectors.all())
+
+
+def _enter(
+    *, member: Member, initiative: Initiative, existing: Participation | None, role: str, source: Source | str
+) -> Participation:
+    """Takes a place when there is room, otherwise the end of the queue; records the matching activity."""
+    now = timezone.now()
+    room = _has_room(initiative)
+    if not room and not initiative.has_waitlist:
+        raise ValidationError(f"“{initiative}” is full.")
+    participation = existing or Participation(member=member, initiative=initiative)
+    participation.role = role
+    participation.requested_at = now
+    participation.left_at = None
+    if room:
+        participation.status = ParticipationStatus.ACTIVE
+        participation.joined_at = now
+    else:
+        participation.status = ParticipationStatus.WAITLISTED
+        participation.joined_at = None
+    participation.save()
+    if room:
+        record_activity(member=member, verb=Verb.INITIATIVE_JOINED, subject=initiative, source=source)
+    else:
+        position = waitlist_position(participation)
+        record_activity(
+            member=member,
+            verb=Verb.INITIATIVE_WAITLISTED,
+            subject=initiative,
+            source=source,
+            details={"position": position},
+        )
+    return participation
+
+
+@transaction.atomic
+def initiative_join(*, member: Member, initiative: Initiative, source: Source | str = Source.WEB) -> Participation:
+    """Joins, or queues when full. Joining again while taking part or waiting changes nothing."""
+    locked = _lock(initiative)
+    existing = Participation.objects.select_for_update().filter(member=member, initiative=locked).first()
+    if existing is not None and existing.status != ParticipationStatus.LEFT:
+        return existing
+    _check_can_join(member=member, initiative=locked)
+    return _enter(
+        member=member, initiative=locked, existing=existing, role=ParticipationRole.PARTICIPANT, source=source
+    )
+
+
+def _promote_waitlisted(initiative: Initiative, *, source: Source | str) -> list[Participation]:
+    """Fills every free place from the head of the queue; each promoted member is told in the inbox."""
+    promoted = []
+    waiting = Participation.objects.select_for_update().filter(
+        initiative=initiative, status=ParticipationStatus.WAITLISTED
+    )
+    free = None if initiative.capacity is None else initiative.capacity - _active_count(initiative)
+    queue = waiting.select_related("member").order_by("requested_at", "id")
+    for participation in queue if free is None else queue[: max(free, 0)]:
+        participation.status = ParticipationStatus.ACTIVE
+        participation.joined_at = timezone.now()
+        participation.save(update_fields=["status", "joined_at"])
+        record_activity(member=participation.member, verb=Verb.INITIATIVE_PROMOTED, subject=initiative, source=source)
+        notification_create(
+            member=participation.member,
+            kind=NotificationKind.PROMOTED,
+            title=f"A place opened up: you are now taking part in {initiative}",
+            body="You were next on the waitlist, so the place is yours. Leave the initiative if you no longer "
+            "need it, so the next person can take it.",
+            url=initiative.get_absolute_url(),
+        )
+        promoted.append(participation)
+    return promoted
+
+
+def _exit(participation: Participation, initiative: Initiative, *, source: Source | str) -> Participation:
+    was_active = participation.status == ParticipationStatus.ACTIVE
+    participation.status = ParticipationStatus.LEFT
+    participation.left_at = timezone.now()
+    participation.save(update_fields=["status", "left_at"])
+    record_activity(
+        member=participation.member,
+        verb=Verb.INITIATIVE_LEFT,
+        subject=initiative,
+        source=source,
+        details={"from": "place" if was_active else "waitlist"},
+    )
+    if was_active:
+        _promote_waitlisted(initiative, source=Source.SYSTEM)
+    return participation
+
+
+@transaction.atomic
+def initiative_leave(*, member: Member, initiative: Initiative, source: Source | str = Source.WEB) -> Participation:
+    """Gives up a place (promoting the first in line) or a place in the queue. Leaving twice changes nothing."""
+    locked = _lock(initiative)
+    participation = (
+        Participation.objects.select_for_update().select_related("member").filter(member=member, initiative=locked)
+    ).first()
+    if participation is None:
+        raise ValidationError(f"You are not taking part in “{locked}”.")
+    if participation.status == ParticipationStatus.LEFT:
+        return participation
+    return _exit(participation, locked, source=source)
+
+
+@transaction.atomic
+def participation_add(
+    *, initiative: Initiative, member: Member, by: User, role: str = ParticipationRole.PARTICIPANT
+) -> Participation:
+    """Staff add a member: sign-up window and sector do not apply, capacity does (queue when full)."""
+    if not member.is_approved:
+        raise ValidationError(f"{member} is not an approved member.")
+    locked = _lock(initiative)
+    existing = Participation.objects.select_for_update().filter(member=member, initiative=locked).first()
+    if existing is not None and existing.status != ParticipationStatus.LEFT:
+        if existing.role != role:
+            return _set_role(existing, role)
+        return existing
+    return _enter(member=member, initiative=locked, existing=existing, role=role, source=Source.ADMIN)
+
+
+@transaction.atomic
+def participation_remove(*, participation: Participation, by: User) -> Participation:
+    """Staff take a member out; a freed place goes to the first in line as when members leave themselves."""
+    locked = _lock(participation.initiative)
+    current = Participation.objects.select_for_update().select_related("member").get(pk=participation.pk)
+    if current.status == ParticipationStatus.LEFT:
+        return current
+    return _exit(current, locked, source=Source.ADMIN)
+
+
+def _set_role(participation: Participation, role: str) -> Participation:
+    if role not in ParticipationRole.values:
+        raise ValidationError(f"Unknown role {role!r}.")
+    participation.role = role
+    participation.save(update_fields=["role"])
+    return participation
+
+
+@transaction.atomic
+def participation_set_role(*, participation: Participation, role: str, by: User) -> Participation:
+    current = Participation.objects.select_for_update().get(pk=participation.pk)
+    return _set_role(current, role)
+
+
+@transaction.atomic
+def initiative_save(*, initiative: Initiative, by: User) -> Initiative:
+    """Saves staff edits. Everyone taking part or waiting hears of a change of date, place or status,
+    a cancellation is announced as such, and a place added (or unlimited capacity) goes to the queue."""
+    before = Initiative.objects.select_for_update().filter(pk=initiative.pk).first() if initiative.pk else None
+    initiative.save()
+    if before is None:
+        return initiative
+    changed = [
+        label for field, label in NOTIFIED_FIELDS.items() if getattr(before, field) != getattr(initiative, field)
+    ]
+    if changed:
+        _notify_change(initiative, changed)
+    if initiative.status == InitiativeStatus.OPEN:
+        _promote_waitlisted(initiative, source=Source.ADMIN)
+    return initiative
+
+
+@transaction.atomic
+def initiative_set_status(*, initiative: Initiative, status: InitiativeStatus | str, by: User) -> Initiative:
+    locked = _lock(initiative)
+    if locked.status == status:
+        return locked
+    locked.status = status
+    return initiative_save(initiative=locked, by=by)
+
+
+def _notify_change(initiative: Initiative, changed: list[str]) -> None:
+    cancelled = initiative.status == InitiativeStatus.CANCELLED and "status" in changed
+    if cancelled:
+        kind, title = NotificationKind.INITIATIVE_CANCELLED, f"{initiative} is cancelled"
+        body = "Staff cancelled this initiative. Thank you for your interest; we will tell you about what replaces it."
+    else:
+        kind, title = NotificationKind.INITIATIVE_CHANGED, f"{initiative} has changed"
+        body = f"Changed: {', '.join(changed)}. Check the details and your calendar."
+    concerned = Participation.objects.filter(
+        initiative=initiative, status__in=[ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
+    ).select_related("member")
+    Notification.objects.bulk_create(
+        Notification(member=p.member, kind=kind, title=title[:200], body=body, url=initiative.get_absolute_url())
+        for p in concerned
+    )
+
+
+@transaction.atomic
+def notification_mark_read(*, member: Member, notification_id: int) -> Notification:
+    """Only the member's own notices; somebody else's id is simply not found."""
+    notification = Notification.objects.select_for_update().get(pk=notification_id, member=member)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, member: Member) -> int:
+    return Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from initiatives import views
+
+app_name = "initiatives"
+
+# Included at the site root, before the members URLs, so that "/" is the members' "for you" page.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("initiatives/", views.initiative_list, name="list"),
+    path("initiatives/calendar.ics", views.my_calendar, name="my_calendar"),
+    path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
+    path("initiatives/<slug:slug>/join/", views.join, name="join"),
+    path("initiatives/<slug:slug>/leave/", views.leave, name="leave"),
+    path("initiatives/<slug:slug>/calendar.ics", views.initiative_calendar, name="calendar"),
+    path("initiatives/<slug:slug>/participants/", views.participants, name="participants"),
+    path("initiatives/<slug:slug>/participants.csv", views.participants_csv, name="participants_csv"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+]

@@ -1,0 +1,284 @@
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from initiatives import selectors
+from initiatives.calendar import calendar_for
+from initiatives.filters import InitiativeFilter
+from initiatives.models import Initiative, Notification, Participation, ParticipationStatus
+from initiatives.services import (
+    initiative_join,
+    initiative_leave,
+    notification_mark_read,
+    notifications_mark_all_read,
+    waitlist_position,
+)
+from members.models import Member, Verb
+from members.roles import PORTAL_PERMISSION
+from members.selectors import member_for_user
+from members.services import record_activity
+
+PAGE_SIZE = 20
+portal_required = permission_required(PORTAL_PERMISSION, raise_exception=True)
+
+
+def _member(request: HttpRequest) -> Member | None:
+    return member_for_user(user=request.user)  # type: ignore[arg-type]
+
+
+def _approved_member(request: HttpRequest) -> Member:
+    member = _member(request)
+    if member is None:
+        raise Http404("This account has no member profile.")
+    return member
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The site's front door: the landing page for visitors, "for you" for members."""
+    if not request.user.is_authenticated:
+        return render(request, "members/landing.html")
+    return for_you(request)
+
+
+@login_required
+def for_you(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    context: dict[str, Any] = {"member": member}
+    if member is not None:
+        mine = selectors.my_participations(member=member)
+        checklist = selectors.onboarding_checklist(
+            member=member,
+            has_joined=any(p.status == ParticipationStatus.ACTIVE for p in mine)
+            or selectors.has_ever_joined(member=member),
+        )
+        context |= {
+            "my_participations": mine,
+            "recommendations": selectors.recommendations(member=member),
+            "notifications": selectors.latest_notifications(member=member),
+            "checklist": checklist if not all(step.done for step in checklist) else [],
+            "now": timezone.now(),
+        }
+    return render(request, "initiatives/home.html", context)
+
+
+@login_required
+@portal_required
+@require_GET
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    filterset = InitiativeFilter(request.GET or None, queryset=selectors.initiatives_with_counts(member))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "initiatives/list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "member": member},
+    )
+
+
+def _detail_context(*, member: Member | None, initiative: Initiative) -> dict[str, Any]:
+    participation = selectors.participation_of(member=member, initiative=initiative)
+    sectors = [eligible.sector for eligible in initiative.eligible_sectors.all()]
+    eligible = member is not None and (
+        not sectors or (member.organisation is not None and member.organisation.sector in sectors)
+    )
+    full = initiative.capacity is not None and initiative.active_count >= initiative.capacity  # type: ignore[attr-defined]
+    return {
+        "initiative": initiative,
+        "member": member,
+        "participation": participation,
+        "taking_part": participation is not None and participation.status != ParticipationStatus.LEFT,
+        "participants": selectors.co_participants(viewer=participation, initiative=initiative),
+        "signup_open": initiative.signup_is_open_at(timezone.now()),
+        "eligible": eligible,
+        "full": full,
+    }
+
+
+def _initiative_or_404(*, slug: str, request: HttpRequest) -> Initiative:
+    try:
+        return selectors.initiative_for_viewer(slug=slug, user=request.user)  # type: ignore[arg-type]
+    except Initiative.DoesNotExist:
+        raise Http404("No such initiative.") from None
+
+
+@login_required
+@portal_required
+@require_GET
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    member = _member(request)
+    initiative = _initiative_or_404(slug=slug, request=request)
+    if member is not None:
+        record_activity(member=member, verb=Verb.INITIATIVE_VIEWED, subject=initiative)
+    return render(request, "initiatives/detail.html", _detail_context(member=member, initiative=initiative))
+
+
+def _after_change(
+    request: HttpRequest, *, slug: str, member: Member, ok: str | None, error: str | None
+) -> HttpResponse:
+    """htmx swaps the participation panel in place; without JavaScript the browser follows a redirect."""
+    if request.htmx:  # type: ignore[attr-defined]
+        initiative = _initiative_or_404(slug=slug, request=request)
+        context = _detail_context(member=member, initiative=initiative) | {"notice": ok, "error": error}
+        return render(request, "initiatives/_participation.html", context)
+    if error:
+        messages.error(request, error)
+    elif ok:
+        messages.success(request, ok)
+    return redirect("initiatives:detail", slug=slug)
+
+
+def _joined_message(participation: Participation) -> str:
+    if participation.status == ParticipationStatus.ACTIVE:
+        return f"You are taking part in “{participation.initiative}”."
+    position = waitlist_position(participation)
+    return f"“{participation.initiative}” is full: you are number {position} on the waitlist."
+
+
+@login_required
+@portal_required
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    member = _approved_member(request)
+    initiative = get_object_or_404(Initiative.objects.visible(), slug=slug)
+    try:
+        participation = initiative_join(member=member, initiative=initiative)
+    except ValidationError as error:
+        return _after_change(request, slug=slug, member=member, ok=None, error=" ".join(error.messages))
+    return _after_change(request, slug=slug, member=member, ok=_joined_message(participation), error=None)
+
+
+@login_required
+@portal_required
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    member = _approved_member(request)
+    initiative = get_object_or_404(Initiative.objects.visible(), slug=slug)
+    try:
+        initiative_leave(member=member, initiative=initiative)
+    except ValidationError as error:
+        return _after_change(request, slug=slug, member=member, ok=None, error=" ".join(error.messages))
+    return _after_change(request, slug=slug, member=member, ok=f"You have left “{initiative}”.", error=None)
+
+
+def _ics_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@portal_required
+@require_GET
+def initiative_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = _initiative_or_404(slug=slug, request=request)
+    if initiative.starts_at is None:
+        raise Http404("This initiative has no dates yet.")
+    body = calendar_for([initiative], name=initiative.title, stamp=timezone.now())
+    return _ics_response(body, f"{initiative.slug}.ics")
+
+
+@login_required
+@portal_required
+@require_GET
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    body = calendar_for(
+        selectors.calendar_initiatives(member=member), name="My Knoble initiatives", stamp=timezone.now()
+    )
+    return _ics_response(body, "my-knoble-initiatives.ics")
+
+
+@login_required
+@permission_required("initiatives.view_participation", raise_exception=True)
+@require_GET
+def participants(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = _initiative_or_404(slug=slug, request=request)
+    rows = selectors.roster(initiative=initiative)
+    return render(
+        request,
+        "initiatives/participants.html",
+        {
+            "initiative": initiative,
+            "active": [row for row in rows if row.status == ParticipationStatus.ACTIVE],
+            "waitlist": [row for row in rows if row.status == ParticipationStatus.WAITLISTED],
+            "sector_mix": selectors.sector_mix(initiative=initiative),
+        },
+    )
+
+
+@login_required
+@permission_required("initiatives.view_participation", raise_exception=True)
+@require_GET
+def participants_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = _initiative_or_404(slug=slug, request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{initiative.slug}-participants.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["name", "email", "organisation", "sector", "role", "status", "waitlist position", "requested"])
+    for row in selectors.roster(initiative=initiative):
+        organisation = row.member.organisation
+        writer.writerow(
+            [
+                _csv_safe(row.member.user.display_name),
+                _csv_safe(row.member.user.email),
+                _csv_safe(organisation.name if organisation else ""),
+                organisation.get_sector_display() if organisation else "",
+                row.get_role_display(),
+                row.get_status_display(),
+                row.position or "",  # type: ignore[attr-defined]
+                row.requested_at.isoformat(),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """A cell starting with = + - @ would run as a formula in a spreadsheet; a leading quote keeps it text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+@login_required
+@portal_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    inbox = Notification.objects.filter(member=member) if member else Notification.objects.none()
+    page = Paginator(inbox, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "initiatives/notifications.html", {"page": page})
+
+
+@login_required
+@portal_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _approved_member(request)
+    try:
+        notification = notification_mark_read(member=member, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)  # site-relative only (also a database constraint)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "initiatives/_notification.html", {"notification": notification})
+    return redirect("initiatives:notifications")
+
+
+@login_required
+@portal_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    count = notifications_mark_all_read(member=member)
+    messages.success(request, f"Marked {count} notification(s) as read." if count else "Nothing was unread.")
+    return redirect("initiatives:notifications")

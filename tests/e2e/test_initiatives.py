@@ -1,0 +1,66 @@
+"""A member finds an initiative, joins and leaves it; another waits for a full one and is promoted."""
+
+import pytest
+from playwright.sync_api import expect
+
+from initiatives.models import InitiativeKind
+from initiatives.services import initiative_join, initiative_leave
+from tests.e2e.test_membership import sign_in
+from tests.initiatives.factories import InitiativeFactory
+from tests.members.factories import PASSWORD, MemberFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_filters_joins_without_reload_sees_it_at_home_and_leaves(page):
+    member = MemberFactory(user__email="rosa@northbridge.example", user__first_name="Rosa")
+    InitiativeFactory(title="Typology training: the IMB model", kind=InitiativeKind.TRAINING)
+    InitiativeFactory(title="Case-sharing forum pilot", kind=InitiativeKind.DATA_SHARING_PILOT)
+
+    sign_in(page, member.user.email, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Initiatives").click()
+    page.get_by_label("Kind").select_option(label="Training")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Case-sharing forum pilot")).to_have_count(0)
+    page.get_by_role("link", name="Typology training: the IMB model").click()
+
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("button", name="Join this initiative").click()
+    expect(page.get_by_text("You are taking part in “Typology training: the IMB model”.")).to_be_focused()
+    assert page.evaluate("window.stillTheSamePage") is True  # htmx swapped the panel; no reload
+
+    page.get_by_role("link", name="For you").click()
+    mine = page.get_by_role("region", name="My initiatives")
+    expect(mine.get_by_role("link", name="Typology training: the IMB model")).to_be_visible()
+    mine.get_by_role("link", name="Typology training: the IMB model").click()
+
+    page.get_by_role("button", name="Leave this initiative").click()
+    expect(page.get_by_text("You have left “Typology training: the IMB model”.")).to_be_visible()
+    page.get_by_role("link", name="For you").click()
+    expect(page.get_by_text("You are not taking part in any initiative yet.")).to_be_visible()
+
+
+def test_waitlisted_member_is_promoted_and_notified_with_javascript_off(browser, live_server):
+    pilot = InitiativeFactory(title="Case-sharing forum pilot", capacity=1)
+    holder = MemberFactory()
+    initiative_join(member=holder, initiative=pilot)
+    member = MemberFactory(user__email="hiro@metropd.example")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, member.user.email, PASSWORD)
+        page.goto(f"/initiatives/{pilot.slug}/")
+        page.get_by_role("button", name="Join the waitlist").click()
+        expect(page.locator("#participation")).to_contain_text("You are number 1 on the waitlist.")
+
+        initiative_leave(member=holder, initiative=pilot)  # the place opens up
+
+        page.reload()
+        expect(page.locator("#participation")).to_contain_text("You are taking part.")
+        page.get_by_role("link", name="Notifications 1 unread").click()
+        notice = page.get_by_role("listitem").filter(has_text="A place opened up")
+        expect(notice).to_be_visible()
+        notice.get_by_role("button", name="Mark as read").click()
+        expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    finally:
+        context.close()

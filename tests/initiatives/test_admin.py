@@ -1,0 +1,133 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin import helpers
+from django.urls import reverse
+
+from initiatives.models import InitiativeStatus, Notification, NotificationKind, Participation, ParticipationStatus
+from initiatives.services import initiative_join
+from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, ParticipationFactory
+from tests.members.factories import MemberFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, without_mfa_requirement):
+    client.force_login(staff_user())
+    return client
+
+
+def change_form_data(initiative, *, participations=(), new_members=(), **changes) -> dict:
+    """What the admin's change form posts: the initiative's fields and both inlines."""
+    data = {
+        "title": initiative.title,
+        "slug": initiative.slug,
+        "summary": initiative.summary,
+        "description": initiative.description,
+        "kind": initiative.kind,
+        "status": initiative.status,
+        "capacity": initiative.capacity or "",
+        "has_waitlist": "on",
+        "starts_at_0": f"{initiative.starts_at:%Y-%m-%d}",
+        "starts_at_1": f"{initiative.starts_at:%H:%M:%S}",
+        "ends_at_0": f"{initiative.ends_at:%Y-%m-%d}",
+        "ends_at_1": f"{initiative.ends_at:%H:%M:%S}",
+        "is_online": "on",
+        "eligible_sectors-TOTAL_FORMS": "0",
+        "eligible_sectors-INITIAL_FORMS": "0",
+        "participations-TOTAL_FORMS": str(len(participations) + len(new_members)),
+        "participations-INITIAL_FORMS": str(len(participations)),
+        **changes,
+    }
+    for index, participation in enumerate(participations):
+        data |= {
+            f"participations-{index}-id": participation.pk,
+            f"participations-{index}-initiative": initiative.pk,
+            f"participations-{index}-member": participation.member_id,
+            f"participations-{index}-role": participation.role,
+        }
+    for offset, (member, role) in enumerate(new_members):
+        index = len(participations) + offset
+        data |= {f"participations-{index}-member": member.pk, f"participations-{index}-role": role}
+    return data
+
+
+def test_moving_the_start_in_the_admin_notifies_those_taking_part(staff_client):
+    initiative = InitiativeFactory()
+    member = MemberFactory()
+    initiative_join(member=member, initiative=initiative)
+    later = initiative.starts_at + timedelta(days=7)
+    data = change_form_data(initiative, participations=list(initiative.participations.all()))
+    data |= {"starts_at_0": f"{later:%Y-%m-%d}", "ends_at_0": f"{later + timedelta(days=1):%Y-%m-%d}"}
+
+    response = staff_client.post(reverse("admin:initiatives_initiative_change", args=[initiative.pk]), data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    notice = Notification.objects.get(member=member)
+    assert notice.kind == NotificationKind.INITIATIVE_CHANGED
+    assert initiative.history.latest().history_user.is_staff
+
+
+def test_staff_add_members_and_change_roles_through_the_inline(staff_client):
+    initiative = InitiativeFactory(capacity=1)
+    holder = ParticipationFactory(initiative=initiative)
+    newcomer = MemberFactory()
+    data = change_form_data(initiative, participations=[holder], new_members=[(newcomer, "observer")])
+    data["participations-0-role"] = "co_lead"
+
+    response = staff_client.post(reverse("admin:initiatives_initiative_change", args=[initiative.pk]), data)
+
+    assert response.status_code == 302
+    holder.refresh_from_db()
+    assert holder.role == "co_lead"
+    added = Participation.objects.get(member=newcomer)
+    assert (added.status, added.role) == (ParticipationStatus.WAITLISTED, "observer")  # the place was taken
+
+
+def test_cancel_action_notifies_and_remove_action_promotes(staff_client):
+    initiative = InitiativeFactory(capacity=1)
+    holder, waiting = MemberFactory(), MemberFactory()
+    initiative_join(member=holder, initiative=initiative)
+    initiative_join(member=waiting, initiative=initiative)
+
+    staff_client.post(
+        reverse("admin:initiatives_participation_changelist"),
+        {"action": "remove", helpers.ACTION_CHECKBOX_NAME: [Participation.objects.get(member=holder).pk]},
+    )
+    assert Participation.objects.get(member=waiting).status == ParticipationStatus.ACTIVE
+    assert Notification.objects.filter(member=waiting, kind=NotificationKind.PROMOTED).exists()
+
+    response = staff_client.post(
+        reverse("admin:initiatives_initiative_changelist"),
+        {"action": "cancel", helpers.ACTION_CHECKBOX_NAME: [initiative.pk]},
+        follow=True,
+    )
+    assert "participants were notified" in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.status == InitiativeStatus.CANCELLED
+    assert Notification.objects.filter(member=waiting, kind=NotificationKind.INITIATIVE_CANCELLED).exists()
+    assert not Notification.objects.filter(member=holder, kind=NotificationKind.INITIATIVE_CANCELLED).exists()
+
+
+@pytest.mark.parametrize("count", [3, 15])
+def test_initiative_changelist_query_count_is_constant(staff_client, django_assert_num_queries, count):
+    for initiative in InitiativeFactory.create_batch(count):
+        EligibleSectorFactory(initiative=initiative)
+        ParticipationFactory.create_batch(2, initiative=initiative)
+    staff_client.get("/")
+    # counts and the participation link come with the rows; the filters' choices are a fixed few queries
+    with django_assert_num_queries(10):
+        assert staff_client.get(reverse("admin:initiatives_initiative_changelist")).status_code == 200
+
+
+def test_admin_pages_render(staff_client):
+    participation = ParticipationFactory()
+    for url in [
+        reverse("admin:initiatives_initiative_add"),
+        reverse("admin:initiatives_initiative_change", args=[participation.initiative_id]),
+        reverse("admin:initiatives_participation_changelist"),
+        reverse("admin:initiatives_participation_change", args=[participation.pk]),
+        reverse("admin:initiatives_notification_changelist"),
+    ]:
+        assert staff_client.get(url).status_code == 200, url

@@ -1,0 +1,274 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from initiatives.models import (
+    InitiativeStatus,
+    Notification,
+    NotificationKind,
+    Participation,
+    ParticipationRole,
+    ParticipationStatus,
+)
+from initiatives.services import (
+    initiative_join,
+    initiative_leave,
+    initiative_save,
+    initiative_set_status,
+    notification_create,
+    notification_mark_read,
+    notifications_mark_all_read,
+    participation_add,
+    participation_remove,
+    participation_set_role,
+    waitlist_position,
+)
+from members.models import Activity, Member, Source, Verb
+from personas.models import Persona, Sector
+from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, NotificationFactory
+from tests.members.factories import MemberFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def verbs(member: Member) -> list[str]:
+    return list(Activity.objects.filter(member=member).order_by("id").values_list("verb", flat=True))
+
+
+def test_an_approved_member_joins_and_it_is_recorded():
+    member, initiative = MemberFactory(), InitiativeFactory()
+    participation = initiative_join(member=member, initiative=initiative)
+    assert participation.status == ParticipationStatus.ACTIVE
+    assert participation.joined_at is not None
+    assert participation.role == ParticipationRole.PARTICIPANT
+    assert verbs(member) == [Verb.INITIATIVE_JOINED]
+    assert Activity.objects.get(member=member).subject == initiative
+
+
+def test_joining_twice_is_harmless():
+    member, initiative = MemberFactory(), InitiativeFactory()
+    first = initiative_join(member=member, initiative=initiative)
+    again = initiative_join(member=member, initiative=initiative)
+    assert again.pk == first.pk
+    assert Participation.objects.count() == 1
+    assert verbs(member) == [Verb.INITIATIVE_JOINED]
+
+
+@pytest.mark.parametrize("status", [Member.Status.PENDING, Member.Status.SUSPENDED, Member.Status.LEFT])
+def test_only_approved_members_may_join(status):
+    member = MemberFactory(status=status)
+    with pytest.raises(ValidationError, match="Only approved members"):
+        initiative_join(member=member, initiative=InitiativeFactory())
+    assert not Participation.objects.exists()
+    assert not Activity.objects.filter(member=member).exists()
+
+
+@pytest.mark.parametrize(
+    "status", [InitiativeStatus.DRAFT, InitiativeStatus.CLOSED, InitiativeStatus.COMPLETED, InitiativeStatus.CANCELLED]
+)
+def test_initiatives_that_are_not_open_refuse_with_their_status(status):
+    initiative = InitiativeFactory(status=status)
+    with pytest.raises(ValidationError, match=f"is {status.label.lower()}"):
+        initiative_join(member=MemberFactory(), initiative=initiative)
+    assert not Participation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("opens_in", "closes_in"),
+    [(timedelta(days=1), None), (None, -timedelta(minutes=1)), (timedelta(hours=1), timedelta(days=2))],
+)
+def test_join_only_inside_the_signup_window(opens_in, closes_in):
+    now = timezone.now()
+    initiative = InitiativeFactory(
+        signup_opens_at=now + opens_in if opens_in else None, signup_closes_at=now + closes_in if closes_in else None
+    )
+    with pytest.raises(ValidationError, match=r"Sign-up .* is not open"):
+        initiative_join(member=MemberFactory(), initiative=initiative)
+
+
+def test_eligible_sectors_restrict_but_target_personas_do_not():
+    initiative = InitiativeFactory()
+    EligibleSectorFactory(initiative=initiative, sector=Sector.LAW_ENFORCEMENT)
+    initiative.target_personas.add(Persona.objects.create(name="Federal prosecutor", sector=Sector.PROSECUTOR))
+    banker = MemberFactory(organisation__sector=Sector.FINANCIAL_INSTITUTION)
+    detective = MemberFactory(organisation__sector=Sector.LAW_ENFORCEMENT)
+
+    with pytest.raises(ValidationError, match="open only to members from: Law enforcement"):
+        initiative_join(member=banker, initiative=initiative)
+    assert initiative_join(member=detective, initiative=initiative).status == ParticipationStatus.ACTIVE
+
+
+def test_when_full_members_are_waitlisted_with_their_position():
+    initiative = InitiativeFactory(capacity=2)
+    members = MemberFactory.create_batch(5)
+    results = [initiative_join(member=member, initiative=initiative) for member in members]
+    assert [p.status for p in results] == ["active", "active", "waitlisted", "waitlisted", "waitlisted"]
+    assert [waitlist_position(p) for p in results] == [None, None, 1, 2, 3]
+    waitlisted = Activity.objects.get(member=members[3])
+    assert (waitlisted.verb, waitlisted.details) == (Verb.INITIATIVE_WAITLISTED, {"position": 2})
+
+
+def test_when_full_without_a_waitlist_joining_is_refused():
+    initiative = InitiativeFactory(capacity=1, has_waitlist=False)
+    initiative_join(member=MemberFactory(), initiative=initiative)
+    late = MemberFactory()
+    with pytest.raises(ValidationError, match="is full"):
+        initiative_join(member=late, initiative=initiative)
+    assert not Participation.objects.filter(member=late).exists()
+
+
+def test_leaving_frees_the_place_for_the_first_in_line_who_is_told():
+    initiative = InitiativeFactory(capacity=1)
+    first, second, third = MemberFactory.create_batch(3)
+    for member in (first, second, third):
+        initiative_join(member=member, initiative=initiative)
+
+    left = initiative_leave(member=first, initiative=initiative)
+
+    assert (left.status, left.left_at is not None) == (ParticipationStatus.LEFT, True)
+    promoted = Participation.objects.get(member=second)
+    assert promoted.status == ParticipationStatus.ACTIVE
+    assert waitlist_position(Participation.objects.get(member=third)) == 1
+    assert verbs(first) == [Verb.INITIATIVE_JOINED, Verb.INITIATIVE_LEFT]
+    assert verbs(second) == [Verb.INITIATIVE_WAITLISTED, Verb.INITIATIVE_PROMOTED]
+    notice = Notification.objects.get(member=second)
+    assert notice.kind == NotificationKind.PROMOTED
+    assert notice.url == initiative.get_absolute_url()
+    assert not Notification.objects.filter(member=third).exists()
+
+
+def test_leaving_the_waitlist_promotes_nobody_and_leaving_twice_is_harmless():
+    initiative = InitiativeFactory(capacity=1)
+    holder, waiting, behind = MemberFactory.create_batch(3)
+    for member in (holder, waiting, behind):
+        initiative_join(member=member, initiative=initiative)
+    initiative_leave(member=waiting, initiative=initiative)
+    initiative_leave(member=waiting, initiative=initiative)
+    assert Participation.objects.get(member=holder).status == ParticipationStatus.ACTIVE
+    assert waitlist_position(Participation.objects.get(member=behind)) == 1
+    assert verbs(waiting) == [Verb.INITIATIVE_WAITLISTED, Verb.INITIATIVE_LEFT]
+    assert Activity.objects.get(member=waiting, verb=Verb.INITIATIVE_LEFT).details == {"from": "waitlist"}
+
+
+def test_leaving_what_you_never_joined_is_refused():
+    with pytest.raises(ValidationError, match="not taking part"):
+        initiative_leave(member=MemberFactory(), initiative=InitiativeFactory())
+
+
+def test_a_member_who_left_may_rejoin_at_the_end_of_the_queue():
+    initiative = InitiativeFactory(capacity=1)
+    member, other = MemberFactory(), MemberFactory()
+    initiative_join(member=member, initiative=initiative)
+    initiative_leave(member=member, initiative=initiative)
+    initiative_join(member=other, initiative=initiative)
+    again = initiative_join(member=member, initiative=initiative)
+    assert (again.status, again.left_at, waitlist_position(again)) == (ParticipationStatus.WAITLISTED, None, 1)
+    assert Participation.objects.filter(member=member).count() == 1
+
+
+def test_the_database_keeps_one_participation_per_member_and_initiative():
+    member, initiative = MemberFactory(), InitiativeFactory()
+    initiative_join(member=member, initiative=initiative)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Participation.objects.create(
+            member=member, initiative=initiative, status=ParticipationStatus.WAITLISTED, requested_at=timezone.now()
+        )
+
+
+def test_the_database_refuses_an_active_participation_without_a_join_time():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Participation.objects.create(
+            member=MemberFactory(),
+            initiative=InitiativeFactory(),
+            status=ParticipationStatus.ACTIVE,
+            requested_at=timezone.now(),
+        )
+
+
+def test_staff_add_ignoring_the_window_and_sector_but_not_capacity():
+    staff = staff_user()
+    initiative = InitiativeFactory(status=InitiativeStatus.CLOSED, capacity=1)
+    EligibleSectorFactory(initiative=initiative, sector=Sector.NGO)
+    first = participation_add(initiative=initiative, member=MemberFactory(), by=staff, role=ParticipationRole.CO_LEAD)
+    second = participation_add(initiative=initiative, member=MemberFactory(), by=staff)
+    assert (first.status, first.role) == (ParticipationStatus.ACTIVE, ParticipationRole.CO_LEAD)
+    assert second.status == ParticipationStatus.WAITLISTED
+    assert Activity.objects.get(member=first.member).source == Source.ADMIN
+
+
+def test_staff_cannot_add_a_pending_member():
+    with pytest.raises(ValidationError, match="not an approved member"):
+        participation_add(initiative=InitiativeFactory(), member=MemberFactory(status="pending"), by=staff_user())
+
+
+def test_staff_remove_promotes_and_change_roles():
+    staff = staff_user()
+    initiative = InitiativeFactory(capacity=1)
+    holder, waiting = MemberFactory(), MemberFactory()
+    held = initiative_join(member=holder, initiative=initiative)
+    initiative_join(member=waiting, initiative=initiative)
+
+    participation_remove(participation=held, by=staff)
+    promoted = Participation.objects.get(member=waiting)
+    assert promoted.status == ParticipationStatus.ACTIVE
+    participation_set_role(participation=promoted, role=ParticipationRole.OBSERVER, by=staff)
+    promoted.refresh_from_db()
+    assert promoted.role == ParticipationRole.OBSERVER
+    assert promoted.history.count() >= 3  # every staff change is kept
+    with pytest.raises(ValidationError):
+        participation_set_role(participation=promoted, role="boss", by=staff)
+
+
+def test_status_and_date_changes_notify_those_taking_part_and_waiting():
+    staff = staff_user()
+    initiative = InitiativeFactory(capacity=1)
+    taking_part, waiting, gone = MemberFactory.create_batch(3)
+    for member in (taking_part, waiting, gone):
+        initiative_join(member=member, initiative=initiative)
+    initiative_leave(member=gone, initiative=initiative)  # waiting moves up; gone hears nothing more
+    Notification.objects.all().delete()
+
+    initiative.starts_at += timedelta(days=7)
+    initiative.ends_at += timedelta(days=7)
+    initiative_save(initiative=initiative, by=staff)
+    changed = Notification.objects.filter(kind=NotificationKind.INITIATIVE_CHANGED)
+    assert set(changed.values_list("member", flat=True)) == {taking_part.pk, waiting.pk}
+    assert "start" in changed.first().body
+
+    initiative_set_status(initiative=initiative, status=InitiativeStatus.CANCELLED, by=staff)
+    cancelled = Notification.objects.filter(kind=NotificationKind.INITIATIVE_CANCELLED)
+    assert set(cancelled.values_list("member", flat=True)) == {taking_part.pk, waiting.pk}
+
+    initiative.refresh_from_db()
+    initiative_save(initiative=initiative, by=staff)  # saving without a change notifies nobody
+    assert Notification.objects.count() == 4
+
+
+def test_raising_capacity_promotes_the_queue():
+    initiative = InitiativeFactory(capacity=1)
+    members = MemberFactory.create_batch(3)
+    for member in members:
+        initiative_join(member=member, initiative=initiative)
+    initiative.capacity = 2
+    initiative_save(initiative=initiative, by=staff_user())
+    statuses = list(Participation.objects.order_by("requested_at", "id").values_list("status", flat=True))
+    assert statuses == ["active", "active", "waitlisted"]
+
+
+def test_notifications_stay_on_the_site_and_are_read_by_their_owner_only():
+    member, other = MemberFactory(), MemberFactory()
+    for url in ["https://evil.example/", "//evil.example/", "/\\evil.example/"]:
+        with pytest.raises(ValidationError, match="only link to a page of this site"):
+            notification_create(member=member, kind=NotificationKind.PROMOTED, title="x", url=url)
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database refuses it too
+        Notification.objects.create(member=member, kind=NotificationKind.PROMOTED, title="x", url="//evil.example/")
+    mine = NotificationFactory(member=member)
+    NotificationFactory(member=member)
+    with pytest.raises(Notification.DoesNotExist):
+        notification_mark_read(member=other, notification_id=mine.pk)
+    assert notification_mark_read(member=member, notification_id=mine.pk).read_at is not None
+    assert notifications_mark_all_read(member=member) == 1
+    assert notifications_mark_all_read(member=member) == 0

@@ -1,0 +1,423 @@
+import csv
+import io
+from datetime import UTC, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.models import InitiativeKind, InitiativeStatus, Notification, Participation, ParticipationStatus
+from initiatives.services import initiative_join
+from members.models import Activity, Verb
+from personas.models import Persona, Sector
+from tests.initiatives.factories import (
+    EligibleSectorFactory,
+    InitiativeFactory,
+    NotificationFactory,
+    ParticipationFactory,
+)
+from tests.members.factories import MemberFactory, leadership_user, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member():
+    return MemberFactory(user__first_name="Rosa", user__last_name="Silva", organisation__name="Northbridge Bank")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client
+
+
+def detail_url(initiative) -> str:
+    return reverse("initiatives:detail", args=[initiative.slug])
+
+
+# The list
+
+
+def test_list_filters_by_search_kind_sector_status_and_open_now(member_client):
+    training = InitiativeFactory(title="Typology training", kind=InitiativeKind.TRAINING)
+    pilot = InitiativeFactory(title="Case-sharing pilot", kind=InitiativeKind.DATA_SHARING_PILOT)
+    EligibleSectorFactory(initiative=pilot, sector=Sector.LAW_ENFORCEMENT)
+    closed = InitiativeFactory(title="Closed roundtable", status=InitiativeStatus.CLOSED)
+    later = InitiativeFactory(title="Later summit", signup_opens_at=timezone.now() + timedelta(days=3))
+    InitiativeFactory(title="Draft briefing", status=InitiativeStatus.DRAFT)
+
+    def titles(**params) -> set[str]:
+        page = member_client.get(reverse("initiatives:list"), params).context["page"]
+        return {initiative.title for initiative in page}
+
+    assert titles() == {training.title, pilot.title, closed.title, later.title}  # never drafts
+    assert titles(q="typology") == {training.title}
+    assert titles(kind=InitiativeKind.DATA_SHARING_PILOT) == {pilot.title}
+    assert titles(sector=Sector.LAW_ENFORCEMENT) == {training.title, pilot.title, closed.title, later.title}
+    assert titles(sector=Sector.NGO) == {training.title, closed.title, later.title}
+    assert titles(status=InitiativeStatus.CLOSED) == {closed.title}
+    assert titles(open_now="on") == {training.title, pilot.title}
+    assert titles(kind="nonsense")  # a bad value is reported on the form, not a server error
+
+
+def test_list_is_paginated_and_keeps_the_filters(member_client):
+    InitiativeFactory.create_batch(23, kind=InitiativeKind.TRAINING)
+    response = member_client.get(reverse("initiatives:list"), {"kind": "training", "page": 2})
+    assert len(response.context["page"].object_list) == 3
+    assert "kind=training&amp;page=1" in response.content.decode()
+
+
+def test_pending_members_and_visitors_cannot_see_initiatives(client):
+    InitiativeFactory()
+    assert client.get(reverse("initiatives:list")).status_code == 302
+    client.force_login(MemberFactory(status="pending").user)
+    response = client.get(reverse("initiatives:list"))
+    assert response.url == reverse("members:awaiting_approval")
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_list_query_count_is_constant(member_client, member, django_assert_num_queries, count):
+    for initiative in InitiativeFactory.create_batch(count):
+        EligibleSectorFactory(initiative=initiative)
+        ParticipationFactory.create_batch(2, initiative=initiative)
+    ParticipationFactory(member=member, initiative=initiative)
+    member_client.get(reverse("initiatives:list"))
+    # session, user, permissions (2), member, count, page, eligible sectors, unread count
+    with django_assert_num_queries(9):
+        assert member_client.get(reverse("initiatives:list")).status_code == 200
+
+
+# The detail page and who sees whom
+
+
+def test_detail_records_the_view_and_shows_counts_to_outsiders_and_names_to_participants(member_client, member):
+    initiative = InitiativeFactory(capacity=5, description="**Monthly** sessions <script>alert(1)</script>")
+    ParticipationFactory(initiative=initiative, member__user__first_name="Hiro", member__organisation__name="Metro PD")
+
+    content = member_client.get(detail_url(initiative)).content.decode()
+    assert "1 of 5 places taken" in content
+    assert "Hiro" not in content
+    assert "Metro PD" not in content
+    assert "<strong>Monthly</strong>" in content
+    assert "<script>alert" not in content
+    assert Activity.objects.filter(member=member, verb=Verb.INITIATIVE_VIEWED).count() == 1
+
+    initiative_join(member=member, initiative=initiative)
+    content = member_client.get(detail_url(initiative)).content.decode()
+    assert "Hiro" in content
+    assert "Metro PD" in content
+
+
+def test_waitlisted_members_see_their_position_but_not_names(member_client, member):
+    initiative = InitiativeFactory(capacity=1)
+    ParticipationFactory(initiative=initiative, member__user__first_name="Hiro")
+    initiative_join(member=member, initiative=initiative)
+    content = member_client.get(detail_url(initiative)).content.decode()
+    assert "You are number 1 on the waitlist" in content
+    assert "Hiro" not in content
+
+
+def test_unknown_and_draft_initiatives_are_not_found(member_client):
+    assert member_client.get("/initiatives/no-such-thing/").status_code == 404
+    draft = InitiativeFactory(status=InitiativeStatus.DRAFT)
+    assert member_client.get(detail_url(draft)).status_code == 404
+    assert member_client.post(reverse("initiatives:join", args=[draft.slug])).status_code == 404
+    assert member_client.post(reverse("initiatives:join", args=["no-such-thing"])).status_code == 404
+    assert not Participation.objects.exists()
+
+
+@pytest.mark.parametrize("participants", [2, 25])
+def test_detail_query_count_is_constant(member_client, member, django_assert_num_queries, participants):
+    initiative = InitiativeFactory()
+    EligibleSectorFactory(initiative=initiative)
+    ParticipationFactory.create_batch(participants, initiative=initiative)
+    ParticipationFactory(initiative=initiative, member=member)
+    member_client.get(detail_url(initiative))
+    # session, user, permissions (2), member, initiative, its sectors, the "viewed" activity,
+    # my participation, co-participants, unread count
+    with django_assert_num_queries(11):
+        assert member_client.get(detail_url(initiative)).status_code == 200
+
+
+# Join and leave, with and without JavaScript
+
+
+def test_join_without_javascript_redirects_with_a_message(member_client, member):
+    initiative = InitiativeFactory()
+    response = member_client.post(reverse("initiatives:join", args=[initiative.slug]), follow=True)
+    assert response.redirect_chain[-1][0] == detail_url(initiative)
+    assert "You are taking part" in response.content.decode()
+    assert Participation.objects.get(member=member).status == ParticipationStatus.ACTIVE
+
+
+def test_join_with_htmx_returns_only_the_panel(member_client, member):
+    initiative = InitiativeFactory(capacity=1)
+    ParticipationFactory(initiative=initiative)
+    response = member_client.post(reverse("initiatives:join", args=[initiative.slug]), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.startswith('<section class="card in-panel" id="participation"')
+    assert "<html" not in content
+    assert "you are number 1 on the waitlist" in content
+    assert "Leave the waitlist" in content
+
+
+def test_repeated_join_and_leave_posts_are_harmless(member_client, member):
+    initiative = InitiativeFactory()
+    join_url = reverse("initiatives:join", args=[initiative.slug])
+    leave_url = reverse("initiatives:leave", args=[initiative.slug])
+    member_client.post(join_url)
+    member_client.post(join_url)
+    assert Participation.objects.filter(member=member).count() == 1
+    member_client.post(leave_url)
+    response = member_client.post(leave_url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Participation.objects.get(member=member).status == ParticipationStatus.LEFT
+    assert list(Activity.objects.filter(verb__startswith="initiative_").values_list("verb", flat=True)) == [
+        Verb.INITIATIVE_LEFT,
+        Verb.INITIATIVE_JOINED,
+    ]
+
+
+def test_bad_joins_explain_and_change_nothing(member_client, member):
+    closed = InitiativeFactory(status=InitiativeStatus.CLOSED)
+    for_police = InitiativeFactory()
+    EligibleSectorFactory(initiative=for_police, sector=Sector.LAW_ENFORCEMENT)
+    full = InitiativeFactory(capacity=1, has_waitlist=False)
+    ParticipationFactory(initiative=full)
+
+    for initiative, message in [
+        (closed, "is closed: sign-up is not open"),
+        (for_police, "open only to members from: Law enforcement"),
+        (full, "is full"),
+    ]:
+        response = member_client.post(reverse("initiatives:join", args=[initiative.slug]), follow=True)
+        assert message in response.content.decode()
+        response = member_client.post(reverse("initiatives:join", args=[initiative.slug]), HTTP_HX_REQUEST="true")
+        assert 'role="alert"' in response.content.decode()
+    assert not Participation.objects.filter(member=member).exists()
+
+
+def test_join_needs_a_csrf_token_and_a_post(member):
+    initiative = InitiativeFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member.user)
+    assert client.post(reverse("initiatives:join", args=[initiative.slug])).status_code == 403
+    assert client.get(reverse("initiatives:join", args=[initiative.slug])).status_code == 405
+    assert not Participation.objects.exists()
+
+
+def test_staff_without_a_member_profile_can_browse_but_not_join(client, without_mfa_requirement):
+    client.force_login(staff_user())
+    initiative = InitiativeFactory()
+    assert client.get(detail_url(initiative)).status_code == 200
+    assert client.get("/").status_code == 200
+    assert client.post(reverse("initiatives:join", args=[initiative.slug])).status_code == 404
+
+
+# Home ("for you")
+
+
+def test_home_shows_my_initiatives_recommendations_notifications_and_the_checklist(member_client, member):
+    persona = Persona.objects.create(name="AML investigator", sector=Sector.FINANCIAL_INSTITUTION)
+    member.persona = persona
+    member.save()
+    mine = InitiativeFactory(title="Red-flag working group", starts_at=timezone.now() + timedelta(days=3))
+    initiative_join(member=member, initiative=mine)
+    for_persona = InitiativeFactory(title="SAR narrative clinic")
+    for_persona.target_personas.add(persona)
+    for_banks = InitiativeFactory(title="Funnel account sprint")
+    EligibleSectorFactory(initiative=for_banks, sector=Sector.FINANCIAL_INSTITUTION)
+    for_police = InitiativeFactory(title="Detectives only")
+    EligibleSectorFactory(initiative=for_police, sector=Sector.LAW_ENFORCEMENT)
+    NotificationFactory(member=member, title="A place opened up")
+
+    response = member_client.get("/")
+    content = response.content.decode()
+    assert "Red-flag working group" in content
+    assert "Next: starts" in content
+    recommended = [(r.initiative.title, r.reason) for r in response.context["recommendations"]]
+    assert recommended == [
+        ("SAR narrative clinic", "Aimed at your persona, AML investigator."),
+        ("Funnel account sprint", "Meant for members in financial institution, like you."),
+    ]
+    assert "Why: Aimed at your persona" in content
+    assert "A place opened up" in content
+    # Profile complete, persona chosen, first initiative joined: the checklist is done, so it is gone.
+    assert "Get started" not in content
+
+
+def test_home_checklist_shows_what_is_left(client):
+    member = MemberFactory(job_title="")
+    client.force_login(member.user)
+    checklist = client.get("/").context["checklist"]
+    assert [step.done for step in checklist] == [False, False, False]
+
+
+def test_visitors_still_get_the_landing_page(client):
+    assert b"Request membership" in client.get("/").content
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_home_query_count_is_constant(member_client, member, django_assert_num_queries, size):
+    for initiative in InitiativeFactory.create_batch(size):
+        EligibleSectorFactory(initiative=initiative)
+        ParticipationFactory(member=member, initiative=initiative)
+    full = InitiativeFactory(capacity=1)
+    ParticipationFactory(initiative=full)
+    initiative_join(member=member, initiative=full)
+    InitiativeFactory.create_batch(size)
+    NotificationFactory.create_batch(size, member=member)
+    member_client.get("/")
+    # session, user, permissions (2), member, my participations, recommendations, notifications, unread count
+    with django_assert_num_queries(9):
+        assert member_client.get("/").status_code == 200
+
+
+# Notifications
+
+
+def test_inbox_shows_my_notifications_the_nav_counts_them_and_they_are_marked_read(member_client, member):
+    first = NotificationFactory(member=member, title="A place opened up", url="/initiatives/")
+    NotificationFactory(member=member, title="The summit moved")
+    NotificationFactory(title="Somebody else's news")
+
+    content = member_client.get(reverse("initiatives:notifications")).content.decode()
+    assert "A place opened up" in content
+    assert "Somebody else" not in content
+    assert '<span class="badge">2<span class="visually-hidden"> unread</span>' in content
+
+    response = member_client.post(reverse("initiatives:notification_read", args=[first.pk]), {"open": "1"})
+    assert response.url == "/initiatives/"
+    response = member_client.post(reverse("initiatives:notifications_read_all"), follow=True)
+    assert "Marked 1 notification(s) as read." in response.content.decode()
+    assert not Notification.objects.filter(member=member, read_at__isnull=True).exists()
+
+
+def test_nobody_marks_another_members_notification(member_client):
+    theirs = NotificationFactory()
+    assert member_client.post(reverse("initiatives:notification_read", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_read_with_htmx_returns_the_row(member_client, member):
+    notification = NotificationFactory(member=member)
+    response = member_client.post(
+        reverse("initiatives:notification_read", args=[notification.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response.content.decode().startswith(f'<li class="card in-notification" id="notification-{notification.pk}"')
+
+
+# Calendar files
+
+
+def test_initiative_calendar_is_rfc5545(member_client):
+    initiative = InitiativeFactory(
+        title="Typology training; part 1, the IMB model",
+        summary="A long summary " * 10,
+        is_online=False,
+        location="Toronto",
+    )
+    response = member_client.get(reverse("initiatives:calendar", args=[initiative.slug]))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    lines = body.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert lines[-2:] == ["END:VCALENDAR", ""]
+    assert "\n" not in body.replace("\r\n", "")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert "SUMMARY:Typology training\\; part 1\\, the IMB model" in lines
+    assert f"DTSTART:{initiative.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}" in lines
+    assert "LOCATION:Toronto" in lines
+
+
+def test_my_calendar_holds_only_my_dated_initiatives(member_client, member):
+    mine = InitiativeFactory(title="Mine")
+    undated = InitiativeFactory(title="Undated", starts_at=None)
+    InitiativeFactory(title="Not mine")
+    for initiative in (mine, undated):
+        initiative_join(member=member, initiative=initiative)
+    body = member_client.get(reverse("initiatives:my_calendar")).content.decode()
+    assert body.count("BEGIN:VEVENT") == 1
+    assert "SUMMARY:Mine" in body
+    assert member_client.get(reverse("initiatives:calendar", args=[undated.slug])).status_code == 404
+
+
+# Staff roster
+
+
+def test_staff_see_participants_waitlist_and_sector_mix_and_export_csv(client, without_mfa_requirement):
+    initiative = InitiativeFactory(capacity=2)
+    for sector in (Sector.FINANCIAL_INSTITUTION, Sector.NGO, Sector.NGO):
+        initiative_join(member=MemberFactory(organisation__sector=sector), initiative=initiative)
+    initiative_join(member=MemberFactory(user__first_name="=HYPERLINK"), initiative=initiative)
+    client.force_login(staff_user())
+
+    response = client.get(reverse("initiatives:participants", args=[initiative.slug]))
+    assert [len(response.context["active"]), len(response.context["waitlist"])] == [2, 2]
+    assert response.context["sector_mix"] == [("Financial institution", 1), ("NGO", 1)]
+    assert [row.position for row in response.context["waitlist"]] == [1, 2]
+
+    export = client.get(reverse("initiatives:participants_csv", args=[initiative.slug]))
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][:3] == ["name", "email", "organisation"]
+    assert len(rows) == 5
+    assert [row[6] for row in rows[1:]] == ["", "", "1", "2"]
+    assert rows[4][0].startswith("'=HYPERLINK")
+
+
+def test_members_cannot_see_the_roster(member_client):
+    initiative = InitiativeFactory()
+    assert member_client.get(reverse("initiatives:participants", args=[initiative.slug])).status_code == 403
+    assert member_client.get(reverse("initiatives:participants_csv", args=[initiative.slug])).status_code == 403
+
+
+def test_leadership_without_a_member_profile_sees_the_home_page(client, without_mfa_requirement):
+    client.force_login(leadership_user())
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Browse the initiatives" in response.content.decode()
+
+
+def test_choosing_a_persona_on_the_profile_ticks_the_checklist(member_client, member):
+    persona = Persona.objects.create(name="Financial-crimes detective", sector=Sector.LAW_ENFORCEMENT)
+    Persona.objects.create(name="Retired persona", sector=Sector.OTHER, is_active=False)
+    profile = member_client.get(reverse("members:profile")).content.decode()
+    assert "Financial-crimes detective" in profile
+    assert "Retired persona" not in profile
+    member_client.post(
+        reverse("members:profile"),
+        {
+            "user-first_name": "Rosa",
+            "user-last_name": "Silva",
+            "member-job_title": "Detective",
+            "member-persona": persona.pk,
+            "member-timezone": "UTC",
+        },
+    )
+    checklist = member_client.get("/").context["checklist"]
+    assert [step.done for step in checklist] == [True, True, False]
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_inbox_query_count_is_constant(member_client, member, django_assert_num_queries, count):
+    NotificationFactory.create_batch(count, member=member)
+    member_client.get(reverse("initiatives:notifications"))
+    # session, user, permissions (2), member, page count, page, unread count
+    with django_assert_num_queries(8):
+        assert member_client.get(reverse("initiatives:notifications")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_roster_query_count_is_constant(client, without_mfa_requirement, django_assert_num_queries, count):
+    initiative = InitiativeFactory(capacity=count)
+    for member in MemberFactory.create_batch(count + 3):
+        initiative_join(member=member, initiative=initiative)
+    client.force_login(staff_user())
+    client.get("/")
+    # session, user, permissions (2), initiative, its sectors, roster, sector mix, unread count
+    with django_assert_num_queries(9):
+        assert client.get(reverse("initiatives:participants", args=[initiative.slug])).status_code == 200
