@@ -101,7 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if test_db_name := env.str("DJANGO_TEST_DB_NAME", default=""):
+# Lets two suites share one PostgreSQL server; SQLite test databases stay in memory.
+test_db_name = env.str("DJANGO_TEST_DB_NAME", default="")
+if test_db_name and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": test_db_name}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("roadmap/", include("roadmap.urls")),
+    path("ecosystem/", include("ecosystem.urls")),
     # Before members: the initiatives app serves "/" ("for you"); `members:home` still reverses to it.
     path("", include("initiatives.urls")),
     path("", include("members.urls")),

@@ -1,0 +1,203 @@
+"""Red flags as CSV: the members' export and the staff's import/export share one format.
+
+Parts of the map are named, not numbered: `category` is the category's slug; exactly one of `stage`,
+`actor` and `flow` names the stage, actor or flow (its label) the flag is attached to. `observed_by` and
+`personas` are lists separated by semicolons. An import is all-or-nothing: every bad row is reported
+with its line and reason, and a file with any bad row imports nothing.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ecosystem.models import Actor, Confidence, FinancialFlow, ObservingSector, RedFlag, Stage, TraffickingCategory
+from ecosystem.services import red_flag_create, red_flag_update
+from members.models import User
+from personas.models import Persona
+
+COLUMNS = [
+    "id",
+    "category",
+    "stage",
+    "actor",
+    "flow",
+    "indicator",
+    "detail",
+    "observed_by",
+    "personas",
+    "source",
+    "source_url",
+    "confidence",
+    "review_state",
+    "version",
+]
+REQUIRED_COLUMNS = {"category", "indicator", "source"}
+# Spreadsheets run a cell that starts with one of these as a formula; a leading quote keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[list[str]]:
+    """The header and one row per red flag; the red flags need their parts, observers and personas loaded."""
+    yield COLUMNS
+    for red_flag in red_flags:
+        values = [
+            red_flag.pk,
+            red_flag.category.slug,
+            red_flag.stage.name if red_flag.stage else "",
+            red_flag.actor.name if red_flag.actor else "",
+            red_flag.flow.label if red_flag.flow else "",
+            red_flag.indicator,
+            red_flag.detail,
+            "; ".join(observer.sector for observer in red_flag.observers.all()),
+            "; ".join(persona.name for persona in red_flag.personas.all()),
+            red_flag.source,
+            red_flag.source_url,
+            red_flag.confidence,
+            red_flag.review_state,
+            red_flag.version,
+        ]
+        yield [_cell(value) for value in values]
+
+
+def write_red_flags_csv(red_flags: Iterable[RedFlag], stream: Any) -> None:
+    writer = csv.writer(stream)
+    writer.writerows(red_flag_rows(red_flags))
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class RedFlagImportError(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} bad row(s); nothing was imported.")
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+class _Lookups:
+    """Every name an import may refer to, read once, so a thousand rows cost a handful of queries."""
+
+    def __init__(self) -> None:
+        self.categories = {category.slug: category for category in TraffickingCategory.objects.all()}
+        self.stages = {(stage.category_id, stage.name): stage for stage in Stage.objects.all()}
+        self.actors = {(actor.category_id, actor.name): actor for actor in Actor.objects.all()}
+        self.flows = {(flow.category_id, flow.label): flow for flow in FinancialFlow.objects.all()}
+        self.personas = {persona.name: persona for persona in Persona.objects.all()}
+
+
+def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFlag]) -> dict[str, Any]:
+    """The keyword arguments of the red flag this row describes; raises ValidationError with the reason."""
+    category = lookups.categories.get(row["category"])
+    if category is None:
+        raise ValidationError(f"unknown category {row['category']!r} (use its slug)")
+    parts: dict[str, Any] = {"stage": None, "actor": None, "flow": None}
+    for column, table in (("stage", lookups.stages), ("actor", lookups.actors), ("flow", lookups.flows)):
+        if name := row.get(column, ""):
+            parts[column] = table.get((category.pk, name))
+            if parts[column] is None:
+                raise ValidationError(f"{category} has no {column} named {name!r}")
+    if sum(part is not None for part in parts.values()) != 1:
+        raise ValidationError("name exactly one of stage, actor or flow")
+    sectors = _split(row.get("observed_by", ""))
+    if unknown := set(sectors) - set(ObservingSector.values):
+        raise ValidationError(f"unknown observed_by {', '.join(sorted(unknown))} (use {', '.join(ObservingSector)})")
+    personas = []
+    for name in _split(row.get("personas", "")):
+        if name not in lookups.personas:
+            raise ValidationError(f"unknown persona {name!r}")
+        personas.append(lookups.personas[name])
+    confidence = row.get("confidence", "") or Confidence.MEDIUM
+    if confidence not in Confidence.values:
+        raise ValidationError(f"confidence must be one of {', '.join(Confidence.values)}")
+    if not row["indicator"]:
+        raise ValidationError("the indicator is empty")
+    if not row["source"]:
+        raise ValidationError("the source is empty: every red flag names its public source")
+    fields = {
+        **parts,
+        "indicator": row["indicator"],
+        "detail": row.get("detail", ""),
+        "source": row["source"],
+        "source_url": row.get("source_url", ""),
+        "confidence": confidence,
+    }
+    if row.get("id"):
+        if not row["id"].isdigit() or int(row["id"]) not in existing:
+            raise ValidationError(f"no red flag with id {row['id']!r}; leave id empty to add a new one")
+        # Check the row as the model would, before anything is written.
+        candidate = existing[int(row["id"])]
+        for name, value in fields.items():
+            setattr(candidate, name, value)
+        candidate.category = category
+        candidate.full_clean()
+    else:
+        RedFlag(category=category, **fields).full_clean()
+    return {"id": int(row["id"]) if row.get("id") else None, "fields": fields, "sectors": sectors, "personas": personas}
+
+
+def import_red_flags(*, text: str, by: User, reason: str) -> ImportResult:
+    """Creates (empty id) or updates (known id) red flags from CSV text, all or nothing. New flags are drafts;
+    a changed published flag gets a revision with `reason`."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
+    if missing:
+        raise RedFlagImportError([RowError(1, f"missing column(s): {', '.join(sorted(missing))}")])
+    rows = [
+        (reader.line_num, {key: _uncell((value or "").strip()) for key, value in row.items() if key}) for row in reader
+    ]
+    lookups = _Lookups()
+    existing = RedFlag.objects.in_bulk([int(row["id"]) for _line, row in rows if row.get("id", "").isdigit()])
+    parsed, errors = [], []
+    for line, row in rows:
+        try:
+            parsed.append(_parse_row(row, lookups, existing))
+        except ValidationError as error:
+            errors.append(RowError(line, "; ".join(error.messages)))
+    if errors:
+        raise RedFlagImportError(errors)
+    result = ImportResult()
+    with transaction.atomic():
+        for item in parsed:
+            if item["id"] is None:
+                red_flag_create(**item["fields"], sectors=item["sectors"], personas=item["personas"])
+                result.created += 1
+            else:
+                red_flag_update(
+                    red_flag=existing[item["id"]],
+                    fields=item["fields"],
+                    sectors=item["sectors"],
+                    personas=item["personas"],
+                    by=by,
+                    reason=reason,
+                )
+                result.updated += 1
+    return result

@@ -1,0 +1,52 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from ecosystem.models import ObservingSector, RedFlag, Stage, TraffickingCategory, in_stage_q
+from personas.models import Persona
+
+
+class StageChoiceField(forms.ModelChoiceField[Stage]):
+    def label_from_instance(self, obj: Stage) -> str:
+        return f"{obj.category.name}: {obj.name}"
+
+
+class StageChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = StageChoiceField
+
+
+class RedFlagFilter(django_filters.FilterSet):
+    """The red-flag library's search and filters; also used by the CSV export and the printable page."""
+
+    q = django_filters.CharFilter(label="Search", method="search")
+    category = django_filters.ModelChoiceFilter(
+        queryset=TraffickingCategory.objects.filter(stages__isnull=False).distinct(),
+        to_field_name="slug",
+        empty_label="All categories",
+    )
+    stage = StageChoiceFilter(
+        queryset=Stage.objects.select_related("category").order_by("category__order", "order"),
+        method="in_stage",
+        empty_label="All stages",
+    )
+    sector = django_filters.ChoiceFilter(
+        label="Observed by", choices=ObservingSector.choices, field_name="observers__sector", empty_label="Anyone"
+    )
+    persona = django_filters.ModelChoiceFilter(
+        queryset=Persona.objects.filter(is_active=True), field_name="personas", empty_label="All personas"
+    )
+
+    class Meta:
+        model = RedFlag
+        fields = ["q", "category", "stage", "sector", "persona"]
+
+    def search(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
+        terms = value.split()
+        for term in terms:
+            queryset = queryset.filter(
+                Q(indicator__icontains=term) | Q(detail__icontains=term) | Q(source__icontains=term)
+            )
+        return queryset
+
+    def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Stage) -> QuerySet[RedFlag]:
+        return queryset.filter(in_stage_q(value.pk))

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from ecosystem import views
+
+app_name = "ecosystem"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("red-flags/", views.library, name="library"),
+    path("red-flags/export.csv", views.library_csv, name="library_csv"),
+    path("red-flags/print/", views.library_print, name="library_print"),
+    path("red-flags/<int:pk>/", views.red_flag_detail, name="red_flag"),
+    path("red-flags/<int:pk>/rate/", views.red_flag_rate_view, name="rate"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("suggestions/", views.my_suggestions, name="my_suggestions"),
+    path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
+    path("<slug:slug>/", views.category_map, name="map"),
+]

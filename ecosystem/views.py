@@ -1,0 +1,299 @@
+"""The ecosystem map in the portal. Members only: every view needs the portal permission."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ecosystem.csv_io import write_red_flags_csv
+from ecosystem.diagram import layout
+from ecosystem.filters import RedFlagFilter
+from ecosystem.forms import RATING_CHOICES, RatingForm, SuggestionForm
+from ecosystem.models import CategoryStatus, ObservingSector, RedFlag, ReviewState, Stage, TraffickingCategory
+from ecosystem.selectors import (
+    categories_for_catalogue,
+    category_parts,
+    published_red_flags,
+    ratings_by_member,
+    red_flag_counts,
+    suggestions_visible_to,
+)
+from ecosystem.services import red_flag_rate, suggestion_submit
+from members.models import Member, User
+from members.roles import PORTAL_PERMISSION
+from members.selectors import member_for_user
+
+PAGE_SIZE = 25
+PRINT_LIMIT = 500
+
+
+def portal_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with portal access; anyone else is sent to sign in or refused."""
+
+    @login_required
+    @permission_required(PORTAL_PERMISSION, raise_exception=True)
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user: every view here is behind `portal_member_required`."""
+    return cast(User, request.user)
+
+
+def _member(request: HttpRequest) -> Member | None:
+    return member_for_user(user=_user(request))
+
+
+def _with_my_ratings(request: HttpRequest, red_flags: Iterable[RedFlag], member: Member | None = None) -> None:
+    """Sets `my_rating` on each red flag: the signed-in member's own rating, or None (one query)."""
+    red_flags = list(red_flags)
+    mine = ratings_by_member(member=member or _member(request), red_flags=red_flags)
+    for red_flag in red_flags:
+        red_flag.my_rating = mine.get(red_flag.pk)  # type: ignore[attr-defined]
+
+
+def _require_member(request: HttpRequest) -> Member:
+    member = _member(request)
+    if member is None or not member.is_approved:
+        raise PermissionDenied("Only members of a member organisation can rate red flags and make suggestions.")
+    return member
+
+
+@portal_member_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    categories = list(categories_for_catalogue())
+    mapped = [category for category in categories if category.status == CategoryStatus.MAPPED]
+    return render(
+        request,
+        "ecosystem/catalogue.html",
+        {
+            "categories": categories,
+            "mapped_count": len(mapped),
+            "in_progress_count": sum(category.status == CategoryStatus.IN_PROGRESS for category in categories),
+        },
+    )
+
+
+def _selection(request: HttpRequest) -> tuple[str, int] | None:
+    """The stage, actor or flow chosen on the map (?stage=, ?actor= or ?flow=), if any."""
+    for kind in ("stage", "actor", "flow"):
+        value = request.GET.get(kind, "")
+        if value.isdigit():
+            return kind, int(value)
+    return None
+
+
+@portal_member_required
+def category_map(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(TraffickingCategory, slug=slug)
+    stages, actors, flows = category_parts(category=category)
+    selection = _selection(request)
+    selected: Any = None
+    if selection is not None:
+        kind, pk = selection
+        parts: dict[str, list[Any]] = {"stage": stages, "actor": actors, "flow": flows}
+        selected = next((part for part in parts[kind] if part.pk == pk), None)
+        if selected is None:
+            raise Http404(f"This map has no {kind} {pk}.")
+    sector = request.GET.get("sector", "")
+    if sector not in ObservingSector.values:
+        sector = ""
+    red_flags: list[RedFlag] = []
+    if selection is not None:
+        kind, pk = selection
+        queryset = published_red_flags().filter(category=category)
+        if kind == "stage":
+            queryset = queryset.in_stage(pk)
+        elif kind == "actor":
+            queryset = queryset.about_actor(pk)
+        else:
+            queryset = queryset.filter(flow_id=pk)
+        if sector:
+            queryset = queryset.filter(observers__sector=sector)
+        red_flags = list(queryset)
+        _with_my_ratings(request, red_flags)
+    diagram = layout(
+        stages=stages, actors=actors, flows=flows, counts=red_flag_counts(category=category), selected=selection
+    )
+    library_query = {"category": category.slug}
+    if selection is not None and selection[0] == "stage":
+        library_query["stage"] = str(selection[1])
+    if sector:
+        library_query["sector"] = sector
+    return render(
+        request,
+        "ecosystem/map.html",
+        {
+            "category": category,
+            "stages": stages,
+            "actors": actors,
+            "flows": flows,
+            "diagram": diagram,
+            "selection": selection,
+            "selected": selected,
+            "sector": sector,
+            "sectors": ObservingSector.choices,
+            "red_flags": red_flags,
+            "rating_choices": RATING_CHOICES,
+            "library_query": urlencode(library_query),
+            "suggest_stage": selection[1] if selection and selection[0] == "stage" else None,
+        },
+    )
+
+
+def _filtered(request: HttpRequest) -> RedFlagFilter:
+    return RedFlagFilter(request.GET or None, queryset=published_red_flags())
+
+
+def _filter_query(request: HttpRequest) -> str:
+    return urlencode([(key, value) for key, value in request.GET.items() if key != "page" and value])
+
+
+@portal_member_required
+def library(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_my_ratings(request, page.object_list)
+    return render(
+        request,
+        "ecosystem/library.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": _filter_query(request),
+            "rating_choices": RATING_CHOICES,
+        },
+    )
+
+
+@portal_member_required
+def library_csv(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="knoble-red-flags-{timezone.localdate():%Y-%m-%d}.csv"'
+    write_red_flags_csv(filterset.qs, response)
+    return response
+
+
+@portal_member_required
+def library_print(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    red_flags = list(filterset.qs[: PRINT_LIMIT + 1])
+    return render(
+        request,
+        "ecosystem/library_print.html",
+        {
+            "filter": filterset,
+            "red_flags": red_flags[:PRINT_LIMIT],
+            "truncated": len(red_flags) > PRINT_LIMIT,
+            "print_limit": PRINT_LIMIT,
+            "query": _filter_query(request),
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+@portal_member_required
+def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    red_flag = get_object_or_404(published_red_flags(), pk=pk)
+    _with_my_ratings(request, [red_flag])
+    return render(
+        request,
+        "ecosystem/red_flag.html",
+        {
+            "red_flag": red_flag,
+            "rating_choices": RATING_CHOICES,
+            "revisions": red_flag.revisions.filter(review_state=ReviewState.PUBLISHED).order_by("-number"),
+        },
+    )
+
+
+@portal_member_required
+@require_POST
+def red_flag_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _require_member(request)
+    red_flag = get_object_or_404(RedFlag.objects.published(), pk=pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            red_flag_rate(member=member, red_flag=red_flag, usefulness=form.cleaned_data["usefulness"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    if request.htmx:  # type: ignore[attr-defined]
+        rated = published_red_flags().get(pk=pk)
+        _with_my_ratings(request, [rated], member=member)
+        return render(
+            request,
+            "ecosystem/_rating.html",
+            {
+                "red_flag": rated,
+                "rating_choices": RATING_CHOICES,
+                "rating_form": form,
+                "just_rated": form.is_valid() and not form.errors,
+            },
+        )
+    if form.errors:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    else:
+        messages.success(request, "Thank you: your rating is saved.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("ecosystem:red_flag", pk=pk)
+
+
+@portal_member_required
+@require_http_methods(["GET", "POST"])
+def suggest(request: HttpRequest) -> HttpResponse:
+    member = _require_member(request)
+    initial: dict[str, Any] = {"kind": "new"}
+    if (stage_id := request.GET.get("stage", "")).isdigit():
+        initial["stage"] = Stage.objects.filter(pk=int(stage_id)).first()
+    if (red_flag_id := request.GET.get("red_flag", "")).isdigit():
+        initial.update(kind="change", red_flag=RedFlag.objects.published().filter(pk=int(red_flag_id)).first())
+    form = SuggestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            suggestion = suggestion_submit(
+                member=member,
+                kind=data["kind"],
+                text=data["text"],
+                evidence=data["evidence"],
+                stage=data["stage"],
+                red_flag=data["red_flag"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: Knoble staff will review your suggestion and tell you the outcome.")
+            return redirect("ecosystem:suggestion", pk=suggestion.pk)
+    return render(request, "ecosystem/suggest.html", {"form": form})
+
+
+@portal_member_required
+def my_suggestions(request: HttpRequest) -> HttpResponse:
+    # Staff see everyone's suggestions in the admin; this page is always one's own.
+    suggestions = suggestions_visible_to(user=_user(request)).filter(member__user=_user(request))
+    page = Paginator(suggestions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ecosystem/my_suggestions.html", {"page": page})
+
+
+@portal_member_required
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = get_object_or_404(suggestions_visible_to(user=_user(request)), pk=pk)
+    return render(request, "ecosystem/suggestion.html", {"suggestion": suggestion})

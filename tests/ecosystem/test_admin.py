@@ -1,0 +1,210 @@
+import csv
+import io
+
+import pytest
+from django.contrib.admin import helpers
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, SuggestionStatus
+from ecosystem.services import suggestion_submit
+from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
+from tests.members.factories import MemberFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    return staff_user(email="editor@knoble.example")
+
+
+@pytest.fixture
+def staff_client(client, staff, without_mfa_requirement):
+    client.force_login(staff)
+    return client
+
+
+def run_action(client, model: str, action: str, objects, **extra):
+    return client.post(
+        reverse(f"admin:ecosystem_{model}_changelist"),
+        {"action": action, helpers.ACTION_CHECKBOX_NAME: [obj.pk for obj in objects], **extra},
+        follow=True,
+    )
+
+
+def red_flag_form(flag: RedFlag, **changes) -> dict:
+    data = {
+        "indicator": flag.indicator,
+        "detail": flag.detail,
+        "stage": flag.stage_id or "",
+        "actor": flag.actor_id or "",
+        "flow": flag.flow_id or "",
+        "source": flag.source,
+        "source_url": flag.source_url,
+        "confidence": flag.confidence,
+        "change_reason": "",
+        "observers-TOTAL_FORMS": "0",
+        "observers-INITIAL_FORMS": "0",
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_publishing_from_the_admin_asks_for_a_reason_and_keeps_it(staff_client, staff):
+    drafts = [red_flag(publish=False), red_flag(publish=False)]
+    page = run_action(staff_client, "redflag", "publish", drafts)
+    assert "Reason (kept with the version)" in page.content.decode()
+    assert not RedFlag.objects.published().exists()
+    done = run_action(staff_client, "redflag", "publish", drafts, apply="Confirm", text="Checked against FinCEN")
+    assert "Publish red flags: done for 2." in done.content.decode()
+    assert RedFlag.objects.published().count() == 2
+    assert set(RedFlagRevision.objects.values_list("author", "reason")) == {(staff.pk, "Checked against FinCEN")}
+
+
+def test_changing_a_published_flag_in_the_admin_needs_a_reason_and_makes_a_version(staff_client, staff):
+    flag = red_flag(sectors=["bank"])
+    url = reverse("admin:ecosystem_redflag_change", args=[flag.pk])
+    refused = staff_client.post(url, red_flag_form(flag, indicator="Sharper wording"))
+    assert refused.status_code == 200
+    assert "Say why you change this published red flag." in refused.content.decode()
+    response = staff_client.post(url, red_flag_form(flag, indicator="Sharper wording", change_reason="Clearer"))
+    assert response.status_code == 302
+    latest = flag.revisions.order_by("-number").first()
+    assert (latest.number, latest.author, latest.reason) == (2, staff, "Clearer")
+    assert latest.snapshot["indicator"] == "Sharper wording"
+    assert latest.snapshot["observed_by"] == ["bank"]  # the inline's rows are in the snapshot
+    history = staff_client.get(reverse("admin:ecosystem_redflag_history", args=[flag.pk]))
+    assert history.status_code == 200
+    assert "editor@knoble.example" in history.content.decode()
+
+
+def test_the_admin_refuses_attaching_a_flag_to_another_categorys_part(staff_client):
+    flag = red_flag(publish=False)
+    stranger = ActorFactory()
+    response = staff_client.post(
+        reverse("admin:ecosystem_redflag_change", args=[flag.pk]), red_flag_form(flag, stage="", actor=stranger.pk)
+    )
+    assert response.status_code == 200
+    assert "belongs to" in response.content.decode()
+
+
+def test_retiring_from_the_admin(staff_client):
+    flag = red_flag()
+    run_action(staff_client, "redflag", "retire", [flag], apply="Confirm", text="Superseded")
+    flag.refresh_from_db()
+    assert flag.review_state == ReviewState.RETIRED
+
+
+def test_export_action_writes_the_import_format(staff_client):
+    flags = [red_flag(sectors=["bank", "ngo"]), red_flag(publish=False)]
+    response = run_action(staff_client, "redflag", "export_csv", flags)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["review_state"] for row in rows] == ["published", "draft"]
+    assert rows[0]["observed_by"] == "bank; ngo"
+
+
+def upload(client, text: str, reason: str = "Quarterly update"):
+    return client.post(
+        reverse("admin:ecosystem_redflag_import"),
+        {"file": SimpleUploadedFile("flags.csv", text.encode()), "reason": reason},
+        follow=True,
+    )
+
+
+@pytest.fixture
+def imb():
+    category = CategoryFactory(slug="imb")
+    laundering = StageFactory(category=category, name="Laundering")
+    flow = FlowFactory(stage=laundering, label="Structured cash deposits")
+    return {"category": category, "laundering": laundering, "flow": flow}
+
+
+def test_import_creates_drafts_and_updates_by_id(staff_client, staff, imb):
+    existing = red_flag(stage=imb["laundering"], indicator="Old wording")
+    text = (
+        "id,category,stage,actor,flow,indicator,detail,observed_by,personas,source,source_url,confidence\n"
+        ",imb,,,Structured cash deposits,Deposits just below the threshold,,bank; money_services,,FIN-2014-A008,,high\n"
+        f"{existing.pk},imb,Laundering,,,New wording,,bank,,FIN-2020-A008,,medium\n"
+    )
+    page = upload(staff_client, text)
+    assert "Imported: 1 new red flag(s) as drafts, 1 updated." in page.content.decode()
+    new = RedFlag.objects.get(indicator="Deposits just below the threshold")
+    assert (new.flow, new.review_state) == (imb["flow"], ReviewState.DRAFT)
+    assert sorted(new.observers.values_list("sector", flat=True)) == ["bank", "money_services"]
+    existing.refresh_from_db()
+    assert existing.indicator == "New wording"
+    assert existing.revisions.order_by("-number").first().reason == "Quarterly update"
+
+
+def test_import_with_bad_rows_imports_nothing_and_reports_every_bad_row(staff_client, imb):
+    text = (
+        "category,stage,actor,flow,indicator,observed_by,source,confidence\n"
+        "imb,Laundering,,,A good row,bank,FIN-2014-A008,high\n"
+        "imb,Laundering,,,No source here,bank,,high\n"
+        "nowhere,Laundering,,,Unknown category,bank,FIN,high\n"
+        "imb,Laundering,,Structured cash deposits,Two parts,bank,FIN,high\n"
+        "imb,Laundering,,,Bad sector,banks,FIN,high\n"
+    )
+    content = upload(staff_client, text).content.decode()
+    assert "Nothing was imported: 4 rows need fixing." in content
+    assert "Line 3: the source is empty" in content
+    assert "Line 4: unknown category &#x27;nowhere&#x27;" in content
+    assert "Line 5: name exactly one of stage, actor or flow" in content
+    assert "Line 6: unknown observed_by banks" in content
+    assert not RedFlag.objects.exists()
+
+
+def test_import_needs_the_required_columns(staff_client):
+    content = upload(staff_client, "indicator,source\nx,y\n").content.decode()
+    assert "Line 1: missing column(s): category" in content
+
+
+def test_suggestion_queue_shows_pending_first_and_decides_with_a_response(staff_client, mailoutbox, imb):
+    member = MemberFactory()
+    pending = suggestion_submit(member=member, kind="new", text="Cheques bought with cash", stage=imb["laundering"])
+    changelist = staff_client.get(reverse("admin:ecosystem_suggestion_changelist")).content.decode()
+    assert "Cheques bought with cash" in changelist
+    page = run_action(staff_client, "suggestion", "reject", [pending], apply="Confirm", text="")
+    assert "This field is required" in page.content.decode()
+    run_action(staff_client, "suggestion", "reject", [pending], apply="Confirm", text="Already covered by #3")
+    pending.refresh_from_db()
+    assert pending.status == SuggestionStatus.REJECTED
+    assert pending.staff_response == "Already covered by #3"
+    assert (
+        "Cheques bought with cash"
+        not in staff_client.get(reverse("admin:ecosystem_suggestion_changelist")).content.decode()
+    )  # the queue shows pending ones by default
+
+
+def test_category_page_edits_stages_actors_and_flows_inline(staff_client, imb):
+    ActorFactory(stage=imb["laundering"], name="Funnel account holders")
+    content = staff_client.get(reverse("admin:ecosystem_traffickingcategory_change", args=[imb["category"].pk]))
+    text = content.content.decode()
+    assert "Funnel account holders" in text
+    assert "Structured cash deposits" in text
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_red_flag_admin_list_query_count_is_constant(staff_client, django_assert_num_queries, size):
+    stage, actor, flow = StageFactory(), ActorFactory(), FlowFactory()
+    for index in range(size):
+        red_flag(**[{"stage": stage}, {"actor": actor}, {"flow": flow}][index % 3], indicator=f"Flag {index}")
+    staff_client.get(reverse("admin:index"))
+    with django_assert_num_queries(8):
+        assert staff_client.get(reverse("admin:ecosystem_redflag_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_suggestion_admin_list_query_count_is_constant(staff_client, django_assert_num_queries, size):
+    stage, flag = StageFactory(), red_flag()
+    for index in range(size):
+        member = MemberFactory()
+        if index % 2:
+            suggestion_submit(member=member, kind="new", text=f"New {index}", stage=stage)
+        else:
+            suggestion_submit(member=member, kind="change", text=f"Change {index}", red_flag=flag)
+    staff_client.get(reverse("admin:index"))
+    with django_assert_num_queries(7):
+        assert staff_client.get(reverse("admin:ecosystem_suggestion_changelist")).status_code == 200

@@ -1,0 +1,159 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, Suggestion, SuggestionKind, SuggestionStatus
+from ecosystem.services import (
+    red_flag_publish,
+    red_flag_rate,
+    red_flag_retire,
+    red_flag_update,
+    suggestion_accept,
+    suggestion_reject,
+    suggestion_submit,
+)
+from ecosystem.tasks import send_suggestion_outcome_email
+from members.models import Activity, Member, Verb
+from tests.ecosystem.factories import StageFactory, red_flag
+from tests.members.factories import MemberFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    return staff_user(email="reviewer@knoble.example")
+
+
+def test_publishing_keeps_a_revision_with_its_author_and_reason(staff):
+    flag = red_flag(publish=False, sectors=["bank"])
+    revision = red_flag_publish(red_flag=flag, by=staff, reason="Checked against FIN-2014-A008")
+    flag.refresh_from_db()
+    assert (flag.review_state, flag.version) == (ReviewState.PUBLISHED, 1)
+    assert (revision.number, revision.author, revision.reason) == (1, staff, "Checked against FIN-2014-A008")
+    assert revision.snapshot["observed_by"] == ["bank"]
+    assert revision.snapshot["indicator"] == flag.indicator
+
+
+def test_publishing_needs_a_reason_and_a_draft(staff):
+    flag = red_flag(publish=False)
+    with pytest.raises(ValidationError, match="Say why"):
+        red_flag_publish(red_flag=flag, by=staff, reason="  ")
+    red_flag_publish(red_flag=flag, by=staff, reason="ok")
+    with pytest.raises(ValidationError, match="already published"):
+        red_flag_publish(red_flag=flag, by=staff, reason="again")
+
+
+def test_every_change_to_a_published_flag_is_a_new_version_and_the_old_one_is_kept(staff):
+    flag = red_flag(by=staff, sectors=["bank"])
+    red_flag_update(
+        red_flag=flag,
+        fields={"indicator": "Card charges concentrated between 22:00 and 04:00"},
+        sectors=["bank", "payment_processor"],
+        by=staff,
+        reason="Acquirers see this first",
+    )
+    flag.refresh_from_db()
+    assert flag.version == 2
+    first, second = flag.revisions.order_by("number")
+    assert first.snapshot["indicator"] == "Card transactions concentrated late at night"
+    assert second.snapshot["observed_by"] == ["bank", "payment_processor"]
+    assert second.changed_fields(first) == ["indicator", "observed_by"]
+    assert second.reason == "Acquirers see this first"
+    assert flag.history.count() >= 3  # simple-history keeps every save as well
+
+
+def test_saving_a_published_flag_unchanged_adds_no_version(staff):
+    flag = red_flag(by=staff)
+    red_flag_update(red_flag=flag, fields={}, by=staff, reason="nothing")
+    assert RedFlagRevision.objects.filter(red_flag=flag).count() == 1
+
+
+def test_a_change_to_a_published_flag_needs_a_reason_and_then_writes_nothing(staff):
+    flag = red_flag(by=staff)
+    with pytest.raises(ValidationError, match="Say why"):
+        red_flag_update(red_flag=flag, fields={"indicator": "Changed"}, by=staff, reason="")
+    flag.refresh_from_db()
+    assert flag.indicator == "Card transactions concentrated late at night"
+
+
+def test_retiring_keeps_a_version_and_hides_the_flag(staff):
+    flag = red_flag(by=staff)
+    red_flag_retire(red_flag=flag, by=staff, reason="Superseded by FIN-2020-A008")
+    flag.refresh_from_db()
+    assert flag.review_state == ReviewState.RETIRED
+    assert flag.revisions.first().review_state == ReviewState.RETIRED
+    assert not RedFlag.objects.published().exists()
+
+
+def test_rating_is_one_per_member_and_flag_and_is_recorded_as_activity():
+    member, flag = MemberFactory(), red_flag()
+    red_flag_rate(member=member, red_flag=flag, usefulness=4)
+    red_flag_rate(member=member, red_flag=flag, usefulness=2)
+    assert list(flag.ratings.values_list("usefulness", flat=True)) == [2]
+    assert Activity.objects.filter(member=member, verb=Verb.RED_FLAG_RATED).count() == 2
+
+
+@pytest.mark.parametrize("usefulness", [0, 6])
+def test_rating_is_from_1_to_5(usefulness):
+    with pytest.raises(ValidationError):
+        red_flag_rate(member=MemberFactory(), red_flag=red_flag(), usefulness=usefulness)
+
+
+def test_drafts_cannot_be_rated():
+    with pytest.raises(ValidationError, match="published"):
+        red_flag_rate(member=MemberFactory(), red_flag=red_flag(publish=False), usefulness=3)
+
+
+def test_suggesting_is_recorded_as_activity():
+    member = MemberFactory()
+    suggestion = suggestion_submit(
+        member=member, kind=SuggestionKind.NEW, text="Cashier's cheques bought with cash", stage=StageFactory()
+    )
+    activity = Activity.objects.get(member=member, verb=Verb.RED_FLAG_SUGGESTED)
+    assert activity.subject == suggestion
+    assert suggestion.status == SuggestionStatus.PENDING
+
+
+def test_a_change_needs_a_published_flag_and_pending_members_cannot_suggest():
+    with pytest.raises(ValidationError):
+        suggestion_submit(
+            member=MemberFactory(), kind=SuggestionKind.CHANGE, text="x", red_flag=red_flag(publish=False)
+        )
+    with pytest.raises(ValidationError, match="approved"):
+        suggestion_submit(
+            member=MemberFactory(status=Member.Status.PENDING), kind="new", text="x", stage=StageFactory()
+        )
+
+
+def test_accepting_a_new_flag_makes_a_draft_and_tells_the_member(staff, mailoutbox, django_capture_on_commit_callbacks):
+    member = MemberFactory(user__email="rosa@bank.example", organisation__name="Harbour Credit Union")
+    suggestion = suggestion_submit(
+        member=member, kind="new", text="Cash bought cashier's cheques", evidence="Two cases", stage=StageFactory()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_accept(suggestion=suggestion, by=staff, response="Thank you, drafted.")
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.ACCEPTED
+    draft = suggestion.resulting_red_flag
+    assert draft.review_state == ReviewState.DRAFT
+    assert draft.stage == suggestion.stage
+    assert "Harbour Credit Union" in draft.source
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["rosa@bank.example"]
+    assert "accepted" in mailoutbox[0].subject
+    assert "Thank you, drafted." in mailoutbox[0].body
+    assert suggestion.outcome_emailed_at is not None
+
+
+def test_rejecting_needs_a_reason_and_tells_the_member_once(staff, mailoutbox, django_capture_on_commit_callbacks):
+    suggestion = suggestion_submit(member=MemberFactory(), kind="change", text="Drop it", red_flag=red_flag())
+    with pytest.raises(ValidationError):
+        suggestion_reject(suggestion=suggestion, by=staff, response="")
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_reject(suggestion=suggestion, by=staff, response="Still in the 2020 advisory.")
+    send_suggestion_outcome_email.delay(suggestion.pk)  # a retried task sends nothing more
+    assert len(mailoutbox) == 1
+    assert "Still in the 2020 advisory." in mailoutbox[0].body
+    with pytest.raises(ValidationError, match="already"):
+        suggestion_accept(suggestion=suggestion, by=staff)
+    assert Suggestion.objects.get().status == SuggestionStatus.REJECTED
