@@ -67,3 +67,4 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
