@@ -72,7 +72,13 @@ class Initiative(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_initiatives"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_initiatives",
+        limit_choices_to={"is_staff": True},
+        help_text="A member of staff.",
     )
     is_online = models.BooleanField("online", default=True)
     location = models.CharField(max_length=200, blank=True, help_text="Where it takes place, when not online.")

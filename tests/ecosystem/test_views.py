@@ -3,6 +3,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ecosystem.models import RedFlagRating, Suggestion, SuggestionKind
@@ -387,3 +389,40 @@ def test_red_flag_page_query_count_is_constant(member_client, django_assert_num_
     with django_assert_num_queries(12):
         content = member_client.get(url).content.decode()
     assert content.count("Red-flag working group") == count
+
+
+# Query counts of the other lists (audit of issue 9): pinned, and the same as rows grow.
+
+
+def query_count(client, url, params=None) -> int:
+    client.get(url, params)  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url, params).status_code == 200
+    return len(context)
+
+
+def test_catalogue_query_count_is_constant(member_client):
+    CategoryFactory()
+    few = query_count(member_client, reverse("ecosystem:catalogue"))
+    for _ in range(12):
+        red_flag(stage=StageFactory(category=CategoryFactory()))
+    assert query_count(member_client, reverse("ecosystem:catalogue")) == few == 6
+
+
+@pytest.mark.parametrize(("url_name", "queries"), [("ecosystem:library_print", 8), ("ecosystem:library_csv", 7)])
+def test_printable_page_and_csv_query_counts_are_constant(member_client, url_name, queries):
+    stage = StageFactory()
+    red_flag(stage=stage, sectors=["bank"])
+    few = query_count(member_client, reverse(url_name), {"sector": "bank"})
+    for index in range(15):
+        red_flag(stage=StageFactory(), indicator=f"Indicator {index}", sectors=["bank", "ngo"])
+    assert query_count(member_client, reverse(url_name), {"sector": "bank"}) == few == queries
+
+
+def test_my_suggestions_query_count_is_constant(member_client, member):
+    stage = StageFactory()
+    suggestion_submit(member=member, kind="new", text="The first", stage=stage)
+    few = query_count(member_client, reverse("ecosystem:my_suggestions"))
+    for index in range(12):
+        suggestion_submit(member=member, kind="change", text=f"Change {index}", red_flag=red_flag(stage=stage))
+    assert query_count(member_client, reverse("ecosystem:my_suggestions")) == few == 7

@@ -173,3 +173,14 @@ def test_autocomplete_finds_roadmap_items_stages_and_red_flags(staff_client):
         )
         assert response.status_code == 200, field
         assert [row["id"] for row in response.json()["results"]] == [str(expected)]
+
+
+def test_the_lead_must_be_a_member_of_staff(staff_client):
+    initiative = InitiativeFactory()
+    url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    member_user = MemberFactory().user
+    response = staff_client.post(url, change_form_data(initiative) | {"lead": member_user.pk})
+    assert response.status_code == 200
+    assert "lead" in response.context["adminform"].form.errors
+    initiative.refresh_from_db()
+    assert initiative.lead is None
