@@ -86,7 +86,9 @@ def initiative_for_viewer(*, slug: str, user: User, with_links: bool = False) ->
         .prefetch_related("eligible_sectors")
     )
     if with_links:
-        queryset = queryset.select_related("roadmap_item__opportunity", "roadmap_item__horizon").prefetch_related(
+        queryset = queryset.select_related(
+            "roadmap_item__opportunity", "roadmap_item__horizon", "roadmap_item__roadmap"
+        ).prefetch_related(
             Prefetch("stages", queryset=Stage.objects.select_related("category").order_by("category__order", "order")),
             # Only what the red-flag library shows members: a draft or retired flag has no page to link to.
             Prefetch("red_flags", queryset=RedFlag.objects.published().select_related("category").order_by("id")),

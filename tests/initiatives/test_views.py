@@ -457,6 +457,13 @@ def test_detail_shows_the_roadmap_item_its_horizon_and_the_map_it_works_on(membe
     assert "A draft indicator" not in content  # members never see an unpublished red flag
 
 
+def test_members_do_not_see_an_item_of_a_roadmap_that_was_never_published(member_client):
+    item = place(make_roadmap(title="Draft roadmap"), 1, 3, opportunity=OpportunityFactory(title="Secret plan"))
+    content = member_client.get(detail_url(InitiativeFactory(roadmap_item=item))).content.decode()
+    assert "Secret plan" not in content
+    assert "Launched from" not in content
+
+
 def test_detail_without_links_shows_no_empty_sections(member_client):
     content = member_client.get(detail_url(InitiativeFactory())).content.decode()
     assert "Launched from" not in content
