@@ -89,7 +89,10 @@ def test_staff_also_see_draft_initiatives_on_the_roadmap(client, without_mfa_req
     InitiativeFactory(title="Draft briefing", roadmap_item=place(roadmap, 1, 3), status=InitiativeStatus.DRAFT)
     roadmap_publish(roadmap=roadmap, by=None)
     client.force_login(staff_user())
-    assert "Draft briefing" in client.get(reverse("roadmap:published")).content.decode()
+    assert (
+        'Draft briefing</a> <span class="muted">(draft, staff only)</span>'
+        in client.get(reverse("roadmap:published")).content.decode()
+    )
 
 
 @pytest.mark.parametrize("items", [2, 12])
