@@ -52,11 +52,19 @@ class ParticipationInline(admin.TabularInline[Participation, Initiative]):
 @admin.register(Initiative)
 class InitiativeAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "status", "starts_at", "capacity", "taking_part", "waiting", "participants_page"]
-    list_filter = ["status", "kind", "is_online", "eligible_sectors__sector", "target_personas", "starts_at"]
+    list_filter = [
+        "status",
+        "kind",
+        "is_online",
+        "eligible_sectors__sector",
+        "target_personas",
+        "roadmap_item__horizon",
+        "starts_at",
+    ]
     list_select_related = ["lead"]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["lead", "target_personas"]
+    autocomplete_fields = ["lead", "target_personas", "roadmap_item", "stages", "red_flags"]
     date_hierarchy = "starts_at"
     inlines = [EligibleSectorInline, ParticipationInline]
     actions = ["open_signup", "close_signup", "cancel"]
@@ -65,6 +73,7 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         ("Who", {"fields": ("target_personas", "capacity", "has_waitlist")}),
         ("When and where", {"fields": ("signup_opens_at", "signup_closes_at", "starts_at", "ends_at")}),
         ("Place", {"fields": ("is_online", "location")}),
+        ("Launched from and working on", {"fields": ("roadmap_item", "stages", "red_flags")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Initiative]:

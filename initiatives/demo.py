@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from ecosystem.demo import IMB_SLUG
+from ecosystem.models import RedFlag, Stage
 from initiatives.models import (
     EligibleSector,
     Initiative,
@@ -19,6 +21,8 @@ from initiatives.models import (
 )
 from members.models import Activity, Member, Source, User, Verb
 from personas.models import Persona, Sector
+from roadmap.demo import ROADMAP_TITLE
+from roadmap.models import RoadmapItem
 
 FI, LE, PR, NGO, OTHER = (
     Sector.FINANCIAL_INSTITUTION,
@@ -194,6 +198,38 @@ INITIATIVES = [
         "",
     ),
 ]
+# What each demo initiative was launched from (an item of the demo roadmap, by its opportunity's title) and the
+# stages and red flags of the IMB map it works on (by name and indicator, as the ecosystem demo writes them).
+LAUNCHED_FROM = {
+    "imb-red-flag-working-group": "Red-flag library for illicit massage businesses",
+    "red-flag-library": "Red-flag library for illicit massage businesses",
+    "typology-training-imb": "Typology training for frontline analysts",
+    "case-sharing-forum-pilot": "Cross-sector case-sharing forum",
+    "survivor-informed-finance": "Survivor-friendly account opening programme",
+    "sar-narrative-clinic": "SAR writing guide with investigator keywords",
+    "prosecutors-financial-evidence": "Financial-evidence exhibit templates",
+    "ngo-referral-pathways": "Safe referral channel from NGOs to investigators",
+    "funnel-account-analytics": "Synthetic transaction dataset for testing rules",
+}
+WORKS_ON_STAGES = {
+    "imb-red-flag-working-group": ["Revenue", "Laundering"],
+    "typology-training-imb": ["Recruitment", "Exploitation", "Laundering"],
+    "funnel-account-analytics": ["Laundering"],
+    "survivor-informed-finance": ["Exploitation"],
+}
+WORKS_ON_RED_FLAGS = {
+    "imb-red-flag-working-group": [
+        "Business revenue with no payroll, tax or ordinary operating expenses going out.",
+        "Steady cash deposits with no payroll (ACH) payments.",
+        "Frequent large cash withdrawals from a business account.",
+        "A business deposits cash outside its operating hours.",
+    ],
+    "funnel-account-analytics": [
+        "Cash deposited in several branches or cities on the same day.",
+        "Cash deposits structured just below the reporting threshold.",
+    ],
+    "sar-narrative-clinic": ["Cash deposits structured just below the reporting threshold."],
+}
 MEMBER_EMAIL = "member@example.org"
 # The demo member takes part in these two (and so sees them on the home page).
 MEMBER_IN = {"imb-red-flag-working-group", "typology-training-imb"}
@@ -236,11 +272,22 @@ def seed() -> list[tuple[str, str]]:
         initiative = _create(row, now=now, lead=lead)
         sectors = row[4]
         initiative.target_personas.add(*Persona.objects.filter(sector__in=sectors or [FI]).order_by("pk")[:2])
+        _link(initiative)
         if initiative.participations.exists() or initiative.status == InitiativeStatus.DRAFT:
             continue  # already seeded (idempotent), or nobody can join a draft
         eligible = [m for m in others if not sectors or (m.organisation and m.organisation.sector in sectors)]
         _seed_participation(initiative, eligible, me=me if initiative.slug in MEMBER_IN else None, rng=rng, now=now)
     return []
+
+
+def _link(initiative: Initiative) -> None:
+    """Idempotent: a link staff changed is kept; adding a stage or red flag again changes nothing."""
+    if initiative.roadmap_item_id is None and (title := LAUNCHED_FROM.get(initiative.slug)):
+        item = RoadmapItem.objects.filter(roadmap__title=ROADMAP_TITLE, opportunity__title=title).first()
+        Initiative.objects.filter(pk=initiative.pk).update(roadmap_item=item)
+    imb = {"category__slug": IMB_SLUG}
+    initiative.stages.add(*Stage.objects.filter(**imb, name__in=WORKS_ON_STAGES.get(initiative.slug, [])))
+    initiative.red_flags.add(*RedFlag.objects.filter(**imb, indicator__in=WORKS_ON_RED_FLAGS.get(initiative.slug, [])))
 
 
 def _seed_participation(

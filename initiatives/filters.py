@@ -2,9 +2,23 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import ModelChoiceField
 
 from initiatives.models import Initiative, InitiativeKind, InitiativeStatus
 from personas.models import Sector
+from roadmap.models import Horizon
+
+
+class HorizonChoiceField(ModelChoiceField):
+    """Names the roadmap too: every roadmap has its own "Now", "Next" and "Later"."""
+
+    def label_from_instance(self, obj: Horizon) -> str:
+        return f"{obj.name}, months {obj.start_month}–{obj.end_month} ({obj.roadmap.title})"
+
+
+class HorizonFilter(django_filters.ModelChoiceFilter):
+    field_class = HorizonChoiceField
+
 
 MEMBER_STATUSES = [(value, label) for value, label in InitiativeStatus.choices if value != InitiativeStatus.DRAFT]
 
@@ -16,6 +30,15 @@ class InitiativeFilter(django_filters.FilterSet):
         label="Open to sector", choices=Sector.choices, empty_label="Any sector", method="open_to_sector"
     )
     status = django_filters.ChoiceFilter(label="Status", choices=MEMBER_STATUSES, empty_label="Any status")
+    horizon = HorizonFilter(
+        label="Horizon of its roadmap item",
+        field_name="roadmap_item__horizon",
+        # Horizons of published roadmaps only: members never see a draft roadmap.
+        queryset=Horizon.objects.filter(roadmap__published_at__isnull=False)
+        .select_related("roadmap")
+        .order_by("-roadmap__first_month", "roadmap_id", "start_month"),
+        empty_label="Any horizon",
+    )
     open_now = django_filters.BooleanFilter(
         label="Taking sign-ups now",
         method="taking_signups",
@@ -24,7 +47,7 @@ class InitiativeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Initiative
-        fields = ["q", "kind", "sector", "status", "open_now"]
+        fields = ["q", "kind", "sector", "status", "horizon", "open_now"]
 
     def search(self, queryset: QuerySet[Initiative], name: str, value: str) -> QuerySet[Initiative]:
         for word in value.split()[:8]:

@@ -6,8 +6,10 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from members.models import Member
+from ecosystem.models import RedFlag, Stage
+from members.models import Member, User
 from personas.models import Persona, Sector
+from roadmap.models import RoadmapItem
 
 
 class InitiativeKind(models.TextChoices):
@@ -30,6 +32,10 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def visible(self) -> "InitiativeQuerySet":
         """What members may see: everything but drafts."""
         return self.exclude(status=InitiativeStatus.DRAFT)
+
+    def visible_to(self, user: User) -> "InitiativeQuerySet":
+        """Staff also see drafts; everyone else what members may see."""
+        return self if user.is_staff else self.visible()
 
     def signup_open_at(self, moment: datetime) -> "InitiativeQuerySet":
         """Open, and inside the sign-up window (an empty bound does not limit)."""
@@ -66,10 +72,31 @@ class Initiative(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_initiatives"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_initiatives",
+        limit_choices_to={"is_staff": True},
+        help_text="A member of staff.",
     )
     is_online = models.BooleanField("online", default=True)
     location = models.CharField(max_length=200, blank=True, help_text="Where it takes place, when not online.")
+    # PROTECT: a roadmap item that launched initiatives cannot be deleted and take the link with it.
+    roadmap_item = models.ForeignKey(
+        RoadmapItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        help_text="The roadmap item this initiative was launched from.",
+    )
+    stages = models.ManyToManyField(
+        Stage, blank=True, related_name="initiatives", help_text="Stages of an ecosystem map it works on."
+    )
+    red_flags = models.ManyToManyField(
+        RedFlag, blank=True, related_name="initiatives", help_text="Red flags it works on."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from ecosystem.models import RedFlag, Stage
 from initiatives.models import (
     EligibleSector,
     Initiative,
@@ -63,14 +64,7 @@ def initiatives_with_counts(member: Member | None) -> QuerySet[Initiative]:
             waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
         )
         .prefetch_related(Prefetch("eligible_sectors", queryset=EligibleSector.objects.order_by("sector")))
-        .annotate(
-            # What members can still join comes first, then what is closed, then what is over.
-            status_rank=Case(
-                When(status=InitiativeStatus.OPEN, then=Value(0)),
-                When(status=InitiativeStatus.CLOSED, then=Value(1)),
-                default=Value(2),
-            )
-        )
+        .annotate(status_rank=_status_rank())
         .order_by("status_rank", F("starts_at").asc(nulls_last=True), "title", "id")
     )
     if member is not None:
@@ -79,15 +73,63 @@ def initiatives_with_counts(member: Member | None) -> QuerySet[Initiative]:
     return queryset
 
 
-def initiative_for_viewer(*, slug: str, user: User) -> Initiative:
-    """Raises Initiative.DoesNotExist for drafts unless the viewer is staff."""
-    queryset = Initiative.objects.select_related("lead").annotate(
-        active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
-        waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+def initiative_for_viewer(*, slug: str, user: User, with_links: bool = False) -> Initiative:
+    """Raises Initiative.DoesNotExist for drafts unless the viewer is staff. `with_links` adds the roadmap
+    item it was launched from (same query) and the stages and published red flags it works on (two more)."""
+    queryset = (
+        Initiative.objects.visible_to(user)
+        .select_related("lead")
+        .annotate(
+            active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
+            waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+        )
+        .prefetch_related("eligible_sectors")
     )
-    if not user.is_staff:
-        queryset = queryset.visible()
-    return queryset.prefetch_related("eligible_sectors").get(slug=slug)
+    if with_links:
+        queryset = queryset.select_related(
+            "roadmap_item__opportunity", "roadmap_item__horizon", "roadmap_item__roadmap"
+        ).prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.select_related("category").order_by("category__order", "order")),
+            # Only what the red-flag library shows members: a draft or retired flag has no page to link to.
+            Prefetch("red_flags", queryset=RedFlag.objects.published().select_related("category").order_by("id")),
+        )
+    return queryset.get(slug=slug)
+
+
+def launched_by_roadmap_item(*, roadmap_id: int, user: User) -> dict[int, list[Initiative]]:
+    """The initiatives the viewer may see that were launched from the roadmap's items, keyed by the item's
+    opportunity (what a published revision's snapshot names its items by); one query."""
+    launched: dict[int, list[Initiative]] = {}
+    rows = (
+        Initiative.objects.visible_to(user)
+        .filter(roadmap_item__roadmap_id=roadmap_id)
+        .annotate(opportunity_id=F("roadmap_item__opportunity_id"))
+        .order_by("title", "id")
+    )
+    for initiative in rows:
+        launched.setdefault(initiative.opportunity_id, []).append(initiative)  # type: ignore[attr-defined]
+    return launched
+
+
+def initiatives_working_on(
+    *, user: User, stage: Stage | None = None, red_flag: RedFlag | None = None
+) -> list[Initiative]:
+    """The initiatives the viewer may see that point to this stage or red flag, what can be joined first."""
+    queryset = Initiative.objects.visible_to(user)
+    if stage is not None:
+        queryset = queryset.filter(stages=stage)
+    if red_flag is not None:
+        queryset = queryset.filter(red_flags=red_flag)
+    return list(queryset.order_by(_status_rank(), F("starts_at").asc(nulls_last=True), "title", "id"))
+
+
+def _status_rank() -> Case:
+    # What members can still join comes first, then what is closed, then what is over.
+    return Case(
+        When(status=InitiativeStatus.OPEN, then=Value(0)),
+        When(status=InitiativeStatus.CLOSED, then=Value(1)),
+        default=Value(2),
+    )
 
 
 def participation_of(*, member: Member | None, initiative: Initiative) -> Participation | None:

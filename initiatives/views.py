@@ -105,9 +105,9 @@ def _detail_context(*, member: Member | None, initiative: Initiative) -> dict[st
     }
 
 
-def _initiative_or_404(*, slug: str, request: HttpRequest) -> Initiative:
+def _initiative_or_404(*, slug: str, request: HttpRequest, with_links: bool = False) -> Initiative:
     try:
-        return selectors.initiative_for_viewer(slug=slug, user=request.user)  # type: ignore[arg-type]
+        return selectors.initiative_for_viewer(slug=slug, user=request.user, with_links=with_links)  # type: ignore[arg-type]
     except Initiative.DoesNotExist:
         raise Http404("No such initiative.") from None
 
@@ -117,7 +117,7 @@ def _initiative_or_404(*, slug: str, request: HttpRequest) -> Initiative:
 @require_GET
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = _member(request)
-    initiative = _initiative_or_404(slug=slug, request=request)
+    initiative = _initiative_or_404(slug=slug, request=request, with_links=True)
     if member is not None:
         record_activity(member=member, verb=Verb.INITIATIVE_VIEWED, subject=initiative)
     return render(request, "initiatives/detail.html", _detail_context(member=member, initiative=initiative))

@@ -1,13 +1,17 @@
-"""A member finds an initiative, joins and leaves it; another waits for a full one and is promoted."""
+"""A member finds an initiative, joins and leaves it; another waits for a full one and is promoted; a member
+follows the links between the roadmap, an initiative and the ecosystem map."""
 
 import pytest
 from playwright.sync_api import expect
 
 from initiatives.models import InitiativeKind
 from initiatives.services import initiative_join, initiative_leave
+from roadmap.services import roadmap_publish
 from tests.e2e.test_membership import sign_in
+from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import PASSWORD, MemberFactory
+from tests.roadmap.factories import OpportunityFactory, make_roadmap, place
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +68,28 @@ def test_waitlisted_member_is_promoted_and_notified_with_javascript_off(browser,
         expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     finally:
         context.close()
+
+
+def test_member_goes_from_the_roadmap_to_an_initiative_to_its_red_flag_and_back(page):
+    member = MemberFactory(user__email="rosa@northbridge.example")
+    roadmap = make_roadmap()
+    item = place(roadmap, 1, 3, opportunity=OpportunityFactory(title="Red-flag library"))
+    roadmap_publish(roadmap=roadmap, by=None)
+    laundering = StageFactory(name="Laundering", category__name="Illicit massage", category__slug="imb")
+    flag = red_flag(stage=laundering, indicator="Cash deposits just below the threshold")
+    group = InitiativeFactory(title="IMB red-flag working group", roadmap_item=item)
+    group.stages.add(laundering)
+    group.red_flags.add(flag)
+
+    sign_in(page, member.user.email, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roadmap").click()
+    page.get_by_role("link", name="IMB red-flag working group").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("IMB red-flag working group")
+    expect(page.get_by_text("Now horizon")).to_be_visible()
+
+    page.get_by_role("link", name="Cash deposits just below the threshold").click()
+    working = page.get_by_role("region", name="Initiatives working on this red flag")
+    working.get_by_role("link", name="IMB red-flag working group").click()
+    page.get_by_role("link", name="Laundering").click()
+    panel = page.get_by_role("region", name="Initiatives working on this stage")
+    expect(panel.get_by_role("link", name="IMB red-flag working group")).to_be_visible()

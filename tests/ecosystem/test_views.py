@@ -3,12 +3,16 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ecosystem.models import RedFlagRating, Suggestion, SuggestionKind
 from ecosystem.services import red_flag_retire, suggestion_submit
+from initiatives.models import InitiativeStatus
 from members.models import Activity, Member, Verb
 from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
+from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -303,9 +307,11 @@ def test_map_query_count_is_constant(member_client, django_assert_num_queries, s
         flow = FlowFactory(stage=stage)
         red_flag(flow=flow, sectors=["bank", "ngo"])
         red_flag(stage=stage, sectors=["bank"])
+        InitiativeFactory().stages.add(stages[0])
     member_client.get("/")
     url = reverse("ecosystem:map", args=["sized"])
-    with django_assert_num_queries(15):
+    # 14 of the map and the navigation's unread count, then the initiatives working on the stage
+    with django_assert_num_queries(16):
         assert member_client.get(url, {"stage": stages[0].pk}).status_code == 200
 
 
@@ -324,3 +330,99 @@ def test_staff_without_a_member_profile_cannot_rate_or_suggest(client, imb, with
     assert client.get(reverse("ecosystem:library")).status_code == 200
     assert client.get(reverse("ecosystem:suggest")).status_code == 403
     assert client.post(reverse("ecosystem:rate", args=[imb["late"].pk]), {"usefulness": "3"}).status_code == 403
+
+
+# The initiatives working on a red flag or a stage
+
+
+def test_a_red_flag_shows_the_initiatives_working_on_it_but_never_drafts_to_members(
+    member_client, imb, without_mfa_requirement
+):
+    flag = imb["payroll"]
+    group = InitiativeFactory(title="Red-flag working group", status=InitiativeStatus.OPEN)
+    done = InitiativeFactory(title="Past pilot", status=InitiativeStatus.COMPLETED)
+    draft = InitiativeFactory(title="Draft briefing", status=InitiativeStatus.DRAFT)
+    InitiativeFactory(title="Elsewhere").red_flags.add(imb["couriers"])
+    for initiative in (group, done, draft):
+        initiative.red_flags.add(flag)
+    url = reverse("ecosystem:red_flag", args=[flag.pk])
+
+    content = member_client.get(url).content.decode()
+    assert content.index("Red-flag working group") < content.index("Past pilot")  # joinable first
+    assert f'href="{group.get_absolute_url()}"' in content
+    assert "Draft briefing" not in content
+    assert "Elsewhere" not in content
+
+    member_client.force_login(staff_user())
+    assert "Draft briefing" in member_client.get(url).content.decode()
+
+
+def test_a_red_flag_without_initiatives_says_so(member_client, imb):
+    content = member_client.get(reverse("ecosystem:red_flag", args=[imb["couriers"].pk])).content.decode()
+    assert "No initiative works on this red flag yet." in content
+
+
+def test_the_stage_panel_shows_the_initiatives_working_on_the_stage(member_client, imb):
+    InitiativeFactory(title="Laundering typologies training").stages.add(imb["laundering"])
+    InitiativeFactory(title="Hidden draft", status=InitiativeStatus.DRAFT).stages.add(imb["laundering"])
+    url = reverse("ecosystem:map", args=["imb"])
+
+    content = member_client.get(url, {"stage": imb["laundering"].pk}).content.decode()
+    assert "Laundering typologies training" in content
+    assert "Hidden draft" not in content
+    assert (
+        "No initiative works on this stage yet."
+        in member_client.get(url, {"stage": imb["revenue"].pk}).content.decode()
+    )
+    assert "Initiatives working on" not in member_client.get(url, {"actor": imb["bank"].pk}).content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_red_flag_page_query_count_is_constant(member_client, django_assert_num_queries, imb, count):
+    flag = imb["payroll"]
+    for initiative in InitiativeFactory.create_batch(count):
+        initiative.red_flags.add(flag)
+    url = reverse("ecosystem:red_flag", args=[flag.pk])
+    member_client.get(url)
+    # session, user, permissions (2), red flag, its observers and personas, member, my rating, versions,
+    # the initiatives working on it, unread count
+    with django_assert_num_queries(12):
+        content = member_client.get(url).content.decode()
+    assert content.count("Red-flag working group") == count
+
+
+# Query counts of the other lists (audit of issue 9): pinned, and the same as rows grow.
+
+
+def query_count(client, url, params=None) -> int:
+    client.get(url, params)  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url, params).status_code == 200
+    return len(context)
+
+
+def test_catalogue_query_count_is_constant(member_client):
+    CategoryFactory()
+    few = query_count(member_client, reverse("ecosystem:catalogue"))
+    for _ in range(12):
+        red_flag(stage=StageFactory(category=CategoryFactory()))
+    assert query_count(member_client, reverse("ecosystem:catalogue")) == few == 6
+
+
+@pytest.mark.parametrize(("url_name", "queries"), [("ecosystem:library_print", 8), ("ecosystem:library_csv", 7)])
+def test_printable_page_and_csv_query_counts_are_constant(member_client, url_name, queries):
+    stage = StageFactory()
+    red_flag(stage=stage, sectors=["bank"])
+    few = query_count(member_client, reverse(url_name), {"sector": "bank"})
+    for index in range(15):
+        red_flag(stage=StageFactory(), indicator=f"Indicator {index}", sectors=["bank", "ngo"])
+    assert query_count(member_client, reverse(url_name), {"sector": "bank"}) == few == queries
+
+
+def test_my_suggestions_query_count_is_constant(member_client, member):
+    stage = StageFactory()
+    suggestion_submit(member=member, kind="new", text="The first", stage=stage)
+    few = query_count(member_client, reverse("ecosystem:my_suggestions"))
+    for index in range(12):
+        suggestion_submit(member=member, kind="change", text=f"Change {index}", red_flag=red_flag(stage=stage))
+    assert query_count(member_client, reverse("ecosystem:my_suggestions")) == few == 7

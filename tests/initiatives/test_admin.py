@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from initiatives.models import InitiativeStatus, Notification, NotificationKind, Participation, ParticipationStatus
 from initiatives.services import initiative_join
+from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, staff_user
+from tests.roadmap.factories import make_roadmap, place
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +118,9 @@ def test_initiative_changelist_query_count_is_constant(staff_client, django_asse
         EligibleSectorFactory(initiative=initiative)
         ParticipationFactory.create_batch(2, initiative=initiative)
     staff_client.get("/")
-    # counts and the participation link come with the rows; the filters' choices are a fixed few queries
-    with django_assert_num_queries(10):
+    # counts and the participation link come with the rows; the filters' choices (now with the roadmap
+    # horizons) are a fixed few queries
+    with django_assert_num_queries(11):
         assert staff_client.get(reverse("admin:initiatives_initiative_changelist")).status_code == 200
 
 
@@ -131,3 +134,53 @@ def test_admin_pages_render(staff_client):
         reverse("admin:initiatives_notification_changelist"),
     ]:
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_staff_link_an_initiative_to_a_roadmap_item_stages_and_red_flags(staff_client):
+    item = place(make_roadmap(), 1, 3)
+    stage = StageFactory(name="Laundering")
+    flag = red_flag(stage=stage)
+    initiative = InitiativeFactory()
+    url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+
+    form = staff_client.get(url).content.decode()
+    for field in ("roadmap_item", "stages", "red_flags"):
+        assert f'name="{field}"' in form
+    assert form.count("admin-autocomplete") >= 3
+
+    data = change_form_data(initiative) | {"roadmap_item": item.pk, "stages": [stage.pk], "red_flags": [flag.pk]}
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    initiative.refresh_from_db()
+    assert initiative.roadmap_item == item
+    assert list(initiative.stages.all()) == [stage]
+    assert list(initiative.red_flags.all()) == [flag]
+
+
+def test_autocomplete_finds_roadmap_items_stages_and_red_flags(staff_client):
+    item = place(make_roadmap(), 1, 3)
+    stage = StageFactory(name="Laundering")
+    flag = red_flag(stage=stage, indicator="Structured cash deposits")
+    for field, term, expected in [
+        ("roadmap_item", item.opportunity.title, item.pk),
+        ("stages", "Laundering", stage.pk),
+        ("red_flags", "Structured", flag.pk),
+    ]:
+        response = staff_client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "initiatives", "model_name": "initiative", "field_name": field, "term": term},
+        )
+        assert response.status_code == 200, field
+        assert [row["id"] for row in response.json()["results"]] == [str(expected)]
+
+
+def test_the_lead_must_be_a_member_of_staff(staff_client):
+    initiative = InitiativeFactory()
+    url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    member_user = MemberFactory().user
+    response = staff_client.post(url, change_form_data(initiative) | {"lead": member_user.pk})
+    assert response.status_code == 200
+    assert "lead" in response.context["adminform"].form.errors
+    initiative.refresh_from_db()
+    assert initiative.lead is None

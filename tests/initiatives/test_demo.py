@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from initiatives.demo import LAUNCHED_FROM, WORKS_ON_RED_FLAGS, WORKS_ON_STAGES
 from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import waitlist_position
 
@@ -21,3 +22,21 @@ def test_seed_demo_adds_initiatives_with_participation_and_a_waitlist_once():
     waiting = full.participations.filter(status=ParticipationStatus.WAITLISTED).order_by("requested_at", "id")
     assert [waitlist_position(p) for p in waiting] == [1, 2, 3]
     assert not Initiative.objects.filter(status=InitiativeStatus.DRAFT, participations__isnull=False).exists()
+
+
+def test_seed_demo_links_initiatives_to_the_demo_roadmap_and_the_imb_map_once():
+    call_command("seed_demo")
+    links = Initiative.objects.filter(roadmap_item__isnull=False).values_list(
+        "slug", "roadmap_item__opportunity__title"
+    )
+    assert dict(links) == LAUNCHED_FROM
+    for slug, names in WORKS_ON_STAGES.items():
+        assert sorted(Initiative.objects.get(slug=slug).stages.values_list("name", flat=True)) == sorted(names)
+    for slug, indicators in WORKS_ON_RED_FLAGS.items():
+        linked = Initiative.objects.get(slug=slug).red_flags.published().values_list("indicator", flat=True)
+        assert sorted(linked) == sorted(indicators), slug  # every demo red flag is found, and published
+
+    through = (Initiative.stages.through.objects.count(), Initiative.red_flags.through.objects.count())
+    call_command("seed_demo")
+    assert (Initiative.stages.through.objects.count(), Initiative.red_flags.through.objects.count()) == through
+    assert Initiative.objects.filter(roadmap_item__isnull=False).count() == len(LAUNCHED_FROM)

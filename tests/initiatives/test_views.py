@@ -11,6 +11,9 @@ from initiatives.models import InitiativeKind, InitiativeStatus, Notification, P
 from initiatives.services import initiative_join
 from members.models import Activity, Verb
 from personas.models import Persona, Sector
+from roadmap.models import Horizon
+from roadmap.services import roadmap_publish
+from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import (
     EligibleSectorFactory,
     InitiativeFactory,
@@ -18,6 +21,7 @@ from tests.initiatives.factories import (
     ParticipationFactory,
 )
 from tests.members.factories import MemberFactory, leadership_user, staff_user
+from tests.roadmap.factories import OpportunityFactory, make_roadmap, place
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +88,8 @@ def test_list_query_count_is_constant(member_client, member, django_assert_num_q
         ParticipationFactory.create_batch(2, initiative=initiative)
     ParticipationFactory(member=member, initiative=initiative)
     member_client.get(reverse("initiatives:list"))
-    # session, user, permissions (2), member, count, page, eligible sectors, unread count
-    with django_assert_num_queries(9):
+    # session, user, permissions (2), member, count, page, eligible sectors, horizon choices, unread count
+    with django_assert_num_queries(10):
         assert member_client.get(reverse("initiatives:list")).status_code == 200
 
 
@@ -135,9 +139,9 @@ def test_detail_query_count_is_constant(member_client, member, django_assert_num
     ParticipationFactory.create_batch(participants, initiative=initiative)
     ParticipationFactory(initiative=initiative, member=member)
     member_client.get(detail_url(initiative))
-    # session, user, permissions (2), member, initiative, its sectors, the "viewed" activity,
-    # my participation, co-participants, unread count
-    with django_assert_num_queries(11):
+    # session, user, permissions (2), member, initiative, its sectors, its stages, its red flags,
+    # the "viewed" activity, my participation, co-participants, unread count
+    with django_assert_num_queries(13):
         assert member_client.get(detail_url(initiative)).status_code == 200
 
 
@@ -421,3 +425,88 @@ def test_roster_query_count_is_constant(client, without_mfa_requirement, django_
     # session, user, permissions (2), initiative, its sectors, roster, sector mix, unread count
     with django_assert_num_queries(9):
         assert client.get(reverse("initiatives:participants", args=[initiative.slug])).status_code == 200
+
+
+# Links to the roadmap and the ecosystem map
+
+
+def published_item(title="Red-flag library", start=1, end=3):
+    """An item of a roadmap that has been published, so its horizons are offered to members."""
+
+    roadmap = make_roadmap()
+    item = place(roadmap, start, end, opportunity=OpportunityFactory(title=title))
+    roadmap_publish(roadmap=roadmap, by=None)
+    return item
+
+
+def test_detail_shows_the_roadmap_item_its_horizon_and_the_map_it_works_on(member_client):
+    item = published_item(title="Red-flag library for massage businesses")
+    stage = StageFactory(name="Laundering", category__slug="imb", category__name="Illicit massage")
+    published = red_flag(stage=stage, indicator="Structured cash deposits")
+    draft = red_flag(stage=stage, indicator="A draft indicator", publish=False)
+    initiative = InitiativeFactory(roadmap_item=item)
+    initiative.stages.add(stage)
+    initiative.red_flags.add(published, draft)
+
+    content = member_client.get(detail_url(initiative)).content.decode()
+    assert "Red-flag library for massage businesses" in content
+    assert f"{item.horizon.name} horizon (months 1–6" in content
+    assert f"{reverse('roadmap:published')}#item-{item.opportunity_id}" in content
+    assert f"{reverse('ecosystem:map', args=['imb'])}?stage={stage.pk}#red-flags" in content
+    assert reverse("ecosystem:red_flag", args=[published.pk]) in content
+    assert "A draft indicator" not in content  # members never see an unpublished red flag
+
+
+def test_members_do_not_see_an_item_of_a_roadmap_that_was_never_published(member_client):
+    item = place(make_roadmap(title="Draft roadmap"), 1, 3, opportunity=OpportunityFactory(title="Secret plan"))
+    content = member_client.get(detail_url(InitiativeFactory(roadmap_item=item))).content.decode()
+    assert "Secret plan" not in content
+    assert "Launched from" not in content
+
+
+def test_detail_without_links_shows_no_empty_sections(member_client):
+    content = member_client.get(detail_url(InitiativeFactory())).content.decode()
+    assert "Launched from" not in content
+    assert "On the ecosystem map" not in content
+
+
+def test_list_filters_by_the_horizon_of_the_roadmap_item(member_client):
+    now_item = published_item(start=1, end=3)
+    later_item = place(now_item.roadmap, 14, 15)
+    launched_now = InitiativeFactory(title="Launched now", roadmap_item=now_item)
+    InitiativeFactory(title="Launched later", roadmap_item=later_item)
+    InitiativeFactory(title="Not from the roadmap")
+    make_roadmap(title="A draft roadmap")  # its horizons are not offered
+
+    response = member_client.get(reverse("initiatives:list"), {"horizon": now_item.horizon_id})
+    assert [initiative.title for initiative in response.context["page"]] == [launched_now.title]
+    offered = set(response.context["filter"].form.fields["horizon"].queryset)
+    assert offered == set(Horizon.objects.filter(roadmap=now_item.roadmap))
+    assert "A draft roadmap" not in response.content.decode()
+    assert f"{now_item.horizon.name}, months 1–6 (Knoble roadmap 2027)" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_list_filtered_by_horizon_query_count_is_constant(member_client, django_assert_num_queries, count):
+    item = published_item()
+    for initiative in InitiativeFactory.create_batch(count, roadmap_item=item):
+        EligibleSectorFactory(initiative=initiative)
+    url = reverse("initiatives:list")
+    member_client.get(url)
+    # as the unfiltered list (10), plus checking that the chosen horizon exists
+    with django_assert_num_queries(11):
+        response = member_client.get(url, {"horizon": item.horizon_id})
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("links", [1, 12])
+def test_detail_query_count_stays_constant_as_links_grow(member_client, django_assert_num_queries, links):
+    initiative = InitiativeFactory(roadmap_item=published_item())
+    for _ in range(links):
+        stage = StageFactory()
+        initiative.stages.add(stage)
+        initiative.red_flags.add(red_flag(stage=stage))
+    member_client.get(detail_url(initiative))
+    with django_assert_num_queries(12):  # as above, without a participation of mine to look up names for
+        content = member_client.get(detail_url(initiative)).content.decode()
+    assert content.count("/ecosystem/red-flags/") == links

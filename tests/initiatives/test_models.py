@@ -1,0 +1,43 @@
+"""The links of an initiative to the roadmap item it was launched from and to the ecosystem map."""
+
+import pytest
+from django.db.models import ProtectedError
+
+from initiatives.models import Initiative
+from tests.ecosystem.factories import StageFactory, red_flag
+from tests.initiatives.factories import InitiativeFactory
+from tests.roadmap.factories import make_roadmap, place
+
+pytestmark = pytest.mark.django_db
+
+
+def test_links_are_optional():
+    initiative = InitiativeFactory()
+    initiative.full_clean()
+    assert initiative.roadmap_item is None
+    assert not initiative.stages.exists()
+    assert not initiative.red_flags.exists()
+
+
+def test_a_roadmap_item_knows_the_initiatives_launched_from_it_and_cannot_be_deleted_under_them():
+    item = place(make_roadmap(), 1, 3)
+    first, second = InitiativeFactory(roadmap_item=item), InitiativeFactory(roadmap_item=item)
+    assert set(item.initiatives.all()) == {first, second}
+    with pytest.raises(ProtectedError):
+        item.delete()
+    with pytest.raises(ProtectedError):
+        item.roadmap.delete()
+    assert Initiative.objects.filter(roadmap_item=item).count() == 2
+
+
+def test_stages_and_red_flags_know_the_initiatives_pointing_to_them():
+    stage = StageFactory()
+    flag = red_flag(stage=stage)
+    initiative = InitiativeFactory()
+    initiative.stages.add(stage)
+    initiative.red_flags.add(flag)
+    assert list(stage.initiatives.all()) == [initiative]
+    assert list(flag.initiatives.all()) == [initiative]
+    initiative.delete()  # the links go with the initiative; the map stays
+    stage.refresh_from_db()
+    flag.refresh_from_db()
