@@ -1,4 +1,6 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions, serializers
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.request import Request
@@ -34,3 +36,12 @@ class MeView(RetrieveAPIView[Member]):
 
     def get_object(self) -> Member:
         return get_object_or_404(Member.objects.select_related("user", "organisation"), user=self.request.user)
+
+
+# Lives here, not beside the authentication class: importing drf-spectacular there would be circular.
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "members.api_auth.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "A personal API token from your profile."}
