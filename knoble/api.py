@@ -2,12 +2,17 @@
 
 from rest_framework.routers import DefaultRouter
 
-from members.api import MeView
+from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
+from members.api import ActivityViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 
 router = DefaultRouter()
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("jobs", JobViewSet, basename="job")
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("me/participations", MyParticipationViewSet, basename="my-participation")
+router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
+router.register("activities", ActivityViewSet, basename="activity")
 
 api_v1_urls = [*router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

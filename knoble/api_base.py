@@ -3,13 +3,15 @@
 Each app's `api.py` builds on these; this module imports no app of ours, so any app may use it.
 """
 
-from typing import TYPE_CHECKING, Any
+import copy
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.http import Http404
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -51,6 +53,28 @@ class IsPortalMember(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm(PORTAL_PERMISSION))
 
 
+_M = TypeVar("_M", bound=Model)
+
+
+class ModelCheckedSerializer(serializers.ModelSerializer[_M]):
+    """Runs the model's own rules (field validators, `clean`, constraints) before saving, so that input the
+    database would refuse is a 400 with the field named, never a 500."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model = cast(type[Model], self.Meta.model)
+        many = {field.name for field in model._meta.many_to_many}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean(exclude=many)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return attrs
+
+
 class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = "The request conflicts with the current state."
@@ -68,6 +92,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict("Other records still refer to this one, so it cannot be deleted.")
+    elif isinstance(exc, IntegrityError):
+        # Serializers check the model's rules first; this is the database settling a race between two writers.
+        exc = Conflict("The change conflicts with the current data; nothing was changed.")
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Separate request and response components, so that read-only fields are never demanded of a client.
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"SectorEnum": "personas.models.Sector.choices"},
 }
 
 # Security: everything that `check --deploy` asks for follows DEBUG, overridable per deployment.
