@@ -241,7 +241,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Separate request and response components, so that read-only fields are never demanded of a client.
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"SectorEnum": "personas.models.Sector.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "SectorEnum": "personas.models.Sector.choices",
+        "MemberStatusEnum": "members.models.MemberStatus.choices",
+        "OpportunityStatusEnum": "roadmap.models.OpportunityStatus.choices",
+        "RoadmapItemStatusEnum": "roadmap.models.ItemStatus.choices",
+        "InitiativeStatusEnum": "initiatives.models.InitiativeStatus.choices",
+        "ParticipationStatusEnum": "initiatives.models.ParticipationStatus.choices",
+    },
 }
 
 # Security: everything that `check --deploy` asks for follows DEBUG, overridable per deployment.
