@@ -55,6 +55,7 @@ class IdeationSessionViewSet(viewsets.ModelViewSet[IdeationSession]):
 
 class OpportunitySerializer(ModelCheckedSerializer[Opportunity]):
     effort_weeks = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
+
     class Meta:
         model = Opportunity
         fields = [

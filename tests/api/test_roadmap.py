@@ -109,11 +109,11 @@ def test_staff_manage_opportunities_and_sessions(callers):
     ("url", "grow", "queries"),
     [
         (ROADMAPS, lambda: [roadmap_publish(roadmap=r, by=None) for r in [make_roadmap()] if place(r, 1, 2)], 5),
-        (OPPORTUNITIES, lambda: [OpportunityFactory().jobs.add(JobFactory()) for _ in range(3)], 7),
+        (OPPORTUNITIES, lambda: [OpportunityFactory.create().jobs.add(JobFactory.create()) for _ in range(3)], 7),
         (MODELS, lambda: [CriterionFactory() for _ in range(3)], 6),
         (
             "/api/v1/ideation-sessions/",
-            lambda: [IdeationSessionFactory().personas.add(PersonaFactory()) for _ in range(3)],
+            lambda: [IdeationSessionFactory.create().personas.add(PersonaFactory.create()) for _ in range(3)],
             6,
         ),
     ],
