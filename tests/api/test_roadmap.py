@@ -104,18 +104,34 @@ def test_staff_manage_opportunities_and_sessions(callers):
     assert staff.post(OPPORTUNITIES, {"title": "x", "effort_weeks": "0"}, format="json").status_code == 400
 
 
+def more_roadmaps():
+    roadmap = make_roadmap()
+    place(roadmap, 1, 2)
+    roadmap_publish(roadmap=roadmap, by=None)
+
+
+def more_opportunities():
+    for _ in range(3):
+        OpportunityFactory.create().jobs.add(JobFactory.create())
+
+
+def more_models():
+    CriterionFactory.create_batch(3)
+
+
+def more_sessions():
+    for _ in range(3):
+        IdeationSessionFactory.create().personas.add(PersonaFactory.create())
+
+
 # Token, permissions (two), count, page, plus one per prefetched relation.
 @pytest.mark.parametrize(
     ("url", "grow", "queries"),
     [
-        (ROADMAPS, lambda: [roadmap_publish(roadmap=r, by=None) for r in [make_roadmap()] if place(r, 1, 2)], 5),
-        (OPPORTUNITIES, lambda: [OpportunityFactory.create().jobs.add(JobFactory.create()) for _ in range(3)], 7),
-        (MODELS, lambda: [CriterionFactory() for _ in range(3)], 6),
-        (
-            "/api/v1/ideation-sessions/",
-            lambda: [IdeationSessionFactory.create().personas.add(PersonaFactory.create()) for _ in range(3)],
-            6,
-        ),
+        (ROADMAPS, more_roadmaps, 5),
+        (OPPORTUNITIES, more_opportunities, 7),
+        (MODELS, more_models, 6),
+        ("/api/v1/ideation-sessions/", more_sessions, 6),
     ],
 )
 def test_list_query_counts_stay_constant(callers, django_assert_num_queries, url, grow, queries):
