@@ -25,7 +25,7 @@ from initiatives.services import (
     notification_mark_read,
     notifications_mark_all_read,
 )
-from knoble.api_base import PORTAL_PERMISSION, IsPortalMember, ModelCheckedSerializer, RolePermission
+from knoble.api_base import PORTAL_PERMISSION, IsPortalMember, ModelCheckedSerializer, RolePermission, boolean_filter
 from members.models import Member, Source
 from members.selectors import member_of_caller
 from personas.models import Sector
@@ -108,11 +108,16 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     def get_queryset(self) -> QuerySet[Initiative]:
         return initiatives_visible_to(user=self.request.user, member=self._member())  # type: ignore[arg-type]
 
+    def perform_create(self, serializer: serializers.BaseSerializer[Initiative]) -> None:
+        created = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=created.pk)  # with its counts, for the response
+
     def perform_update(self, serializer: serializers.BaseSerializer[Initiative]) -> None:
         initiative = cast(Initiative, serializer.instance)  # an update always has its instance
         for name, value in serializer.validated_data.items():
             setattr(initiative, name, value)
         initiative_save(initiative=initiative, by=self.request.user)  # type: ignore[arg-type]
+        serializer.instance = self.get_queryset().get(pk=initiative.pk)  # counts may have moved
 
     def _participation_response(self, initiative: Initiative, member: Member, code: int) -> Response:
         participation = participation_of(member=member, initiative=initiative)
@@ -175,7 +180,7 @@ class MarkedReadSerializer(serializers.Serializer[Any]):
 
 
 class NotificationFilter(filters.FilterSet):
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread")
+    unread = boolean_filter("read_at", lookup_expr="isnull", label="Only unread")
 
     class Meta:
         model = Notification

@@ -6,10 +6,11 @@ Each app's `api.py` builds on these; this module imports no app of ours, so any 
 import copy
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Model, ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
@@ -56,10 +57,10 @@ class IsPortalMember(permissions.BasePermission):
 _M = TypeVar("_M", bound=Model)
 
 
+# Runs the model's own rules (field validators, `clean`, constraints) before saving, so that input the
+# database would refuse is a 400 with the field named, never a 500. (A comment, not a docstring: the schema
+# would show a docstring as the description of every serializer built on this one.)
 class ModelCheckedSerializer(serializers.ModelSerializer[_M]):
-    """Runs the model's own rules (field validators, `clean`, constraints) before saving, so that input the
-    database would refuse is a 400 with the field named, never a 500."""
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         model = cast(type[Model], self.Meta.model)
@@ -73,6 +74,17 @@ class ModelCheckedSerializer(serializers.ModelSerializer[_M]):
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
         return attrs
+
+
+def boolean_filter(field_name: str, *, lookup_expr: str = "exact", label: str = "") -> Any:
+    """A boolean query filter that refuses anything but true or false (django-filter's ignores them)."""
+
+    def apply(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(**{f"{field_name}__{lookup_expr}": value == "true"})
+
+    return django_filters.ChoiceFilter(
+        label=label or None, choices=[("true", "true"), ("false", "false")], method=apply
+    )
 
 
 class Conflict(exceptions.APIException):

@@ -5,7 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from knoble.api_base import DASHBOARD_PERMISSION, PORTAL_PERMISSION, RolePermission
+from knoble.api_base import DASHBOARD_PERMISSION, PORTAL_PERMISSION, RolePermission, boolean_filter
 from personas.models import SCORE_VALIDATORS, JobToBeDone, OpportunityBand, Persona
 from personas.selectors import jobs_visible_to, personas_visible_to
 
@@ -16,11 +16,19 @@ class PersonaSerializer(serializers.ModelSerializer[Persona]):
         fields = ["id", "name", "sector", "summary", "needs", "pains", "goals", "quote", "is_active"]
 
 
+class PersonaFilter(filters.FilterSet):
+    is_active = boolean_filter("is_active")
+
+    class Meta:
+        model = Persona
+        fields = ["sector", "is_active"]
+
+
 class PersonaViewSet(viewsets.ModelViewSet[Persona]):
     serializer_class = PersonaSerializer
     permission_classes = [RolePermission]
     read_permissions = (PORTAL_PERMISSION, DASHBOARD_PERMISSION, "personas.view_persona")
-    filterset_fields = ["sector", "is_active"]
+    filterset_class = PersonaFilter
     search_fields = ["name", "summary"]
     ordering_fields = ["name", "sector"]
 

@@ -80,7 +80,7 @@ def test_my_participations_and_notifications_are_only_mine(callers):
     mine = NotificationFactory(member=member.member)
     theirs = NotificationFactory()
     assert len(member.client.get("/api/v1/me/participations/").json()["results"]) == 1
-    inbox = member.client.get("/api/v1/me/notifications/", {"unread": True}).json()["results"]
+    inbox = member.client.get("/api/v1/me/notifications/", {"unread": "true"}).json()["results"]
     assert [row["id"] for row in inbox] == [mine.pk]
     assert member.client.post(f"/api/v1/me/notifications/{theirs.pk}/read/").status_code == 404
     assert member.client.post(f"/api/v1/me/notifications/{mine.pk}/read/").json()["read_at"] is not None
