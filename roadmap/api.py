@@ -197,6 +197,18 @@ class RoadmapSerializer(serializers.ModelSerializer[Roadmap]):
         fields = ["id", "title", "first_month", "months", "published_at", "latest_revision"]
         read_only_fields = ["published_at"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            moved = [
+                name
+                for name in ("first_month", "months")
+                if name in attrs and attrs[name] != getattr(self.instance, name)
+            ]
+            if moved:
+                # Horizons and items hang on these months; the admin's roadmap form moves them together.
+                raise serializers.ValidationError({name: ["Change a roadmap's months in the admin."] for name in moved})
+        return attrs
+
 
 class RoadmapItemSerializer(serializers.Serializer[Any]):
     """One item as members see it: the published snapshot's fields (live items share them for staff)."""
