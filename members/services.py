@@ -156,6 +156,11 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
+def api_tokens_revoke(*, tokens: models.QuerySet[ApiToken]) -> int:
+    """Staff revoke tokens in bulk (a leak); already revoked ones keep their first revocation time."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 @dataclass(frozen=True)
 class ActivityEvent:
     """One validated event of a batch; `client_id` makes a resend harmless."""

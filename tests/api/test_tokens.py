@@ -103,3 +103,19 @@ def test_the_command_creates_a_service_token(capsys):
     secret = capsys.readouterr().out.strip()
     assert bearer(secret).get(ME).status_code == 200
     assert ApiToken.objects.get(user=member.user).expires_at is not None
+
+
+def test_staff_revoke_tokens_in_the_admin(client, without_mfa_requirement):
+    from tests.members.factories import staff_user
+
+    staff = staff_user()
+    member = MemberFactory()
+    token, secret = api_token_create(user=member.user, name="leaked")
+    client.force_login(staff)
+    listing = client.get(reverse("admin:members_apitoken_changelist"))
+    assert "leaked" in listing.text
+    response = client.post(
+        reverse("admin:members_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert "Revoked 1 token(s)." in response.text
+    assert bearer(secret).get(ME).status_code == 401

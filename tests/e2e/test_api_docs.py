@@ -4,7 +4,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_api_docs_render_under_the_sites_content_security_policy(page):
-    errors: list[str] = []
+    errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto("/api/docs/")
     page.get_by_role("heading", name="Knoble Portal API").wait_for()
