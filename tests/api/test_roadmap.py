@@ -137,3 +137,14 @@ def more_sessions():
 def test_list_query_counts_stay_constant(callers, django_assert_num_queries, url, grow, queries):
     grow()
     assert_list_queries_constant(django_assert_num_queries, callers["staff"].client, url, grow, queries=queries)
+
+
+def test_staff_rename_a_roadmap_but_move_its_months_only_in_the_admin(callers):
+    roadmap = make_roadmap()
+    staff = callers["staff"].client
+    assert staff.patch(f"{ROADMAPS}{roadmap.pk}/", {"title": "Renamed"}).json()["title"] == "Renamed"
+    refused = staff.patch(f"{ROADMAPS}{roadmap.pk}/", {"months": 12})
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["fields"]) == {"months"}
+    roadmap.refresh_from_db()
+    assert roadmap.months == 18
