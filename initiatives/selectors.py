@@ -259,3 +259,32 @@ def sector_mix(*, initiative: Initiative) -> list[tuple[str, int]]:
         .order_by("-count", "member__organisation__sector")
     )
     return [(Sector(row["member__organisation__sector"]).label, row["count"]) for row in rows]
+
+
+def initiatives_visible_to(*, user: User, member: Member | None) -> QuerySet[Initiative]:
+    """The API's initiatives: drafts only for staff; place counts, sectors and the caller's own status in one
+    query (plus one for the sectors of the whole page)."""
+    queryset = (
+        Initiative.objects.all() if user.has_perm("initiatives.view_initiative") else Initiative.objects.visible()
+    )
+    queryset = queryset.annotate(
+        active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
+        waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+    ).prefetch_related(Prefetch("eligible_sectors", queryset=EligibleSector.objects.order_by("sector")))
+    mine = Participation.objects.filter(initiative=OuterRef("pk"), member=member)
+    return queryset.annotate(my_status=Subquery(mine.values("status")[:1]))
+
+
+def participations_of(*, member: Member | None) -> QuerySet[Participation]:
+    """Every participation of the member, with the waitlist position, newest request first."""
+    if member is None:
+        return Participation.objects.none()
+    return with_waitlist_position(
+        Participation.objects.filter(member=member).select_related("initiative").order_by("-requested_at", "-id")
+    )
+
+
+def notifications_of(*, member: Member | None) -> QuerySet[Notification]:
+    if member is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(member=member).order_by("-created_at", "-id")

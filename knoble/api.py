@@ -1,10 +1,35 @@
 """The API router: every app registers its viewsets here, under /api/v1/."""
 
+from typing import Any
+
 from rest_framework.routers import DefaultRouter
 
-from members.api import MeView
+from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
+from members.api import ActivityViewSet, MeView
+from personas.api import JobViewSet, PersonaViewSet
+from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
 
-router = DefaultRouter()
+
+class ApiRouter(DefaultRouter):
+    """Routes any path segment to the viewset, so that a malformed id is the API's JSON 404, never Django's
+    HTML one (DRF's own default refuses dots, for format suffixes this API does not use)."""
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        name = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return f"(?P<{lookup_prefix}{name}>[^/]+)"
+
+
+router = ApiRouter()
+router.register("personas", PersonaViewSet, basename="persona")
+router.register("jobs", JobViewSet, basename="job")
+router.register("ideation-sessions", IdeationSessionViewSet, basename="ideation-session")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("prioritisation-models", PrioritisationModelViewSet, basename="prioritisation-model")
+router.register("roadmaps", RoadmapViewSet, basename="roadmap")
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("me/participations", MyParticipationViewSet, basename="my-participation")
+router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
+router.register("activities", ActivityViewSet, basename="activity")
 
 api_v1_urls = [*router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

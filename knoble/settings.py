@@ -204,12 +204,35 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an anonymous call is told "401, send a Bearer token" rather than "403".
+        "members.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "knoble.api_schema.KnobleAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "knoble.api_limits.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "knoble.api_base.api_exception_handler",
+    # JSON in, JSON out: one request format keeps the contract (and its schema) small.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "knoble.api_limits.TokenRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        "token": env.str("API_THROTTLE_TOKEN", default="600/minute"),
+        "activity_batch": env.str("API_THROTTLE_ACTIVITY_BATCH", default="120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Knoble Portal API",
@@ -219,6 +242,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so that read-only fields are never demanded of a client.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SectorEnum": "personas.models.Sector.choices",
+        "MemberStatusEnum": "members.models.MemberStatus.choices",
+        "OpportunityStatusEnum": "roadmap.models.OpportunityStatus.choices",
+        "RoadmapItemStatusEnum": "roadmap.models.ItemStatus.choices",
+        "InitiativeStatusEnum": "initiatives.models.InitiativeStatus.choices",
+        "ParticipationStatusEnum": "initiatives.models.ParticipationStatus.choices",
+    },
 }
 
 # Security: everything that `check --deploy` asks for follows DEBUG, overridable per deployment.

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Activity, Member, Organisation, OrganisationDomain, User
-from members.services import member_approve, member_reject
+from members.models import Activity, ApiToken, Member, Organisation, OrganisationDomain, User
+from members.services import api_tokens_revoke, member_approve, member_reject
 
 
 @admin.register(User)
@@ -116,3 +116,28 @@ class ActivityAdmin(admin.ModelAdmin[Activity]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Staff see every token (never its secret, which is not stored) and revoke a leaked one; people create
+    their own on their profile, and service accounts get theirs from `manage.py create_api_token`."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "name", "prefix"]
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = api_tokens_revoke(tokens=queryset)
+        self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)

@@ -1,9 +1,11 @@
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import available_timezones
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from members.models import Member, User
 from personas.models import Persona
@@ -41,3 +43,23 @@ class MemberProfileForm(forms.ModelForm[Member]):
                 "Optional. It decides which initiatives are recommended to you and helps us plan for people like you."
             )
         self.fields["consent_email"].help_text = "Campaign and digest e-mail. In-app notices continue either way."
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name", help_text="What will use it, such as “case system sync”.")
+    expires_on = forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. The token stops working at the start of this day (UTC).",
+    )
+
+    def clean_expires_on(self) -> date | None:
+        expires_on: date | None = self.cleaned_data["expires_on"]
+        if expires_on is not None and expires_on <= timezone.now().date():
+            raise forms.ValidationError("Choose a day after today.")
+        return expires_on
+
+    def expires_at(self) -> datetime | None:
+        expires_on = self.cleaned_data["expires_on"]
+        return datetime.combine(expires_on, time.min, tzinfo=UTC) if expires_on else None

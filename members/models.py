@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -200,10 +201,13 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
     details = models.JSONField(default=dict, blank=True)
+    # Chosen by an API client for each event, so that resending a batch stores nothing twice.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
+        permissions = [("record_activity_batch", "Can record batches of activity through the API")]
         indexes = [
             models.Index(fields=["member", "-occurred_at"], name="activity_member_time"),
             models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
@@ -216,7 +220,39 @@ class Activity(models.Model):
                 | models.Q(subject_type__isnull=False, subject_id__isnull=False),
                 name="activity_subject_complete",
             ),
+            models.UniqueConstraint(fields=["client_id"], name="activity_client_id_unique"),
         ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_verb_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable_at(self, moment: datetime) -> "ApiTokenQuerySet":
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=moment), revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token. The secret is shown once; only its SHA-256 digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The secret's first characters, shown in lists so that a person can tell their tokens apart.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(digest__regex=r"^[0-9a-f]{64}$"), name="api_token_digest_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

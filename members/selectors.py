@@ -1,6 +1,8 @@
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from members.models import Activity, Member, User
+from members.models import Activity, ApiToken, Member, User
 
 
 def member_for_user(*, user: User) -> Member | None:
@@ -10,3 +12,25 @@ def member_for_user(*, user: User) -> Member | None:
 def activity_for_member(*, member: Member) -> QuerySet[Activity]:
     """A member's own activity, newest first; never anyone else's."""
     return Activity.objects.filter(member=member).select_related("subject_type").order_by("-occurred_at", "-id")
+
+
+def member_of_caller(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
+    """The API caller's member profile; None for an anonymous caller (schema generation has no user)."""
+    if not user.is_authenticated:
+        return None
+    return Member.objects.select_related("user", "organisation").filter(user_id=user.pk).first()
+
+
+def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
+    """Never the digest: only what a person needs to tell their tokens apart."""
+    return ApiToken.objects.filter(user=user).only(
+        "id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"
+    )
+
+
+def activities_visible_to(*, user: User) -> QuerySet[Activity]:
+    """Staff read every member's activity; everyone else only their own."""
+    activities = Activity.objects.select_related("subject_type")
+    if user.has_perm("members.view_activity"):
+        return activities
+    return activities.filter(member__user_id=user.pk)

@@ -1,5 +1,10 @@
 """Writes of the members app: registration, vetting decisions, profile changes and activity."""
 
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -8,7 +13,17 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from members.models import Activity, Member, MemberStatus, Organisation, OrganisationDomain, Source, User, Verb
+from members.models import (
+    Activity,
+    ApiToken,
+    Member,
+    MemberStatus,
+    Organisation,
+    OrganisationDomain,
+    Source,
+    User,
+    Verb,
+)
 from members.roles import MEMBER_ROLE
 
 
@@ -102,3 +117,89 @@ def member_profile_update(*, member: Member, user_fields: dict[str, Any], member
     if changed:
         record_activity(member=member, verb=Verb.PROFILE_UPDATED, details={"fields": sorted(changed)})
     return member
+
+
+# Marks our secrets, so that secret scanners can recognise a leaked one.
+API_KEY_MARKER = "knb_"
+
+
+def api_token_digest(secret: str) -> str:
+    """Tokens are 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Creates a token and returns it with its secret, which is never stored and cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the token a name, such as the tool that will use it."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    secret = API_KEY_MARKER + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[: len(API_KEY_MARKER) + 6],
+        digest=api_token_digest(secret),
+        expires_at=expires_at,
+    )
+    return token, secret
+
+
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revokes one of the user's own tokens; another user's token is not found."""
+    token = ApiToken.objects.get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_tokens_revoke(*, tokens: models.QuerySet[ApiToken]) -> int:
+    """Staff revoke tokens in bulk (a leak); already revoked ones keep their first revocation time."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class ActivityEvent:
+    """One validated event of a batch; `client_id` makes a resend harmless."""
+
+    client_id: uuid.UUID
+    member_id: int
+    verb: str
+    occurred_at: datetime
+    subject_type_id: int | None = None
+    subject_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@transaction.atomic
+def record_activity_batch(*, events: Sequence[ActivityEvent], source: Source | str = Source.API) -> int:
+    """The batch form of `record_activity`: one INSERT for the whole batch; returns how many were new.
+
+    Events whose client id is already stored are skipped by the unique constraint, never by a prior
+    look-up, so two concurrent resends of one batch still store each event once.
+    """
+    unknown = {event.verb for event in events} - set(Verb.values)
+    if unknown:
+        raise ValidationError({"verb": f"Unknown activity verbs: {', '.join(sorted(unknown))}."})
+    client_ids = [event.client_id for event in events]
+    before = Activity.objects.filter(client_id__in=client_ids).count()
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                client_id=event.client_id,
+                member_id=event.member_id,
+                verb=event.verb,
+                occurred_at=event.occurred_at,
+                subject_type_id=event.subject_type_id,
+                subject_id=event.subject_id,
+                source=source,
+                details=event.details,
+            )
+            for event in events
+        ],
+        ignore_conflicts=True,
+    )
+    return Activity.objects.filter(client_id__in=client_ids).count() - before

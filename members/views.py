@@ -5,10 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from members.forms import MemberProfileForm, UserNameForm
-from members.models import Member
-from members.selectors import activity_for_member, member_for_user
-from members.services import member_profile_update
+from members.forms import ApiTokenForm, MemberProfileForm, UserNameForm
+from members.models import ApiToken, Member
+from members.selectors import activity_for_member, api_tokens_of, member_for_user
+from members.services import api_token_create, api_token_revoke, member_profile_update
 
 
 def _current_member(request: HttpRequest) -> Member:
@@ -57,3 +57,35 @@ def my_activity(request: HttpRequest) -> HttpResponse:
     member = _current_member(request)
     page = Paginator(activity_for_member(member=member), 25).get_page(request.GET.get("page"))
     return render(request, "members/activity.html", {"member": member, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Create and list one's API tokens. A new token's secret is rendered once, never stored or redirected."""
+    user = request.user
+    form = ApiTokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        _, new_secret = api_token_create(
+            user=user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+        )
+        form = ApiTokenForm()
+    return render(
+        request,
+        "members/api_tokens.html",
+        {"form": form, "tokens": api_tokens_of(user=user), "new_secret": new_secret},  # type: ignore[arg-type]
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    except ApiToken.DoesNotExist as missing:
+        raise Http404("No such token.") from missing
+    messages.success(request, f"The token “{token.name}” is revoked.")
+    return redirect("members:api_tokens")

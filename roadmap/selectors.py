@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch, QuerySet
 
 from roadmap.models import Horizon, ItemStatus, Roadmap, RoadmapItem, RoadmapRevision
 
@@ -97,3 +97,17 @@ def published_view(revision: RoadmapRevision) -> list[PublishedHorizon]:
             )
         )
     return horizons
+
+
+# Leadership and staff read the strategy studio; members see only what was published.
+STUDIO_READERS = ("members.view_dashboards", "roadmap.view_roadmap")
+
+
+def reads_studio(user: Any) -> bool:
+    return any(user.has_perm(name) for name in STUDIO_READERS)
+
+
+def roadmaps_visible_to(*, user: Any) -> QuerySet[Roadmap]:
+    """Drafts (never published) only for leadership and staff."""
+    roadmaps = Roadmap.objects.annotate(latest_revision=Max("revisions__number"))
+    return roadmaps if reads_studio(user) else roadmaps.filter(published_at__isnull=False)

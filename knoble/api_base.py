@@ -1,0 +1,128 @@
+"""Shared pieces of the API: role permissions and the one error shape (throttles and paging: `api_limits`).
+
+Each app's `api.py` builds on these; this module imports no app of ours, so any app may use it.
+"""
+
+import copy
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
+from django.http import Http404
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+PORTAL_PERMISSION = "members.use_portal"
+DASHBOARD_PERMISSION = "members.view_dashboards"
+
+_WRITE_ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+
+def model_permission(model: type[Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class RolePermission(permissions.BasePermission):
+    """Reads need any one of the view's `read_permissions`; writes need the model permission for the method
+    (add, change, delete), which only staff hold. Object scoping is the queryset's job, so a row the caller
+    may not see is a 404, never a 403."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Request, view: "APIView") -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return any(user.has_perm(name) for name in getattr(view, "read_permissions", ()))
+        model = view.get_queryset().model  # type: ignore[attr-defined]
+        return user.has_perm(model_permission(model, _WRITE_ACTIONS.get(request.method or "", "change")))
+
+
+class IsPortalMember(permissions.BasePermission):
+    message = "Only approved members may do this."
+
+    def has_permission(self, request: Request, view: "APIView") -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm(PORTAL_PERMISSION))
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+# Runs the model's own rules (field validators, `clean`, constraints) before saving, so that input the
+# database would refuse is a 400 with the field named, never a 500. (A comment, not a docstring: the schema
+# would show a docstring as the description of every serializer built on this one.)
+class ModelCheckedSerializer(serializers.ModelSerializer[_M]):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model = cast(type[Model], self.Meta.model)
+        many = {field.name for field in model._meta.many_to_many}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean(exclude=many)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return attrs
+
+
+def boolean_filter(field_name: str, *, lookup_expr: str = "exact", label: str = "") -> Any:
+    """A boolean query filter that refuses anything but true or false (django-filter's ignores them)."""
+
+    def apply(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(**{f"{field_name}__{lookup_expr}": value == "true"})
+
+    return django_filters.ChoiceFilter(
+        label=label or None, choices=[("true", "true"), ("false", "false")], method=apply
+    )
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every 4xx answers {"error": {"status", "code", "message", "fields"}} whatever raised it."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # Services validate with Django's ValidationError: the caller sent something the rules refuse.
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict("Other records still refer to this one, so it cannot be deleted.")
+    elif isinstance(exc, IntegrityError):
+        # Serializers check the model's rules first; this is the database settling a race between two writers.
+        exc = Conflict("The change conflicts with the current data; nothing was changed.")
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    fields: dict[str, Any] = {}
+    if isinstance(detail, dict) and not isinstance(exc, exceptions.Throttled):
+        fields = {key: value for key, value in detail.items() if key != "detail"}
+        message = str(detail.get("detail", "The request is not valid; see the fields."))
+        code = code.get("detail", "invalid") if isinstance(code, dict) else code
+    elif isinstance(detail, list):
+        message = " ".join(str(item) for item in detail)
+        code = "invalid"
+    else:
+        message = str(detail)
+    if isinstance(code, list):
+        code = code[0] if code else "invalid"
+    response.data = {"error": {"status": response.status_code, "code": str(code), "message": message, "fields": fields}}
+    return response

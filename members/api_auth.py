@@ -1,0 +1,40 @@
+"""Personal API tokens as a DRF authentication class: `Authorization: Bearer knb_…`."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from members.models import ApiToken, User
+from members.services import api_token_digest
+
+# Writing `last_used_at` on every request would turn each read into a write; a minute is precise enough.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].decode(errors="replace").lower() != self.keyword.lower():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+        secret = parts[1].decode(errors="replace")
+        now = timezone.now()
+        token = (
+            ApiToken.objects.usable_at(now)
+            .select_related("user")
+            .filter(digest=api_token_digest(secret), user__is_active=True)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+        if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword

@@ -1,0 +1,113 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from members.models import Activity, Source
+from members.services import record_activity
+from tests.api.conftest import assert_list_queries_constant, client_for
+from tests.members.factories import MemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+ACTIVITIES = "/api/v1/activities/"
+BATCH = "/api/v1/activities/batch/"
+
+
+def event(who, **overrides):
+    return {
+        "client_id": str(uuid.uuid4()),
+        "member": who.pk,
+        "verb": "resource_viewed",
+        "occurred_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
+        **overrides,
+    }
+
+
+def test_members_read_only_their_own_activity_staff_read_all(callers):
+    member = callers["member"]
+    mine = record_activity(member=member.member, verb="logged_in")
+    theirs = record_activity(member=MemberFactory(), verb="logged_in")
+    assert [row["id"] for row in member.client.get(ACTIVITIES).json()["results"]] == [mine.pk]
+    assert member.client.get(f"{ACTIVITIES}{theirs.pk}/").status_code == 404
+    staff_rows = callers["staff"].client.get(ACTIVITIES, {"member": theirs.member_id}).json()["results"]
+    assert [row["id"] for row in staff_rows] == [theirs.pk]
+
+
+def test_activity_is_paged_by_cursor_newest_first(callers):
+    member = callers["member"]
+    now = timezone.now()
+    for minutes in range(5):
+        record_activity(member=member.member, verb="logged_in", occurred_at=now - timedelta(minutes=minutes))
+    first = member.client.get(ACTIVITIES, {"page_size": 2}).json()
+    second = member.client.get(first["next"]).json()
+    times = [row["occurred_at"] for row in first["results"] + second["results"]]
+    assert times == sorted(times, reverse=True)
+    assert len(set(times)) == 4
+    assert "count" not in first
+
+
+def test_a_batch_is_stored_once_even_when_resent(callers):
+    members = [MemberFactory() for _ in range(3)]
+    events = [event(member) for member in members for _ in range(2)]
+    staff = callers["staff"].client
+    assert staff.post(BATCH, {"events": events}, format="json").json() == {"received": 6, "stored": 6}
+    assert staff.post(BATCH, {"events": events}, format="json").json() == {"received": 6, "stored": 0}
+    assert Activity.objects.filter(source=Source.API).count() == 6
+
+
+def test_one_malformed_event_stores_none_and_is_named(callers):
+    member = MemberFactory()
+    events = [event(member), event(member, verb="teleported"), event(member)]
+    response = callers["staff"].client.post(BATCH, {"events": events}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["events"] == {"1": {"verb": ['"teleported" is not a valid choice.']}}
+    assert not Activity.objects.filter(source=Source.API).exists()
+
+
+def test_a_client_id_twice_in_one_batch_is_refused(callers):
+    member = MemberFactory()
+    twice = event(member)
+    response = callers["staff"].client.post(BATCH, {"events": [twice, twice]}, format="json")
+    assert response.json()["error"]["fields"]["events"] == {
+        "1": {"client_id": ["This client id appears twice in the batch."]}
+    }
+
+
+def test_unknown_members_and_subjects_are_refused_together(callers):
+    member = MemberFactory()
+    events = [event(member), event(member, member=999_999), event(member, subject_type="nowhere.nothing", subject_id=1)]
+    response = callers["staff"].client.post(BATCH, {"events": events}, format="json")
+    assert response.json()["error"]["fields"]["events"] == {
+        "1": {"member": ["There is no member 999999."]},
+        "2": {"subject_type": ["Unknown subject type 'nowhere.nothing'."]},
+    }
+    assert not Activity.objects.filter(source=Source.API).exists()
+
+
+def test_a_batch_has_at_most_a_thousand_events(callers):
+    member = MemberFactory()
+    response = callers["staff"].client.post(BATCH, {"events": [event(member)] * 1001}, format="json")
+    assert response.status_code == 400
+    assert not Activity.objects.filter(source=Source.API).exists()
+
+
+def test_a_service_token_with_the_permission_may_post_and_members_may_not(callers):
+    service = UserFactory()
+    service.user_permissions.add(Permission.objects.get(codename="record_activity_batch"))
+    member = MemberFactory()
+    assert client_for(service).post(BATCH, {"events": [event(member)]}, format="json").status_code == 200
+    assert callers["member"].client.post(BATCH, {"events": [event(member)]}, format="json").status_code == 403
+    assert callers["leadership"].client.post(BATCH, {"events": [event(member)]}, format="json").status_code == 403
+
+
+def test_the_activity_list_query_count_stays_constant(callers, django_assert_num_queries):
+    member = callers["member"]
+
+    def grow():
+        for _ in range(5):
+            record_activity(member=member.member, verb="logged_in", subject=member.member)
+
+    grow()
+    assert_list_queries_constant(django_assert_num_queries, member.client, ACTIVITIES, grow, queries=4)

@@ -1,0 +1,73 @@
+"""Schemathesis fuzzes every operation of the generated schema, for each role's token, with every check:
+no 5xx, responses match the schema, invalid input is rejected, unauthenticated calls are refused."""
+
+import json
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, settings
+
+from tests.api.conftest import ROLES, make_caller
+from tests.initiatives.factories import InitiativeFactory
+from tests.personas.factories import JobFactory
+from tests.roadmap.factories import CriterionFactory, OpportunityFactory, make_roadmap, place
+
+# A few examples per operation and role keep the run to minutes on two cores; the matrix and the
+# resource tests cover behaviour, this covers the contract.
+EXAMPLES = 5
+
+
+def generated_schema() -> dict:
+    """The schema exactly as /api/schema/ serves it, built at collection so each operation is its own test."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document))
+
+
+schema = schemathesis.openapi.from_dict(generated_schema())
+schema.app = get_wsgi_application()
+# Data that fits the schema may still break a domain rule (a roadmap starts on the 1st of a month, a closed
+# initiative takes no sign-ups): that is a 400 in the one error shape, not a bug.
+schema.config.checks.positive_data_acceptance.expected_statuses.append("400")
+# The coverage phase enumerates every boundary of every parameter, thousands of calls per operation; the
+# examples and fuzzing phases, bounded by EXAMPLES, are what fits two shared cores.
+schema.config.phases.coverage.enabled = False
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Like Django's test client: the WSGI app must not close the test transaction's connection per request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db, keep_test_connection):
+    JobFactory()
+    OpportunityFactory()
+    CriterionFactory()
+    InitiativeFactory()
+    roadmap = make_roadmap()
+    place(roadmap, 1, 2)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_honours_its_schema(case, role, world):
+    caller = make_caller(role)
+    headers = dict(caller.client._credentials) if caller.user else {}
+    authorization = headers.get("HTTP_AUTHORIZATION")
+    case.call_and_validate(headers={"Authorization": authorization} if authorization else None)
