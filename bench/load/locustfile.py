@@ -2,7 +2,8 @@
 
 bench/loadtest.py (`make loadtest`) starts the servers and runs this file headless. The accounts come from
 the JSON file named by LOADTEST_ACCOUNTS: {"members": [[email, password], …], "leadership": [[…]]}.
-Every user signs in through the real allauth form (CSRF included), as a browser would.
+Every user signs in through the real allauth form (CSRF included), as a browser would; how long each
+sign-in took, and whether it worked, is written to the file named by LOADTEST_SIGN_INS.
 """
 
 import itertools
@@ -10,9 +11,10 @@ import json
 import os
 import random
 import re
+import time
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 from locust.clients import HttpSession
 
 # The leadership pages, each (request name, path). The dashboards app (/dashboards/ and its JSON endpoints)
@@ -33,11 +35,15 @@ STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 YEAR = 365 * 24 * 60 * 60
 
 ACCOUNTS = json.loads(Path(os.environ["LOADTEST_ACCOUNTS"]).read_text())
+sign_ins: list[tuple[float, bool]] = []  # (seconds, signed in) per user
 member_accounts = itertools.cycle(ACCOUNTS["members"])
 leadership_accounts = itertools.cycle(ACCOUNTS["leadership"])
 
 
 def sign_in(client: HttpSession, email: str, password: str) -> None:
+    """The allauth form with its CSRF token. Timed here because signing in happens while users are still
+    arriving, and the runner resets locust's statistics once they all have (see bench/loadtest.py)."""
+    started = time.perf_counter()
     client.get("/accounts/login/", name="sign-in form")
     token = client.cookies.get("csrftoken") or ""
     with client.post(
@@ -47,8 +53,16 @@ def sign_in(client: HttpSession, email: str, password: str) -> None:
         name="sign in",
         catch_response=True,
     ) as response:
-        if response.status_code != 302 or "sessionid" not in client.cookies:
+        # allauth answers a refused or unverified sign-in with a page or a redirect into /accounts/.
+        signed_in = response.status_code == 302 and not response.headers.get("Location", "").startswith("/accounts/")
+        if not signed_in:
             response.failure(f"{email} was not signed in (HTTP {response.status_code})")
+    sign_ins.append((time.perf_counter() - started, signed_in))
+
+
+@events.quitting.add_listener
+def keep_sign_ins(**_: object) -> None:
+    Path(os.environ["LOADTEST_SIGN_INS"]).write_text(json.dumps(sign_ins))
 
 
 def csrf_headers(client: HttpSession) -> dict[str, str]:
