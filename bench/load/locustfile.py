@@ -3,7 +3,8 @@
 bench/loadtest.py (`make loadtest`) starts the servers and runs this file headless. The accounts come from
 the JSON file named by LOADTEST_ACCOUNTS: {"members": [[email, password], …], "leadership": [[…]]}.
 Every user signs in through the real allauth form (CSRF included), as a browser would; how long each
-sign-in took, and whether it worked, is written to the file named by LOADTEST_SIGN_INS.
+sign-in took, and whether it worked, is written to the file named by LOADTEST_SIGN_INS. Once all
+LOADTEST_USERS have signed in, the statistics restart and run for LOADTEST_SECONDS.
 """
 
 import itertools
@@ -14,8 +15,10 @@ import re
 import time
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, events, task
 from locust.clients import HttpSession
+from locust.env import Environment
 
 # The leadership pages, each (request name, path). The dashboards app (/dashboards/ and its JSON endpoints)
 # is being built; until it is merged the published roadmap stands in. Names start with "dashboard" so
@@ -34,15 +37,18 @@ DETAIL_LINK = re.compile(r'href="/initiatives/([\w-]+)/"')
 STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 YEAR = 365 * 24 * 60 * 60
 
+EXPECTED_USERS = int(os.environ["LOADTEST_USERS"])
+MEASURED_SECONDS = int(os.environ["LOADTEST_SECONDS"])
 ACCOUNTS = json.loads(Path(os.environ["LOADTEST_ACCOUNTS"]).read_text())
 sign_ins: list[tuple[float, bool]] = []  # (seconds, signed in) per user
 member_accounts = itertools.cycle(ACCOUNTS["members"])
 leadership_accounts = itertools.cycle(ACCOUNTS["leadership"])
 
 
-def sign_in(client: HttpSession, email: str, password: str) -> None:
-    """The allauth form with its CSRF token. Timed here because signing in happens while users are still
-    arriving, and the runner resets locust's statistics once they all have (see bench/loadtest.py)."""
+def sign_in(user: HttpUser, email: str, password: str) -> None:
+    """The allauth form with its CSRF token. Timed here, because locust's statistics restart once every
+    user has signed in."""
+    client = user.client
     started = time.perf_counter()
     client.get("/accounts/login/", name="sign-in form")
     token = client.cookies.get("csrftoken") or ""
@@ -58,6 +64,16 @@ def sign_in(client: HttpSession, email: str, password: str) -> None:
         if not signed_in:
             response.failure(f"{email} was not signed in (HTTP {response.status_code})")
     sign_ins.append((time.perf_counter() - started, signed_in))
+    if len(sign_ins) == EXPECTED_USERS:
+        start_measuring(user.environment)
+
+
+def start_measuring(environment: Environment) -> None:
+    """Everyone is in: forget the arrival (a burst of deliberately slow password hashing) and measure the
+    steady state for MEASURED_SECONDS, then stop."""
+    environment.stats.reset_all()
+    if environment.runner is not None:
+        gevent.spawn_later(MEASURED_SECONDS, environment.runner.quit)
 
 
 @events.quitting.add_listener
@@ -73,7 +89,7 @@ class Member(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        sign_in(self.client, *next(member_accounts))
+        sign_in(self, *next(member_accounts))
         self.slugs: list[str] = []
         self.taking_part: set[str] = set()
         self.assets_checked = False
@@ -129,7 +145,7 @@ class Leadership(HttpUser):
     wait_time = between(2, 5)
 
     def on_start(self) -> None:
-        sign_in(self.client, *next(leadership_accounts))
+        sign_in(self, *next(leadership_accounts))
 
     @task
     def dashboards(self) -> None:
