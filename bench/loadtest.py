@@ -191,27 +191,48 @@ def wait_until_healthy(port: int, *, within: float = 60) -> None:
         time.sleep(0.5)
 
 
-class PeakMemory(threading.Thread):
-    """Samples the resident memory of groups of processes twice a second; keeps each group's peak (MB)."""
+class ProcessSampler(threading.Thread):
+    """Samples groups of processes twice a second: each group's peak resident memory (MB), and the CPU
+    seconds it spent once `measuring` exists (the locustfile creates it when every user has signed in).
 
-    def __init__(self, groups: dict[str, Callable[[], list[psutil.Process]]]) -> None:
+    CPU per request does not depend on what else the machine is running, unlike the latencies."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[psutil.Process]]], *, measuring: Path) -> None:
         super().__init__(daemon=True)
         self.groups = groups
+        self.measuring = measuring
         self.peaks = dict.fromkeys(groups, 0.0)
         self.counts = dict.fromkeys(groups, 0)
+        self.cpu_seen: dict[str, dict[int, float]] = {name: {} for name in groups}
+        self.cpu_at_start: dict[str, float] | None = None
         self.halt = threading.Event()
 
     def run(self) -> None:
         while not self.halt.is_set():
-            for name, find in self.groups.items():
-                processes = find()
-                self.counts[name] = max(self.counts[name], len(processes))
-                for found in processes:
-                    try:
-                        self.peaks[name] = max(self.peaks[name], found.memory_info().rss / 2**20)
-                    except psutil.Error:
-                        continue  # a worker recycled between listing and sampling
+            self.sample()
             self.halt.wait(0.5)
+        self.sample()
+
+    def sample(self) -> None:
+        for name, find in self.groups.items():
+            processes = find()
+            self.counts[name] = max(self.counts[name], len(processes))
+            for found in processes:
+                try:
+                    self.peaks[name] = max(self.peaks[name], found.memory_info().rss / 2**20)
+                    times = found.cpu_times()
+                except psutil.Error:
+                    continue  # a worker recycled between listing and sampling
+                self.cpu_seen[name][found.pid] = times.user + times.system
+        if self.cpu_at_start is None and self.measuring.exists():
+            self.cpu_at_start = self.cpu_totals()
+
+    def cpu_totals(self) -> dict[str, float]:
+        return {name: sum(seen.values()) for name, seen in self.cpu_seen.items()}
+
+    def cpu_while_measuring(self) -> dict[str, float]:
+        start = self.cpu_at_start or dict.fromkeys(self.groups, 0.0)
+        return {name: total - start[name] for name, total in self.cpu_totals().items()}
 
     def stop(self) -> None:
         self.halt.set()
@@ -274,6 +295,18 @@ def figures_for(pages: Sequence[PageStats], peaks: dict[str, float]) -> list[Fig
     return found
 
 
+def cpu_summary(pages: Sequence[PageStats], cpu: dict[str, float], *, seconds: int) -> dict[str, float]:
+    """What the servers cost, whatever else the machine runs: CPU seconds, per request and in cores."""
+    requests = sum(page.requests for page in pages if page.name != SIGN_IN)
+    web = cpu.get("gunicorn worker", 0.0)
+    return {
+        "gunicorn_seconds": round(web, 2),
+        "gunicorn_ms_per_request": round(1000 * web / requests, 2) if requests else 0.0,
+        "gunicorn_cores": round(web / seconds, 3) if seconds else 0.0,
+        "celery_seconds": round(cpu.get("celery worker", 0.0), 2),
+    }
+
+
 def render_pages(pages: Sequence[PageStats]) -> str:
     header = ("page", "requests", "errors", "p50", "p95", "target", "ok?")
     body = [
@@ -318,6 +351,8 @@ def run(args: argparse.Namespace) -> int:
     accounts_file.write_text(json.dumps(accounts))
     sign_ins_file = WORKDIR / "sign_ins.json"
     sign_ins_file.unlink(missing_ok=True)
+    measuring_file = WORKDIR / "measuring"
+    measuring_file.unlink(missing_ok=True)
     env = server_environment(database_url=database_url, redis_url=redis_url, port=args.port)
     bin_dir = Path(sys.executable).parent
     subprocess.run(
@@ -342,10 +377,11 @@ def run(args: argparse.Namespace) -> int:
         process([*celery, "--without-mingle", "--without-gossip"], env=env, log=WORKDIR / "celery.log") as worker,
     ):
         wait_until_healthy(args.port)
-        memory = PeakMemory(
-            {"gunicorn worker": children_of(web.pid), "celery worker": children_of(worker.pid, include_self=True)}
+        sampler = ProcessSampler(
+            {"gunicorn worker": children_of(web.pid), "celery worker": children_of(worker.pid, include_self=True)},
+            measuring=measuring_file,
         )
-        memory.start()
+        sampler.start()
         print(f"{args.users} users arriving over {ramp_up} s, then measured for {args.duration} s …", flush=True)
         locust_env = {
             **os.environ,
@@ -353,14 +389,21 @@ def run(args: argparse.Namespace) -> int:
             "LOADTEST_SIGN_INS": str(sign_ins_file),
             "LOADTEST_USERS": str(args.users),
             "LOADTEST_SECONDS": str(args.duration),
+            "LOADTEST_MEASURING": str(measuring_file),
         }
         with (WORKDIR / "locust.log").open("wb") as log:
             # The locust of our virtualenv, fixed arguments; its verdict is ours, from its statistics.
             subprocess.run(locust, cwd=ROOT, env=locust_env, stdout=log, stderr=subprocess.STDOUT, check=False)  # noqa: S603
-        memory.stop()
+        sampler.stop()
     pages = [read_sign_ins(sign_ins_file), *read_stats(WORKDIR / "locust_stats.csv")]
-    outcomes = [Outcome(module="loadtest", figures=figures_for(pages, memory.peaks))]
+    outcomes = [Outcome(module="loadtest", figures=figures_for(pages, sampler.peaks))]
+    cpu = cpu_summary(pages, sampler.cpu_while_measuring(), seconds=args.duration)
     print(f"load average of the machine: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    print(
+        f"CPU while measuring: gunicorn workers {cpu['gunicorn_seconds']:.1f} s, "
+        f"{cpu['gunicorn_ms_per_request']:.1f} ms a request, {cpu['gunicorn_cores']:.2f} cores on average; "
+        f"celery worker {cpu['celery_seconds']:.1f} s"
+    )
     print(render_pages(pages))
     print()
     print(render_table(outcomes))
@@ -372,7 +415,8 @@ def run(args: argparse.Namespace) -> int:
                 database=which,
                 users=args.users,
                 duration_s=args.duration,
-                processes=memory.counts,
+                processes=sampler.counts,
+                cpu=cpu,
                 # The machine may be shared: its load average before and after says how much.
                 load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)],
                 pages=[page.__dict__ for page in pages],

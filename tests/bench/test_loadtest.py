@@ -7,6 +7,7 @@ from bench.loadtest import (
     MEMBER_P95_TARGET,
     SIGN_IN,
     PageStats,
+    cpu_summary,
     figures_for,
     read_sign_ins,
     read_stats,
@@ -98,3 +99,18 @@ def test_servers_run_with_production_settings_on_loopback():
     assert env["DJANGO_STATIC_MANIFEST"] == "true"
     assert env["DJANGO_ALLOWED_HOSTS"] == "127.0.0.1"
     assert env["SITE_URL"] == "http://127.0.0.1:9"
+
+
+def test_cpu_is_counted_per_measured_request_without_sign_ins():
+    pages = [
+        PageStats(name="home", requests=300, failures=0, p50=0.05, p95=0.25),
+        PageStats(name="join", requests=100, failures=0, p50=0.05, p95=0.1),
+        PageStats(name=SIGN_IN, requests=50, failures=0, p50=2.0, p95=4.0),
+    ]
+    summary = cpu_summary(pages, {"gunicorn worker": 12.0, "celery worker": 1.5}, seconds=60)
+    assert summary == {
+        "gunicorn_seconds": 12.0,
+        "gunicorn_ms_per_request": 30.0,
+        "gunicorn_cores": 0.2,
+        "celery_seconds": 1.5,
+    }
