@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format vendor bench clean
+.PHONY: run test lint format vendor bench loadtest clean
 
 run: $(VENV)/.run-deps ## Start the portal: web server, Celery worker and beat, with demo data
 	@sh scripts/run.sh
@@ -23,8 +23,11 @@ format: $(VENV)/.dev-deps
 vendor: ## Refresh static/vendor/ from the npm registry (needs Node; the result is committed)
 	sh scripts/vendor.sh
 
-bench: $(VENV)/.dev-deps
+bench: $(VENV)/.dev-deps ## Every benchmark against PostgreSQL and Redis: one table, bench/results.json
 	$(BIN)/python -m bench
+
+loadtest: $(VENV)/.dev-deps ## 50 users for 3 minutes against gunicorn and a Celery worker (docs/PERFORMANCE.md)
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

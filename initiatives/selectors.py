@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ecosystem.models import RedFlag, Stage
@@ -54,14 +55,29 @@ def with_waitlist_position(participations: QuerySet[Participation]) -> QuerySet[
     return participations.annotate(position=_position_subquery())
 
 
+def _participants_with_status(status: ParticipationStatus) -> Coalesce:
+    """The number of the outer initiative's participations in `status`, from the participation_queue index."""
+    counted = (
+        Participation.objects.filter(initiative=OuterRef("pk"), status=status)
+        .order_by()
+        .values("initiative")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def initiatives_with_counts(member: Member | None) -> QuerySet[Initiative]:
     """Visible initiatives with their place counts and, for a member, their own participation, in one query
-    (plus one for the eligible sectors of the whole page)."""
+    (plus one for the eligible sectors of the whole page).
+
+    The counts are subqueries rather than a join and GROUP BY, so that the paginator's count needs no
+    participation row and PostgreSQL computes them for the rows of the page only."""
     queryset = (
         Initiative.objects.visible()
         .annotate(
-            active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
-            waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+            active_count=_participants_with_status(ParticipationStatus.ACTIVE),
+            waitlist_count=_participants_with_status(ParticipationStatus.WAITLISTED),
         )
         .prefetch_related(Prefetch("eligible_sectors", queryset=EligibleSector.objects.order_by("sector")))
         .annotate(status_rank=_status_rank())

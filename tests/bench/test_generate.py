@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import connection
 
 from bench.generate import generate, parse_args
@@ -14,6 +15,8 @@ def test_generator_fills_every_table_with_the_requested_rows():
     assert Member.objects.count() == 300
     assert Activity.objects.count() == 4000
     assert Member.objects.filter(organisation__isnull=True).count() == 0
+    # Each member can sign in through allauth: one verified, primary address per user.
+    assert EmailAddress.objects.filter(user__member__isnull=False, verified=True, primary=True).count() == 300
     # Every activity happens after its member joined, so cohorts and funnels stay plausible.
     with connection.cursor() as cursor:
         cursor.execute(

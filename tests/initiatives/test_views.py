@@ -3,10 +3,13 @@ import io
 from datetime import UTC, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives import selectors
 from initiatives.models import InitiativeKind, InitiativeStatus, Notification, Participation, ParticipationStatus
 from initiatives.services import initiative_join
 from members.models import Activity, Verb
@@ -91,6 +94,21 @@ def test_list_query_count_is_constant(member_client, member, django_assert_num_q
     # session, user, permissions (2), member, count, page, eligible sectors, horizon choices, unread count
     with django_assert_num_queries(10):
         assert member_client.get(reverse("initiatives:list")).status_code == 200
+
+
+def test_list_counts_places_per_initiative_and_counts_pages_without_reading_participations(member_client, member):
+    busy = InitiativeFactory(title="Busy", capacity=2)
+    ParticipationFactory.create_batch(2, initiative=busy)
+    ParticipationFactory(initiative=busy, status=ParticipationStatus.WAITLISTED)
+    InitiativeFactory(title="Quiet")
+    page = member_client.get(reverse("initiatives:list")).context["page"]
+    counts = {initiative.title: (initiative.active_count, initiative.waitlist_count) for initiative in page}
+    assert counts == {"Busy": (2, 1), "Quiet": (0, 0)}
+    # The paginator's count is on every list page: it must not join the participations.
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.initiatives_with_counts(member).count() == 2
+    [count] = queries.captured_queries
+    assert "initiatives_participation" not in count["sql"]
 
 
 # The detail page and who sees whom

@@ -1,0 +1,1 @@
+"""The load test's simulated users (locustfile.py); bench/loadtest.py runs them."""
