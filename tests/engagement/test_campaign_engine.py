@@ -41,7 +41,7 @@ def run_engine(django_capture_on_commit_callbacks):
 
 
 def launched(*steps: dict, segment=None, **campaign_fields) -> Campaign:
-    campaign = CampaignFactory(segment=segment or SegmentFactory(), **campaign_fields)
+    campaign = CampaignFactory.create(segment=segment or SegmentFactory.create(), **campaign_fields)
     for position, fields in enumerate(steps or [{}], start=1):
         CampaignStepFactory(campaign=campaign, position=position, **fields)
     return campaign_launch(campaign=campaign, actor=staff_user())
