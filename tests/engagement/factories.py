@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from engagement.models import Campaign, CampaignStatus, CampaignStep, Channel, Delivery, DeliveryStatus, Segment
-from tests.members.factories import MemberFactory
+from members.models import Member, User
+from tests.members.factories import MemberFactory, OrganisationFactory
 
 
 class SegmentFactory(factory.django.DjangoModelFactory[Segment]):
@@ -49,3 +50,14 @@ class DeliveryFactory(factory.django.DjangoModelFactory[Delivery]):
     member = factory.SubFactory(MemberFactory)
     status = DeliveryStatus.PENDING
     due_at = factory.LazyFunction(timezone.now)
+
+
+def approved_members_in_bulk(count: int, *, prefix: str = "bulk") -> list[Member]:
+    """Many approved members fast (bulk inserts, no password hashing), for the engine's volume tests."""
+    organisation = OrganisationFactory.create(name=f"{prefix.title()} Bank", sector="financial_institution")
+    users = User.objects.bulk_create(
+        User(email=f"{prefix}{n}@bank.example", first_name=f"Member{n}", password="!") for n in range(count)
+    )
+    return Member.objects.bulk_create(
+        Member(user=user, organisation=organisation, status=Member.Status.APPROVED) for user in users
+    )
