@@ -4,6 +4,7 @@ Each token names one delivery and is signed with the secret key under its own sa
 purpose never works for another and a tampered one is refused before anything is read or written.
 """
 
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,19 +56,29 @@ def _unsign(salt: str, token: str) -> Any:
         raise BadToken(str(error)) from None
 
 
+def _url(name: str, token: str) -> str:
+    # Resolving the URL once per name, not once per link: a 100-message chunk has hundreds of links.
+    return settings.SITE_URL + _url_pattern(name).replace(ARGUMENT_SLOT, token)
+
+
+ARGUMENT_SLOT = "ARGUMENT"
+
+
+@cache
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[ARGUMENT_SLOT])
+
+
 def unsubscribe_url(delivery: Delivery) -> str:
-    token = _sign(UNSUBSCRIBE_SALT, delivery.pk)
-    return settings.SITE_URL + reverse("campaigns:unsubscribe", args=[token])
+    return _url("campaigns:unsubscribe", _sign(UNSUBSCRIBE_SALT, delivery.pk))
 
 
 def click_url(delivery: Delivery, target: str) -> str:
-    token = _sign(CLICK_SALT, [delivery.pk, target])
-    return settings.SITE_URL + reverse("campaigns:click", args=[token])
+    return _url("campaigns:click", _sign(CLICK_SALT, [delivery.pk, target]))
 
 
 def open_url(delivery: Delivery) -> str:
-    token = _sign(OPEN_SALT, delivery.pk)
-    return settings.SITE_URL + reverse("campaigns:open", args=[token])
+    return _url("campaigns:open", _sign(OPEN_SALT, delivery.pk))
 
 
 def _delivery(delivery_id: Any) -> Delivery | None:
