@@ -64,7 +64,7 @@ def _require(campaign: Campaign, *allowed: str, action: str) -> None:
         raise ValidationError(f"“{campaign}” is {campaign.get_status_display().lower()}: it cannot be {action}.")
 
 
-def _advance_soon(campaign: Campaign) -> None:
+def _advance_soon() -> None:
     from engagement.tasks.campaigns import advance_campaigns
 
     transaction.on_commit(advance_campaigns.delay)
@@ -83,7 +83,7 @@ def campaign_launch(*, campaign: Campaign, actor: User) -> Campaign:
     locked.status = CampaignStatus.SCHEDULED if locked.starts_at > now else CampaignStatus.RUNNING
     locked.launched_at, locked.launched_by = now, actor
     locked.save(update_fields=["starts_at", "status", "launched_at", "launched_by", "updated_at"])
-    _advance_soon(locked)
+    _advance_soon()
     return locked
 
 
@@ -106,7 +106,7 @@ def campaign_resume(*, campaign: Campaign, actor: User) -> Campaign:
     locked.save(update_fields=["status", "updated_at"])
     # Sends enqueued before the pause found the campaign paused and left their rows: enqueue them afresh.
     Delivery.objects.filter(campaign=locked, status=DeliveryStatus.PENDING).update(enqueued_at=None)
-    _advance_soon(locked)
+    _advance_soon()
     return locked
 
 
@@ -247,12 +247,15 @@ def _advance_one(campaign_id: int, now: datetime) -> None:
         _complete_if_done(campaign, steps)
 
 
-def _reclaim_expired_leases(now: datetime) -> int:
-    """Rows a dead worker held go back to pending (the message in flight at the kill may repeat)."""
+def _reclaim_expired_leases(now: datetime) -> None:
+    """Rows a dead worker held go back to pending (the message in flight at the kill may repeat); those of a
+    campaign cancelled meanwhile are skipped, so they too end in a final state."""
     expired = now - timedelta(seconds=settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS)
-    return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=expired).update(
-        status=DeliveryStatus.PENDING, claimed_at=None, enqueued_at=None
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=expired)
+    stale.filter(campaign__status=CampaignStatus.CANCELLED).update(
+        status=DeliveryStatus.SKIPPED, claimed_at=None, finished_at=now, last_error="Campaign cancelled."
     )
+    stale.update(status=DeliveryStatus.PENDING, claimed_at=None, enqueued_at=None)
 
 
 def _enqueue_due(now: datetime, limit: int) -> list[int]:

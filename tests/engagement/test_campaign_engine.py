@@ -342,3 +342,17 @@ def test_two_workers_sending_the_same_chunk_at_once_send_each_message_once():
     assert sum(results) == 40
     assert len(mail.outbox) == 40
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 40
+
+
+def test_a_row_a_dead_worker_held_for_a_cancelled_campaign_ends_skipped(settings):
+    settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = 60
+    MemberFactory()
+    campaign = launched()
+    campaigns_advance()
+    Delivery.objects.filter(campaign=campaign).update(
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(seconds=61)
+    )
+    campaign_cancel(campaign=campaign, actor=staff_user())
+    campaigns_advance()
+    delivery = deliveries(campaign).get()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.SKIPPED, "Campaign cancelled.")
