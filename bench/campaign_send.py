@@ -17,6 +17,7 @@ Needs the generator's data set with at least 100,000 approved members (`python -
 """
 
 import argparse
+import logging
 import os
 import smtplib
 import socket
@@ -115,6 +116,7 @@ def _raw_message(to: str, text: str, html: str) -> EmailMessage:
 
 
 def _send_figure(campaign: Campaign, sample: int, repeats: int) -> Figure:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
     sink = Sink()
     port = _free_port()
     server = Controller(sink, hostname="127.0.0.1", port=port)
