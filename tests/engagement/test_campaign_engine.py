@@ -356,3 +356,11 @@ def test_a_row_a_dead_worker_held_for_a_cancelled_campaign_ends_skipped(settings
     campaigns_advance()
     delivery = deliveries(campaign).get()
     assert (delivery.status, delivery.last_error) == (DeliveryStatus.SKIPPED, "Campaign cancelled.")
+
+
+def test_beat_advances_campaigns_every_minute():
+    from knoble.celery import app
+
+    entry = app.conf.beat_schedule["advance-campaigns"]
+    assert (entry["task"], entry["schedule"]) == ("engagement.tasks.campaigns.advance_campaigns", 60)
+    assert entry["task"] in app.tasks
