@@ -21,7 +21,9 @@ import logging
 import os
 import smtplib
 import socket
+import statistics
 import sys
+from collections.abc import Callable
 from email.message import EmailMessage
 
 import django
@@ -89,6 +91,17 @@ def _raw_insert(campaign: Campaign, step: CampaignStep) -> None:
         )
 
 
+def _interleaved(
+    ours: Callable[[], object], raw: Callable[[], object], *, repeats: int, setup: Callable[[], object]
+) -> tuple[float, float]:
+    """Medians of both, run alternately: on a shared machine, load that drifts during the run hits both sides."""
+    ours_runs, raw_runs = [], []
+    for _ in range(repeats):
+        ours_runs.append(median_seconds(ours, repeats=1, setup=setup))
+        raw_runs.append(median_seconds(raw, repeats=1, setup=setup))
+    return statistics.median(ours_runs), statistics.median(raw_runs)
+
+
 def _delivery_figure(campaign: Campaign, step: CampaignStep, repeats: int) -> Figure:
     enrolled = Member.objects.filter(status__in=ENROLLED_STATUSES).count()
     if enrolled < RECIPIENTS:
@@ -102,8 +115,7 @@ def _delivery_figure(campaign: Campaign, step: CampaignStep, repeats: int) -> Fi
         with transaction.atomic():
             _raw_insert(campaign, step)
 
-    ours_s = median_seconds(ours, repeats=repeats, setup=lambda: _clear(campaign))
-    raw_s = median_seconds(raw, repeats=repeats, setup=lambda: _clear(campaign))
+    ours_s, raw_s = _interleaved(ours, raw, repeats=repeats, setup=lambda: _clear(campaign))
     return Figure(f"write {enrolled:,} deliveries (INSERT … SELECT, conflicts ignored)", ours_s, 2.0, raw_s)
 
 
@@ -135,8 +147,10 @@ def _send_figure(campaign: Campaign, sample: int, repeats: int) -> Figure:
             _clear(campaign)
             _delete_sent_activity(campaign)
             _raw_insert(campaign, campaign.steps.get())
+            with connection.cursor() as cursor:  # as the engine does after writing a large step
+                cursor.execute("ANALYZE engagement_delivery")
             ids[:] = list(
-                Delivery.objects.filter(campaign=campaign, member__status="approved")
+                Delivery.objects.filter(campaign=campaign, member__status="approved", member__consent_email=True)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:sample]
             )
@@ -146,7 +160,9 @@ def _send_figure(campaign: Campaign, sample: int, repeats: int) -> Figure:
                 deliveries_send(delivery_ids=ids[start : start + chunk])
 
         addresses = list(
-            Member.objects.filter(status="approved").order_by("pk").values_list("user__email", flat=True)[:sample]
+            Member.objects.filter(status="approved", consent_email=True)
+            .order_by("pk")
+            .values_list("user__email", flat=True)[:sample]
         )
         text = BODY.format(name="Bench Member", organisation="Bench organisation") + "\n\n--\nUnsubscribe: " + "x" * 120
         html = "<p>" + text + "</p>" + '<a href="http://localhost:8000/campaigns/c/' + "x" * 120 + '/">agenda</a>'
@@ -156,8 +172,7 @@ def _send_figure(campaign: Campaign, sample: int, repeats: int) -> Figure:
                 for address in addresses:
                     smtp.send_message(_raw_message(address, text, html))
 
-        ours_s = median_seconds(ours, repeats=repeats, setup=prepare)
-        raw_s = median_seconds(raw, repeats=repeats)
+        ours_s, raw_s = _interleaved(ours, raw, repeats=repeats, setup=prepare)
     finally:
         server.stop()
         _delete_sent_activity(campaign)
