@@ -19,4 +19,8 @@ app.conf.beat_schedule = {
         "task": "knoble.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
     },
+    "advance-campaigns": {
+        "task": "engagement.tasks.campaigns.advance_campaigns",
+        "schedule": 60,
+    },
 }

@@ -205,6 +205,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
+# Engagement campaigns (README: "Engagement campaigns").
+KNOBLE_CAMPAIGN_CONTACT_BUDGET = env.int("KNOBLE_CAMPAIGN_CONTACT_BUDGET", default=3)  # messages per member per 7 days
+KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = env.int("KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS", default=600)
+KNOBLE_CAMPAIGN_CHUNK_SIZE = env.int("KNOBLE_CAMPAIGN_CHUNK_SIZE", default=100)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous call is told "401, send a Bearer token" rather than "403".

@@ -1,0 +1,5 @@
+"""Each feature of the engagement app registers its own admin classes in its own module."""
+
+from engagement.admin import campaigns
+
+__all__ = ["campaigns"]

@@ -1,0 +1,116 @@
+"""Rendering campaign messages: Markdown once per step, then cheap per-member substitution and tracked links."""
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+from html import escape
+
+import markdown as markdown_lib
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+
+from engagement.models import Campaign, CampaignStep, Delivery
+from engagement.tracking import absolute, click_url, link_is_allowed, open_url, unsubscribe_url
+from initiatives.models import Initiative
+from members.models import Member
+
+PLACEHOLDERS = ("name", "organisation", "goal", "goal_link")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+HREF = re.compile(r'href="([^"]*)"')
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre"}
+
+
+def _markdown_html(body: str) -> str:
+    html = markdown_lib.markdown(body, extensions=["sane_lists"])
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel=None)
+
+
+def check_body(body: str, *, link_hosts: set[str]) -> None:
+    """Unknown placeholders and links that lead off the site (and off the allow-list) are refused."""
+    errors = [
+        f"Unknown placeholder {{{name}}} (use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})."
+        for name in sorted(set(PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
+    ]
+    for url in HREF.findall(_markdown_html(body)):
+        if PLACEHOLDER.fullmatch(url) is None and not link_is_allowed(url, link_hosts=link_hosts):
+            errors.append(f"The link {url} leaves this site; add its host to the campaign's allowed links first.")
+    if errors:
+        raise ValidationError({"body": errors})
+
+
+@dataclass(frozen=True)
+class Template:
+    """A step rendered once; `personalise` fills in one member."""
+
+    subject: str
+    text: str
+    html: str
+
+    @classmethod
+    def for_step(cls, step: CampaignStep) -> "Template":
+        return cls(subject=step.subject, text=step.body, html=_markdown_html(step.body))
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+
+
+def _values(member: Member, goal: Initiative | None, *, name: str | None = None) -> dict[str, str]:
+    return {
+        "name": name or member.user.get_full_name() or "member",
+        "organisation": member.organisation.name if member.organisation else "your organisation",
+        "goal": goal.title if goal else "",
+        "goal_link": absolute(goal.get_absolute_url()) if goal else settings.SITE_URL + "/",
+    }
+
+
+def _fill(text: str, values: dict[str, str], *, html: bool) -> str:
+    return PLACEHOLDER.sub(
+        lambda match: (escape(values[match[1]]) if html else values[match[1]]) if match[1] in values else match[0],
+        text,
+    )
+
+
+def personalise(
+    template: Template, *, member: Member, campaign: Campaign, delivery: Delivery | None, name: str | None = None
+) -> Message:
+    """One member's message; with a delivery its links are tracked and it carries an unsubscribe link."""
+    values = _values(member, campaign.goal, name=name)
+    subject = _fill(template.subject, values, html=False)
+    text = _fill(template.text, values, html=False)
+    html = _fill(template.html, values, html=True)
+    if delivery is None:
+        footer_url = settings.SITE_URL + "/profile/"
+        html = HREF.sub(lambda match: f'href="{escape(absolute(match[1]))}"', html)
+    else:
+        footer_url = unsubscribe_url(delivery)
+        html = HREF.sub(lambda match: f'href="{escape(click_url(delivery, absolute(match[1])))}"', html)
+        if campaign.track_opens:
+            html += f'<img src="{escape(open_url(delivery))}" width="1" height="1" alt="">'
+    text += f"\n\n--\nThe Knoble. To stop campaign e-mail: {footer_url}\n"
+    html += f'<hr><p style="font-size:small">The Knoble. <a href="{escape(footer_url)}">Unsubscribe</a></p>'
+    return Message(subject=subject, text=text, html=html)
+
+
+def message_id_for(delivery: Delivery) -> str:
+    """Stable per delivery, so a repeat after a crash is recognisable as the same message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "knoble.local"
+    return f"<campaign-{delivery.campaign_id}.delivery-{delivery.pk}@{domain}>"
+
+
+def email_for(message: Message, *, to: str, delivery: Delivery | None) -> EmailMultiAlternatives:
+    headers = {}
+    if delivery is not None:
+        headers = {
+            "Message-ID": message_id_for(delivery),
+            "List-Unsubscribe": f"<{unsubscribe_url(delivery)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    email = EmailMultiAlternatives(subject=message.subject, body=message.text, to=[to], headers=headers)
+    email.attach_alternative(message.html, "text/html")
+    return email

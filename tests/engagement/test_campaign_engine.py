@@ -1,0 +1,366 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from engagement.campaign_engine import (
+    TransientSendError,
+    campaign_cancel,
+    campaign_launch,
+    campaign_pause,
+    campaign_resume,
+    campaigns_advance,
+    deliveries_send,
+)
+from engagement.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
+from initiatives.models import Notification, NotificationKind
+from members.models import Activity, Member, Verb
+from personas.models import Sector
+from tests.conftest import require_postgres
+from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
+from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
+from tests.members.factories import MemberFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_engine(django_capture_on_commit_callbacks):
+    """One engine run as beat would do it; the sends it enqueues run eagerly (locmem e-mail)."""
+
+    def run(**kwargs) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return campaigns_advance(**kwargs)
+
+    return run
+
+
+def launched(*steps: dict, segment=None, **campaign_fields) -> Campaign:
+    campaign = CampaignFactory.create(segment=segment or SegmentFactory.create(), **campaign_fields)
+    for position, fields in enumerate(steps or [{}], start=1):
+        CampaignStepFactory(campaign=campaign, position=position, **fields)
+    return campaign_launch(campaign=campaign, actor=staff_user())
+
+
+def deliveries(campaign, position=None):
+    rows = Delivery.objects.filter(campaign=campaign)
+    return rows.filter(step__position=position) if position else rows
+
+
+def test_launch_needs_a_draft_with_steps():
+    campaign = CampaignFactory()
+    with pytest.raises(ValidationError, match="has no steps"):
+        campaign_launch(campaign=campaign, actor=staff_user())
+    CampaignStepFactory(campaign=campaign, position=1)
+    campaign_launch(campaign=campaign, actor=staff_user())
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING
+    with pytest.raises(ValidationError, match="is running: it cannot be launched"):
+        campaign_launch(campaign=campaign, actor=staff_user())
+
+
+def test_a_future_start_is_scheduled_and_starts_when_due(run_engine):
+    MemberFactory()
+    campaign = launched(starts_at=timezone.now() + timedelta(hours=1))
+    assert campaign.status == CampaignStatus.SCHEDULED
+    run_engine()
+    assert not deliveries(campaign).exists()
+    run_engine(now=timezone.now() + timedelta(hours=1, seconds=1))
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING
+    assert deliveries(campaign).count() == 1
+
+
+def test_a_three_step_journey_with_delays_sends_each_step_once(run_engine):
+    member = MemberFactory(user__first_name="Noor", user__last_name="Haddad", organisation__name="Harbour CU")
+    campaign = launched(
+        {"subject": "Welcome {name}"},
+        {"subject": "Two days on", "delay": timedelta(days=2)},
+        {"subject": "Last one", "delay": timedelta(days=5)},
+    )
+    run_engine()
+    run_engine()  # twice: harmless
+    assert [m.subject for m in mail.outbox] == ["Welcome Noor Haddad"]
+    first = deliveries(campaign, 1).get()
+    second = deliveries(campaign, 2).get()
+    assert first.status == DeliveryStatus.SENT
+    assert second.status == DeliveryStatus.PENDING
+    assert second.due_at == first.finished_at + timedelta(days=2)
+
+    Delivery.objects.filter(pk=second.pk).update(due_at=timezone.now() - timedelta(seconds=1))
+    run_engine()
+    run_engine()
+    third = deliveries(campaign, 3).get()
+    Delivery.objects.filter(pk=third.pk).update(due_at=timezone.now() - timedelta(seconds=1))
+    run_engine()
+    run_engine()
+    assert [m.subject for m in mail.outbox] == ["Welcome Noor Haddad", "Two days on", "Last one"]
+    assert Activity.objects.filter(member=member, verb=Verb.MESSAGE_SENT).count() == 3
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.COMPLETED
+
+
+def test_the_message_has_both_parts_unsubscribe_headers_a_message_id_and_tracked_links(run_engine):
+    MemberFactory(user__first_name="<Eve>", user__last_name="O'Neil", user__email="eve@bank.example")
+    campaign = launched({"body": "Hi {name}, [open the portal](/initiatives/)"})
+    run_engine()
+    message = mail.outbox[0]
+    delivery = deliveries(campaign).get()
+    assert message.to == ["eve@bank.example"]
+    assert message.extra_headers["Message-ID"] == f"<campaign-{campaign.pk}.delivery-{delivery.pk}@example.org>"
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http://testserver/campaigns/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "&lt;Eve&gt; O&#x27;Neil" in html  # placeholders are escaped in HTML
+    assert 'href="http://testserver/campaigns/c/' in html
+    assert "/initiatives/" not in html  # the only link is the tracked one
+    assert "Hi <Eve> O'Neil, [open the portal](/initiatives/)" in message.body
+    assert "unsubscribe" in message.body.lower()
+
+
+def test_conditions_on_the_previous_message(run_engine):
+    opener, other = MemberFactory(), MemberFactory()
+    campaign = launched({}, {"condition": StepCondition.PREVIOUS_OPENED, "subject": "Since you read it"})
+    run_engine()
+    Delivery.objects.filter(campaign=campaign, member=opener).update(opened_at=timezone.now())
+    run_engine()
+    run_engine()
+    second = {d.member: d for d in deliveries(campaign, 2)}
+    assert second[opener].status == DeliveryStatus.SENT
+    assert second[other].status == DeliveryStatus.SKIPPED
+    assert second[other].last_error == "The previous message was not opened."
+
+
+def test_a_member_who_reached_the_goal_is_skipped(run_engine):
+    goal = InitiativeFactory()
+    joined, not_yet = MemberFactory(), MemberFactory()
+    ParticipationFactory(member=joined, initiative=goal)
+    campaign = launched({"condition": StepCondition.GOAL_NOT_REACHED}, goal=goal)
+    run_engine()
+    result = {d.member: d for d in deliveries(campaign)}
+    assert result[joined].status == DeliveryStatus.SKIPPED
+    assert result[joined].last_error == "Goal already reached."
+    assert result[not_yet].status == DeliveryStatus.SENT
+
+
+def test_members_without_email_consent_get_the_message_in_app_only(run_engine):
+    goal = InitiativeFactory()
+    member = MemberFactory(consent_email=False)
+    campaign = launched({"channel": Channel.EMAIL, "subject": "Join {goal}"}, goal=goal)
+    run_engine()
+    assert mail.outbox == []
+    delivery = deliveries(campaign).get()
+    assert (delivery.status, delivery.channel) == (DeliveryStatus.SENT, Channel.IN_APP)
+    notification = Notification.objects.get(member=member)
+    assert notification.kind == NotificationKind.CAMPAIGN_MESSAGE
+    assert notification.title == f"Join {goal.title}"
+    assert notification.url == goal.get_absolute_url()
+
+
+def test_both_channels_send_an_email_and_an_in_app_message(run_engine):
+    member = MemberFactory()
+    launched({"channel": Channel.BOTH})
+    run_engine()
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(member=member).count() == 1
+
+
+def test_suspended_and_left_members_get_nothing_and_the_reason_is_kept(run_engine):
+    MemberFactory(status=Member.Status.SUSPENDED)
+    MemberFactory(status=Member.Status.LEFT)
+    MemberFactory(status=Member.Status.PENDING, organisation=None)
+    campaign = launched({"channel": Channel.BOTH})
+    run_engine()
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
+    assert sorted(deliveries(campaign).values_list("status", "last_error")) == [
+        ("suppressed", "Member is left."),
+        ("suppressed", "Member is suspended."),
+    ]
+
+
+def test_the_contact_budget_holds_across_campaigns(run_engine, settings):
+    settings.KNOBLE_CAMPAIGN_CONTACT_BUDGET = 2
+    member = MemberFactory()
+    campaigns = [launched() for _ in range(3)]
+    run_engine()
+    run_engine()
+    assert len(mail.outbox) == 2
+    waiting = Delivery.objects.get(member=member, status=DeliveryStatus.PENDING)
+    oldest = Delivery.objects.filter(member=member, status=DeliveryStatus.SENT).order_by("sent_at").first()
+    # It waits until the oldest message of the window leaves it (counted from when it was claimed).
+    assert abs(waiting.due_at - (oldest.sent_at + timedelta(days=7))) < timedelta(seconds=5)
+    assert waiting.last_error == "Waiting: contact budget reached."
+    assert {d.campaign for d in Delivery.objects.all()} == set(campaigns)
+
+
+def test_members_who_join_the_segment_later_are_enrolled_only_when_asked(run_engine):
+    MemberFactory(organisation__sector=Sector.NGO)
+    ngos = SegmentFactory(rules=[{"field": "sector", "value": ["ngo"]}])
+    once = launched(segment=ngos)
+    ongoing = launched(segment=ngos, enrol_late_joiners=True)
+    run_engine()
+    MemberFactory(organisation__sector=Sector.NGO)
+    MemberFactory(organisation__sector=Sector.PROSECUTOR)
+    run_engine()
+    assert deliveries(once).count() == 1
+    assert deliveries(ongoing).count() == 2
+
+
+def test_pause_resume_and_cancel(run_engine):
+    MemberFactory()
+    campaign = launched({}, {"delay": timedelta(0)})
+    run_engine()
+    campaign_pause(campaign=campaign, actor=staff_user())
+    run_engine()
+    assert len(mail.outbox) == 1
+    assert not deliveries(campaign, 2).exists()  # a paused campaign does not advance
+    campaign_resume(campaign=campaign, actor=staff_user())
+    run_engine()
+    assert len(mail.outbox) == 2
+
+    MemberFactory()
+    other = launched({}, {"delay": timedelta(days=1)})
+    run_engine()
+    run_engine()  # writes step 2, due tomorrow
+    campaign_cancel(campaign=other, actor=staff_user())
+    assert set(deliveries(other).values_list("status", flat=True)) == {"sent", "skipped"}
+    with pytest.raises(ValidationError, match="cannot be resumed"):
+        campaign_resume(campaign=other, actor=staff_user())
+
+
+def test_sending_the_same_chunk_twice_sends_once(run_engine):
+    MemberFactory.create_batch(3)
+    campaign = CampaignFactory()
+    CampaignStepFactory(campaign=campaign, position=1)
+    campaign_launch(campaign=campaign, actor=staff_user())
+    campaigns_advance()  # without running the enqueued sends
+    ids = list(deliveries(campaign).values_list("pk", flat=True))
+    assert deliveries_send(delivery_ids=ids).sent == 3
+    assert deliveries_send(delivery_ids=ids).sent == 0
+    assert len(mail.outbox) == 3
+
+
+def test_an_expired_lease_is_reclaimed_and_sent(run_engine, settings):
+    settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = 60
+    MemberFactory()
+    campaign = launched()
+    campaigns_advance()
+    Delivery.objects.filter(campaign=campaign).update(
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(seconds=30)
+    )
+    run_engine()
+    assert mail.outbox == []  # still within the lease: its worker may be sending it
+    Delivery.objects.filter(campaign=campaign).update(claimed_at=timezone.now() - timedelta(seconds=61))
+    run_engine()
+    assert len(mail.outbox) == 1
+    assert deliveries(campaign).get().status == DeliveryStatus.SENT
+
+
+class RefusingHandler:
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address.startswith("gone@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_port(settings, free_port):
+    controller = Controller(RefusingHandler(), hostname="127.0.0.1", port=free_port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield free_port
+    controller.stop()
+
+
+@pytest.fixture
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_permanent_refusal_fails_the_row_with_the_reason_and_the_rest_still_go(smtp_port):
+    MemberFactory(user__email="gone@bank.example")
+    MemberFactory(user__email="here@bank.example")
+    campaign = launched()
+    campaigns_advance()
+    result = deliveries_send(delivery_ids=list(deliveries(campaign).values_list("pk", flat=True)))
+    assert (result.sent, result.failed) == (1, 1)
+    failed = deliveries(campaign).get(status=DeliveryStatus.FAILED)
+    assert failed.member.user.email == "gone@bank.example"
+    assert "No such mailbox" in failed.last_error
+
+
+def test_an_unreachable_server_puts_the_chunk_back_for_a_retry(settings, free_port):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port, 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    MemberFactory.create_batch(2)
+    campaign = launched()
+    campaigns_advance()
+    ids = list(deliveries(campaign).values_list("pk", flat=True))
+    with pytest.raises(TransientSendError):
+        deliveries_send(delivery_ids=ids)
+    assert set(deliveries(campaign).values_list("status", "attempts")) == {("pending", 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_chunk_at_once_send_each_message_once():
+    require_postgres()
+    step = CampaignStepFactory(campaign__status=CampaignStatus.RUNNING, position=1)
+    ids = [DeliveryFactory(step=step).pk for _ in range(40)]
+    results, barrier = [], threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        try:
+            results.append(deliveries_send(delivery_ids=ids).sent)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 40
+    assert len(mail.outbox) == 40
+    assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 40
+
+
+def test_a_row_a_dead_worker_held_for_a_cancelled_campaign_ends_skipped(settings):
+    settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = 60
+    MemberFactory()
+    campaign = launched()
+    campaigns_advance()
+    Delivery.objects.filter(campaign=campaign).update(
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(seconds=61)
+    )
+    campaign_cancel(campaign=campaign, actor=staff_user())
+    campaigns_advance()
+    delivery = deliveries(campaign).get()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.SKIPPED, "Campaign cancelled.")
+
+
+def test_beat_advances_campaigns_every_minute():
+    from engagement.tasks import advance_campaigns
+    from knoble.celery import app
+
+    entry = app.conf.beat_schedule["advance-campaigns"]
+    assert (entry["task"], entry["schedule"]) == (advance_campaigns.name, 60)
