@@ -9,7 +9,8 @@ from django.urls import reverse
 from members.roles import DASHBOARD_PERMISSION, PORTAL_PERMISSION
 
 # Paths that any signed-in user may reach whatever their membership: accounts, health and assets.
-_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/")
+# Campaign links carry their own signed token: they must work for whoever is signed in on the device.
+_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/campaigns/")
 
 
 class MembershipGateMiddleware:

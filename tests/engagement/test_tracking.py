@@ -6,7 +6,7 @@ from django.core import mail, signing
 from engagement import tracking
 from engagement.campaign_engine import campaigns_advance
 from engagement.models import CampaignStatus, Delivery
-from members.models import Activity, Verb
+from members.models import Activity, Member, Verb
 from tests.engagement.factories import CampaignStepFactory, DeliveryFactory
 from tests.members.factories import MemberFactory
 
@@ -31,6 +31,18 @@ def test_one_click_unsubscribe_turns_consent_off_once_and_records_it(client):
     delivery.member.refresh_from_db()
     assert delivery.member.consent_email is False
     assert Activity.objects.filter(member=delivery.member, verb=Verb.UNSUBSCRIBED).count() == 1
+
+
+def test_unsubscribe_links_work_while_someone_without_portal_access_is_signed_in(client):
+    delivery = DeliveryFactory()
+    client.force_login(MemberFactory(status=Member.Status.PENDING).user)
+    url = tracking.unsubscribe_url(delivery).removeprefix("http://testserver")
+
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    delivery.member.refresh_from_db()
+    assert delivery.member.consent_email is False
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
