@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -126,3 +127,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = code[0] if code else "invalid"
     response.data = {"error": {"status": response.status_code, "code": str(code), "message": message, "fields": fields}}
     return response
+
+
+def api_aware_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a path no route matches: under /api/ it keeps the API's one error shape."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 404, "code": "not_found", "message": "No such endpoint.", "fields": {}}}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)

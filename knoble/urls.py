@@ -11,6 +11,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "The Knoble — staff"
 admin.site.site_title = "Knoble admin"
 
+handler404 = "knoble.api_base.api_aware_page_not_found"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -33,6 +33,11 @@ def test_every_kind_of_4xx_has_the_one_shape(callers):
     assert invalid["fields"]["sector"] == ['"pirates" is not a valid choice.']
 
 
+def test_an_unknown_api_path_has_the_one_shape_and_other_pages_stay_html(client, callers):
+    assert error_of(callers["member"].client.get("/api/v1/no-such-thing/"))["code"] == "not_found"
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
 def test_deleting_a_persona_that_jobs_refer_to_is_a_conflict_and_deletes_nothing(callers):
     from tests.personas.factories import JobFactory
 
