@@ -25,7 +25,14 @@ from initiatives.services import (
     notification_mark_read,
     notifications_mark_all_read,
 )
-from knoble.api_base import PORTAL_PERMISSION, IsPortalMember, ModelCheckedSerializer, RolePermission, boolean_filter
+from knoble.api_base import (
+    PORTAL_PERMISSION,
+    IsPortalMember,
+    ModelCheckedSerializer,
+    RolePermission,
+    StrictModelSerializer,
+    boolean_filter,
+)
 from members.models import Member, Source
 from members.selectors import member_of_caller
 from personas.models import Sector
@@ -65,7 +72,7 @@ class InitiativeSerializer(ModelCheckedSerializer[Initiative]):
         return [Sector(row.sector) for row in initiative.eligible_sectors.all()]
 
 
-class ParticipationSerializer(serializers.ModelSerializer[Participation]):
+class ParticipationSerializer(StrictModelSerializer[Participation]):
     initiative = serializers.SlugRelatedField[Participation](slug_field="slug", read_only=True)
     position = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Place in the waitlist; null unless waitlisted."
@@ -168,7 +175,7 @@ class MyParticipationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Part
         return participations_of(member=member_of_caller(user=self.request.user))
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
+class NotificationSerializer(StrictModelSerializer[Notification]):
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]

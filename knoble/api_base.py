@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
@@ -58,10 +58,37 @@ class IsPortalMember(permissions.BasePermission):
 _M = TypeVar("_M", bound=Model)
 
 
+class StrictCharField(serializers.CharField):
+    """Text must arrive as a JSON string, as the schema says: DRF would turn 12 or 1e231 into "12"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(StrictCharField, serializers.SlugField):
+    pass
+
+
+_STRICT_TEXT_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.CharField: StrictCharField,
+    models.TextField: StrictCharField,
+    models.SlugField: StrictSlugField,
+}
+
+
+# Every model serializer of the API maps text columns to the strict text fields. (A comment, not a
+# docstring: the schema would show it as the description of every serializer built on this one.)
+class StrictModelSerializer(serializers.ModelSerializer[_M]):
+    serializer_field_mapping = _STRICT_TEXT_FIELD_MAPPING
+
+
 # Runs the model's own rules (field validators, `clean`, constraints) before saving, so that input the
 # database would refuse is a 400 with the field named, never a 500. (A comment, not a docstring: the schema
 # would show a docstring as the description of every serializer built on this one.)
-class ModelCheckedSerializer(serializers.ModelSerializer[_M]):
+class ModelCheckedSerializer(StrictModelSerializer[_M]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         model = cast(type[Model], self.Meta.model)

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from knoble.api_base import IsPortalMember
+from knoble.api_base import IsPortalMember, StrictCharField, StrictModelSerializer
 from knoble.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
 from members.models import Activity, Member, Source, Verb
 from members.selectors import activities_visible_to
@@ -32,10 +32,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 TIMEZONES = sorted(available_timezones())
 
 
-class MeSerializer(serializers.ModelSerializer[Member]):
+class MeSerializer(StrictModelSerializer[Member]):
     email = serializers.EmailField(source="user.email", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
+    first_name = StrictCharField(source="user.first_name", max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(source="user.last_name", max_length=150, required=False, allow_blank=True)
     organisation = serializers.StringRelatedField[Member]()
     persona = serializers.PrimaryKeyRelatedField[Persona](
         queryset=Persona.objects.filter(is_active=True), allow_null=True, required=False
@@ -79,7 +79,7 @@ class MeView(RetrieveUpdateAPIView[Member]):
         )
 
 
-class ActivitySerializer(serializers.ModelSerializer[Activity]):
+class ActivitySerializer(StrictModelSerializer[Activity]):
     subject_type = serializers.SlugRelatedField[Activity](slug_field="model", read_only=True)
 
     class Meta:

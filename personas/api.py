@@ -5,12 +5,18 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from knoble.api_base import DASHBOARD_PERMISSION, PORTAL_PERMISSION, RolePermission, boolean_filter
+from knoble.api_base import (
+    DASHBOARD_PERMISSION,
+    PORTAL_PERMISSION,
+    RolePermission,
+    StrictModelSerializer,
+    boolean_filter,
+)
 from personas.models import SCORE_VALIDATORS, JobToBeDone, OpportunityBand, Persona
 from personas.selectors import jobs_visible_to, personas_visible_to
 
 
-class PersonaSerializer(serializers.ModelSerializer[Persona]):
+class PersonaSerializer(StrictModelSerializer[Persona]):
     class Meta:
         model = Persona
         fields = ["id", "name", "sector", "summary", "needs", "pains", "goals", "quote", "is_active"]
@@ -36,7 +42,7 @@ class PersonaViewSet(viewsets.ModelViewSet[Persona]):
         return personas_visible_to(self.request.user).order_by("name")
 
 
-class JobSerializer(serializers.ModelSerializer[JobToBeDone]):
+class JobSerializer(StrictModelSerializer[JobToBeDone]):
     importance = serializers.DecimalField(max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS)
     satisfaction = serializers.DecimalField(max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS)
     opportunity_score = serializers.DecimalField(max_digits=3, decimal_places=1, source="opportunity", read_only=True)

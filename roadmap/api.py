@@ -13,7 +13,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from knoble.api_base import DASHBOARD_PERMISSION, PORTAL_PERMISSION, ModelCheckedSerializer, RolePermission
+from knoble.api_base import (
+    DASHBOARD_PERMISSION,
+    PORTAL_PERMISSION,
+    ModelCheckedSerializer,
+    RolePermission,
+    StrictModelSerializer,
+)
 from personas.models import JobToBeDone
 from roadmap.models import (
     Criterion,
@@ -109,7 +115,7 @@ class OpportunityViewSet(viewsets.ModelViewSet[Opportunity]):
         return Response(OpportunityScoreSerializer(rows, many=True).data)
 
 
-class CriterionSerializer(serializers.ModelSerializer[Criterion]):
+class CriterionSerializer(StrictModelSerializer[Criterion]):
     class Meta:
         model = Criterion
         fields = ["id", "name", "weight", "direction", "scale_min", "scale_max", "role", "source", "position"]
@@ -189,7 +195,7 @@ class PrioritisationModelViewSet(viewsets.ModelViewSet[PrioritisationModel]):
         return Response(ComparedSerializer(rows, many=True).data)
 
 
-class RoadmapSerializer(serializers.ModelSerializer[Roadmap]):
+class RoadmapSerializer(StrictModelSerializer[Roadmap]):
     latest_revision = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -222,7 +228,7 @@ class RoadmapItemSerializer(serializers.Serializer[Any]):
     depends_on = serializers.ListField(child=serializers.IntegerField())
 
 
-class RevisionSerializer(serializers.ModelSerializer[RoadmapRevision]):
+class RevisionSerializer(StrictModelSerializer[RoadmapRevision]):
     class Meta:
         model = RoadmapRevision
         fields = ["number", "published_at", "note"]

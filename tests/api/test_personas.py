@@ -1,5 +1,6 @@
 import pytest
 
+from personas.models import Persona
 from tests.api.conftest import assert_list_queries_constant
 from tests.personas.factories import JobFactory, PersonaFactory
 
@@ -38,6 +39,14 @@ def test_staff_manage_personas(callers):
     url = f"{PERSONAS}{created.json()['id']}/"
     assert staff.patch(url, {"is_active": False}, format="json").json()["is_active"] is False
     assert staff.delete(url).status_code == 204
+
+
+def test_text_must_arrive_as_text_as_the_schema_says(callers):
+    staff = callers["staff"].client
+    response = staff.post(PERSONAS, {"name": "Prosecutor", "sector": "prosecutor", "summary": -1.8e231}, format="json")
+    assert response.status_code == 400
+    assert "summary" in response.json()["error"]["fields"]
+    assert not Persona.objects.filter(name="Prosecutor").exists()
 
 
 def test_jobs_carry_their_opportunity_score_and_band_and_sort_by_it(callers):
