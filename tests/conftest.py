@@ -67,4 +67,3 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
-

@@ -16,7 +16,7 @@ def onboarded_member(*, approved_at: datetime, initiative: Initiative | None = N
     """An approved member with a complete profile, a persona and a joined initiative (so: activated)."""
     kwargs.setdefault("persona", PersonaFactory())
     kwargs.setdefault("organisation", OrganisationFactory())
-    member = MemberFactory(status_changed_at=approved_at, **NAMED, **kwargs)
+    member = MemberFactory.create(status_changed_at=approved_at, **NAMED, **kwargs)
     ParticipationFactory(member=member, initiative=initiative or InitiativeFactory(), requested_at=approved_at)
     return member
 
