@@ -51,10 +51,11 @@ def _stage_weekly(cursor: CursorWrapper, now: datetime) -> None:
         JOIN (SELECT t.member_id, t.to_stage AS stage, t.at AS since,
                      lead(t.at) OVER (PARTITION BY t.member_id ORDER BY t.at, t.id) AS until
               FROM engagement_stagetransition t) s
-          ON s.since < w.week_end AND (s.until IS NULL OR s.until >= w.week_end)
+          ON s.since <= w.week_end AND (s.until IS NULL OR s.until > w.week_end)
         JOIN ({MEMBER_DIMENSIONS}) dm ON dm.member_id = s.member_id
         GROUP BY w.week, s.stage, {DIMENSIONS}
-        """
+        """,
+        {},
     )
     cursor.execute("DROP TABLE engagement_weeks")
 
@@ -78,7 +79,8 @@ def _activity_periods(cursor: CursorWrapper, now: datetime) -> None:
             SELECT '{kind}', p.period, {DIMENSIONS}, count(*)
             FROM engagement_member_{kind}s p JOIN ({MEMBER_DIMENSIONS}) dm ON dm.member_id = p.member_id
             GROUP BY p.period, {DIMENSIONS}
-            """
+            """,
+            {},
         )
     cohort = sql.month_of(sql.day_of("dm.approved_at"))
     cursor.execute(
@@ -89,7 +91,8 @@ def _activity_periods(cursor: CursorWrapper, now: datetime) -> None:
               FROM engagement_member_months p JOIN ({MEMBER_DIMENSIONS}) dm ON dm.member_id = p.member_id) c
         WHERE c.months_after >= 0
         GROUP BY c.cohort, c.months_after, c.sector, c.persona_id, c.country
-        """
+        """,
+        {},
     )
     cursor.execute("DROP TABLE engagement_member_weeks")
     cursor.execute("DROP TABLE engagement_member_months")
@@ -109,7 +112,8 @@ def _joins(cursor: CursorWrapper) -> None:
                      e.engaged_at IS NOT NULL AS engaged, e.collaborating_at IS NOT NULL AS collaborating
               FROM engagement_memberengagement e JOIN ({MEMBER_DIMENSIONS}) dm ON dm.member_id = e.member_id) j
         GROUP BY j.day, j.sector, j.persona_id, j.country, j.delay
-        """
+        """,
+        {},
     )
 
 

@@ -1,4 +1,8 @@
-"""The few SQL fragments that differ between PostgreSQL (production, CI) and SQLite (the embedded demo)."""
+"""The few SQL fragments that differ between PostgreSQL (production, CI) and SQLite (the embedded demo).
+
+Fragments escape their percent signs, so a statement that uses one must be executed with parameters
+(an empty dict will do).
+"""
 
 from datetime import date, datetime
 
@@ -32,7 +36,7 @@ def week_of(day_expression: str) -> str:
     """The Monday that starts the ISO week of a date."""
     if is_postgres():
         return f"date_trunc('week', {day_expression})::date"
-    return f"date({day_expression}, '-' || ((CAST(strftime('%w', {day_expression}) AS INTEGER) + 6) % 7) || ' days')"
+    return f"date({day_expression}, '-' || ((CAST(strftime('%%w', {day_expression}) AS INTEGER) + 6) %% 7) || ' days')"
 
 
 def month_of(day_expression: str) -> str:
@@ -49,8 +53,8 @@ def months_between(later_month: str, earlier_month: str) -> str:
             f" + extract(month FROM {later_month}) - extract(month FROM {earlier_month}))::int"
         )
     return (
-        f"((CAST(strftime('%Y', {later_month}) AS INTEGER) - CAST(strftime('%Y', {earlier_month}) AS INTEGER)) * 12"
-        f" + CAST(strftime('%m', {later_month}) AS INTEGER) - CAST(strftime('%m', {earlier_month}) AS INTEGER))"
+        f"((CAST(strftime('%%Y', {later_month}) AS INTEGER) - CAST(strftime('%%Y', {earlier_month}) AS INTEGER)) * 12"
+        f" + CAST(strftime('%%m', {later_month}) AS INTEGER) - CAST(strftime('%%m', {earlier_month}) AS INTEGER))"
     )
 
 
