@@ -111,11 +111,10 @@ def _last_full_month(end: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)
 
 
-def _change(current: float | None, previous: float | None) -> str:
+def _change(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None:
-        return "–"
-    difference = current - previous
-    return f"{difference:+.1f}" if isinstance(difference, float) else f"{difference:+d}"
+        return None
+    return round(current - previous, 1)
 
 
 def weighted_median(histogram: list[tuple[int, int]]) -> float | None:

@@ -7,6 +7,7 @@ see (and can pause) every periodic task in the admin.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knoble.settings")
 
@@ -18,5 +19,13 @@ app.conf.beat_schedule = {
     "purge-expired-sessions": {
         "task": "knoble.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
+    },
+    "engagement-nightly-scores-and-rollups": {
+        "task": "engagement.tasks.scoring.engagement_nightly",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "engagement-weekly-leadership-digest": {
+        "task": "engagement.tasks.scoring.send_weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
 }

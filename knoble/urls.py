@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("roadmap/", include("roadmap.urls")),
     path("ecosystem/", include("ecosystem.urls")),
+    path("dashboards/", include("engagement.dashboard_urls")),
     # Before members: the initiatives app serves "/" ("for you"); `members:home` still reverses to it.
     path("", include("initiatives.urls")),
     path("", include("members.urls")),

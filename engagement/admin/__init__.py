@@ -1,0 +1,3 @@
+from engagement.admin import scoring
+
+__all__ = ["scoring"]
