@@ -36,7 +36,7 @@ def leader_client(client):
 
 def populate(count: int) -> None:
     """`count` members approved in May, each active, in alternating sectors; then the nightly job."""
-    initiative = InitiativeFactory()
+    initiative = InitiativeFactory.create()
     for index in range(count):
         sector = [Sector.NGO, Sector.FINANCIAL_INSTITUTION][index % 2]
         member = onboarded_member(
