@@ -13,7 +13,7 @@ class EngagementSettings(models.Model):
     half_life_days = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(1)], help_text="A point earned this many days ago counts half."
     )
-    engaged_score = models.FloatField(default=20, help_text="A score at or above this makes a member engaged.")
+    engaged_score = models.FloatField(default=15, help_text="A score at or above this makes a member engaged.")
     engaged_actions = models.PositiveIntegerField(
         default=5, help_text="…or this many meaningful actions within the engaged window."
     )

@@ -5,13 +5,21 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ecosystem import demo as ecosystem_demo
+from engagement import demo as engagement_demo
 from initiatives import demo as initiatives_demo
 from members import demo as members_demo
 from personas import demo as personas_demo
 from roadmap import demo as roadmap_demo
 
 # In dependency order: each app's demo data may rely on the apps before it.
-SEEDERS = [personas_demo.seed, members_demo.seed, roadmap_demo.seed, ecosystem_demo.seed, initiatives_demo.seed]
+SEEDERS = [
+    personas_demo.seed,
+    members_demo.seed,
+    roadmap_demo.seed,
+    ecosystem_demo.seed,
+    initiatives_demo.seed,
+    engagement_demo.seed,
+]
 
 
 class Command(BaseCommand):
