@@ -162,6 +162,7 @@ def rollups_refresh(*, now: datetime | None = None) -> RollupRefresh:
     now = now or timezone.now()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        sql.allow_bulk_memory(cursor)
         for table in ROLLUP_TABLES:
             cursor.execute(f"DELETE FROM {table}")
         _stage_weekly(cursor, now)

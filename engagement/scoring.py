@@ -159,6 +159,7 @@ def engagement_recompute(*, now: datetime | None = None) -> ScoreRun:
         f"{column} = coalesce(engagement_memberengagement.{column}, excluded.{column})" for column in reached
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        sql.allow_bulk_memory(cursor)
         cursor.execute("DROP TABLE IF EXISTS engagement_next")
         cursor.execute(f"CREATE TEMP TABLE engagement_next AS {_next_state_sql()}", params)
         cursor.execute(
