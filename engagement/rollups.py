@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from engagement import sql
 from engagement.models import RollupRefresh
+from engagement.scoring import engagement_settings, serialise_engagement_jobs
 
 HISTORY_WEEKS = 80  # a little over the roadmap's 18 months
 
@@ -162,6 +163,8 @@ def rollups_refresh(*, now: datetime | None = None) -> RollupRefresh:
     now = now or timezone.now()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        engagement_settings()
+        serialise_engagement_jobs()
         sql.allow_bulk_memory(cursor)
         for table in ROLLUP_TABLES:
             cursor.execute(f"DELETE FROM {table}")

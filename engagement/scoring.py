@@ -51,6 +51,12 @@ def engagement_settings() -> EngagementSettings:
     return settings
 
 
+def serialise_engagement_jobs() -> None:
+    """Holds the settings row until the transaction ends, so two runs (a redelivered task, a click in the
+    admin) never interleave and no transition is recorded twice."""
+    EngagementSettings.objects.select_for_update().get(id=1)
+
+
 def _daily_counts(*, member_filter: str = "") -> str:
     """Activity per member, verb and UTC day up to :now: the unit the daily cap applies to."""
     return f"""
@@ -159,6 +165,7 @@ def engagement_recompute(*, now: datetime | None = None) -> ScoreRun:
         f"{column} = coalesce(engagement_memberengagement.{column}, excluded.{column})" for column in reached
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        serialise_engagement_jobs()
         sql.allow_bulk_memory(cursor)
         cursor.execute("DROP TABLE IF EXISTS engagement_next")
         cursor.execute(f"CREATE TEMP TABLE engagement_next AS {_next_state_sql()}", params)
