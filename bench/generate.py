@@ -26,12 +26,14 @@ django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from initiatives.models import Initiative  # noqa: E402
 from members.models import Verb  # noqa: E402
 from members.roles import MEMBER_ROLE  # noqa: E402
-from personas.models import Sector  # noqa: E402
+from personas.models import Persona, Sector  # noqa: E402
 
 HISTORY_DAYS = 540  # the roadmap's 18 months
 VERB_WEIGHTS = {
@@ -96,6 +98,16 @@ def generate(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     sectors = list(Sector.values)
 
+    # Two personas a sector; nine members in ten have chosen one (the engagement stages need it).
+    personas = [
+        Persona.objects.get_or_create(
+            name=f"Bench persona {sector} {n}", defaults={"sector": sector, "summary": "A benchmark persona."}
+        )[0]
+        for sector in sectors
+        for n in range(2)
+    ]
+    persona_ids = {sector: [p.pk for p in personas if p.sector == sector] for sector in sectors}
+
     organisation_ids = next_ids("members_organisation", args.organisations)
     organisation_sector = {oid: sectors[i % len(sectors)] for i, oid in enumerate(organisation_ids)}
     copy_rows(
@@ -132,10 +144,13 @@ def generate(args: argparse.Namespace) -> None:
         for member_id, user_id in zip(member_ids, user_ids, strict=True):
             joined[member_id] = now - timedelta(days=rng.uniform(1, HISTORY_DAYS))
             status = "approved" if rng.random() < 0.93 else rng.choice(["pending", "suspended", "left"])
+            organisation_id = rng.choice(organisation_ids)
+            persona = rng.choice(persona_ids[organisation_sector[organisation_id]]) if rng.random() < 0.9 else None
             yield (
                 member_id,
                 user_id,
-                rng.choice(organisation_ids),
+                organisation_id,
+                persona,
                 "Analyst",
                 status,
                 joined[member_id],
@@ -150,6 +165,7 @@ def generate(args: argparse.Namespace) -> None:
             "id",
             "user_id",
             "organisation_id",
+            "persona_id",
             "job_title",
             "status",
             "status_changed_at",
@@ -217,6 +233,11 @@ def generate(args: argparse.Namespace) -> None:
         ((mid, iid, "participant", "active", joined[mid], joined[mid]) for mid, iid in sorted(participations)),
     )
 
+    # Some views are of an initiative the member takes part in: that is what makes them collaborating.
+    initiatives_of: dict[int, list[int]] = {}
+    for mid, iid in participations:
+        initiatives_of.setdefault(mid, []).append(iid)
+    initiative_type = ContentType.objects.get_for_model(Initiative).pk
     verbs = list(VERB_WEIGHTS)
     weights = list(VERB_WEIGHTS.values())
     # A few members do most things: activity per member follows a long-tailed distribution.
@@ -227,12 +248,51 @@ def generate(args: argparse.Namespace) -> None:
             member_id = rng.choice(hot) if rng.random() < 0.6 else rng.choice(member_ids)
             since = (now - joined[member_id]).total_seconds()
             occurred = now - timedelta(seconds=rng.random() * since)
-            yield member_id, verb, occurred.isoformat(), "web", "{}"
+            subject = None
+            if verb == Verb.INITIATIVE_VIEWED and member_id in initiatives_of:
+                subject = rng.choice(initiatives_of[member_id])
+            yield (
+                member_id,
+                verb,
+                occurred.isoformat(),
+                "web",
+                "{}",
+                initiative_type if subject else None,
+                subject,
+            )
 
-    copy_rows("members_activity", ["member_id", "verb", "occurred_at", "source", "details"], activities())
+    copy_rows(
+        "members_activity",
+        ["member_id", "verb", "occurred_at", "source", "details", "subject_type_id", "subject_id"],
+        activities(),
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"generated in {time.perf_counter() - started:.1f} s")
+
+
+def more_activities(*, count: int, seed: int) -> int:
+    """Appends `count` activity rows for the members already there, with the generator's mix of verbs.
+
+    Lets a benchmark grow one data set (say from 1M to 5M rows) inside a transaction it then rolls back.
+    """
+    rng = random.Random(seed)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, created_at FROM members_member ORDER BY id")
+        joined = dict(cursor.fetchall())
+    member_ids = list(joined)
+    hot = member_ids[: max(1, len(member_ids) // 5)]
+    verbs = list(VERB_WEIGHTS)
+    weights = list(VERB_WEIGHTS.values())
+
+    def activities() -> Iterator[tuple[object, ...]]:
+        for verb in rng.choices(verbs, weights, k=count):
+            member_id = rng.choice(hot) if rng.random() < 0.6 else rng.choice(member_ids)
+            since = max((now - joined[member_id]).total_seconds(), 1)
+            yield member_id, verb, (now - timedelta(seconds=rng.random() * since)).isoformat(), "web", "{}"
+
+    return copy_rows("members_activity", ["member_id", "verb", "occurred_at", "source", "details"], activities())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ see (and can pause) every periodic task in the admin.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knoble.settings")
 
@@ -22,5 +23,13 @@ app.conf.beat_schedule = {
     "advance-campaigns": {
         "task": "engagement.tasks.campaigns.advance_campaigns",
         "schedule": 60,
+    },
+    "engagement-nightly-scores-and-rollups": {
+        "task": "engagement.tasks.scoring.engagement_nightly",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "engagement-weekly-leadership-digest": {
+        "task": "engagement.tasks.scoring.send_weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
 }

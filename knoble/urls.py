@@ -24,6 +24,7 @@ urlpatterns = [
     path("roadmap/", include("roadmap.urls")),
     path("ecosystem/", include("ecosystem.urls")),
     path("campaigns/", include("engagement.tracking_urls")),
+    path("dashboards/", include("engagement.dashboard_urls")),
     # Before members: the initiatives app serves "/" ("for you"); `members:home` still reverses to it.
     path("", include("initiatives.urls")),
     path("", include("members.urls")),

@@ -10,6 +10,22 @@ from engagement.models.campaigns import (
     Segment,
     StepCondition,
 )
+from engagement.models.rollups import (
+    CohortActivity,
+    InitiativeSectorCount,
+    JoinDaily,
+    OrganisationEngagement,
+    PeriodActive,
+    RollupRefresh,
+    StageWeekly,
+)
+from engagement.models.scoring import (
+    EngagementSettings,
+    LifecycleStage,
+    MemberEngagement,
+    StageTransition,
+    VerbScore,
+)
 
 __all__ = [
     "FINAL_STATUSES",
@@ -18,8 +34,20 @@ __all__ = [
     "CampaignStatus",
     "CampaignStep",
     "Channel",
+    "CohortActivity",
     "Delivery",
     "DeliveryStatus",
+    "EngagementSettings",
+    "InitiativeSectorCount",
+    "JoinDaily",
+    "LifecycleStage",
+    "MemberEngagement",
+    "OrganisationEngagement",
+    "PeriodActive",
+    "RollupRefresh",
     "Segment",
+    "StageTransition",
+    "StageWeekly",
     "StepCondition",
+    "VerbScore",
 ]

@@ -1,5 +1,13 @@
 """Celery autodiscovers `engagement.tasks`; each feature keeps its tasks in its own module."""
 
 from engagement.tasks.campaigns import advance_campaigns, send_campaign_test, send_deliveries
+from engagement.tasks.scoring import engagement_nightly, send_digest, send_weekly_digest
 
-__all__ = ["advance_campaigns", "send_campaign_test", "send_deliveries"]
+__all__ = [
+    "advance_campaigns",
+    "engagement_nightly",
+    "send_campaign_test",
+    "send_deliveries",
+    "send_digest",
+    "send_weekly_digest",
+]

@@ -1,11 +1,17 @@
-from datetime import timedelta
+"""Engagement test data: campaigns and their deliveries; onboarded members and activity placed at chosen moments."""
+
+from datetime import datetime, timedelta
 
 import factory
 from django.utils import timezone
 
 from engagement.models import Campaign, CampaignStatus, CampaignStep, Channel, Delivery, DeliveryStatus, Segment
+from initiatives.models import Initiative
 from members.models import Member, User
+from members.services import record_activity
+from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, OrganisationFactory
+from tests.personas.factories import PersonaFactory
 
 
 class SegmentFactory(factory.django.DjangoModelFactory[Segment]):
@@ -61,3 +67,21 @@ def approved_members_in_bulk(count: int, *, prefix: str = "bulk") -> list[Member
     return Member.objects.bulk_create(
         Member(user=user, organisation=organisation, status=Member.Status.APPROVED) for user in users
     )
+
+
+NAMED = {"user__first_name": "Ada", "user__last_name": "Lovelace", "job_title": "AML Investigator"}
+
+
+def onboarded_member(*, approved_at: datetime, initiative: Initiative | None = None, **kwargs: object) -> Member:
+    """An approved member with a complete profile, a persona and a joined initiative (so: activated)."""
+    kwargs.setdefault("persona", PersonaFactory())
+    kwargs.setdefault("organisation", OrganisationFactory())
+    member = MemberFactory.create(status_changed_at=approved_at, **NAMED, **kwargs)
+    ParticipationFactory(member=member, initiative=initiative or InitiativeFactory(), requested_at=approved_at)
+    return member
+
+
+def activity(member: Member, verb: str, at: datetime, *, times: int = 1, subject: Initiative | None = None) -> None:
+    """Records activity in the past, through the one function that writes it."""
+    for _ in range(times):
+        record_activity(member=member, verb=verb, subject=subject, occurred_at=at)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ecosystem import demo as ecosystem_demo
 from engagement import demo as engagement_demo
+from engagement import scoring_demo
 from initiatives import demo as initiatives_demo
 from members import demo as members_demo
 from personas import demo as personas_demo
@@ -19,6 +20,8 @@ SEEDERS = [
     ecosystem_demo.seed,
     initiatives_demo.seed,
     engagement_demo.seed,
+    # Last: it replays the engagement history over everything above.
+    scoring_demo.seed,
 ]
 
 

@@ -1,0 +1,108 @@
+"""Dashboard speed at 1M and 5M activities, and the nightly score job and roll-up refresh at 5M.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/knoble_bench_dashboards python -m bench.dashboards
+
+The base data set (100,000 members, 1M activities) comes from bench.generate and is reused between runs;
+the extra 4M activities, the scores and the roll-ups are written inside one transaction that is rolled
+back at the end, so the benchmark leaves the database as it found it.
+
+"Dashboard" is the server work of every panel's JSON (`engagement.dashboards.panel_data`) with the cache
+switched off. Its reference is the same aggregates over the roll-up tables run as one SQL statement (each
+panel's query captured from the dashboard itself, so the two compute exactly the same numbers).
+"""
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knoble.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+
+from bench import generate  # noqa: E402
+from bench.harness import Figure, median_seconds  # noqa: E402
+from engagement import dashboards  # noqa: E402
+from engagement.rollups import rollups_refresh  # noqa: E402
+from engagement.scoring import engagement_recompute  # noqa: E402
+
+BASE_ACTIVITIES = 1_000_000
+GROWN_ACTIVITIES = 5_000_000
+FILTERS = dashboards.Filters(start=date(2026, 8, 3), end=date(2026, 10, 31))
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def dashboard() -> None:
+    for name in dashboards.PANELS:
+        dashboards.panel_data(name, FILTERS)
+
+
+def one_statement() -> Callable[[], object]:
+    """The dashboard's aggregate queries, captured as executed, joined into one SQL statement."""
+    with CaptureQueriesContext(connection) as captured:
+        for panel in dashboards.PANELS.values():
+            panel(FILTERS)
+    parts = [f"(SELECT json_agg(q) FROM ({query['sql']}) q) AS p{i}" for i, query in enumerate(captured)]
+    statement = "SELECT " + ", ".join(parts)
+
+    def run() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchone()
+
+    return run
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def measure(repeats: int) -> tuple[float, float, float, float]:
+    """(score job, refresh, dashboard, one statement) on the data as it stands."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE members_activity")
+    score = timed(engagement_recompute)
+    refresh = timed(rollups_refresh)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with override_settings(CACHES=NO_CACHE):
+        dashboard()  # warm the connection and the plan caches, as a running server would be
+        ours = median_seconds(dashboard, repeats=repeats)
+    reference_query = one_statement()
+    reference_query()
+    reference = median_seconds(reference_query, repeats=repeats)
+    return score, refresh, ours, reference
+
+
+def figures(*, repeats: int = 3) -> list[Figure]:
+    if connection.vendor != "postgresql":
+        sys.exit("The dashboards benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/knoble_bench_dashboards")
+    generate.main(["--activities", str(BASE_ACTIVITIES)])
+    with transaction.atomic():
+        _, _, small, small_reference = measure(repeats)
+        generate.more_activities(count=GROWN_ACTIVITIES - BASE_ACTIVITIES, seed=5)
+        score, refresh, large, large_reference = measure(repeats)
+        transaction.set_rollback(True)
+    return [
+        Figure("dashboard at 1M activities vs one SQL over the roll-ups", small, 1.5, small_reference),
+        Figure("dashboard at 5M activities vs one SQL over the roll-ups", large, 1.5, large_reference),
+        Figure("dashboard growth from 1M to 5M activities", large, 1.2, small),
+        Figure("nightly score job at 5M activities", score, 60.0),
+        Figure("roll-up refresh at 5M activities", refresh, 60.0),
+    ]
+
+
+if __name__ == "__main__":
+    for figure in figures():
+        ratio = f"{figure.ratio:.2f}× (target {figure.target}×)" if figure.ratio is not None else ""
+        limit = "" if figure.ratio is not None else f"(target ≤ {figure.target} {figure.unit})"
+        status = "ok" if figure.met else "MISSED"
+        print(f"{status:6} {figure.name}: {figure.ours:.4f} {figure.unit} {ratio}{limit}")

@@ -1,0 +1,118 @@
+"""Engagement scores and lifecycle stages: the rules staff edit, and what the nightly job writes."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from members.models import Member, Verb
+
+
+class EngagementSettings(models.Model):
+    """The one row of thresholds staff tune (id is always 1)."""
+
+    half_life_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)], help_text="A point earned this many days ago counts half."
+    )
+    engaged_score = models.FloatField(default=15, help_text="A score at or above this makes a member engaged.")
+    engaged_actions = models.PositiveIntegerField(
+        default=5, help_text="…or this many meaningful actions within the engaged window."
+    )
+    engaged_window_days = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+    collaborating_window_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text="Collaborating: taking part in an initiative with activity in it within this many days.",
+    )
+    dormant_after_days = models.PositiveIntegerField(
+        default=90, validators=[MinValueValidator(1)], help_text="Dormant after this many days without activity."
+    )
+
+    class Meta:
+        verbose_name = "engagement settings"
+        verbose_name_plural = "engagement settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="engagement_settings_single_row"),
+            models.CheckConstraint(condition=Q(half_life_days__gte=1), name="half_life_positive"),
+            models.CheckConstraint(condition=Q(engaged_score__gte=0), name="engaged_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return "Engagement settings"
+
+
+class VerbScore(models.Model):
+    """Points a kind of activity earns, and how many of them a day can count (so repeated clicks cannot inflate)."""
+
+    verb = models.CharField(max_length=32, choices=Verb.choices, unique=True)
+    points = models.FloatField(validators=[MinValueValidator(0)])
+    daily_cap = models.PositiveIntegerField(
+        default=3, validators=[MinValueValidator(1)], help_text="At most this many per day count."
+    )
+    meaningful = models.BooleanField(
+        default=False, help_text="Counts towards the meaningful actions that make a member engaged."
+    )
+
+    class Meta:
+        ordering = ["verb"]
+        constraints = [
+            models.CheckConstraint(condition=Q(verb__in=Verb.values), name="verb_score_verb_valid"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="verb_score_points_not_negative"),
+            models.CheckConstraint(condition=Q(daily_cap__gte=1), name="verb_score_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verb_display()}: {self.points:g} points, {self.daily_cap} a day"
+
+
+class LifecycleStage(models.TextChoices):
+    PENDING = "pending", "Pending (not yet activated)"
+    ACTIVATED = "activated", "Activated"
+    ENGAGED = "engaged", "Engaged"
+    COLLABORATING = "collaborating", "Collaborating"
+    DORMANT = "dormant", "Dormant"
+
+
+class MemberEngagement(models.Model):
+    """An approved member's current score and stage, with the first time each funnel stage was reached."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True, related_name="engagement")
+    score = models.FloatField(default=0)
+    stage = models.CharField(max_length=16, choices=LifecycleStage.choices, db_index=True)
+    stage_since = models.DateTimeField()
+    activated_at = models.DateTimeField(null=True, blank=True)
+    engaged_at = models.DateTimeField(null=True, blank=True)
+    collaborating_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=LifecycleStage.values), name="engagement_stage_valid"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="engagement_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.score:.1f} ({self.get_stage_display()})"
+
+
+class StageTransition(models.Model):
+    """Every change of lifecycle stage, kept for good."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="stage_transitions")
+    from_stage = models.CharField(max_length=16, choices=LifecycleStage.choices, blank=True)
+    to_stage = models.CharField(max_length=16, choices=LifecycleStage.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["member", "at"], name="stage_transition_member_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_stage__in=LifecycleStage.values), name="transition_to_valid"),
+            models.CheckConstraint(
+                condition=Q(from_stage="") | Q(from_stage__in=LifecycleStage.values), name="transition_from_valid"
+            ),
+            models.CheckConstraint(condition=~Q(from_stage=models.F("to_stage")), name="transition_changes_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.from_stage or '—'} → {self.to_stage} at {self.at:%Y-%m-%d}"

@@ -1,0 +1,152 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from engagement.models import EngagementSettings, LifecycleStage, MemberEngagement, StageTransition, VerbScore
+from engagement.scoring import engagement_recompute, engagement_settings, score_breakdown
+from members.models import Member, Verb
+from tests.engagement.factories import activity, onboarded_member
+from tests.initiatives.factories import InitiativeFactory
+from tests.members.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+APPROVED = NOW - timedelta(days=400)
+
+
+@pytest.fixture
+def rules():
+    """Round numbers so every expected score can be worked out by hand."""
+    engagement_settings()
+    EngagementSettings.objects.filter(id=1).update(
+        half_life_days=30, engaged_score=20, engaged_actions=5, engaged_window_days=30
+    )
+    VerbScore.objects.all().delete()
+    VerbScore.objects.create(verb=Verb.RESOURCE_VIEWED, points=10, daily_cap=5, meaningful=True)
+    VerbScore.objects.create(verb=Verb.LINK_CLICKED, points=1, daily_cap=3, meaningful=False)
+
+
+def score_of(member: Member) -> float:
+    return MemberEngagement.objects.get(member=member).score
+
+
+def test_points_halve_every_half_life(rules):
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.RESOURCE_VIEWED, NOW - timedelta(hours=1))
+    activity(member, Verb.RESOURCE_VIEWED, NOW - timedelta(days=30))
+    activity(member, Verb.RESOURCE_VIEWED, NOW - timedelta(days=60))
+    engagement_recompute(now=NOW)
+    assert score_of(member) == pytest.approx(10 + 5 + 2.5)
+
+
+def test_a_daily_cap_stops_repeated_clicks_from_inflating_the_score(rules):
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.LINK_CLICKED, NOW - timedelta(hours=2), times=7)  # cap 3 a day
+    activity(member, Verb.LINK_CLICKED, NOW - timedelta(days=30), times=2)  # under the cap: both count, halved
+    activity(member, Verb.LOGGED_IN, NOW - timedelta(hours=1), times=4)  # no rule: worth nothing
+    engagement_recompute(now=NOW)
+    assert score_of(member) == pytest.approx(3 * 1 + 2 * 0.5)
+
+
+def test_activity_after_the_moment_of_the_run_is_not_counted(rules):
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.RESOURCE_VIEWED, NOW + timedelta(days=1))
+    engagement_recompute(now=NOW)
+    assert score_of(member) == 0
+
+
+def test_the_breakdown_explains_the_score_verb_by_verb(rules):
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.RESOURCE_VIEWED, NOW - timedelta(days=30), times=6)
+    activity(member, Verb.LINK_CLICKED, NOW - timedelta(hours=1), times=4)
+    engagement_recompute(now=NOW)
+    breakdown = score_breakdown(member=member, now=NOW)
+    assert [(row.verb, row.activities, row.counted) for row in breakdown] == [
+        (Verb.RESOURCE_VIEWED, 6, 5),
+        (Verb.LINK_CLICKED, 4, 3),
+    ]
+    assert breakdown[0].points == pytest.approx(5 * 10 * 0.5)
+    assert sum(row.points for row in breakdown) == pytest.approx(score_of(member))
+
+
+def stage_of(member: Member) -> str:
+    return MemberEngagement.objects.get(member=member).stage
+
+
+def test_stages_follow_the_rules_at_a_frozen_moment(rules):
+    initiative = InitiativeFactory()
+    not_onboarded = MemberFactory(status_changed_at=APPROVED, persona=None)
+    activity(not_onboarded, Verb.RESOURCE_VIEWED, NOW - timedelta(days=1))
+    activated = onboarded_member(approved_at=APPROVED)
+    activity(activated, Verb.LINK_CLICKED, NOW - timedelta(days=1))
+    engaged_by_score = onboarded_member(approved_at=APPROVED)
+    activity(engaged_by_score, Verb.RESOURCE_VIEWED, NOW - timedelta(hours=1), times=2)  # 20 points
+    engaged_by_actions = onboarded_member(approved_at=APPROVED)
+    for days_ago in (3, 100, 110, 120, 130):  # one meaningful action in the window, 12 points: not yet
+        activity(engaged_by_actions, Verb.RESOURCE_VIEWED, NOW - timedelta(days=days_ago))
+    collaborating = onboarded_member(approved_at=APPROVED, initiative=initiative)
+    activity(collaborating, Verb.INITIATIVE_VIEWED, NOW - timedelta(days=89), subject=initiative)
+    dormant = onboarded_member(approved_at=APPROVED, initiative=initiative)
+    activity(dormant, Verb.INITIATIVE_VIEWED, NOW - timedelta(days=91), subject=initiative)
+    pending_approval = MemberFactory(status=Member.Status.PENDING)
+
+    engagement_recompute(now=NOW)
+
+    assert stage_of(not_onboarded) == LifecycleStage.PENDING
+    assert stage_of(activated) == LifecycleStage.ACTIVATED
+    assert stage_of(engaged_by_score) == LifecycleStage.ENGAGED
+    assert stage_of(engaged_by_actions) == LifecycleStage.ACTIVATED
+    assert stage_of(collaborating) == LifecycleStage.COLLABORATING
+    assert stage_of(dormant) == LifecycleStage.DORMANT
+    assert not MemberEngagement.objects.filter(member=pending_approval).exists()
+
+    for days_ago in (1, 2, 4, 5):  # now five meaningful actions within 30 days
+        activity(engaged_by_actions, Verb.RESOURCE_VIEWED, NOW - timedelta(days=days_ago))
+    engagement_recompute(now=NOW)
+    assert stage_of(engaged_by_actions) == LifecycleStage.ENGAGED
+
+
+def test_thresholds_are_settings_staff_can_change(rules):
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.LINK_CLICKED, NOW - timedelta(days=1), times=3)
+    engagement_recompute(now=NOW)
+    assert stage_of(member) == LifecycleStage.ACTIVATED
+    EngagementSettings.objects.filter(id=1).update(engaged_score=2)
+    engagement_recompute(now=NOW)
+    assert stage_of(member) == LifecycleStage.ENGAGED
+
+
+def test_every_transition_is_kept_with_from_to_and_when(rules):
+    initiative = InitiativeFactory()
+    member = onboarded_member(approved_at=APPROVED, initiative=initiative)
+    first = NOW - timedelta(days=200)
+    activity(member, Verb.LINK_CLICKED, first - timedelta(days=1))
+    engagement_recompute(now=first)
+    activity(member, Verb.INITIATIVE_VIEWED, first + timedelta(days=10), subject=initiative)
+    engagement_recompute(now=first + timedelta(days=11))
+    engagement_recompute(now=first + timedelta(days=11))  # the same moment again changes nothing
+    engagement_recompute(now=first + timedelta(days=120))
+
+    transitions = list(
+        StageTransition.objects.filter(member=member).order_by("at").values_list("from_stage", "to_stage", "at")
+    )
+    assert transitions == [
+        ("", LifecycleStage.ACTIVATED, first),
+        (LifecycleStage.ACTIVATED, LifecycleStage.COLLABORATING, first + timedelta(days=11)),
+        (LifecycleStage.COLLABORATING, LifecycleStage.DORMANT, first + timedelta(days=120)),
+    ]
+    engagement = MemberEngagement.objects.get(member=member)
+    assert engagement.activated_at == first
+    assert engagement.collaborating_at == first + timedelta(days=11)
+    assert engagement.engaged_at == first + timedelta(days=11)
+    assert engagement.stage_since == first + timedelta(days=120)
+
+
+def test_a_member_who_leaves_drops_out_of_the_current_figures_but_keeps_history(rules):
+    member = onboarded_member(approved_at=APPROVED)
+    engagement_recompute(now=NOW)
+    Member.objects.filter(pk=member.pk).update(status=Member.Status.LEFT)
+    engagement_recompute(now=NOW + timedelta(days=1))
+    assert not MemberEngagement.objects.filter(member=member).exists()
+    assert StageTransition.objects.filter(member=member).count() == 1
