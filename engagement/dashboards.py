@@ -562,11 +562,20 @@ def latest_refresh() -> RollupRefresh | None:
 
 def panel_data(name: str, filters: Filters) -> dict[str, Any]:
     """A panel as JSON-ready data, cached until the next roll-up refresh."""
+    return panels_data([name], filters)[name]
+
+
+def panels_data(names: list[str], filters: Filters) -> dict[str, dict[str, Any]]:
+    """Several panels as JSON-ready data, each cached until the next roll-up refresh."""
     refresh = latest_refresh()
-    key = f"dashboards:{refresh.pk if refresh else 0}:{name}:{filters.key()}"
-    data = cache.get(key)
-    if data is None:
-        data = PANELS[name](filters).as_json()
-        data["as_of"] = refresh.as_of.isoformat() if refresh else None
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    keys = {name: f"dashboards:{refresh.pk if refresh else 0}:{name}:{filters.key()}" for name in names}
+    cached = cache.get_many(keys.values())
+    panels = {}
+    for name, key in keys.items():
+        data = cached.get(key)
+        if data is None:
+            data = PANELS[name](filters).as_json()
+            data["as_of"] = refresh.as_of.isoformat() if refresh else None
+            cache.set(key, data, CACHE_SECONDS)
+        panels[name] = data
+    return panels

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from engagement.dashboard_api import DashboardView
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
@@ -31,5 +33,5 @@ router.register("me/participations", MyParticipationViewSet, basename="my-partic
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
 
-api_v1_urls = [*router.urls]
+api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

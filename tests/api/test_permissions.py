@@ -112,6 +112,9 @@ MATRIX = [
     Row("GET", "/activities/{my_activity}/", MINE),
     Row("GET", "/activities/{their_activity}/", STAFF_SEES_ALL),
     Row("POST", "/activities/batch/", (401, 403, 403, 403, 200), {"events": "{batch}"}),
+    # the dashboard: leadership and staff read it
+    Row("GET", "/dashboard/", STUDIO_READ),
+    Row("POST", "/dashboard/", (401, 403, 403, 405, 405)),
 ]
 
 
