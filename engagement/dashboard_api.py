@@ -35,7 +35,9 @@ class DashboardQuerySerializer(serializers.Serializer[Any]):
         if not form.is_valid():
             raise serializers.ValidationError(
                 {
-                    api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: list(messages)
+                    api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: [
+                        str(message) for message in messages
+                    ]
                     for name, messages in form.errors.items()
                 }
             )
