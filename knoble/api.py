@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework.routers import DefaultRouter
 
+from engagement.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
@@ -30,6 +31,9 @@ router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("me/participations", MyParticipationViewSet, basename="my-participation")
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("segments", SegmentViewSet, basename="segment")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 api_v1_urls = [*router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]
