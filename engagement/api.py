@@ -178,15 +178,14 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
             raise serializers.ValidationError({"steps": ["Number the steps 1, 2, 3 … with no gaps or repeats."]})
         # The steps see the campaign as it is being saved (its link allow-list decides which links are allowed).
         campaign = Campaign(**{**self._current_values(), **attrs})
-        errors: list[Any] = []
-        for data in steps:
+        # Keyed by the step's index in the list, as DRF reports the steps' own field errors.
+        errors: dict[str, Any] = {}
+        for index, data in enumerate(steps):
             try:
                 CampaignStep(campaign=campaign, **data).full_clean(exclude=["campaign"])
             except DjangoValidationError as error:
-                errors.append(error.message_dict)
-            else:
-                errors.append({})
-        if any(errors):
+                errors[str(index)] = error.message_dict
+        if errors:
             raise serializers.ValidationError({"steps": errors})
 
     def _current_values(self) -> dict[str, Any]:
