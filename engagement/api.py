@@ -21,6 +21,7 @@ from engagement.models import (
     Campaign,
     CampaignStatus,
     CampaignStep,
+    Channel,
     Delivery,
     DeliveryStatus,
     Segment,
@@ -301,6 +302,10 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
 
 class DeliverySerializer(StrictModelSerializer[Delivery]):
     step_position = serializers.IntegerField(source="step.position", read_only=True)
+    # Declared: DRF drops allow_blank from read-only fields, and the schema would then refuse the empty channel.
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, allow_blank=True, read_only=True, help_text="As delivered; empty until sent."
+    )
 
     class Meta:
         model = Delivery
