@@ -234,7 +234,20 @@ CampaignAction = Callable[..., Campaign]
 LIVE_STATUSES = {CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED}
 
 
-class CampaignFilter(filters.FilterSet):
+class SingleValueFilterSet(filters.FilterSet):
+    """A filter given twice, or given empty, is refused: django-filter would quietly use the last value, or none."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if len(values) > 1 or "" in values:
+                self.form.add_error(name, "Give this filter once, with a value.")
+                valid = False
+        return valid
+
+
+class CampaignFilter(SingleValueFilterSet):
     status = filters.ChoiceFilter(choices=CampaignStatus.choices)
 
     class Meta:
@@ -330,7 +343,7 @@ class DeliverySerializer(StrictModelSerializer[Delivery]):
         read_only_fields = fields
 
 
-class DeliveryFilter(filters.FilterSet):
+class DeliveryFilter(SingleValueFilterSet):
     campaign = filters.ModelChoiceFilter(queryset=Campaign.objects.all())
     step = filters.ModelChoiceFilter(queryset=CampaignStep.objects.all())
     member = filters.ModelChoiceFilter(queryset=Member.objects.all())

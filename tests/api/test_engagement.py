@@ -289,7 +289,10 @@ def test_deliveries_filter_by_campaign_step_status_and_member(callers):
     assert (detail["step_position"], detail["status"], detail["member"]) == (1, "sent", member.pk)
 
 
-@pytest.mark.parametrize("query", [{"status": "lost"}, {"campaign": "999999"}, {"member": "x"}])
+@pytest.mark.parametrize(
+    "query",
+    [{"status": "lost"}, {"campaign": "999999"}, {"member": "x"}, {"step": ""}, {"campaign": ["1", ""]}],
+)
 def test_a_bad_delivery_filter_is_a_400(callers, query):
     response = callers["staff"].client.get(DELIVERIES, query)
     assert response.status_code == 400
