@@ -1,7 +1,7 @@
 """Segments, campaigns with their steps and results, and the delivery log over the API: staff manage them,
 leadership reads them. Launch, pause, resume and cancel go through the campaign engine's services."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, cast
 
@@ -171,12 +171,19 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
                 )
             self._check_steps(steps, attrs)
             attrs["steps"] = steps
+        elif self.instance is not None and "allowed_link_hosts" in attrs:
+            # The steps kept must still link only where the narrowed allow-list permits.
+            kept = CampaignStep.objects.filter(campaign=self.instance).order_by("position")
+            self._check_steps_against(kept.values(*CampaignStepSerializer.Meta.fields[1:]), attrs)
         return attrs
 
     def _check_steps(self, steps: list[dict[str, Any]], attrs: dict[str, Any]) -> None:
         positions = sorted(step["position"] for step in steps)
         if positions != list(range(1, len(steps) + 1)):
             raise serializers.ValidationError({"steps": ["Number the steps 1, 2, 3 … with no gaps or repeats."]})
+        self._check_steps_against(steps, attrs)
+
+    def _check_steps_against(self, steps: Iterable[dict[str, Any]], attrs: dict[str, Any]) -> None:
         # The steps see the campaign as it is being saved (its link allow-list decides which links are allowed).
         campaign = Campaign(**{**self._current_values(), **attrs})
         # Keyed by the step's index in the list, as DRF reports the steps' own field errors.

@@ -149,6 +149,19 @@ def test_a_drafts_steps_are_replaced_as_a_whole(callers):
     assert list(first.campaign.steps.values_list("subject", flat=True)) == ["Only"]
 
 
+def test_narrowing_the_link_allow_list_is_refused_while_a_step_links_there(callers):
+    campaign = CampaignFactory(allowed_link_hosts="www.fincen.gov\nwww.europol.europa.eu")
+    CampaignStepFactory(campaign=campaign, position=1, body="[Advisory](https://www.fincen.gov/a)")
+    url = f"{CAMPAIGNS}{campaign.pk}/"
+    refused = callers["staff"].client.patch(url, {"allowed_link_hosts": "www.europol.europa.eu"}, format="json")
+    assert refused.status_code == 400
+    assert "leaves this site" in str(refused.json()["error"]["fields"]["steps"]["0"]["body"])
+    campaign.refresh_from_db()
+    assert "www.fincen.gov" in campaign.link_hosts
+    allowed = callers["staff"].client.patch(url, {"allowed_link_hosts": "www.fincen.gov"}, format="json")
+    assert allowed.status_code == 200, allowed.content
+
+
 def test_a_launched_campaigns_steps_cannot_change(callers):
     step = CampaignStepFactory(campaign=CampaignFactory(status=CampaignStatus.RUNNING, starts_at=timezone.now()))
     response = callers["staff"].client.patch(
