@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from engagement.campaign_engine import campaigns_advance
 from engagement.models import Campaign, CampaignStatus, CampaignStep, Delivery, DeliveryStatus, Segment
 from initiatives.models import ParticipationStatus
 from members.models import Member
@@ -200,6 +201,20 @@ def test_launch_pause_resume_and_cancel_go_through_the_engine(callers):
     assert (pending.status, pending.last_error) == (DeliveryStatus.SKIPPED, "Campaign cancelled.")
 
 
+def test_a_launch_through_the_api_enrols_the_segment_at_the_next_engine_run(callers):
+    ngo = OrganisationFactory(sector="ngo")
+    members = MemberFactory.create_batch(2, organisation=ngo)
+    MemberFactory(organisation=OrganisationFactory(sector="prosecutor"))
+    segment = SegmentFactory(rules=[{"field": "sector", "value": ["ngo"]}])
+    campaign = CampaignStepFactory(campaign__segment=segment).campaign
+    staff = callers["staff"].client
+    assert staff.post(f"{CAMPAIGNS}{campaign.pk}/launch/").status_code == 200
+    campaigns_advance()
+    listed = staff.get(DELIVERIES, {"campaign": campaign.pk}).json()["results"]
+    assert sorted(row["member"] for row in listed) == sorted(member.pk for member in members)
+    assert staff.get(f"{CAMPAIGNS}{campaign.pk}/results/").json()[0]["total"] == 2
+
+
 def test_a_campaign_launched_for_later_is_scheduled(callers):
     campaign = CampaignStepFactory(campaign__starts_at=timezone.now() + timedelta(days=2)).campaign
     response = callers["staff"].client.post(f"{CAMPAIGNS}{campaign.pk}/launch/")
@@ -321,13 +336,14 @@ def test_deliveries_cannot_be_written(callers):
     assert delivery.status == DeliveryStatus.PENDING
 
 
-def test_delivery_list_queries_are_constant(callers, django_assert_num_queries):
+@pytest.mark.parametrize(("query", "queries"), [("", 5), ("?campaign={campaign}&status=pending", 6)])
+def test_delivery_list_queries_are_constant(callers, django_assert_num_queries, query, queries):
     step = CampaignStepFactory()
     DeliveryFactory(step=step)
     assert_list_queries_constant(
         django_assert_num_queries,
         callers["staff"].client,
-        f"{DELIVERIES}?campaign={step.campaign_id}",
+        DELIVERIES + query.format(campaign=step.campaign_id),
         lambda: DeliveryFactory.create_batch(3, step=step),
-        6,
+        queries,
     )
