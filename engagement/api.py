@@ -50,6 +50,14 @@ RULES_SCHEMA = {
 }
 
 
+def checked_rules(rules: Any) -> list[dict[str, Any]]:
+    """The admin's registry checks the rules and gives them in canonical form; each problem names its rule."""
+    try:
+        return validate_rules(rules)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.message_dict["rules"]) from error
+
+
 @extend_schema_field(RULES_SCHEMA)
 class RulesField(serializers.JSONField):
     pass
@@ -69,11 +77,7 @@ class SegmentSerializer(ModelCheckedSerializer[Segment]):
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_rules(self, rules: Any) -> list[dict[str, Any]]:
-        """The admin's registry checks the rules and stores them in canonical form."""
-        try:
-            return validate_rules(rules)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict["rules"]) from error
+        return checked_rules(rules)
 
 
 class SampleMemberSerializer(serializers.Serializer[Any]):
@@ -85,6 +89,13 @@ class SampleMemberSerializer(serializers.Serializer[Any]):
 class SegmentPreviewSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField(help_text="Approved members the rules match right now.")
     sample = SampleMemberSerializer(many=True, help_text="The most recent of them, at most ten.")
+
+
+class RulesSerializer(serializers.Serializer[Any]):
+    rules = RulesField(help_text="The rules to try, as a segment would hold them.")
+
+    def validate_rules(self, rules: Any) -> list[dict[str, Any]]:
+        return checked_rules(rules)
 
 
 class SegmentViewSet(viewsets.ModelViewSet[Segment]):
@@ -107,6 +118,15 @@ class SegmentViewSet(viewsets.ModelViewSet[Segment]):
         except DjangoValidationError as error:
             # Rules saved earlier may name something deleted since (an initiative, say).
             raise Conflict(" ".join(error.messages)) from error
+        return Response(SegmentPreviewSerializer({"count": count, "sample": sample}).data)
+
+    @extend_schema(request=RulesSerializer, responses={200: SegmentPreviewSerializer})
+    @action(detail=False, methods=["post"], url_path="preview", filter_backends=[], pagination_class=None)
+    def preview_rules(self, request: Request) -> Response:
+        """The same for rules not saved yet, so staff see whom a segment would reach before creating it."""
+        rules = RulesSerializer(data=request.data)
+        rules.is_valid(raise_exception=True)
+        count, sample = segment_preview(rules.validated_data["rules"])
         return Response(SegmentPreviewSerializer({"count": count, "sample": sample}).data)
 
 

@@ -71,6 +71,19 @@ def test_preview_counts_approved_members_the_rules_match_live(callers):
     assert callers["leadership"].client.get(f"{SEGMENTS}{segment.pk}/preview/").json()["count"] == 4
 
 
+def test_rules_are_previewed_before_a_segment_is_saved(callers):
+    MemberFactory.create_batch(2, organisation=OrganisationFactory(sector="ngo"))
+    MemberFactory(organisation=OrganisationFactory(sector="prosecutor"))
+    staff = callers["staff"].client
+    preview = staff.post(f"{SEGMENTS}preview/", {"rules": [{"field": "sector", "value": ["ngo"]}]}, format="json")
+    assert preview.status_code == 200, preview.content
+    assert preview.json()["count"] == 2
+    refused = staff.post(f"{SEGMENTS}preview/", {"rules": [{"field": "sector", "value": ["pirates"]}]}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["rules"] == ["Rule 1: Sector: unknown value(s) 'pirates'."]
+    assert not Segment.objects.exists()
+
+
 def test_preview_of_rules_that_no_longer_hold_is_a_conflict(callers):
     initiative = InitiativeFactory()
     segment = SegmentFactory(rules=[{"field": "in_initiative", "value": initiative.pk}])

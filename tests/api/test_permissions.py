@@ -118,6 +118,7 @@ MATRIX = [
     Row("GET", "/segments/", STUDIO_READ),
     Row("GET", "/segments/{segment}/", STUDIO_READ),
     Row("GET", "/segments/{segment}/preview/", STUDIO_READ),
+    Row("POST", "/segments/preview/", (401, 403, 403, 403, 200), {"rules": []}),
     Row(
         "POST",
         "/segments/",
