@@ -5,6 +5,7 @@ from typing import Any
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from engagement.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
 from engagement.dashboard_api import DashboardView
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MeView
@@ -32,6 +33,9 @@ router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("me/participations", MyParticipationViewSet, basename="my-participation")
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("segments", SegmentViewSet, basename="segment")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

@@ -258,6 +258,8 @@ SPECTACULAR_SETTINGS = {
         "RoadmapItemStatusEnum": "roadmap.models.ItemStatus.choices",
         "InitiativeStatusEnum": "initiatives.models.InitiativeStatus.choices",
         "ParticipationStatusEnum": "initiatives.models.ParticipationStatus.choices",
+        "CampaignStatusEnum": "engagement.models.CampaignStatus.choices",
+        "DeliveryStatusEnum": "engagement.models.DeliveryStatus.choices",
     },
 }
 

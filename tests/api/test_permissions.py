@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from engagement.models import CampaignStatus
 from initiatives.models import InitiativeStatus
 from members.services import record_activity
 from roadmap.services import roadmap_publish
 from tests.api.conftest import ROLES, make_caller
+from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory, NotificationFactory
 from tests.members.factories import MemberFactory
 from tests.personas.factories import JobFactory, PersonaFactory
@@ -115,6 +117,33 @@ MATRIX = [
     # the dashboard: leadership and staff read it
     Row("GET", "/dashboard/", STUDIO_READ),
     Row("POST", "/dashboard/", (401, 403, 403, 405, 405)),
+    # engagement: leadership reads segments, campaigns and deliveries; staff manage and run campaigns
+    Row("GET", "/segments/", STUDIO_READ),
+    Row("GET", "/segments/{segment}/", STUDIO_READ),
+    Row("GET", "/segments/{segment}/preview/", STUDIO_READ),
+    Row("POST", "/segments/preview/", (401, 403, 403, 403, 200), {"rules": []}),
+    Row(
+        "POST",
+        "/segments/",
+        (401, 403, 403, 403, 201),
+        {"name": "NGOs", "rules": [{"field": "sector", "value": ["ngo"]}]},
+    ),
+    Row("PATCH", "/segments/{segment}/", (401, 403, 403, 403, 200), {"description": "Everyone"}),
+    Row("DELETE", "/segments/{spare_segment}/", (401, 403, 403, 403, 204)),
+    Row("GET", "/campaigns/", STUDIO_READ),
+    Row("GET", "/campaigns/{campaign}/", STUDIO_READ),
+    Row("GET", "/campaigns/{campaign}/results/", STUDIO_READ),
+    Row("POST", "/campaigns/", (401, 403, 403, 403, 201), {"name": "Welcome", "segment": "{segment}"}),
+    Row("PATCH", "/campaigns/{campaign}/", (401, 403, 403, 403, 200), {"track_opens": True}),
+    Row("DELETE", "/campaigns/{spare_campaign}/", (401, 403, 403, 403, 204)),
+    Row("POST", "/campaigns/{campaign}/launch/", (401, 403, 403, 403, 200)),
+    Row("POST", "/campaigns/{running_campaign}/pause/", (401, 403, 403, 403, 200)),
+    Row("POST", "/campaigns/{running_campaign}/resume/", (401, 403, 403, 403, 200)),
+    Row("POST", "/campaigns/{running_campaign}/cancel/", (401, 403, 403, 403, 200)),
+    Row("POST", "/campaigns/{running_campaign}/launch/?after=cancel", (401, 403, 403, 403, 409)),
+    Row("GET", "/deliveries/", STUDIO_READ),
+    Row("GET", "/deliveries/{delivery}/", STUDIO_READ),
+    Row("POST", "/deliveries/", (401, 403, 403, 403, 405), {}),
 ]
 
 
@@ -127,7 +156,17 @@ def build_world(caller):
     model = PrioritisationModelFactory()
     CriterionFactory(model=model)
     mine = caller.member or other
+    step = CampaignStepFactory()
+    running = CampaignStepFactory(
+        campaign=CampaignFactory(status=CampaignStatus.RUNNING, starts_at=timezone.now())
+    ).campaign
     return {
+        "segment": SegmentFactory().pk,
+        "spare_segment": SegmentFactory().pk,
+        "campaign": step.campaign.pk,
+        "running_campaign": running.pk,
+        "spare_campaign": CampaignFactory().pk,
+        "delivery": DeliveryFactory(step=step, member=other).pk,
         "persona": PersonaFactory().pk,
         "retired_persona": PersonaFactory(is_active=False).pk,
         "spare_persona": PersonaFactory().pk,
@@ -154,11 +193,16 @@ def build_world(caller):
     }
 
 
+def _placeholder(value: Any, world: dict[str, Any]) -> bool:
+    return isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in world
+
+
 def send(caller, row: Row, world: dict[str, Any]) -> int:
     path = V + row.path.format(**world)
     body = row.body
-    if body is not None and body.get("events") == "{batch}":
-        body = {"events": world["batch"]}
+    if body is not None:
+        # A value "{name}" stands for the world's object of that name (ids exist only once the world is built).
+        body = {key: world[value[1:-1]] if _placeholder(value, world) else value for key, value in body.items()}
     response = getattr(caller.client, row.method.lower())(path, body, format="json")
     return response.status_code
 

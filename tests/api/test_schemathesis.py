@@ -13,6 +13,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 
 from tests.api.conftest import ROLES, make_caller
+from tests.engagement.factories import DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.personas.factories import JobFactory
 from tests.roadmap.factories import CriterionFactory, OpportunityFactory, make_roadmap, place
@@ -56,6 +57,8 @@ def world(db, keep_test_connection):
     InitiativeFactory()
     roadmap = make_roadmap()
     place(roadmap, 1, 2)
+    SegmentFactory(rules=[{"field": "sector", "value": ["ngo"]}])
+    DeliveryFactory()  # with its campaign, step and member
 
 
 @pytest.mark.parametrize("role", ROLES)
