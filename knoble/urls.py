@@ -25,7 +25,7 @@ urlpatterns = [
     path("ecosystem/", include("ecosystem.urls")),
     path("campaigns/", include("engagement.tracking_urls")),
     path("dashboards/", include("engagement.dashboard_urls")),
-    # Before members: the initiatives app serves "/" ("for you"); `members:home` still reverses to it.
+    # The initiatives app serves the site's front door, "/" ("for you").
     path("", include("initiatives.urls")),
     path("", include("members.urls")),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,17 +19,11 @@ def _current_member(request: HttpRequest) -> Member:
     return member
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "members/landing.html")
-    return render(request, "members/home.html", {"member": member_for_user(user=request.user)})
-
-
 @login_required
 def awaiting_approval(request: HttpRequest) -> HttpResponse:
     member = member_for_user(user=request.user)  # type: ignore[arg-type]
     if member is not None and member.is_approved:
-        return redirect("members:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/awaiting_approval.html", {"member": member})
 
 

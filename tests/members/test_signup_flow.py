@@ -37,7 +37,7 @@ def test_sign_up_creates_a_pending_member_who_sees_only_the_awaiting_page(client
     assert list(member.activities.values_list("verb", flat=True)) == [Verb.SIGNED_UP]
 
     client.login(email="ada@unknown.example", password=PASSWORD)
-    for url in [reverse("members:home"), reverse("members:profile"), reverse("members:activity"), "/admin/"]:
+    for url in ["/", reverse("members:profile"), reverse("members:activity"), "/admin/"]:
         response = client.get(url)
         assert response.status_code == 302
         assert response.url == reverse("members:awaiting_approval")
@@ -70,7 +70,7 @@ def test_approved_member_logs_in_and_reaches_the_portal(client, mailoutbox, djan
     assert "approved" in mailoutbox[-1].subject
     assert mailoutbox[-1].to == [user.email]
     assert client.login(email=user.email, password=PASSWORD)
-    response = client.get(reverse("members:home"))
+    response = client.get("/")
     assert response.status_code == 200
     assert b"Welcome, Ada" in response.content
     verbs = set(Activity.objects.filter(member=user.member).values_list("verb", flat=True))
