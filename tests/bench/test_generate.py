@@ -52,7 +52,8 @@ def test_generator_writes_campaigns_with_segments_steps_and_deliveries_over_the_
         # Every recipient is in the campaign's segment, as the engine would have enrolled them.
         members = set(segment_members(campaign.segment.rules).values_list("pk", flat=True))
         recipients = set(Delivery.objects.filter(campaign=campaign).values_list("member_id", flat=True))
-        assert recipients and recipients <= members
+        assert recipients
+        assert recipients <= members
     deliveries = Delivery.objects.all()
     sent = deliveries.filter(status=DeliveryStatus.SENT)
     assert sent.count() > deliveries.count() / 2
