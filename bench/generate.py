@@ -16,6 +16,7 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import django
@@ -56,12 +57,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--organisations", type=int, default=2_000)
     parser.add_argument("--initiatives", type=int, default=200)
     parser.add_argument("--activities", type=int, default=5_000_000)
+    parser.add_argument("--campaigns", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261125)
     return parser.parse_args(argv)
 
 
 def fingerprint(args: argparse.Namespace) -> str:
-    params = {k: getattr(args, k) for k in ("members", "organisations", "initiatives", "activities", "seed")}
+    names = ("members", "organisations", "initiatives", "activities", "campaigns", "seed")
+    params = {k: getattr(args, k) for k in names}
     return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -139,6 +142,7 @@ def generate(args: argparse.Namespace) -> None:
 
     member_ids = next_ids("members_member", args.members)
     joined: dict[int, datetime] = {}
+    recipients: dict[int, Recipient] = {}  # what the campaigns need to know of each member
 
     def members() -> Iterator[tuple[object, ...]]:
         for member_id, user_id in zip(member_ids, user_ids, strict=True):
@@ -146,6 +150,8 @@ def generate(args: argparse.Namespace) -> None:
             status = "approved" if rng.random() < 0.93 else rng.choice(["pending", "suspended", "left"])
             organisation_id = rng.choice(organisation_ids)
             persona = rng.choice(persona_ids[organisation_sector[organisation_id]]) if rng.random() < 0.9 else None
+            consent = rng.random() < 0.85
+            recipients[member_id] = Recipient(organisation_sector[organisation_id], status, consent, joined[member_id])
             yield (
                 member_id,
                 user_id,
@@ -154,7 +160,7 @@ def generate(args: argparse.Namespace) -> None:
                 "Analyst",
                 status,
                 joined[member_id],
-                rng.random() < 0.85,
+                consent,
                 "UTC",
                 joined[member_id],
             )
@@ -266,9 +272,169 @@ def generate(args: argparse.Namespace) -> None:
         ["member_id", "verb", "occurred_at", "source", "details", "subject_type_id", "subject_id"],
         activities(),
     )
+    generate_campaigns(
+        rng,
+        count=args.campaigns,
+        now=now,
+        recipients=recipients,
+        initiative_ids=list(initiative_ids),
+        participations=participations,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"generated in {time.perf_counter() - started:.1f} s")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    sector: str
+    status: str
+    consent_email: bool
+    joined: datetime
+
+
+# Each campaign: 2 or 3 steps, each (delay after the previous one, channel, condition).
+STEP_PLANS = [
+    [(timedelta(0), "email", "always"), (timedelta(days=7), "email", "goal_not_reached")],
+    [(timedelta(0), "both", "always"), (timedelta(days=3), "email", "previous_not_opened")],
+    [
+        (timedelta(0), "email", "always"),
+        (timedelta(days=5), "in_app", "always"),
+        (timedelta(days=14), "email", "goal_not_reached"),
+    ],
+    [
+        (timedelta(0), "both", "always"),
+        (timedelta(days=2), "email", "previous_clicked"),
+        (timedelta(days=10), "email", "always"),
+    ],
+]
+SHARE_OF_MEMBERS = (0.002, 0.02)  # a campaign reaches between 0.2 % and 2 % of all members
+OPENED, CLICKED, FAILED, CONVERTED = 0.4, 0.1, 0.01, 0.2  # opened of sent; clicked of sent; …; joined of clicked
+
+
+def generate_campaigns(
+    rng: random.Random,
+    *,
+    count: int,
+    now: datetime,
+    recipients: dict[int, "Recipient"],
+    initiative_ids: list[int],
+    participations: set[tuple[int, int]],
+) -> None:
+    """`count` campaigns over the history, each with its segment (a sector rule and a join date), 2–3 steps
+    and one delivery per step and recipient, with the statuses, opens, clicks and goal sign-ups a real run
+    leaves behind. A campaign whose next step falls after `now` is paused there, that step's rows pending."""
+    segment_ids = next_ids("engagement_segment", count)
+    campaign_ids = next_ids("engagement_campaign", count)
+    by_sector: dict[str, list[int]] = {}
+    for member_id, recipient in recipients.items():
+        by_sector.setdefault(recipient.sector, []).append(member_id)
+    segments, campaigns, steps, deliveries, sign_ups = [], [], [], [], []
+    for segment_id, campaign_id in zip(segment_ids, campaign_ids, strict=True):
+        plan = rng.choice(STEP_PLANS)
+        starts_at = now - timedelta(days=rng.uniform(1, HISTORY_DAYS - 30))
+        chosen = sorted(rng.sample(sorted(by_sector), k=rng.choice([1, 1, 2])))
+        rules = [
+            {"field": "sector", "value": chosen},
+            {"field": "joined_before", "value": starts_at.date().isoformat()},
+        ]
+        segments.append((segment_id, f"Bench segment {segment_id}", "", json.dumps(rules), now, now))
+        day_start = datetime.combine(starts_at.date(), datetime.min.time(), tzinfo=UTC)
+        eligible = [m for sector in chosen for m in by_sector[sector] if recipients[m].joined < day_start]
+        wanted = max(5, round(len(recipients) * rng.uniform(*SHARE_OF_MEMBERS)))
+        audience = sorted(rng.sample(eligible, k=min(wanted, len(eligible))))
+        goal = rng.choice(initiative_ids) if initiative_ids and rng.random() < 0.7 else None
+        track_opens = rng.random() < 0.5
+        last_due = starts_at + sum((delay for delay, _, _ in plan), timedelta(0))
+        # In flight at `now`: paused, so an engine run on the data set (bench.campaign_send) leaves it alone.
+        status = "paused" if last_due > now else ("cancelled" if rng.random() < 0.1 else "completed")
+        campaigns.append(
+            (campaign_id, f"Bench campaign {campaign_id}", segment_id, goal, status, starts_at, False, track_opens,
+             "", starts_at, starts_at, now, now)
+        )  # fmt: skip
+        step_ids = next_ids("engagement_campaignstep", len(plan))
+        due = starts_at
+        reached: dict[int, datetime] = {}  # members who joined the goal, and when
+        previous: dict[int, tuple[bool, bool]] = {}  # member: (opened, clicked) the previous message
+        for position, (step_id, (delay, channel, condition)) in enumerate(zip(step_ids, plan, strict=True), 1):
+            due += delay
+            subject = f"Step {position} of campaign {campaign_id}"
+            body = "Dear {name}, see [what is new](/initiatives/)."
+            steps.append((step_id, campaign_id, position, f"{delay.total_seconds()} seconds", channel, subject, body,
+                          condition))  # fmt: skip
+            cancelled = status == "cancelled" and position == len(plan)
+            current: dict[int, tuple[bool, bool]] = {}
+            waiting = False
+            for member_id in audience:
+                recipient = recipients[member_id]
+                sent_at = due + timedelta(minutes=rng.uniform(1, 90))
+                row: dict[str, object] = {"status": "sent", "sent_at": sent_at, "finished_at": sent_at}
+                opened, clicked = previous.get(member_id, (False, False))
+                skip = {
+                    "goal_not_reached": member_id in reached,
+                    "previous_opened": not opened,
+                    "previous_not_opened": opened,
+                    "previous_clicked": not clicked,
+                    "previous_not_clicked": clicked,
+                }.get(condition, False)
+                if sent_at > now:
+                    waiting = True
+                    row = {"status": "pending", "sent_at": None, "finished_at": None}
+                elif cancelled:
+                    row = {"status": "skipped", "sent_at": None, "finished_at": sent_at, "error": "Campaign cancelled."}
+                elif recipient.status in ("suspended", "left"):
+                    error = f"Member is {recipient.status}."
+                    row = {"status": "suppressed", "sent_at": None, "finished_at": sent_at, "error": error}
+                elif skip:
+                    error = f"Condition not met: {condition.replace('_', ' ')}."
+                    row = {"status": "skipped", "sent_at": None, "finished_at": sent_at, "error": error}
+                elif rng.random() < FAILED:
+                    row = {"status": "failed", "sent_at": None, "finished_at": sent_at, "error": "550 Mailbox unknown"}
+                opened_at = clicked_at = None
+                if row["status"] == "sent":
+                    clicked = rng.random() < CLICKED
+                    opened = clicked or rng.random() < OPENED
+                    seen = min(sent_at + timedelta(hours=rng.expovariate(1 / 20)), now)
+                    clicked_at = seen if clicked else None
+                    opened_at = seen if clicked or (opened and track_opens) else None
+                    current[member_id] = (opened_at is not None, clicked)
+                    if clicked and goal and (member_id, goal) not in participations and rng.random() < CONVERTED:
+                        participations.add((member_id, goal))
+                        joined_goal = min(seen + timedelta(hours=1), now)
+                        reached[member_id] = joined_goal
+                        sign_ups.append((member_id, goal, "participant", "active", joined_goal, joined_goal))
+                email = channel != "in_app" and recipient.consent_email
+                deliveries.append(
+                    (campaign_id, step_id, member_id, row["status"], "" if row["status"] == "pending" else
+                     ("email" if email else "in_app"), due, row["sent_at"], row["finished_at"], opened_at,
+                     clicked_at, 0 if row["status"] == "pending" else 1, row.get("error", ""), due)
+                )  # fmt: skip
+            if waiting:
+                break  # the engine writes a step only once the previous one is final
+            previous = current
+    copy_rows("engagement_segment", ["id", "name", "description", "rules", "created_at", "updated_at"], segments)
+    copy_rows(
+        "engagement_campaign",
+        ["id", "name", "segment_id", "goal_id", "status", "starts_at", "enrol_late_joiners", "track_opens",
+         "allowed_link_hosts", "enrolled_at", "launched_at", "created_at", "updated_at"],
+        campaigns,
+    )  # fmt: skip
+    copy_rows(
+        "engagement_campaignstep",
+        ["id", "campaign_id", "position", "delay", "channel", "subject", "body", "condition"],
+        steps,
+    )
+    copy_rows(
+        "engagement_delivery",
+        ["campaign_id", "step_id", "member_id", "status", "channel", "due_at", "sent_at", "finished_at",
+         "opened_at", "clicked_at", "attempts", "last_error", "created_at"],
+        deliveries,
+    )  # fmt: skip
+    copy_rows(
+        "initiatives_participation",
+        ["member_id", "initiative_id", "role", "status", "requested_at", "joined_at"],
+        sign_ups,
+    )
 
 
 def more_activities(*, count: int, seed: int) -> int:

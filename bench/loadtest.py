@@ -117,6 +117,14 @@ def prepare(which: str) -> dict[str, list[tuple[str, str]]]:
     call_command("migrate", verbosity=0)
     if which == "demo":
         call_command("seed_demo", verbosity=0)
+    from engagement.models import RollupRefresh
+    from engagement.rollups import rollups_refresh
+    from engagement.scoring import engagement_recompute
+
+    if not RollupRefresh.objects.exists():
+        # The dashboards read what the nightly job writes; a fresh data set has not had a night yet.
+        engagement_recompute()
+        rollups_refresh()
     approved = Member.objects.filter(status=Member.Status.APPROVED, user__is_active=True, user__is_staff=False)
     if which == "bench":
         approved = approved.filter(user__email__endswith="@bench.example")

@@ -10,7 +10,9 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 
+from ecosystem.models import ReviewState
 from engagement.models import Campaign, CampaignStep, Delivery
 from engagement.tracking import absolute, click_url, link_is_allowed, open_url, unsubscribe_url
 from initiatives.models import Initiative
@@ -41,16 +43,44 @@ def check_body(body: str, *, link_hosts: set[str]) -> None:
 
 
 @dataclass(frozen=True)
+class PortalLink:
+    """A page of this site the step points to (an ecosystem stage or red flag): a label and a relative URL."""
+
+    label: str
+    url: str
+
+
+def portal_links(step: CampaignStep) -> tuple[PortalLink, ...]:
+    """The step's stages, then its red flags that members can see (published ones), as links to their pages."""
+    stages = step.stages.select_related("category").order_by("category__order", "category__name", "order")
+    red_flags = step.red_flags.filter(review_state=ReviewState.PUBLISHED).order_by("pk")
+    return (
+        *(
+            PortalLink(
+                f"{stage.name} ({stage.category.name} map)",
+                f"{reverse('ecosystem:map', args=[stage.category.slug])}?stage={stage.pk}#red-flags",
+            )
+            for stage in stages
+        ),
+        *(
+            PortalLink(f"Red flag: {flag.indicator}", reverse("ecosystem:red_flag", args=[flag.pk]))
+            for flag in red_flags
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Template:
     """A step rendered once; `personalise` fills in one member."""
 
     subject: str
     text: str
     html: str
+    links: tuple[PortalLink, ...] = ()
 
     @classmethod
     def for_step(cls, step: CampaignStep) -> "Template":
-        return cls(subject=step.subject, text=step.body, html=_markdown_html(step.body))
+        return cls(subject=step.subject, text=step.body, html=_markdown_html(step.body), links=portal_links(step))
 
 
 @dataclass(frozen=True)
@@ -84,14 +114,24 @@ def personalise(
     subject = _fill(template.subject, values, html=False)
     text = _fill(template.text, values, html=False)
     html = _fill(template.html, values, html=True)
+    if template.links:
+        # Added after the placeholders are filled, so a name with braces in it stays as written.
+        items = "".join(f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>' for link in template.links)
+        html += f"<h3>On the portal</h3><ul>{items}</ul>"
     if delivery is None:
         footer_url = settings.SITE_URL + "/profile/"
         html = HREF.sub(lambda match: f'href="{escape(absolute(match[1]))}"', html)
+        link_urls = [absolute(link.url) for link in template.links]
     else:
         footer_url = unsubscribe_url(delivery)
         html = HREF.sub(lambda match: f'href="{escape(click_url(delivery, absolute(match[1])))}"', html)
+        link_urls = [click_url(delivery, absolute(link.url)) for link in template.links]
         if campaign.track_opens:
             html += f'<img src="{escape(open_url(delivery))}" width="1" height="1" alt="">'
+    if template.links:
+        text += "\n\nOn the portal:\n" + "".join(
+            f"- {link.label}: {url}\n" for link, url in zip(template.links, link_urls, strict=True)
+        )
     text += f"\n\n--\nThe Knoble. To stop campaign e-mail: {footer_url}\n"
     html += f'<hr><p style="font-size:small">The Knoble. <a href="{escape(footer_url)}">Unsubscribe</a></p>'
     return Message(subject=subject, text=text, html=html)

@@ -99,6 +99,7 @@ PANEL_HEADINGS = {
     "organisations": "Most engaged organisations",
     "collaboration": "Cross-sector collaboration",
     "participation": "Initiative participation",
+    "campaigns": "Campaign results",
     "roadmap": "Roadmap progress by horizon",
 }
 

@@ -16,11 +16,13 @@ from django.db import connection
 from django.utils import timezone
 
 from engagement import sql
+from engagement.campaign_results import results_by_step
 from engagement.models import LifecycleStage, RollupRefresh
 from personas.models import Sector
 
 TREND_WEEKS = 78  # the roadmap's 18 months
 COHORT_MONTHS = 18
+CHARTED_CAMPAIGN_STEPS = 15
 TOP_ORGANISATIONS = 20
 FUNNEL = ("Approved", "Activated", "Engaged", "Collaborating")
 STAGES = [stage.value for stage in LifecycleStage]
@@ -543,6 +545,57 @@ def roadmap_progress(filters: Filters) -> Panel:
     )
 
 
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def campaign_results(filters: Filters) -> Panel:
+    """Sent, opened, clicked, converted per launched campaign and step (filters do not apply: campaigns are few)."""
+    table: list[list[Any]] = [
+        [
+            step.campaign,
+            step.status,
+            step.position,
+            step.subject,
+            step.sent,
+            step.opened,
+            _percent(step.opened, step.sent),
+            step.clicked,
+            _percent(step.clicked, step.sent),
+            step.converted,
+        ]
+        for step in results_by_step()
+    ]
+    charted = table[:CHARTED_CAMPAIGN_STEPS]
+    measures = [("Sent", 4), ("Opened", 5), ("Clicked", 7), ("Converted", 9)]
+    return Panel(
+        title="Campaign results",
+        columns=[
+            "Campaign",
+            "Status",
+            "Step",
+            "Subject",
+            "Sent",
+            "Opened",
+            "Opened %",
+            "Clicked",
+            "Clicked %",
+            "Converted",
+        ],
+        rows=table,
+        chart=Chart(
+            kind="bar",
+            labels=[f"{row[0]} · step {row[2]}" for row in charted],
+            datasets=[{"label": label, "data": [row[index] for row in charted]} for label, index in measures],
+        ),
+        notes=[
+            f"The chart shows the first {CHARTED_CAMPAIGN_STEPS} steps, newest campaigns first; the table has all.",
+            "Opens are counted only for campaigns that track them; a conversion is a member joining the goal "
+            "initiative after the message.",
+        ],
+    )
+
+
 PANELS: dict[str, Callable[[Filters], Panel]] = {
     "headline": headline,
     "funnel": funnel,
@@ -552,6 +605,7 @@ PANELS: dict[str, Callable[[Filters], Panel]] = {
     "organisations": organisations,
     "collaboration": collaboration,
     "participation": participation,
+    "campaigns": campaign_results,
     "roadmap": roadmap_progress,
 }
 

@@ -1,8 +1,7 @@
 """Segment rules: one registry entry per field, each with its validator and its query.
 
 A rule is `{"field": <name>, "value": <value>}`; a segment's rules must all hold, and compile to one query
-over members. To add a field (the lifecycle stage of the scoring issue, say) add one `RuleField` to
-`RULE_FIELDS`: nothing else changes.
+over members. To add a field add one `RuleField` to `RULE_FIELDS`: nothing else changes.
 """
 
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django_countries import countries
 
+from engagement.models.scoring import LifecycleStage
 from initiatives.models import Initiative, Participation, ParticipationStatus
 from members.models import Activity, Member, MemberQuerySet, Organisation
 from personas.models import Persona, Sector
@@ -103,6 +103,12 @@ RULE_FIELDS: dict[str, RuleField] = {
         lambda v: Q(organisation__country__in=v),
     ),
     "persona": RuleField("Persona", _ids(Persona, "Persona"), lambda v: Q(persona_id__in=v)),
+    # The stage the nightly scoring job last wrote; a member it has not scored yet has no stage and matches none.
+    "stage": RuleField(
+        "Lifecycle stage",
+        _choices(lambda: set(LifecycleStage.values), "Lifecycle stage"),
+        lambda v: Q(engagement__stage__in=v),
+    ),
     "organisation": RuleField("Organisation", _ids(Organisation, "Organisation"), lambda v: Q(organisation_id__in=v)),
     "in_initiative": RuleField("Taking part in initiative", _initiative, lambda v: Q(_taking_part(v))),
     "not_in_initiative": RuleField("Not taking part in initiative", _initiative, lambda v: ~Q(_taking_part(v))),

@@ -20,11 +20,25 @@ from locust import HttpUser, between, events, task
 from locust.clients import HttpSession
 from locust.env import Environment
 
-# The leadership pages, each (request name, path). The dashboards app (/dashboards/ and its JSON endpoints)
-# is being built; until it is merged the published roadmap stands in. Names start with "dashboard" so
-# bench/loadtest.py holds them to the dashboard target.
+# The leadership pages, each (request name, path), in the order a browser asks for them: the dashboards page,
+# then the JSON of each of its panels (engagement/dashboard_urls.py; the panel names are
+# engagement.dashboards.PANELS, written out because locust runs without Django). Names start with
+# "dashboard" so bench/loadtest.py holds them to the dashboard target.
+DASHBOARD_PANELS = [
+    "headline",
+    "funnel",
+    "active",
+    "stages",
+    "cohorts",
+    "organisations",
+    "collaboration",
+    "participation",
+    "campaigns",
+    "roadmap",
+]
 LEADERSHIP_PAGES = [
-    ("dashboard: published roadmap", "/roadmap/"),
+    ("dashboard: page", "/dashboards/"),
+    *((f"dashboard: {name} panel", f"/dashboards/panels/{name}.json") for name in DASHBOARD_PANELS),
 ]
 FILTERS = {
     "kind": ["working_group", "training", "data_sharing_pilot", "event", "resource"],

@@ -101,7 +101,8 @@ class StepInline(admin.StackedInline[CampaignStep, Campaign]):
     model = CampaignStep
     extra = 0
     min_num = 1
-    fields = [("position", "delay", "channel", "condition"), "subject", "body"]
+    fields = [("position", "delay", "channel", "condition"), "subject", "body", ("stages", "red_flags")]
+    autocomplete_fields = ["stages", "red_flags"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A step that has deliveries is part of the record; steps are removed only while drafting. (For an

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from ecosystem.models import RedFlag, ReviewState, Stage
 from initiatives.models import Initiative
 from members.models import Member
 
@@ -127,6 +128,19 @@ class CampaignStep(models.Model):
         help_text="Markdown. Placeholders: {name}, {organisation}, {goal} and {goal_link} (the goal initiative)."
     )
     condition = models.CharField(max_length=32, choices=StepCondition.choices, default=StepCondition.ALWAYS)
+    stages = models.ManyToManyField(
+        Stage,
+        blank=True,
+        related_name="campaign_steps",
+        help_text="Stages of an ecosystem map the message points to; it lists them as links.",
+    )
+    red_flags = models.ManyToManyField(
+        RedFlag,
+        blank=True,
+        related_name="campaign_steps",
+        limit_choices_to={"review_state": ReviewState.PUBLISHED},
+        help_text="Published red flags the message points to; it lists them as links.",
+    )
 
     class Meta:
         ordering = ["campaign", "position"]

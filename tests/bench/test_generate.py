@@ -3,6 +3,8 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 
 from bench.generate import generate, parse_args
+from engagement.models import Campaign, Delivery, DeliveryStatus
+from engagement.segments import segment_members
 from members.models import Activity, Member
 from tests.conftest import require_postgres
 
@@ -36,3 +38,31 @@ def test_the_same_seed_gives_the_same_rows():
     second = list(Activity.objects.filter(id__gt=boundary).order_by("id").values_list("verb", "occurred_at"))
     assert len(first) == 500
     assert first == second
+
+
+def test_generator_writes_campaigns_with_segments_steps_and_deliveries_over_the_history():
+    require_postgres()
+    generate(parse_args(["--members", "400", "--organisations", "10", "--initiatives", "4", "--activities", "100"]))
+    campaigns = list(Campaign.objects.select_related("segment").prefetch_related("steps"))
+    assert len(campaigns) == 50
+    assert all(2 <= len(campaign.steps.all()) <= 3 for campaign in campaigns)
+    assert {c.status for c in campaigns} <= {"paused", "completed", "cancelled"}  # none the engine would advance
+    assert len({c.starts_at.date() for c in campaigns}) > 30  # spread over the history
+    for campaign in campaigns[:10]:
+        # Every recipient is in the campaign's segment, as the engine would have enrolled them.
+        members = set(segment_members(campaign.segment.rules).values_list("pk", flat=True))
+        recipients = set(Delivery.objects.filter(campaign=campaign).values_list("member_id", flat=True))
+        assert recipients
+        assert recipients <= members
+    deliveries = Delivery.objects.all()
+    sent = deliveries.filter(status=DeliveryStatus.SENT)
+    assert sent.count() > deliveries.count() / 2
+    assert 0 < sent.filter(clicked_at__isnull=False).count() < sent.filter(opened_at__isnull=False).count()
+    # Nothing was sent before its campaign started or after the data set's "now"; pending rows wait ahead.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM engagement_delivery d JOIN engagement_campaign c ON c.id = d.campaign_id "
+            "WHERE d.sent_at < c.starts_at OR d.sent_at > '2026-11-01' "
+            "OR (d.status = 'pending' AND d.due_at < '2026-10-31')"
+        )
+        assert cursor.fetchone()[0] == 0

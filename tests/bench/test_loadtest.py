@@ -1,6 +1,10 @@
 """The load test's reading and judging of locust's figures, on small hand-written files: no load is run here."""
 
+import ast
 import json
+from pathlib import Path
+
+from django.urls import resolve
 
 from bench.loadtest import (
     DASHBOARD_P95_TARGET,
@@ -15,11 +19,12 @@ from bench.loadtest import (
     server_environment,
 )
 from bench.report import Outcome, exit_code
+from engagement.dashboards import PANELS
 
 STATS_CSV = """Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,\
 Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%
 GET,home,120,0,40,52.1,4.6,900.0,14000.0,2.0,0.0,40,50,60,70,90,180,300,400,900,900,900
-GET,dashboard: published roadmap,30,0,90,110.0,11.0,700.0,9000.0,0.5,0.0,90,100,120,150,300,450,600,700,700,700,700
+GET,dashboard: funnel panel,30,0,90,110.0,11.0,700.0,9000.0,0.5,0.0,90,100,120,150,300,450,600,700,700,700,700
 POST,sign in,3,0,5000,5000.0,4000.0,6000.0,0.0,0.1,0.0,5000,5000,5000,6000,6000,6000,6000,6000,6000,6000,6000
 POST,leave,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
 ,Aggregated,153,0,45,60.0,4.6,900.0,12000.0,2.5,0.0,45,55,65,75,95,200,320,420,900,900,900
@@ -33,7 +38,7 @@ def test_locust_statistics_are_read_per_page_in_seconds(tmp_path):
     # Sign-ins are timed by the locustfile itself; empty rows and the aggregate are left out.
     assert pages == [
         PageStats(name="home", requests=120, failures=0, p50=0.040, p95=0.180),
-        PageStats(name="dashboard: published roadmap", requests=30, failures=0, p50=0.090, p95=0.450),
+        PageStats(name="dashboard: funnel panel", requests=30, failures=0, p50=0.090, p95=0.450),
     ]
     assert pages[0].target == MEMBER_P95_TARGET
     assert pages[1].target == DASHBOARD_P95_TARGET
@@ -114,3 +119,17 @@ def test_cpu_is_counted_per_measured_request_without_sign_ins():
         "gunicorn_cores": 0.2,
         "celery_seconds": 1.5,
     }
+
+
+def test_leadership_loads_the_dashboards_page_and_every_panel():
+    # The locustfile reads its environment on import, so its panel list is read from the source.
+    source = ast.parse((Path(__file__).parents[2] / "bench/load/locustfile.py").read_text())
+    assigned = {
+        node.targets[0].id: node.value
+        for node in source.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    panels = ast.literal_eval(assigned["DASHBOARD_PANELS"])
+    assert panels == list(PANELS)
+    assert resolve("/dashboards/").view_name == "dashboards:index"
+    assert {resolve(f"/dashboards/panels/{name}.json").view_name for name in panels} == {"dashboards:panel_json"}

@@ -7,7 +7,15 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import Campaign, CampaignStatus, CampaignStep, DeliveryStatus, Segment
+from engagement.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignStep,
+    DeliveryStatus,
+    LifecycleStage,
+    MemberEngagement,
+    Segment,
+)
 from personas.models import Sector
 from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
@@ -102,6 +110,23 @@ def test_the_segment_preview_shows_the_live_count_and_a_sample_before_saving(sta
     page = staff_client.get(reverse("admin:engagement_segment_change", args=[segment.pk])).content.decode()
     assert "Preview the rules as typed" in page
     assert "vendor/htmx/htmx.min.js" in page
+
+
+def test_the_segment_preview_filters_by_lifecycle_stage(staff_client):
+    now = timezone.now()
+    for first_name, stage in [("Eve", LifecycleStage.ENGAGED), ("Dan", LifecycleStage.DORMANT)]:
+        member = MemberFactory(user__first_name=first_name, user__last_name="Stage")
+        MemberEngagement.objects.create(member=member, stage=stage, stage_since=now, computed_at=now)
+    MemberFactory(user__first_name="Una", user__last_name="Scored")  # not scored yet: no stage
+    url = reverse("admin:engagement_segment_preview")
+    rules = [{"field": "stage", "value": ["engaged", "collaborating"]}]
+    page = staff_client.post(url, {"rules": json.dumps(rules)}).content.decode()
+    assert "<strong>1</strong> approved member matches" in page
+    assert "Eve Stage" in page
+    assert "Dan Stage" not in page
+    assert "Una Scored" not in page
+    refused = staff_client.post(url, {"rules": '[{"field": "stage", "value": ["asleep"]}]'}).content.decode()
+    assert "Lifecycle stage: unknown value(s) &#x27;asleep&#x27;" in refused
 
 
 def test_actions_launch_pause_resume_and_cancel(staff_client, django_capture_on_commit_callbacks):

@@ -7,13 +7,20 @@ import pytest
 from django.urls import reverse
 
 from engagement.dashboard_views import PANEL_HEADINGS
+from engagement.models import CampaignStatus, DeliveryStatus
 from engagement.rollups import rollups_refresh
 from engagement.scoring import engagement_recompute
 from members.models import Verb
 from personas.models import Sector
 from roadmap.models import ItemStatus
-from tests.engagement.factories import activity, onboarded_member
-from tests.initiatives.factories import InitiativeFactory
+from tests.engagement.factories import (
+    CampaignFactory,
+    CampaignStepFactory,
+    DeliveryFactory,
+    activity,
+    onboarded_member,
+)
+from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, OrganisationFactory, leadership_user, staff_user
 from tests.roadmap.factories import make_roadmap, place
 
@@ -132,6 +139,50 @@ def test_roadmap_progress_counts_items_by_status_and_late_ones(leader_client):
     first_horizon = data["rows"][0]
     assert first_horizon[1:] == [0, 1, 1, 0, 0, 1]
     assert data["rows"][2][1:] == [1, 0, 0, 0, 0, 0]
+
+
+def launched_campaign_with_history() -> None:
+    """A two-step campaign: step 1 sent to three (one opened, one clicked and joined the goal
+    after), step 2 to the one who had joined."""
+    goal = InitiativeFactory()
+    campaign = CampaignFactory(goal=goal, status=CampaignStatus.RUNNING)
+    first, second = (CampaignStepFactory(campaign=campaign, position=n, subject=f"Step {n}") for n in (1, 2))
+    sent_at = NOW - timedelta(days=3)
+    converted = MemberFactory()
+    DeliveryFactory(step=first, member=converted, status=DeliveryStatus.SENT, sent_at=sent_at, clicked_at=sent_at)
+    DeliveryFactory(step=first, status=DeliveryStatus.SENT, sent_at=sent_at, opened_at=sent_at)
+    DeliveryFactory(step=first, status=DeliveryStatus.SENT, sent_at=sent_at)
+    DeliveryFactory(step=first, status=DeliveryStatus.SUPPRESSED)
+    later = sent_at + timedelta(days=2)  # after the member joined: no credit for step 2
+    DeliveryFactory(step=second, member=converted, status=DeliveryStatus.SENT, sent_at=later)
+    ParticipationFactory(member=converted, initiative=goal, requested_at=sent_at + timedelta(hours=1))
+
+
+def test_campaign_results_count_sent_opened_clicked_converted_per_step(leader_client):
+    launched_campaign_with_history()
+    CampaignStepFactory(campaign__status=CampaignStatus.DRAFT)  # drafts are not results
+    data = leader_client.get(reverse("dashboards:panel_json", args=["campaigns"]), QUERY).json()
+    assert data["columns"][:6] == ["Campaign", "Status", "Step", "Subject", "Sent", "Opened"]
+    name = data["rows"][0][0]
+    assert [row[2:] for row in data["rows"]] == [
+        [1, "Step 1", 3, 1, 33.3, 1, 33.3, 1],
+        [2, "Step 2", 1, 0, 0.0, 0, 0.0, 0],
+    ]
+    assert data["chart"]["labels"] == [f"{name} · step 1", f"{name} · step 2"]
+    assert [dataset["data"] for dataset in data["chart"]["datasets"]] == [[3, 1], [1, 0], [1, 0], [1, 0]]
+    response = leader_client.get(reverse("dashboards:panel_csv", args=["campaigns"]), QUERY)
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1] == [name, "running", "1", "Step 1", "3", "1", "33.3", "1", "33.3", "1"]
+
+
+def test_campaign_results_cost_one_query_however_many_campaigns(leader_client, settings, django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    url = reverse("dashboards:panel_json", args=["campaigns"])
+    for campaigns in (1, 4):
+        for _ in range(campaigns):
+            launched_campaign_with_history()
+        with django_assert_num_queries(PANEL_QUERIES):
+            assert leader_client.get(url, QUERY).status_code == 200
 
 
 # Session, user, user and group permissions, the latest refresh, and the panel's one aggregate query.

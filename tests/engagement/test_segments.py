@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engagement.models import LifecycleStage, MemberEngagement
 from engagement.segments import RULE_FIELDS, segment_members, segment_preview, validate_rules
 from initiatives.models import Participation, ParticipationStatus
 from members.models import Activity, Member, Verb
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.django_db
         ([{"field": "sector", "value": ["banks"]}], "unknown value(s) 'banks'"),
         ([{"field": "sector", "value": []}], "non-empty list"),
         ([{"field": "country", "value": ["XX"]}], "unknown value(s) 'XX'"),
+        ([{"field": "stage", "value": ["asleep"]}], "Lifecycle stage: unknown value(s) 'asleep'"),
+        ([{"field": "stage", "value": "engaged"}], "Lifecycle stage: give a non-empty list"),
         ([{"field": "persona", "value": [999999]}], "no persona with id 999999"),
         ([{"field": "in_initiative", "value": "12"}], "no initiative with id '12'"),
         ([{"field": "joined_after", "value": "yesterday"}], "is not a date"),
@@ -87,6 +90,9 @@ DAYS = [date(2026, 1, 1) + timedelta(days=30 * n) for n in range(6)]
 def _python_match(member, rule, participations, activity_days) -> bool:
     field, value = rule["field"], rule["value"]
     org = member.organisation
+    if field == "stage":
+        engagement = getattr(member, "engagement", None)
+        return engagement is not None and engagement.stage in value
     if field == "sector":
         return org is not None and org.sector in value
     if field == "country":
@@ -129,6 +135,10 @@ def population():
         member.created_at = datetime.combine(DAYS[n % 6], datetime.min.time(), tzinfo=UTC) + timedelta(hours=n)
         member.save(update_fields=["consent_email", "created_at"])
         members.append(member)
+        if n % 6:  # every sixth member has not been scored yet, so has no stage
+            when = datetime(2026, 6, 1, tzinfo=UTC)
+            stage = LifecycleStage.values[n % len(LifecycleStage.values)]
+            MemberEngagement.objects.create(member=member, stage=stage, stage_since=when, computed_at=when)
         if n % 2:
             ParticipationFactory(member=member, initiative=initiatives[n % 4 // 2])
         if n % 5:
@@ -142,6 +152,7 @@ def rule_strategy(population):
     values = {
         "sector": st.lists(st.sampled_from(Sector.values), min_size=1, max_size=3),
         "country": st.lists(st.sampled_from(["GB", "US", "FR"]), min_size=1, max_size=2),
+        "stage": st.lists(st.sampled_from(LifecycleStage.values), min_size=1, max_size=3),
         "persona": st.lists(st.sampled_from([p.pk for p in population["personas"]]), min_size=1),
         "organisation": st.lists(st.sampled_from([o.pk for o in population["orgs"]]), min_size=1),
         "in_initiative": st.sampled_from([i.pk for i in population["initiatives"]]),
@@ -159,7 +170,7 @@ def rule_strategy(population):
 
 
 def test_random_rule_sets_never_error_and_match_a_python_filter(population):
-    members = list(Member.objects.select_related("organisation").order_by("pk"))
+    members = list(Member.objects.select_related("organisation", "engagement").order_by("pk"))
     active = Participation.objects.filter(status=ParticipationStatus.ACTIVE)
     participations = set(active.values_list("member_id", "initiative_id"))
     activity_days: dict[int, list[date]] = {}
