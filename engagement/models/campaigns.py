@@ -225,6 +225,8 @@ class Delivery(models.Model):
             models.Index(fields=["campaign", "status"], name="delivery_campaign_status"),
             # The contact budget counts a member's recent messages.
             models.Index(fields=["member", "sent_at"], name="delivery_member_sent"),
+            # The delivery log (admin and API) lists newest first, often by status alone ("everything failed").
+            models.Index(fields=["status", "-due_at", "-id"], name="delivery_log_by_status"),
         ]
 
     def __str__(self) -> str:
