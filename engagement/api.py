@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecosystem.models import RedFlag, ReviewState, Stage
 from engagement.campaign_engine import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
 from engagement.campaign_results import step_results
 from engagement.models import (
@@ -149,10 +150,40 @@ class CampaignStepSerializer(StrictModelSerializer[CampaignStep]):
         help_text="Wait after the previous step (or the start), e.g. 3 00:00:00 for three days.",
     )
 
+    stages = serializers.PrimaryKeyRelatedField[Stage](
+        many=True, required=False, queryset=Stage.objects.all(), help_text="Ecosystem stages the message links to."
+    )
+    red_flags = serializers.PrimaryKeyRelatedField[RedFlag](
+        many=True,
+        required=False,
+        queryset=RedFlag.objects.filter(review_state=ReviewState.PUBLISHED),
+        help_text="Published red flags the message links to.",
+    )
+
     class Meta:
         model = CampaignStep
-        fields = ["id", "position", "delay", "channel", "subject", "body", "condition"]
+        fields = ["id", "position", "delay", "channel", "subject", "body", "condition", "stages", "red_flags"]
         read_only_fields = ["id"]
+
+
+STEP_LINKS = ("stages", "red_flags")
+
+
+def _steps_create(campaign: Campaign, steps: list[dict[str, Any]]) -> None:
+    """Writes the steps, then their links to the map in one insert per kind of link."""
+    links = [(step.pop("stages", []), step.pop("red_flags", [])) for step in steps]
+    created = CampaignStep.objects.bulk_create(CampaignStep(campaign=campaign, **step) for step in steps)
+    step_stages, step_red_flags = CampaignStep.stages.through, CampaignStep.red_flags.through
+    step_stages.objects.bulk_create(
+        step_stages(campaignstep_id=step.pk, stage_id=stage.pk)
+        for step, (stages, _) in zip(created, links, strict=True)
+        for stage in stages
+    )
+    step_red_flags.objects.bulk_create(
+        step_red_flags(campaignstep_id=step.pk, redflag_id=red_flag.pk)
+        for step, (_, red_flags) in zip(created, links, strict=True)
+        for red_flag in red_flags
+    )
 
 
 class CampaignSerializer(ModelCheckedSerializer[Campaign]):
@@ -194,7 +225,8 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
         elif self.instance is not None and "allowed_link_hosts" in attrs:
             # The steps kept must still link only where the narrowed allow-list permits.
             kept = CampaignStep.objects.filter(campaign=self.instance).order_by("position")
-            self._check_steps_against(kept.values(*CampaignStepSerializer.Meta.fields[1:]), attrs)
+            columns = [name for name in CampaignStepSerializer.Meta.fields[1:] if name not in STEP_LINKS]
+            self._check_steps_against(kept.values(*columns), attrs)
         return attrs
 
     def _check_steps(self, steps: list[dict[str, Any]], attrs: dict[str, Any]) -> None:
@@ -210,7 +242,8 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
         errors: dict[str, Any] = {}
         for index, data in enumerate(steps):
             try:
-                CampaignStep(campaign=campaign, **data).full_clean(exclude=["campaign"])
+                columns = {name: value for name, value in data.items() if name not in STEP_LINKS}
+                CampaignStep(campaign=campaign, **columns).full_clean(exclude=["campaign"])
             except DjangoValidationError as error:
                 errors[str(index)] = error.message_dict
         if errors:
@@ -225,7 +258,7 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
     def create(self, validated_data: dict[str, Any]) -> Campaign:
         steps = validated_data.pop("steps", [])
         campaign = super().create(validated_data)
-        CampaignStep.objects.bulk_create(CampaignStep(campaign=campaign, **step) for step in steps)
+        _steps_create(campaign, steps)
         return campaign
 
     @transaction.atomic
@@ -237,7 +270,7 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
             if locked.status != CampaignStatus.DRAFT:
                 raise Conflict(f"“{locked}” was launched meanwhile: its steps can no longer change.")
             locked.steps.all().delete()
-            CampaignStep.objects.bulk_create(CampaignStep(campaign=instance, **step) for step in steps)
+            _steps_create(instance, steps)
         return super().update(instance, validated_data)
 
 
@@ -289,7 +322,7 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
     serializer_class = CampaignSerializer
     permission_classes = [RolePermission]
     read_permissions = (DASHBOARD_PERMISSION, "engagement.view_campaign")
-    queryset = Campaign.objects.prefetch_related("steps").order_by("-created_at", "-id")
+    queryset = Campaign.objects.prefetch_related("steps__stages", "steps__red_flags").order_by("-created_at", "-id")
     filterset_class = CampaignFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "starts_at"]

@@ -8,6 +8,7 @@ from engagement.models import Campaign, CampaignStatus, CampaignStep, Delivery, 
 from initiatives.models import ParticipationStatus
 from members.models import Member
 from tests.api.conftest import assert_list_queries_constant
+from tests.ecosystem.factories import StageFactory, red_flag
 from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, OrganisationFactory
@@ -40,8 +41,8 @@ def test_bad_rules_are_a_400_naming_each_rule_and_nothing_is_stored(callers):
     error = response.json()["error"]
     assert error["code"] == "invalid"
     assert error["fields"]["rules"] == [
-        "Rule 2: unknown field 'shoe_size' (known fields: sector, country, persona, organisation, in_initiative, "
-        "not_in_initiative, joined_after, joined_before, active_after, active_before, consent_email).",
+        "Rule 2: unknown field 'shoe_size' (known fields: sector, country, persona, stage, organisation, "
+        "in_initiative, not_in_initiative, joined_after, joined_before, active_after, active_before, consent_email).",
         'Rule 3: write it as {"field": …, "value": …}.',
     ]
     assert not Segment.objects.filter(name="Bad").exists()
@@ -293,14 +294,40 @@ def test_results_per_step(callers):
     assert rows[1]["waiting"] == 1
 
 
+def test_steps_link_to_stages_and_published_red_flags_only(callers):
+    stage = StageFactory()
+    published, draft = red_flag(stage=stage), red_flag(stage=stage, publish=False)
+    body = {
+        "name": "Typology training",
+        "segment": SegmentFactory().pk,
+        "steps": [step_body(1, stages=[stage.pk], red_flags=[published.pk]), step_body(2)],
+    }
+    response = callers["staff"].client.post(CAMPAIGNS, body, format="json")
+    assert response.status_code == 201, response.content
+    first, second = Campaign.objects.get(name="Typology training").steps.order_by("position")
+    assert list(first.stages.all()) == [stage]
+    assert list(first.red_flags.all()) == [published]
+    assert not second.stages.exists()
+    assert response.json()["steps"][0]["red_flags"] == [published.pk]
+
+    body["name"] = "Draft flag"
+    body["steps"] = [step_body(1, red_flags=[draft.pk])]
+    refused = callers["staff"].client.post(CAMPAIGNS, body, format="json")
+    assert refused.status_code == 400
+    assert "red_flags" in str(refused.json()["error"]["fields"]["steps"])
+    assert not Campaign.objects.filter(name="Draft flag").exists()
+
+
 def test_campaign_list_queries_are_constant(callers, django_assert_num_queries):
     CampaignStepFactory()
 
     def grow():
         for _ in range(3):
-            CampaignStepFactory.create_batch(2, campaign=CampaignFactory())
+            for step in CampaignStepFactory.create_batch(2, campaign=CampaignFactory()):
+                step.stages.add(StageFactory())
+                step.red_flags.add(red_flag())
 
-    assert_list_queries_constant(django_assert_num_queries, callers["staff"].client, CAMPAIGNS, grow, 6)
+    assert_list_queries_constant(django_assert_num_queries, callers["staff"].client, CAMPAIGNS, grow, 8)
 
 
 # Deliveries ----------------------------------------------------------------------------------------------
