@@ -100,7 +100,7 @@ def shrink_activity(*, keep: int) -> int:
 
 def figures(*, repeats: int = 3) -> list[Figure]:
     if connection.vendor != "postgresql":
-        sys.exit("The dashboards benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/knoble_bench")
+        raise RuntimeError("The dashboards benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/knoble_bench")
     generate.main([])  # the shared data set, reused when present
     with transaction.atomic():
         score, refresh, large, large_reference = measure(repeats)
