@@ -14,7 +14,6 @@ panel's query captured from the dashboard itself, so the two compute exactly the
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 
@@ -59,18 +58,15 @@ def one_statement() -> Callable[[], object]:
     return run
 
 
-def timed(work: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started
+def measure(*, repeats: int, job_repeats: int) -> tuple[float, float, float, float]:
+    """(score job, refresh, dashboard, one statement) on the data as it stands, each the median of its runs.
 
-
-def measure(repeats: int) -> tuple[float, float, float, float]:
-    """(score job, refresh, dashboard, one statement) on the data as it stands."""
+    The jobs run at least once to bring scores and roll-ups up to the data; `job_repeats` times when timed.
+    """
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE members_activity")
-    score = timed(engagement_recompute)
-    refresh = timed(rollups_refresh)
+    score = median_seconds(engagement_recompute, repeats=job_repeats)
+    refresh = median_seconds(rollups_refresh, repeats=job_repeats)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     with override_settings(CACHES=NO_CACHE):
@@ -103,10 +99,10 @@ def figures(*, repeats: int = 3) -> list[Figure]:
         raise RuntimeError("The dashboards benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/knoble_bench")
     generate.main([])  # the shared data set, reused when present
     with transaction.atomic():
-        score, refresh, large, large_reference = measure(repeats)
+        score, refresh, large, large_reference = measure(repeats=repeats, job_repeats=repeats)
         left = shrink_activity(keep=SMALL_ACTIVITIES)
         print(f"dashboards: measuring again with {left:,} activities", file=sys.stderr)
-        _, _, small, small_reference = measure(repeats)
+        _, _, small, small_reference = measure(repeats=repeats, job_repeats=1)
         transaction.set_rollback(True)
     return [
         Figure("dashboard at 1M activities vs one SQL over the roll-ups", small, 1.5, small_reference),
