@@ -29,12 +29,11 @@ from roadmap.models import (
     OpportunityStatus,
     PrioritisationModel,
     Roadmap,
-    RoadmapItem,
     RoadmapRevision,
 )
 from roadmap.ranking import compare_models, rank_opportunities
 from roadmap.selectors import reads_studio, roadmaps_visible_to
-from roadmap.services import revision_diff, roadmap_create, roadmap_publish
+from roadmap.services import revision_diff, roadmap_create, roadmap_item_rows, roadmap_publish
 
 STUDIO_READ = (DASHBOARD_PERMISSION, "roadmap.view_opportunity")
 
@@ -296,23 +295,7 @@ class RoadmapViewSet(viewsets.ModelViewSet[Roadmap]):
         """Leadership and staff see the items as they are now; members see them as last published."""
         roadmap = self.get_object()
         if reads_studio(request.user):
-            live = (
-                RoadmapItem.objects.filter(roadmap=roadmap)
-                .select_related("opportunity", "horizon")
-                .prefetch_related("dependencies")
-            )
-            rows = [
-                {
-                    "opportunity_id": item.opportunity_id,
-                    "title": item.opportunity.title,
-                    "start_month": item.start_month,
-                    "end_month": item.end_month,
-                    "status": item.status,
-                    "horizon": item.horizon.name,
-                    "depends_on": sorted(d.opportunity_id for d in item.dependencies.all()),
-                }
-                for item in live
-            ]
+            rows = roadmap_item_rows(roadmap)
         else:
             latest = roadmap.revisions.order_by("-number").first()
             rows = latest.snapshot["items"] if latest else []

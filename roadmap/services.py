@@ -379,9 +379,26 @@ def plan_accept(*, roadmap: Roadmap, proposal: Proposal, by: User | None) -> lis
     return created
 
 
+def roadmap_item_rows(roadmap: Roadmap) -> list[dict[str, Any]]:
+    """The roadmap's items as members may see them (the snapshot's items; staff read them live too)."""
+    items = roadmap.items.select_related("opportunity", "horizon").prefetch_related("dependencies")
+    return [
+        {
+            "opportunity_id": item.opportunity_id,
+            "title": item.opportunity.title,
+            "summary": item.opportunity.description,
+            "start_month": item.start_month,
+            "end_month": item.end_month,
+            "status": item.status,
+            "horizon": item.horizon.name,
+            "depends_on": sorted(d.opportunity_id for d in item.dependencies.all()),
+        }
+        for item in items
+    ]
+
+
 def roadmap_snapshot(roadmap: Roadmap) -> dict[str, Any]:
     """What members may see of a roadmap: no ratings, scores, capacities or effort."""
-    items = roadmap.items.select_related("opportunity", "horizon").prefetch_related("dependencies")
     return {
         "title": roadmap.title,
         "first_month": roadmap.first_month.isoformat(),
@@ -390,19 +407,7 @@ def roadmap_snapshot(roadmap: Roadmap) -> dict[str, Any]:
             {"name": h.name, "theme": h.theme, "start_month": h.start_month, "end_month": h.end_month}
             for h in roadmap.horizons.order_by("start_month")
         ],
-        "items": [
-            {
-                "opportunity_id": item.opportunity_id,
-                "title": item.opportunity.title,
-                "summary": item.opportunity.description,
-                "start_month": item.start_month,
-                "end_month": item.end_month,
-                "status": item.status,
-                "horizon": item.horizon.name,
-                "depends_on": sorted(d.opportunity_id for d in item.dependencies.all()),
-            }
-            for item in items
-        ],
+        "items": roadmap_item_rows(roadmap),
     }
 
 
