@@ -39,7 +39,7 @@ from engagement.segments import segment_members
 from initiatives.models import NotificationKind, Participation, ParticipationStatus
 from initiatives.services import notification_create
 from members.models import Member, MemberStatus, Source, User, Verb
-from members.services import record_activity
+from members.services import record_activity, record_activity_for_updated
 
 BUDGET_WINDOW = timedelta(days=7)
 LARGE_WRITE = 10_000  # deliveries written in one engine run that call for fresh planner statistics
@@ -393,15 +393,18 @@ def _in_app(delivery: Delivery, message_subject: str, message_text: str) -> None
     )
 
 
+def _sent_activity(delivery: Delivery, now: datetime) -> dict[str, Any]:
+    return {
+        "verb": Verb.MESSAGE_SENT,
+        "subject": delivery.campaign,
+        "source": Source.SYSTEM,
+        "details": {"delivery": delivery.pk, "step": delivery.step.position, "channel": delivery.channel},
+        "occurred_at": now,
+    }
+
+
 def _record_sent(delivery: Delivery, now: datetime) -> None:
-    record_activity(
-        member=delivery.member,
-        verb=Verb.MESSAGE_SENT,
-        subject=delivery.campaign,
-        source=Source.SYSTEM,
-        details={"delivery": delivery.pk, "step": delivery.step.position, "channel": delivery.channel},
-        occurred_at=now,
-    )
+    record_activity(member=delivery.member, **_sent_activity(delivery, now))
 
 
 def _claim(delivery_ids: list[int], templates: dict[int, Template], result: SendResult) -> list[Delivery]:
@@ -482,30 +485,44 @@ def _render(row: Delivery, templates: dict[int, Template]) -> Any:
     return personalise(templates[row.step_id], member=row.member, campaign=row.campaign, delivery=row)
 
 
+# The row is still this worker's while it carries the worker's claim time; matching on the key and that time
+# alone (not on the status) keeps the planner on the primary key rather than on a status index.
 MARK_SENT = (
     f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, finished_at = %s, claimed_at = NULL, "  # noqa: S608
-    "last_error = '' WHERE id = %s AND status = %s"
+    "last_error = '' WHERE id = %s AND claimed_at = %s RETURNING member_id"
 )
 
 
 def _mark_sent(row: Delivery, message_subject: str, message_text: str) -> None:
-    """One short transaction per message, right after the SMTP server accepted it."""
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(MARK_SENT, [DeliveryStatus.SENT, now, now, row.pk, DeliveryStatus.SENDING])
-        if not cursor.rowcount:
-            return  # the lease expired and another worker took the row back; it owns it now
-        if row.channel == Channel.BOTH:
+    """Right after the SMTP server accepted the message: the row and its activity in one commit of their own
+    (on PostgreSQL one statement, the one round trip per message the engine adds to the SMTP exchange)."""
+    if row.channel != Channel.BOTH:
+        _mark_sent_and_record(row)
+        return
+    with transaction.atomic():
+        if _mark_sent_and_record(row):
             _in_app(row, message_subject, message_text)
-        _record_sent(row, now)
+
+
+def _mark_sent_and_record(row: Delivery) -> bool:
+    """False when the lease expired and another worker took the row back: it owns the row now."""
+    now = timezone.now()
+    sent_at, claimed_at = (connection.ops.adapt_datetimefield_value(value) for value in (now, row.claimed_at))
+    return bool(
+        record_activity_for_updated(
+            update_sql=MARK_SENT,
+            update_params=[DeliveryStatus.SENT, sent_at, sent_at, row.pk, claimed_at],
+            **_sent_activity(row, now),
+        )
+    )
 
 
 def _release(rows: list[Delivery], error: str) -> None:
     """Transient failure: back to pending (still marked enqueued: the task's retry sends them), or failed at
     the attempt limit."""
     now = timezone.now()
-    ids = [row.pk for row in rows]
-    sending = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
+    # Only rows that still carry this worker's claim: another worker may have taken one back after its lease.
+    sending = Delivery.objects.filter(pk__in=[row.pk for row in rows], claimed_at__in={row.claimed_at for row in rows})
     sending.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=DeliveryStatus.FAILED,
         finished_at=now,
@@ -523,8 +540,9 @@ def _permanent(error: smtplib.SMTPException) -> bool:
 
 @contextmanager
 def _commit_without_waiting_for_disk() -> Iterator[None]:
-    """Waiting for the disk on every message's commit would halve throughput. Such a commit can be lost only
-    if PostgreSQL itself crashes (never when a worker dies); the lease then sends that message again."""
+    """Waiting for the disk on the claim's and every message's commit would halve throughput. Such a commit can
+    be lost only if PostgreSQL itself crashes (never when a worker dies); the lease then sends that message
+    again."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -541,12 +559,17 @@ def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
     """Sends a chunk over one SMTP connection; rows that are not pending and due (any more) are left alone."""
     result = SendResult()
     templates: dict[int, Template] = {}
-    rows = _claim(delivery_ids, templates, result)
-    if not rows:
-        return result
+    with _commit_without_waiting_for_disk():
+        rows = _claim(delivery_ids, templates, result)
+        if rows:
+            _send_claimed(rows, templates, result)
+    return result
+
+
+def _send_claimed(rows: list[Delivery], templates: dict[int, Template], result: SendResult) -> None:
     remaining = list(rows)
     try:
-        with _commit_without_waiting_for_disk(), get_connection() as smtp:
+        with get_connection() as smtp:
             while remaining:
                 row = remaining[0]
                 message = _render(row, templates)
@@ -555,13 +578,12 @@ def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
                 except smtplib.SMTPException as error:
                     if not _permanent(error):
                         raise
-                    with transaction.atomic():
-                        Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.SENDING).update(
-                            status=DeliveryStatus.FAILED,
-                            finished_at=timezone.now(),
-                            claimed_at=None,
-                            last_error=str(error)[:500],
-                        )
+                    Delivery.objects.filter(pk=row.pk, claimed_at=row.claimed_at).update(
+                        status=DeliveryStatus.FAILED,
+                        finished_at=timezone.now(),
+                        claimed_at=None,
+                        last_error=str(error)[:500],
+                    )
                     result.failed += 1
                 else:
                     _mark_sent(row, message.subject, message.text)
@@ -570,4 +592,3 @@ def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
     except (smtplib.SMTPException, OSError) as error:
         _release(remaining, f"{type(error).__name__}: {error}")
         raise TransientSendError(str(error)) from error
-    return result

@@ -88,6 +88,7 @@ class Message:
     subject: str
     text: str
     html: str
+    unsubscribe_url: str = ""  # only for a delivery: test sends and previews carry none
 
 
 def _values(member: Member, goal: Initiative | None, *, name: str | None = None) -> dict[str, str]:
@@ -118,12 +119,13 @@ def personalise(
         # Added after the placeholders are filled, so a name with braces in it stays as written.
         items = "".join(f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>' for link in template.links)
         html += f"<h3>On the portal</h3><ul>{items}</ul>"
+    unsubscribe = ""
     if delivery is None:
         footer_url = settings.SITE_URL + "/profile/"
         html = HREF.sub(lambda match: f'href="{escape(absolute(match[1]))}"', html)
         link_urls = [absolute(link.url) for link in template.links]
     else:
-        footer_url = unsubscribe_url(delivery)
+        footer_url = unsubscribe = unsubscribe_url(delivery)
         html = HREF.sub(lambda match: f'href="{escape(click_url(delivery, absolute(match[1])))}"', html)
         link_urls = [click_url(delivery, absolute(link.url)) for link in template.links]
         if campaign.track_opens:
@@ -134,7 +136,7 @@ def personalise(
         )
     text += f"\n\n--\nThe Knoble. To stop campaign e-mail: {footer_url}\n"
     html += f'<hr><p style="font-size:small">The Knoble. <a href="{escape(footer_url)}">Unsubscribe</a></p>'
-    return Message(subject=subject, text=text, html=html)
+    return Message(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe)
 
 
 def message_id_for(delivery: Delivery) -> str:
@@ -148,7 +150,7 @@ def email_for(message: Message, *, to: str, delivery: Delivery | None) -> EmailM
     if delivery is not None:
         headers = {
             "Message-ID": message_id_for(delivery),
-            "List-Unsubscribe": f"<{unsubscribe_url(delivery)}>",
+            "List-Unsubscribe": f"<{message.unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     email = EmailMultiAlternatives(subject=message.subject, body=message.text, to=[to], headers=headers)

@@ -193,9 +193,11 @@ class Source(models.TextChoices):
 class Activity(models.Model):
     """Append-only: written only by `members.services.record_activity`; a database trigger refuses updates."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="activities")
+    # No index of their own: `activity_member_time` and `activity_subject` lead with them, and an index more is
+    # a write more for every row of the busiest table.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="activities", db_index=False)
     verb = models.CharField(max_length=32, choices=Verb.choices)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     occurred_at = models.DateTimeField(db_index=True)

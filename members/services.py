@@ -1,6 +1,7 @@
 """Writes of the members app: registration, vetting decisions, profile changes and activity."""
 
 import hashlib
+import json
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -9,8 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from members.models import (
@@ -47,6 +49,73 @@ def record_activity(
         details=details or {},
         occurred_at=occurred_at or timezone.now(),
     )
+
+
+def record_activity_for_updated(
+    *,
+    update_sql: str,
+    update_params: Sequence[Any],
+    verb: Verb | str,
+    subject: models.Model,
+    source: Source | str,
+    details: dict[str, Any],
+    occurred_at: datetime,
+) -> int:
+    """Runs the caller's `UPDATE … RETURNING member_id` and records `verb` for each member it returned, atomically;
+    returns how many rows it changed.
+
+    On PostgreSQL both are one statement, so a caller outside a transaction pays one round trip for the pair:
+    the campaign engine marks every message it sends this way, in a commit of its own.
+    """
+    if verb not in Verb.values:
+        raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
+    if connection.vendor != "postgresql":
+        return _record_activity_for_updated_in_steps(
+            update_sql=update_sql,
+            update_params=update_params,
+            verb=verb,
+            subject=subject,
+            source=source,
+            details=details,
+            occurred_at=occurred_at,
+        )
+    subject_type = ContentType.objects.get_for_model(subject)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH updated AS ({update_sql}) INSERT INTO {Activity._meta.db_table} "  # noqa: S608
+            "(member_id, verb, subject_type_id, subject_id, source, details, occurred_at) "
+            "SELECT member_id, %s, %s, %s, %s, CAST(%s AS jsonb), %s FROM updated",
+            [*update_params, verb, subject_type.pk, subject.pk, source, json.dumps(details), occurred_at],
+        )
+        return cursor.rowcount
+
+
+def _record_activity_for_updated_in_steps(
+    *,
+    update_sql: str,
+    update_params: Sequence[Any],
+    verb: Verb | str,
+    subject: models.Model,
+    source: Source | str,
+    details: dict[str, Any],
+    occurred_at: datetime,
+) -> int:
+    """The same as two statements in a transaction, for databases whose UPDATE cannot feed an INSERT."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(update_sql, update_params)
+        member_ids = [member_id for (member_id,) in cursor.fetchall()]
+        Activity.objects.bulk_create(
+            Activity(
+                member_id=member_id,
+                verb=verb,
+                subject=subject,
+                source=source,
+                details=details,
+                occurred_at=occurred_at,
+            )
+            for member_id in member_ids
+        )
+    return len(member_ids)
 
 
 def organisation_for_email(email: str) -> Organisation | None:

@@ -186,9 +186,11 @@ class Delivery(models.Model):
 
     Status = DeliveryStatus
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
-    step = models.ForeignKey(CampaignStep, on_delete=models.CASCADE, related_name="deliveries")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="campaign_deliveries")
+    # No index of their own: the composite indexes and the unique key below lead with each of them, and every
+    # index more is one more write for each message the engine marks sent.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    step = models.ForeignKey(CampaignStep, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="campaign_deliveries", db_index=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True, help_text="As delivered.")
     due_at = models.DateTimeField()
@@ -211,9 +213,11 @@ class Delivery(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False), name="sent_delivery_has_sent_at"
             ),
+            # The claim time is the lease: a worker marks a row only while it still carries the worker's claim.
             models.CheckConstraint(
-                condition=~Q(status=DeliveryStatus.SENDING) | Q(claimed_at__isnull=False),
-                name="sending_delivery_is_claimed",
+                condition=Q(status=DeliveryStatus.SENDING, claimed_at__isnull=False)
+                | (~Q(status=DeliveryStatus.SENDING) & Q(claimed_at__isnull=True)),
+                name="claimed_while_sending_only",
             ),
         ]
         indexes = [

@@ -5,11 +5,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from engagement.campaign_engine import (
+    SendResult,
     TransientSendError,
+    _claim,
+    _mark_sent,
+    _release,
     campaign_cancel,
     campaign_launch,
     campaign_pause,
@@ -261,6 +265,32 @@ def test_an_expired_lease_is_reclaimed_and_sent(run_engine, settings):
     run_engine()
     assert len(mail.outbox) == 1
     assert deliveries(campaign).get().status == DeliveryStatus.SENT
+
+
+def test_a_worker_past_its_lease_neither_marks_nor_releases_the_row_another_worker_took():
+    MemberFactory()
+    campaign = launched()
+    campaigns_advance()
+    [row] = _claim(list(deliveries(campaign).values_list("pk", flat=True)), {}, SendResult())
+    taken_over_at = row.claimed_at + timedelta(minutes=5)
+    Delivery.objects.filter(pk=row.pk).update(claimed_at=taken_over_at)  # the second worker's claim
+    _mark_sent(row, "The working group", "Dear member")
+    _release([row], "ConnectionResetError")
+    delivery = deliveries(campaign).get()
+    assert (delivery.status, delivery.claimed_at) == (DeliveryStatus.SENDING, taken_over_at)
+    assert not Activity.objects.filter(verb=Verb.MESSAGE_SENT).exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "claimed"),
+    [(DeliveryStatus.SENDING, False), (DeliveryStatus.PENDING, True), (DeliveryStatus.SENT, True)],
+)
+def test_the_database_keeps_a_claim_time_on_sending_rows_only(status, claimed):
+    delivery = DeliveryFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=status, claimed_at=timezone.now() if claimed else None, sent_at=timezone.now()
+        )
 
 
 class RefusingHandler:

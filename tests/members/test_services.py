@@ -1,9 +1,18 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
-from members.models import Activity, Member, Verb
-from members.services import member_approve, member_profile_update, member_register, member_reject, record_activity
+from members.models import Activity, Member, Source, Verb
+from members.services import (
+    _record_activity_for_updated_in_steps,
+    member_approve,
+    member_profile_update,
+    member_register,
+    member_reject,
+    record_activity,
+    record_activity_for_updated,
+)
 from tests.members.factories import (
     MemberFactory,
     OrganisationDomainFactory,
@@ -115,3 +124,69 @@ def test_profile_update_without_changes_records_nothing():
         member=member, user_fields={"first_name": member.user.first_name}, member_fields={"job_title": member.job_title}
     )
     assert not Activity.objects.filter(member=member, verb=Verb.PROFILE_UPDATED).exists()
+
+
+# Marks members by a job-title change, standing in for a caller's own UPDATE … RETURNING member_id.
+RETITLE = (
+    "UPDATE members_member SET job_title = %s WHERE organisation_id = %s AND job_title = %s RETURNING id AS member_id"
+)
+
+
+@pytest.mark.parametrize("record", [record_activity_for_updated, _record_activity_for_updated_in_steps])
+def test_an_update_and_its_activity_are_written_together(record):
+    organisation = OrganisationFactory()
+    changed = [MemberFactory(organisation=organisation, job_title="Analyst") for _ in range(2)]
+    untouched = MemberFactory(organisation=organisation, job_title="Investigator")
+    moment = timezone.now()
+    count = record(
+        update_sql=RETITLE,
+        update_params=["Senior analyst", organisation.pk, "Analyst"],
+        verb=Verb.PROFILE_UPDATED,
+        subject=organisation,
+        source=Source.SYSTEM,
+        details={"fields": ["job_title"]},
+        occurred_at=moment,
+    )
+    assert count == 2
+    activities = Activity.objects.filter(verb=Verb.PROFILE_UPDATED).order_by("member_id")
+    assert [a.member_id for a in activities] == sorted(m.pk for m in changed)
+    assert {(a.subject, a.source, a.occurred_at) for a in activities} == {(organisation, Source.SYSTEM, moment)}
+    assert all(a.details == {"fields": ["job_title"]} for a in activities)
+    assert set(Member.objects.filter(organisation=organisation).values_list("job_title", flat=True)) == {
+        "Senior analyst",
+        "Investigator",
+    }
+    assert not Activity.objects.filter(member=untouched, verb=Verb.PROFILE_UPDATED).exists()
+
+
+def test_an_update_that_changes_nothing_records_nothing():
+    organisation = OrganisationFactory()
+    MemberFactory(organisation=organisation, job_title="Investigator")
+    count = record_activity_for_updated(
+        update_sql=RETITLE,
+        update_params=["Senior analyst", organisation.pk, "Analyst"],
+        verb=Verb.PROFILE_UPDATED,
+        subject=organisation,
+        source=Source.SYSTEM,
+        details={},
+        occurred_at=timezone.now(),
+    )
+    assert count == 0
+    assert not Activity.objects.filter(verb=Verb.PROFILE_UPDATED).exists()
+
+
+def test_an_unknown_verb_refuses_the_update_too():
+    organisation = OrganisationFactory()
+    member = MemberFactory(organisation=organisation, job_title="Analyst")
+    with pytest.raises(ValidationError, match="Unknown activity verb"):
+        record_activity_for_updated(
+            update_sql=RETITLE,
+            update_params=["Senior analyst", organisation.pk, "Analyst"],
+            verb="teleported",
+            subject=organisation,
+            source=Source.SYSTEM,
+            details={},
+            occurred_at=timezone.now(),
+        )
+    member.refresh_from_db()
+    assert member.job_title == "Analyst"
