@@ -104,11 +104,21 @@ class StepInline(admin.StackedInline[CampaignStep, Campaign]):
     fields = [("position", "delay", "channel", "condition"), "subject", "body", ("stages", "red_flags")]
     autocomplete_fields = ["stages", "red_flags"]
 
+    # Steps are written only while drafting, as over the API: once launched they are what the deliveries
+    # were written from, and a changed delay or condition would change what members already in the journey
+    # get next. (For an inline, Django passes the parent campaign as `obj`.)
+    @staticmethod
+    def _drafting(obj: Any) -> bool:
+        return not isinstance(obj, Campaign) or obj.status == CampaignStatus.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._drafting(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._drafting(obj) and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A step that has deliveries is part of the record; steps are removed only while drafting. (For an
-        # inline, Django passes the parent campaign as `obj`.)
-        draft = not isinstance(obj, Campaign) or obj.status == CampaignStatus.DRAFT
-        return draft and super().has_delete_permission(request, obj)
+        return self._drafting(obj) and super().has_delete_permission(request, obj)
 
 
 def _staff_action(
@@ -158,6 +168,16 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
                 self.message_user(request, f"A test of “{campaign}” is on its way to {request.user.email}.")
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Campaign | None:
+        if request.method != "POST":
+            return super().get_object(request, object_id, from_field)
+        # Locked until the save commits (the admin saves in one transaction), so a launch cannot slip in
+        # between the check that the campaign is a draft and the writing of its steps.
+        try:
+            return self.get_queryset(request).select_for_update(of=("self",)).get(pk=int(object_id))
+        except (Campaign.DoesNotExist, ValueError):
+            return None
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view

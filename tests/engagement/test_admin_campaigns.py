@@ -228,3 +228,29 @@ def test_steps_cannot_be_deleted_once_launched(staff_client):
     page = staff_client.get(reverse("admin:engagement_campaign_change", args=[campaign.pk])).content.decode()
     assert "steps-0-DELETE" not in page
     assert CampaignStep.objects.count() == 1
+
+
+def test_steps_are_shown_read_only_once_launched_and_a_posted_change_is_ignored(staff_client):
+    campaign = CampaignFactory(status=CampaignStatus.RUNNING, name="Welcome")
+    step = CampaignStepFactory(campaign=campaign, position=1, subject="Welcome, {name}", body="Hello")
+    url = reverse("admin:engagement_campaign_change", args=[campaign.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="steps-0-subject"' not in page
+    assert "Welcome, {name}" in page  # shown, not editable
+    form = campaign_form(
+        {"segment": campaign.segment.pk, "steps-INITIAL_FORMS": "1"},
+        [{"id": step.pk, "campaign": campaign.pk, "subject": "Changed", "body": "Changed"}, {"body": "New step"}],
+    )
+    form["steps-TOTAL_FORMS"] = "2"
+    response = staff_client.post(url, form)
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert (step.subject, step.body) == ("Welcome, {name}", "Hello")
+    assert CampaignStep.objects.filter(campaign=campaign).count() == 1
+
+
+def test_a_draft_s_steps_stay_editable(staff_client):
+    campaign = CampaignFactory(status=CampaignStatus.DRAFT)
+    CampaignStepFactory(campaign=campaign, position=1)
+    page = staff_client.get(reverse("admin:engagement_campaign_change", args=[campaign.pk])).content.decode()
+    assert 'name="steps-0-subject"' in page
