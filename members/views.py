@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from members.forms import ApiTokenForm, MemberProfileForm, UserNameForm
@@ -54,20 +55,26 @@ def my_activity(request: HttpRequest) -> HttpResponse:
     return render(request, "members/activity.html", {"member": member, "page": page})
 
 
+# The secret waits in the server-side session for the one page after the redirect, so that reloading the
+# page shows it no more and creates no second token.
+SHOW_ONCE_SESSION_KEY = "members.new_api_token"
+
+
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """Create and list one's API tokens. A new token's secret is rendered once, never stored or redirected."""
+    """Create and list one's API tokens. A new token's secret is shown once, on the page after the redirect."""
     user = request.user
     form = ApiTokenForm(request.POST or None)
-    new_secret = None
     if request.method == "POST" and form.is_valid():
-        _, new_secret = api_token_create(
+        _, request.session[SHOW_ONCE_SESSION_KEY] = api_token_create(
             user=user,  # type: ignore[arg-type]
             name=form.cleaned_data["name"],
             expires_at=form.expires_at(),
         )
-        form = ApiTokenForm()
+        return redirect("members:api_tokens")
+    new_secret = request.session.pop(SHOW_ONCE_SESSION_KEY, None) if request.method == "GET" else None
     return render(
         request,
         "members/api_tokens.html",

@@ -74,13 +74,16 @@ def test_the_profile_page_creates_shows_once_and_revokes_a_token(client):
     client.login(email=member.user.email, password=PASSWORD)
     page = reverse("members:api_tokens")
     assert "You have no API tokens." in client.get(page).text
-    created = client.post(page, {"name": "case sync", "expires_on": ""})
+    created = client.post(page, {"name": "case sync", "expires_on": ""}, follow=True)
+    assert created.redirect_chain == [(page, 302)]
+    assert "no-store" in created["Cache-Control"]
     secret = created.context["new_secret"]
     assert secret in created.text
     assert bearer(secret).get(ME).status_code == 200
-    listing = client.get(page).text
-    assert "case sync" in listing
-    assert secret not in listing
+    reloaded = client.get(page).text
+    assert "case sync" in reloaded
+    assert secret not in reloaded
+    assert ApiToken.objects.filter(user=member.user).count() == 1
     token = ApiToken.objects.get(user=member.user)
     revoked = client.post(reverse("members:api_token_revoke", args=[token.pk]), follow=True)
     assert "is revoked" in revoked.text
