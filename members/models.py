@@ -191,7 +191,8 @@ class Source(models.TextChoices):
 
 
 class Activity(models.Model):
-    """Append-only: written only by `members.services.record_activity`; a database trigger refuses updates."""
+    """Append-only: written only by the `record_activity*` services of `members.services`; a database trigger
+    refuses updates."""
 
     # No index of their own: `activity_member_time` and `activity_subject` lead with them, and an index more is
     # a write more for every row of the busiest table.

@@ -38,7 +38,8 @@ def record_activity(
     details: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> Activity:
-    """The one way activity is written. Joins the caller's transaction, so a failed write records nothing."""
+    """The way one event is written (batches and update-driven writes have their own forms below). Joins the
+    caller's transaction, so a failed write records nothing."""
     if verb not in Verb.values:
         raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
     return Activity.objects.create(
