@@ -33,6 +33,7 @@ from knoble.api_base import (
     Conflict,
     ModelCheckedSerializer,
     RolePermission,
+    SingleValueFilterSet,
     StrictModelSerializer,
 )
 from members.models import Member, User
@@ -292,19 +293,6 @@ class StepResultSerializer(serializers.Serializer[Any]):
 CampaignAction = Callable[..., Campaign]
 # Deleting one of these would take its deliveries mid-flight with it.
 LIVE_STATUSES = {CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED}
-
-
-class SingleValueFilterSet(filters.FilterSet):
-    """A filter given twice, or given empty, is refused: django-filter would quietly use the last value, or none."""
-
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        for name in self.filters:
-            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-            if len(values) > 1 or "" in values:
-                self.form.add_error(name, "Give this filter once, with a value.")
-                valid = False
-        return valid
 
 
 class CampaignFilter(SingleValueFilterSet):

@@ -30,6 +30,7 @@ from knoble.api_base import (
     IsPortalMember,
     ModelCheckedSerializer,
     RolePermission,
+    SingleValueFilterSet,
     StrictModelSerializer,
     boolean_filter,
 )
@@ -84,7 +85,7 @@ class ParticipationSerializer(StrictModelSerializer[Participation]):
         read_only_fields = fields
 
 
-class InitiativeFilter(filters.FilterSet):
+class InitiativeFilter(SingleValueFilterSet):
     kind = filters.ChoiceFilter(choices=InitiativeKind.choices)
     status = filters.ChoiceFilter(choices=InitiativeStatus.choices)
     sector = filters.ChoiceFilter(choices=Sector.choices, method="open_to_sector", label="Open to sector")
@@ -186,7 +187,7 @@ class MarkedReadSerializer(serializers.Serializer[Any]):
     marked = serializers.IntegerField(help_text="How many notifications were unread and are now read.")
 
 
-class NotificationFilter(filters.FilterSet):
+class NotificationFilter(SingleValueFilterSet):
     unread = boolean_filter("read_at", lookup_expr="isnull", label="Only unread")
 
     class Meta:

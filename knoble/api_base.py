@@ -13,6 +13,7 @@ from django.db import IntegrityError, models
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -113,6 +114,27 @@ def boolean_filter(field_name: str, *, lookup_expr: str = "exact", label: str = 
     return django_filters.ChoiceFilter(
         label=label or None, choices=[("true", "true"), ("false", "false")], method=apply
     )
+
+
+class SingleValueFilterSet(django_filters.FilterSet):
+    """A filter given twice, or given empty, is refused: django-filter would quietly use the last value, or none.
+
+    The base of every API filter set, so the rule holds on every endpoint."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if len(values) > 1 or "" in values:
+                self.form.add_error(name, "Give this filter once, with a value.")
+                valid = False
+        return valid
+
+
+class SingleValueFilterBackend(DjangoFilterBackend):
+    """The API's filter backend: filter sets it builds from a view's `filterset_fields` follow the rule too."""
+
+    filterset_base = SingleValueFilterSet
 
 
 class Conflict(exceptions.APIException):

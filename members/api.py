@@ -19,7 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from knoble.api_base import IsPortalMember, StrictCharField, StrictModelSerializer
+from knoble.api_base import (
+    IsPortalMember,
+    SingleValueFilterBackend,
+    SingleValueFilterSet,
+    StrictCharField,
+    StrictModelSerializer,
+)
 from knoble.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
 from members.models import Activity, Member, Source, Verb
 from members.selectors import activities_visible_to
@@ -88,7 +94,7 @@ class ActivitySerializer(StrictModelSerializer[Activity]):
         read_only_fields = fields
 
 
-class ActivityFilter(filters.FilterSet):
+class ActivityFilter(SingleValueFilterSet):
     occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
@@ -177,7 +183,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet[Activity]):
     permission_classes = [permissions.IsAuthenticated, IsPortalMember]
     pagination_class = ActivityCursorPagination
     filterset_class = ActivityFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [SingleValueFilterBackend]
 
     def get_queryset(self) -> QuerySet[Activity]:
         return activities_visible_to(user=self.request.user)  # type: ignore[arg-type]

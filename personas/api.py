@@ -9,6 +9,7 @@ from knoble.api_base import (
     DASHBOARD_PERMISSION,
     PORTAL_PERMISSION,
     RolePermission,
+    SingleValueFilterSet,
     StrictModelSerializer,
     boolean_filter,
 )
@@ -22,7 +23,7 @@ class PersonaSerializer(StrictModelSerializer[Persona]):
         fields = ["id", "name", "sector", "summary", "needs", "pains", "goals", "quote", "is_active"]
 
 
-class PersonaFilter(filters.FilterSet):
+class PersonaFilter(SingleValueFilterSet):
     is_active = boolean_filter("is_active")
 
     class Meta:
@@ -69,7 +70,7 @@ class JobSerializer(StrictModelSerializer[JobToBeDone]):
         return job.band.value
 
 
-class JobFilter(filters.FilterSet):
+class JobFilter(SingleValueFilterSet):
     min_opportunity = filters.NumberFilter(
         field_name="opportunity", lookup_expr="gte", label="Lowest opportunity score"
     )

@@ -99,3 +99,27 @@ def test_the_docs_load_their_assets_from_our_static_files(client):
     assert "<script>" not in page
     assert "?script" in page
     assert client.get("/api/docs/?script").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        (PERSONAS, {"sector": ["ngo", "law_enforcement"]}),  # an explicit filter set
+        (PERSONAS, {"is_active": ""}),
+        ("/api/v1/initiatives/", {"status": ["open", "draft"]}),
+        ("/api/v1/opportunities/", {"status": ""}),  # one built from the view's `filterset_fields`
+        ("/api/v1/activities/", {"verb": ["logged_in", "approved"]}),  # a view with its own filter backends
+    ],
+)
+def test_a_filter_given_twice_or_empty_is_a_400_on_every_endpoint(callers, path, query):
+    response = callers["staff"].client.get(path, query)
+    error = error_of(response)
+    assert error["status"] == 400
+    assert error["fields"] == {name: ["Give this filter once, with a value."] for name in query}
+
+
+def test_a_filter_given_once_still_filters(callers):
+    PersonaFactory(name="Investigator", sector="law_enforcement")
+    PersonaFactory(name="Analyst", sector="ngo")
+    response = callers["staff"].client.get(PERSONAS, {"sector": "ngo"})
+    assert [persona["name"] for persona in response.json()["results"]] == ["Analyst"]
