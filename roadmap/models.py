@@ -196,8 +196,8 @@ class Rating(models.Model):
         return f"{self.criterion.name}: {self.value}"
 
     def clean(self) -> None:
-        # The scale lives on the criterion, so a database CHECK cannot see it; every write path
-        # (admin inline, CSV import, rating service) runs this validation.
+        # Triggers keep ratings within the scale in the database (migration 0002); every write path (admin
+        # inline, CSV import, rating service) runs this validation too, for a message that names the scale.
         if self.criterion_id is None or self.value is None:
             return
         criterion = self.criterion

@@ -145,7 +145,7 @@ def test_sensitivity_shows_the_top_ten_moving_with_each_weight():
 
 def test_sensitivity_keeps_only_the_top_ten():
     model = PrioritisationModelFactory()
-    criterion = CriterionFactory(model=model)
+    criterion = CriterionFactory(model=model, scale_max=20)
     for value in range(12):
         rate(OpportunityFactory(), {criterion: value})
     assert len(sensitivity(model=model).base) == 10
