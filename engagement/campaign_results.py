@@ -1,11 +1,29 @@
-"""Read side of campaigns: per-step results, conversions included, each in one grouped query."""
+"""Read side of campaigns: a campaign's live results per step, and the one definition of a conversion.
 
-from dataclasses import dataclass
+The dashboards read sent, opened, clicked and converted for every launched campaign from the roll-up that
+`engagement.rollups.rollups_refresh` builds with the same conversion join.
+"""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from dataclasses import dataclass, fields
 
-from engagement.models import Campaign, CampaignStatus, CampaignStep, Delivery, DeliveryStatus
-from initiatives.models import Participation, ParticipationStatus
+from django.db import connection
+
+from engagement.models import Campaign, CampaignStep
+
+
+def conversions(*, goal: str) -> str:
+    """A LEFT JOIN, to deliveries `d`, of the participation that makes a delivery a conversion: it was sent,
+    and the member takes part in the goal initiative (SQL `goal`), having joined at or after the send.
+
+    A member has one participation per initiative, so the join adds no rows and count(conversion.id) counts
+    conversions. A join rather than an EXISTS per delivery, so that PostgreSQL can hash the participations,
+    all of them for the whole delivery log, or the goal's few when `goal` is one campaign's bound parameter.
+    """
+    return f"""
+        LEFT JOIN initiatives_participation conversion
+          ON d.status = 'sent' AND conversion.member_id = d.member_id AND conversion.initiative_id = {goal}
+         AND conversion.status = 'active' AND conversion.joined_at >= d.sent_at
+    """
 
 
 @dataclass(frozen=True)
@@ -22,84 +40,29 @@ class StepResult:
     converted: int
 
 
-def _converted(campaign: Campaign) -> Q:
-    """Sent, and the member joined the goal initiative afterwards (and still takes part)."""
-    if campaign.goal_id is None:
-        return Q(pk__in=[])
-    joined_after = Participation.objects.filter(
-        member=OuterRef("member_id"),
-        initiative_id=campaign.goal_id,
-        status=ParticipationStatus.ACTIVE,
-        joined_at__gte=OuterRef("sent_at"),
-    )
-    return Q(status=DeliveryStatus.SENT) & Q(Exists(joined_after))
+# A step no delivery has reached yet: every count after the step itself is zero.
+NO_DELIVERIES = [0] * (len(fields(StepResult)) - 1)
 
 
 def step_results(campaign: Campaign) -> list[StepResult]:
+    """Every step of the campaign with its deliveries counted as they stand, in one grouped query."""
     steps = list(campaign.steps.order_by("position"))
-    counts = {
-        row["step_id"]: row
-        for row in Delivery.objects.filter(campaign=campaign)
-        .values("step_id")
-        .annotate(
-            total=Count("id"),
-            waiting=Count("id", filter=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING])),
-            sent=Count("id", filter=Q(status=DeliveryStatus.SENT)),
-            skipped=Count("id", filter=Q(status=DeliveryStatus.SKIPPED)),
-            suppressed=Count("id", filter=Q(status=DeliveryStatus.SUPPRESSED)),
-            failed=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
-            opened=Count("id", filter=Q(opened_at__isnull=False)),
-            clicked=Count("id", filter=Q(clicked_at__isnull=False)),
-            converted=Count("id", filter=_converted(campaign)),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT d.step_id, count(*),
+                   sum(CASE WHEN d.status IN ('pending', 'sending') THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = 'skipped' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = 'suppressed' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END),
+                   count(d.opened_at), count(d.clicked_at), count(conversion.id)
+            FROM engagement_delivery d
+            {conversions(goal="%(goal)s")}
+            WHERE d.campaign_id = %(campaign)s
+            GROUP BY d.step_id
+            """,
+            {"campaign": campaign.pk, "goal": campaign.goal_id},
         )
-        .order_by()
-    }
-    names = ["total", "waiting", "sent", "skipped", "suppressed", "failed", "opened", "clicked", "converted"]
-    return [StepResult(step=step, **{name: counts.get(step.pk, {}).get(name, 0) for name in names}) for step in steps]
-
-
-@dataclass(frozen=True)
-class StepTotals:
-    campaign: str
-    status: str
-    position: int
-    subject: str
-    sent: int
-    opened: int
-    clicked: int
-    converted: int
-
-
-def results_by_step() -> list[StepTotals]:
-    """Sent, opened, clicked and converted for every step of every launched campaign, in one grouped query."""
-    joined_goal_after = Participation.objects.filter(
-        member=OuterRef("deliveries__member_id"),
-        initiative_id=OuterRef("campaign__goal_id"),
-        status=ParticipationStatus.ACTIVE,
-        joined_at__gte=OuterRef("deliveries__sent_at"),
-    )
-    sent = Q(deliveries__status=DeliveryStatus.SENT)
-    rows = (
-        CampaignStep.objects.exclude(campaign__status=CampaignStatus.DRAFT)
-        .values("campaign__name", "campaign__status", "position", "subject")
-        .annotate(
-            sent=Count("deliveries", filter=sent),
-            opened=Count("deliveries", filter=Q(deliveries__opened_at__isnull=False)),
-            clicked=Count("deliveries", filter=Q(deliveries__clicked_at__isnull=False)),
-            converted=Count("deliveries", filter=sent & Q(Exists(joined_goal_after))),
-        )
-        .order_by("-campaign__created_at", "campaign_id", "position")
-    )
-    return [
-        StepTotals(
-            campaign=row["campaign__name"],
-            status=row["campaign__status"],
-            position=row["position"],
-            subject=row["subject"],
-            sent=row["sent"],
-            opened=row["opened"],
-            clicked=row["clicked"],
-            converted=row["converted"],
-        )
-        for row in rows
-    ]
+        counts = {step_id: counted for step_id, *counted in cursor.fetchall()}
+    return [StepResult(step, *counts.get(step.pk, NO_DELIVERIES)) for step in steps]

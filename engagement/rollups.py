@@ -1,4 +1,4 @@
-"""Rebuilds the dashboards' roll-up tables from activity, stages and participation, set-based.
+"""Rebuilds the dashboards' roll-up tables from activity, stages, participation and deliveries, set-based.
 
 Every table is replaced inside one transaction, so a dashboard never sees half a refresh; the new
 `RollupRefresh` row then changes the dashboards' cache key.
@@ -12,6 +12,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from engagement import sql
+from engagement.campaign_results import conversions
 from engagement.models import RollupRefresh
 from engagement.scoring import engagement_settings, serialise_engagement_jobs
 
@@ -148,6 +149,23 @@ def _organisations_and_initiatives(cursor: CursorWrapper) -> None:
     )
 
 
+def _campaign_steps(cursor: CursorWrapper) -> None:
+    # Every step of a launched campaign gets its row, zeros included, so the panel lists steps not reached yet.
+    cursor.execute(
+        f"""
+        INSERT INTO engagement_campaignsteptotals (step_id, sent, opened, clicked, converted)
+        SELECT s.id, sum(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END), count(d.opened_at), count(d.clicked_at),
+               count(conversion.id)
+        FROM engagement_campaignstep s
+        JOIN engagement_campaign c ON c.id = s.campaign_id
+        LEFT JOIN engagement_delivery d ON d.step_id = s.id
+        {conversions(goal="c.goal_id")}
+        WHERE c.status <> 'draft'
+        GROUP BY s.id
+        """
+    )
+
+
 ROLLUP_TABLES = (
     "engagement_stageweekly",
     "engagement_periodactive",
@@ -155,6 +173,7 @@ ROLLUP_TABLES = (
     "engagement_joindaily",
     "engagement_organisationengagement",
     "engagement_initiativesectorcount",
+    "engagement_campaignsteptotals",
 )
 
 
@@ -172,6 +191,7 @@ def rollups_refresh(*, now: datetime | None = None) -> RollupRefresh:
         _activity_periods(cursor, now)
         _joins(cursor)
         _organisations_and_initiatives(cursor)
+        _campaign_steps(cursor)
         return RollupRefresh.objects.create(
             finished_at=timezone.now(), as_of=now, seconds=time.perf_counter() - started
         )

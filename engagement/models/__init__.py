@@ -11,6 +11,7 @@ from engagement.models.campaigns import (
     StepCondition,
 )
 from engagement.models.rollups import (
+    CampaignStepTotals,
     CohortActivity,
     InitiativeSectorCount,
     JoinDaily,
@@ -33,6 +34,7 @@ __all__ = [
     "Campaign",
     "CampaignStatus",
     "CampaignStep",
+    "CampaignStepTotals",
     "Channel",
     "CohortActivity",
     "Delivery",

@@ -7,6 +7,7 @@ filter is a WHERE on small tables and a member is counted in exactly one combina
 from django.db import models
 from django.db.models import Q
 
+from engagement.models.campaigns import CampaignStep
 from engagement.models.scoring import LifecycleStage
 from initiatives.models import Initiative
 from members.models import Organisation
@@ -123,6 +124,22 @@ class InitiativeSectorCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} {self.sector}: {self.active} taking part"
+
+
+class CampaignStepTotals(models.Model):
+    """Per step of a launched campaign: messages sent, opened and clicked, and the conversions they led to."""
+
+    step = models.OneToOneField(CampaignStep, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    sent = models.PositiveIntegerField()
+    opened = models.PositiveIntegerField()
+    clicked = models.PositiveIntegerField()
+    converted = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "campaign step totals"
+
+    def __str__(self) -> str:
+        return f"{self.step_id}: {self.sent} sent, {self.converted} converted"
 
 
 class RollupRefresh(models.Model):

@@ -161,6 +161,7 @@ def launched_campaign_with_history() -> None:
 def test_campaign_results_count_sent_opened_clicked_converted_per_step(leader_client):
     launched_campaign_with_history()
     CampaignStepFactory(campaign__status=CampaignStatus.DRAFT)  # drafts are not results
+    rollups_refresh(now=NOW)
     data = leader_client.get(reverse("dashboards:panel_json", args=["campaigns"]), QUERY).json()
     assert data["columns"][:6] == ["Campaign", "Status", "Step", "Subject", "Sent", "Opened"]
     name = data["rows"][0][0]
@@ -175,12 +176,28 @@ def test_campaign_results_count_sent_opened_clicked_converted_per_step(leader_cl
     assert rows[1] == [name, "running", "1", "Step 1", "3", "1", "33.3", "1", "33.3", "1"]
 
 
+def test_campaign_results_are_as_of_the_last_refresh(leader_client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    url = reverse("dashboards:panel_json", args=["campaigns"])
+    step = CampaignStepFactory(campaign__status=CampaignStatus.RUNNING)
+    DeliveryFactory(step=step, status=DeliveryStatus.SENT, sent_at=NOW)
+    rollups_refresh(now=NOW)
+    DeliveryFactory(step=step, status=DeliveryStatus.SENT, sent_at=NOW)  # after the refresh
+    CampaignStepFactory(campaign__status=CampaignStatus.RUNNING)  # launched after the refresh
+    data = leader_client.get(url, QUERY).json()
+    assert [row[4] for row in data["rows"]] == [1]
+    assert "Figures as of the last roll-up refresh, like the other panels" in " ".join(data["notes"])
+    rollups_refresh(now=NOW)
+    assert sorted(row[4] for row in leader_client.get(url, QUERY).json()["rows"]) == [0, 2]
+
+
 def test_campaign_results_cost_one_query_however_many_campaigns(leader_client, settings, django_assert_num_queries):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     url = reverse("dashboards:panel_json", args=["campaigns"])
     for campaigns in (1, 4):
         for _ in range(campaigns):
             launched_campaign_with_history()
+        rollups_refresh(now=NOW)
         with django_assert_num_queries(PANEL_QUERIES):
             assert leader_client.get(url, QUERY).status_code == 200
 

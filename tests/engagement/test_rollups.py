@@ -5,8 +5,12 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncWeek
 
 from engagement import dashboards
+from engagement.campaign_results import step_results
 from engagement.dashboards import Filters
 from engagement.models import (
+    CampaignStatus,
+    CampaignStepTotals,
+    DeliveryStatus,
     InitiativeSectorCount,
     LifecycleStage,
     MemberEngagement,
@@ -19,7 +23,13 @@ from engagement.scoring import engagement_recompute
 from initiatives.models import Participation, ParticipationStatus
 from members.models import Activity, Member, Verb
 from personas.models import Sector
-from tests.engagement.factories import activity, onboarded_member
+from tests.engagement.factories import (
+    CampaignFactory,
+    CampaignStepFactory,
+    DeliveryFactory,
+    activity,
+    onboarded_member,
+)
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, OrganisationFactory
 
@@ -139,3 +149,85 @@ def test_a_refresh_replaces_rather_than_adds(crafted):
     before = PeriodActive.objects.aggregate(total=Sum("members"))["total"]
     rollups_refresh(now=NOW)
     assert PeriodActive.objects.aggregate(total=Sum("members"))["total"] == before
+
+
+SENT_AT = NOW - timedelta(days=3)
+
+
+@pytest.fixture
+def campaign_history():
+    """A running campaign whose first step went to six members and whose second step has not started; a draft."""
+    goal = InitiativeFactory()
+    campaign = CampaignFactory(goal=goal, status=CampaignStatus.RUNNING)
+    first, second = (CampaignStepFactory(campaign=campaign, position=n) for n in (1, 2))
+    after, at_once, before, left, waitlisted, clicked = MemberFactory.create_batch(6)
+    for member in (after, at_once, before, left, waitlisted):
+        DeliveryFactory(step=first, member=member, status=DeliveryStatus.SENT, sent_at=SENT_AT)
+    DeliveryFactory(
+        step=first, member=clicked, status=DeliveryStatus.SENT, sent_at=SENT_AT, opened_at=NOW, clicked_at=NOW
+    )
+    ParticipationFactory(member=after, initiative=goal, requested_at=SENT_AT + timedelta(hours=2))
+    ParticipationFactory(member=at_once, initiative=goal, requested_at=SENT_AT)
+    ParticipationFactory(member=before, initiative=goal, requested_at=SENT_AT - timedelta(days=1))
+    ParticipationFactory(
+        member=left,
+        initiative=goal,
+        status=ParticipationStatus.LEFT,
+        requested_at=SENT_AT,
+        joined_at=SENT_AT + timedelta(hours=1),
+        left_at=SENT_AT + timedelta(days=1),
+    )
+    ParticipationFactory(
+        member=waitlisted, initiative=goal, status=ParticipationStatus.WAITLISTED, requested_at=SENT_AT
+    )
+    # Joined the goal, but the message was never sent: no conversion.
+    skipped = MemberFactory()
+    DeliveryFactory(step=first, member=skipped, status=DeliveryStatus.SKIPPED)
+    ParticipationFactory(member=skipped, initiative=goal, requested_at=NOW)
+    DeliveryFactory(step=first, status=DeliveryStatus.FAILED)
+    draft = CampaignStepFactory(campaign=CampaignFactory(goal=goal))
+    return {"campaign": campaign, "first": first, "second": second, "draft": draft}
+
+
+def totals() -> dict[int, tuple[int, int, int, int]]:
+    return {row.step_id: (row.sent, row.opened, row.clicked, row.converted) for row in CampaignStepTotals.objects.all()}
+
+
+def test_campaign_totals_count_conversions_after_the_message_by_members_still_taking_part(campaign_history):
+    rollups_refresh(now=NOW)
+    # Converted: joined two hours after the message, and joined the moment it was sent; not the member who
+    # had joined before, the one who left since, the one on the waitlist, nor the one never sent the message.
+    assert totals() == {campaign_history["first"].pk: (6, 1, 1, 2), campaign_history["second"].pk: (0, 0, 0, 0)}
+
+
+def test_campaign_totals_leave_drafts_out(campaign_history):
+    rollups_refresh(now=NOW)
+    assert campaign_history["draft"].pk not in totals()
+
+
+def test_campaign_totals_agree_with_the_live_results(campaign_history):
+    rollups_refresh(now=NOW)
+    live = {
+        result.step.pk: (result.sent, result.opened, result.clicked, result.converted)
+        for result in step_results(campaign_history["campaign"])
+    }
+    assert totals() == live
+
+
+def test_a_campaign_without_a_goal_has_no_conversions():
+    campaign = CampaignFactory(status=CampaignStatus.COMPLETED)
+    step = CampaignStepFactory(campaign=campaign)
+    member = MemberFactory()
+    DeliveryFactory(step=step, member=member, status=DeliveryStatus.SENT, sent_at=SENT_AT)
+    ParticipationFactory(member=member, requested_at=NOW)
+    rollups_refresh(now=NOW)
+    assert totals() == {step.pk: (1, 0, 0, 0)}
+    assert step_results(campaign)[0].converted == 0
+
+
+def test_refreshing_twice_gives_the_same_campaign_totals(campaign_history):
+    rollups_refresh(now=NOW)
+    first = totals()
+    rollups_refresh(now=NOW)
+    assert totals() == first
+    assert CampaignStepTotals.objects.count() == 2
