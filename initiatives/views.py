@@ -253,7 +253,8 @@ def calendar_feed_subscribe(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your calendar feed has a new address: the old address no longer works.")
     else:
         messages.success(request, "Your calendar feed is ready: copy its address into your calendar app.")
-    return redirect(_feed_section())
+    # No fragment: a browser skips autofocus on a page opened at one, and the address field should have it.
+    return redirect("initiatives:home")
 
 
 @login_required
