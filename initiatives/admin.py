@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.models import (
+    CalendarFeed,
     EligibleSector,
     Initiative,
     InitiativeStatus,
@@ -18,6 +19,7 @@ from initiatives.models import (
     ParticipationStatus,
 )
 from initiatives.services import (
+    calendar_feeds_revoke,
     initiative_save,
     initiative_set_status,
     participation_add,
@@ -209,3 +211,36 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
+    """Staff see who has a calendar feed (never its digest) and stop a leaked one; members make their own on
+    their home page."""
+
+    list_display = ["member", "created_at", "last_fetched_at"]
+    list_filter = ["created_at", "last_fetched_at"]
+    list_select_related = ["member__user"]
+    search_fields = ["member__user__email", "member__user__last_name"]
+    fields = ["member", "created_at", "last_fetched_at"]
+    readonly_fields = ["member", "created_at", "last_fetched_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a secret is made only where the member can see it once
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """Revoking is deleting the row: one action, named for what it means, instead of two."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Revoke selected calendar feeds", permissions=["delete"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
+        revoked = calendar_feeds_revoke(feeds=queryset)
+        self.message_user(
+            request, f"Revoked {revoked} calendar feed(s): their addresses no longer work.", messages.SUCCESS
+        )

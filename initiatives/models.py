@@ -1,9 +1,11 @@
+import hashlib
 from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ecosystem.models import RedFlag, Stage
@@ -239,3 +241,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar address, which calendar apps fetch without signing in. The secret in the
+    address is shown once; only its SHA-256 digest is kept, so a database leak reveals no working address."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="calendar_feed")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="calendar_feed_digest_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.member}"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        """Secrets are 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force."""
+        return hashlib.sha256(secret.encode()).hexdigest()

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ecosystem.models import RedFlag, Stage
 from initiatives.models import (
+    CalendarFeed,
     EligibleSector,
     Initiative,
     InitiativeStatus,
@@ -29,6 +30,7 @@ from initiatives.models import (
     ParticipationStatus,
 )
 from members.models import Member, User
+from members.roles import PORTAL_PERMISSION
 from personas.models import Sector
 
 LIVE_STATUSES = [ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
@@ -183,6 +185,32 @@ def calendar_initiatives(*, member: Member) -> QuerySet[Initiative]:
         participations__member=member,
         participations__status__in=LIVE_STATUSES,
     )
+
+
+def calendar_feed_for_secret(*, secret: str) -> CalendarFeed | None:
+    """The feed that a secret opens, with its member, while the member could still download the same calendar
+    signed in: approved, with an active account and portal access. None for anything else, alike.
+
+    Looked up by the digest, through the unique index: the secret itself is never compared, so the time an
+    answer takes tells nothing about how close a guess came.
+    """
+    feed = (
+        CalendarFeed.objects.select_related("member__user")
+        .filter(
+            digest=CalendarFeed.digest_of(secret),
+            member__status=Member.Status.APPROVED,
+            member__user__is_active=True,
+        )
+        .first()
+    )
+    if feed is None or not feed.member.user.has_perm(PORTAL_PERMISSION):
+        return None
+    return feed
+
+
+def calendar_feed_of(*, member: Member) -> CalendarFeed | None:
+    """Never the digest: only when the feed was made and last read, for the member's own page."""
+    return CalendarFeed.objects.filter(member=member).only("id", "member_id", "created_at", "last_fetched_at").first()
 
 
 @dataclass(frozen=True)

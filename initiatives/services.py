@@ -1,16 +1,21 @@
-"""Writes of the initiatives app: joining, leaving, the waitlist, staff changes and notifications.
+"""Writes of the initiatives app: joining, leaving, the waitlist, staff changes, notifications and calendar
+feeds.
 
 Every function that changes who takes part locks the initiative row first, so capacity holds however many
 people press "Join" at the same moment.
 """
 
+import secrets
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from initiatives.models import (
+    CalendarFeed,
     Initiative,
     InitiativeStatus,
     Notification,
@@ -282,3 +287,43 @@ def notification_mark_read(*, member: Member, notification_id: int) -> Notificat
 
 def notifications_mark_all_read(*, member: Member) -> int:
     return Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# Marks the secret as ours, so that a secret scanner can recognise a leaked feed address.
+CALENDAR_FEED_MARKER = "knbcal_"
+# Writing on every fetch would turn each poll of a calendar app into a write; minutes are precise enough.
+FEED_FETCH_PRECISION = timedelta(minutes=5)
+
+
+@transaction.atomic
+def calendar_feed_reset(*, member: Member) -> str:
+    """Gives the member a new feed address and returns its secret, which is never stored and cannot be shown
+    again; the member's previous address stops working in the same commit."""
+    if not member.is_approved:
+        raise ValidationError("Only approved members can subscribe to their initiatives.")
+    secret = CALENDAR_FEED_MARKER + secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        member=member,
+        defaults={"digest": CalendarFeed.digest_of(secret), "created_at": timezone.now(), "last_fetched_at": None},
+    )
+    return secret
+
+
+def calendar_feed_revoke(*, member: Member) -> bool:
+    """Stops the member's feed; False when there was none."""
+    deleted, _ = CalendarFeed.objects.filter(member=member).delete()
+    return deleted > 0
+
+
+def calendar_feeds_revoke(*, feeds: QuerySet[CalendarFeed]) -> int:
+    """Staff stop feeds in bulk (a leaked address, a member who left); returns how many."""
+    deleted, _ = feeds.delete()
+    return deleted
+
+
+def calendar_feed_mark_fetched(*, feed: CalendarFeed) -> None:
+    """Keeps `last_fetched_at` so that the member sees whether a calendar app follows the feed. Matching the
+    digest too means a fetch that raced a reset never dates the new address."""
+    now = timezone.now()
+    if feed.last_fetched_at is None or feed.last_fetched_at < now - FEED_FETCH_PRECISION:
+        CalendarFeed.objects.filter(pk=feed.pk, digest=feed.digest).update(last_fetched_at=now)

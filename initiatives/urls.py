@@ -15,6 +15,10 @@ urlpatterns = [
     path("initiatives/<slug:slug>/calendar.ics", views.initiative_calendar, name="calendar"),
     path("initiatives/<slug:slug>/participants/", views.participants, name="participants"),
     path("initiatives/<slug:slug>/participants.csv", views.participants_csv, name="participants_csv"),
+    # After the initiative's own paths, and no secret is "calendar": an initiative slugged "feed" keeps them.
+    path("initiatives/feed/subscribe/", views.calendar_feed_subscribe, name="calendar_feed_subscribe"),
+    path("initiatives/feed/stop/", views.calendar_feed_stop, name="calendar_feed_stop"),
+    path("initiatives/feed/<str:secret>.ics", views.calendar_feed, name="calendar_feed"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

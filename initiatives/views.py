@@ -1,21 +1,27 @@
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from initiatives import selectors
 from initiatives.calendar import calendar_for
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative, Notification, Participation, ParticipationStatus
 from initiatives.services import (
+    calendar_feed_mark_fetched,
+    calendar_feed_reset,
+    calendar_feed_revoke,
     initiative_join,
     initiative_leave,
     notification_mark_read,
@@ -29,6 +35,10 @@ from members.services import record_activity
 
 PAGE_SIZE = 20
 portal_required = permission_required(PORTAL_PERMISSION, raise_exception=True)
+MY_CALENDAR_NAME = "My Knoble initiatives"
+# A new feed's secret waits in the server-side session for the one page after the redirect, so that
+# reloading the page shows it no more and makes no second address.
+SHOW_ONCE_SESSION_KEY = "initiatives.new_calendar_feed"
 
 
 def _member(request: HttpRequest) -> Member | None:
@@ -53,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def for_you(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     context: dict[str, Any] = {"member": member}
+    new_feed_secret = request.session.pop(SHOW_ONCE_SESSION_KEY, None) if request.method == "GET" else None
     if member is not None:
         mine = selectors.my_participations(member=member)
         checklist = selectors.onboarding_checklist(
@@ -66,8 +77,17 @@ def for_you(request: HttpRequest) -> HttpResponse:
             "notifications": selectors.latest_notifications(member=member),
             "checklist": checklist if not all(step.done for step in checklist) else [],
             "now": timezone.now(),
+            "calendar_feed": selectors.calendar_feed_of(member=member),
+            "new_feed_url": _feed_url(new_feed_secret) if new_feed_secret else None,
         }
-    return render(request, "initiatives/home.html", context)
+    response = render(request, "initiatives/home.html", context)
+    if new_feed_secret:
+        add_never_cache_headers(response)
+    return response
+
+
+def _feed_url(secret: str) -> str:
+    return f"{settings.SITE_URL}{reverse('initiatives:calendar_feed', args=[secret])}"
 
 
 @login_required
@@ -193,10 +213,60 @@ def initiative_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def my_calendar(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
-    body = calendar_for(
-        selectors.calendar_initiatives(member=member), name="My Knoble initiatives", stamp=timezone.now()
-    )
+    body = calendar_for(selectors.calendar_initiatives(member=member), name=MY_CALENDAR_NAME, stamp=timezone.now())
     return _ics_response(body, "my-knoble-initiatives.ics")
+
+
+# No login: calendar apps fetch without cookies, so the secret in the address is the credential.
+@require_safe
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The same calendar as `my_calendar`, for the member whose feed the secret opens. Served inline, not as an
+    attachment: calendar apps subscribe to it."""
+    feed = selectors.calendar_feed_for_secret(secret=secret)
+    if feed is None:
+        raise Http404("No such calendar feed.")
+    calendar_feed_mark_fetched(feed=feed)
+    body = calendar_for(selectors.calendar_initiatives(member=feed.member), name=MY_CALENDAR_NAME, stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    # Who takes part in what is sensitive: no shared cache may keep it, and no search engine index it.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _feed_section() -> str:
+    return f"{reverse('initiatives:home')}#calendar-feed"
+
+
+@login_required
+@portal_required
+@require_POST
+def calendar_feed_subscribe(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    replacing = selectors.calendar_feed_of(member=member) is not None
+    try:
+        request.session[SHOW_ONCE_SESSION_KEY] = calendar_feed_reset(member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_feed_section())
+    if replacing:
+        messages.success(request, "Your calendar feed has a new address: the old address no longer works.")
+    else:
+        messages.success(request, "Your calendar feed is ready: copy its address into your calendar app.")
+    # No fragment: a browser skips autofocus on a page opened at one, and the address field should have it.
+    return redirect("initiatives:home")
+
+
+@login_required
+@portal_required
+@require_POST
+def calendar_feed_stop(request: HttpRequest) -> HttpResponse:
+    member = _approved_member(request)
+    if calendar_feed_revoke(member=member):
+        messages.success(request, "Your calendar feed is stopped: its address no longer works.")
+    else:
+        messages.info(request, "You had no calendar feed to stop.")
+    return redirect(_feed_section())
 
 
 @login_required

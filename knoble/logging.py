@@ -8,9 +8,13 @@ _SECRET = re.compile(
     re.IGNORECASE,
 )
 
+# Our own secrets carry a marker (API tokens `knb_`, calendar feeds `knbcal_`) and may stand alone in a line,
+# such as the path of a feed address that Django logs when it answers 404.
+_MARKED_SECRET = re.compile(r"\bknb(?:cal)?_[A-Za-z0-9_-]+")
+
 
 def redact(text: str) -> str:
-    return _SECRET.sub(lambda m: f"{m['key']}{m['quote']}[redacted]", text)
+    return _MARKED_SECRET.sub("[redacted]", _SECRET.sub(lambda m: f"{m['key']}{m['quote']}[redacted]", text))
 
 
 class RedactSecretsFilter(logging.Filter):

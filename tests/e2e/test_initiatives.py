@@ -93,3 +93,32 @@ def test_member_goes_from_the_roadmap_to_an_initiative_to_its_red_flag_and_back(
     page.get_by_role("link", name="Laundering").click()
     panel = page.get_by_role("region", name="Initiatives working on this stage")
     expect(panel.get_by_role("link", name="IMB red-flag working group")).to_be_visible()
+
+
+def test_member_subscribes_a_calendar_app_to_their_initiatives_and_stops_the_feed(page, browser, live_server, settings):
+    settings.SITE_URL = live_server.url
+    member = MemberFactory(user__email="rosa@northbridge.example")
+    initiative_join(member=member, initiative=InitiativeFactory(title="Typology training: the IMB model"))
+
+    sign_in(page, member.user.email, PASSWORD)
+    feed = page.get_by_role("region", name="Subscribe in your calendar app")
+    feed.get_by_role("button", name="Get my calendar feed address").click()
+    expect(page.get_by_text("Your calendar feed is ready")).to_be_visible()
+    address_field = page.get_by_label("Your calendar feed address")
+    expect(address_field).to_be_focused()
+    expect(address_field).not_to_be_editable()
+    address = address_field.input_value()
+
+    calendar_app = browser.new_context()  # no cookies: a calendar app fetching the address
+    try:
+        fetched = calendar_app.request.get(address)
+        assert fetched.status == 200
+        assert "SUMMARY:Typology training: the IMB model" in fetched.text()
+
+        page.reload()
+        expect(page.get_by_label("Your calendar feed address")).to_have_count(0)  # shown once
+        feed.get_by_role("button", name="Stop the feed").click()
+        expect(page.get_by_text("Your calendar feed is stopped")).to_be_visible()
+        assert calendar_app.request.get(address).status == 404
+    finally:
+        calendar_app.close()

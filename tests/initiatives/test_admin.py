@@ -4,8 +4,15 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from initiatives.models import InitiativeStatus, Notification, NotificationKind, Participation, ParticipationStatus
-from initiatives.services import initiative_join
+from initiatives.models import (
+    CalendarFeed,
+    InitiativeStatus,
+    Notification,
+    NotificationKind,
+    Participation,
+    ParticipationStatus,
+)
+from initiatives.services import calendar_feed_reset, initiative_join
 from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, staff_user
@@ -132,6 +139,7 @@ def test_admin_pages_render(staff_client):
         reverse("admin:initiatives_participation_changelist"),
         reverse("admin:initiatives_participation_change", args=[participation.pk]),
         reverse("admin:initiatives_notification_changelist"),
+        reverse("admin:initiatives_calendarfeed_changelist"),
     ]:
         assert staff_client.get(url).status_code == 200, url
 
@@ -184,3 +192,37 @@ def test_the_lead_must_be_a_member_of_staff(staff_client):
     assert "lead" in response.context["adminform"].form.errors
     initiative.refresh_from_db()
     assert initiative.lead is None
+
+
+def test_staff_see_calendar_feeds_without_their_digest_and_revoke_them(staff_client):
+    leaked, kept = MemberFactory(user__email="leaked@bank.example"), MemberFactory()
+    secret = calendar_feed_reset(member=leaked)
+    calendar_feed_reset(member=kept)
+    feed = CalendarFeed.objects.get(member=leaked)
+
+    listing = staff_client.get(reverse("admin:initiatives_calendarfeed_changelist")).text
+    detail = staff_client.get(reverse("admin:initiatives_calendarfeed_change", args=[feed.pk])).text
+    assert "leaked@bank.example" in listing or str(leaked) in listing
+    for page in (listing, detail):
+        assert feed.digest not in page
+        assert secret not in page
+    assert 'value="delete_selected"' not in listing
+    assert staff_client.get(reverse("admin:initiatives_calendarfeed_add")).status_code == 403
+
+    response = staff_client.post(
+        reverse("admin:initiatives_calendarfeed_changelist"),
+        {"action": "revoke", helpers.ACTION_CHECKBOX_NAME: [feed.pk]},
+        follow=True,
+    )
+    assert "Revoked 1 calendar feed(s)" in response.text
+    assert list(CalendarFeed.objects.values_list("member", flat=True)) == [kept.pk]
+    assert staff_client.get(reverse("initiatives:calendar_feed", args=[secret])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_calendar_feed_changelist_query_count_is_constant(staff_client, django_assert_num_queries, count):
+    for _ in range(count):
+        calendar_feed_reset(member=MemberFactory())
+    staff_client.get("/")
+    with django_assert_num_queries(7):
+        assert staff_client.get(reverse("admin:initiatives_calendarfeed_changelist")).status_code == 200

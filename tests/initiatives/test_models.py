@@ -1,11 +1,14 @@
-"""The links of an initiative to the roadmap item it was launched from and to the ecosystem map."""
+"""The links of an initiative to the roadmap item it was launched from and to the ecosystem map; the
+constraints of calendar feeds."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from initiatives.models import Initiative
+from initiatives.models import CalendarFeed, Initiative
 from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import InitiativeFactory
+from tests.members.factories import MemberFactory
 from tests.roadmap.factories import make_roadmap, place
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +44,20 @@ def test_stages_and_red_flags_know_the_initiatives_pointing_to_them():
     initiative.delete()  # the links go with the initiative; the map stays
     stage.refresh_from_db()
     flag.refresh_from_db()
+
+
+def test_a_member_has_at_most_one_calendar_feed():
+    member = MemberFactory()
+    CalendarFeed.objects.create(member=member, digest=CalendarFeed.digest_of("first"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CalendarFeed.objects.create(member=member, digest=CalendarFeed.digest_of("second"))
+    assert CalendarFeed.objects.filter(member=member).count() == 1
+
+
+def test_two_feeds_never_share_a_digest_and_a_digest_is_a_sha256():
+    digest = CalendarFeed.digest_of("same")
+    CalendarFeed.objects.create(member=MemberFactory(), digest=digest)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CalendarFeed.objects.create(member=MemberFactory(), digest=digest)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CalendarFeed.objects.create(member=MemberFactory(), digest="knbcal_a-secret-kept-in-clear")

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from initiatives.models import (
+    CalendarFeed,
     InitiativeStatus,
     Notification,
     NotificationKind,
@@ -14,6 +15,11 @@ from initiatives.models import (
     ParticipationStatus,
 )
 from initiatives.services import (
+    CALENDAR_FEED_MARKER,
+    calendar_feed_mark_fetched,
+    calendar_feed_reset,
+    calendar_feed_revoke,
+    calendar_feeds_revoke,
     initiative_join,
     initiative_leave,
     initiative_save,
@@ -272,3 +278,76 @@ def test_notifications_stay_on_the_site_and_are_read_by_their_owner_only():
     assert notification_mark_read(member=member, notification_id=mine.pk).read_at is not None
     assert notifications_mark_all_read(member=member) == 1
     assert notifications_mark_all_read(member=member) == 0
+
+
+# Calendar feeds
+
+
+def test_a_feed_keeps_only_the_digest_of_its_secret():
+    member = MemberFactory()
+    secret = calendar_feed_reset(member=member)
+    assert secret.startswith(CALENDAR_FEED_MARKER)
+    assert len(secret) > len(CALENDAR_FEED_MARKER) + 40
+    feed = CalendarFeed.objects.get(member=member)
+    assert feed.digest == CalendarFeed.digest_of(secret)
+    assert secret not in feed.digest
+
+
+def test_resetting_a_feed_replaces_its_secret():
+    member = MemberFactory()
+    old = calendar_feed_reset(member=member)
+    CalendarFeed.objects.filter(member=member).update(last_fetched_at=timezone.now())
+    new = calendar_feed_reset(member=member)
+    assert new != old
+    feed = CalendarFeed.objects.get(member=member)
+    assert feed.digest == CalendarFeed.digest_of(new)
+    assert feed.last_fetched_at is None  # the new address has not been read by anything yet
+    assert not CalendarFeed.objects.filter(digest=CalendarFeed.digest_of(old)).exists()
+
+
+@pytest.mark.parametrize("status", [Member.Status.PENDING, Member.Status.SUSPENDED, Member.Status.LEFT])
+def test_only_approved_members_get_a_feed(status):
+    member = MemberFactory(status=status)
+    with pytest.raises(ValidationError, match="Only approved members"):
+        calendar_feed_reset(member=member)
+    assert not CalendarFeed.objects.exists()
+
+
+def test_revoking_a_feed_deletes_it_and_says_whether_there_was_one():
+    member, other = MemberFactory(), MemberFactory()
+    calendar_feed_reset(member=member)
+    calendar_feed_reset(member=other)
+    assert calendar_feed_revoke(member=member) is True
+    assert calendar_feed_revoke(member=member) is False
+    assert list(CalendarFeed.objects.values_list("member", flat=True)) == [other.pk]
+
+
+def test_staff_revoke_feeds_in_bulk():
+    leaked, also_leaked, kept = MemberFactory(), MemberFactory(), MemberFactory()
+    for member in (leaked, also_leaked, kept):
+        calendar_feed_reset(member=member)
+    assert calendar_feeds_revoke(feeds=CalendarFeed.objects.filter(member__in=[leaked, also_leaked])) == 2
+    assert list(CalendarFeed.objects.values_list("member", flat=True)) == [kept.pk]
+
+
+def test_a_fetch_is_dated_at_most_every_few_minutes():
+    member = MemberFactory()
+    calendar_feed_reset(member=member)
+    feed = CalendarFeed.objects.get(member=member)
+    calendar_feed_mark_fetched(feed=feed)
+    first = CalendarFeed.objects.get(member=member).last_fetched_at
+    assert first is not None
+    calendar_feed_mark_fetched(feed=CalendarFeed.objects.get(member=member))
+    assert CalendarFeed.objects.get(member=member).last_fetched_at == first
+    CalendarFeed.objects.filter(member=member).update(last_fetched_at=first - timedelta(hours=1))
+    calendar_feed_mark_fetched(feed=CalendarFeed.objects.get(member=member))
+    assert CalendarFeed.objects.get(member=member).last_fetched_at > first - timedelta(hours=1)
+
+
+def test_a_fetch_that_raced_a_reset_does_not_date_the_new_address():
+    member = MemberFactory()
+    calendar_feed_reset(member=member)
+    fetched = CalendarFeed.objects.get(member=member)
+    calendar_feed_reset(member=member)
+    calendar_feed_mark_fetched(feed=fetched)
+    assert CalendarFeed.objects.get(member=member).last_fetched_at is None

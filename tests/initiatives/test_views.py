@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import UTC, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -10,8 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import selectors
-from initiatives.models import InitiativeKind, InitiativeStatus, Notification, Participation, ParticipationStatus
-from initiatives.services import initiative_join
+from initiatives.models import (
+    CalendarFeed,
+    InitiativeKind,
+    InitiativeStatus,
+    Notification,
+    Participation,
+    ParticipationStatus,
+)
+from initiatives.services import calendar_feed_reset, calendar_feed_revoke, initiative_join
 from members.models import Activity, Verb
 from personas.models import Persona, Sector
 from roadmap.models import Horizon
@@ -293,8 +301,9 @@ def test_home_query_count_is_constant(member_client, member, django_assert_num_q
     InitiativeFactory.create_batch(size)
     NotificationFactory.create_batch(size, member=member)
     member_client.get("/")
-    # session, user, permissions (2), member, my participations, recommendations, notifications, unread count
-    with django_assert_num_queries(9):
+    # session, user, permissions (2), member, my participations, recommendations, notifications, unread count,
+    # calendar feed
+    with django_assert_num_queries(10):
         assert member_client.get("/").status_code == 200
 
 
@@ -366,6 +375,172 @@ def test_my_calendar_holds_only_my_dated_initiatives(member_client, member):
     assert body.count("BEGIN:VEVENT") == 1
     assert "SUMMARY:Mine" in body
     assert member_client.get(reverse("initiatives:calendar", args=[undated.slug])).status_code == 404
+
+
+# The calendar feed: no login, the secret in the address is the credential
+
+
+def feed_url(secret: str) -> str:
+    return reverse("initiatives:calendar_feed", args=[secret])
+
+
+def without_stamps(body: str) -> list[str]:
+    return [line for line in body.split("\r\n") if not line.startswith("DTSTAMP:")]
+
+
+def test_the_feed_is_my_calendar_without_signing_in(member_client, member):
+    mine = InitiativeFactory(title="Mine")
+    for initiative in (mine, InitiativeFactory(title="Undated", starts_at=None)):
+        initiative_join(member=member, initiative=initiative)
+    InitiativeFactory(title="Not mine")
+    secret = calendar_feed_reset(member=member)
+
+    response = Client().get(feed_url(secret))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "Content-Disposition" not in response  # calendar apps subscribe; they do not download
+    assert "no-store" in response["Cache-Control"]
+    body = response.content.decode()
+    assert body.count("BEGIN:VEVENT") == 1
+    assert "SUMMARY:Mine" in body
+    assert without_stamps(body) == without_stamps(member_client.get(reverse("initiatives:my_calendar")).text)
+    assert CalendarFeed.objects.get(member=member).last_fetched_at is not None
+
+
+def test_a_new_feed_address_stops_the_old_one_at_once(member):
+    old = calendar_feed_reset(member=member)
+    new = calendar_feed_reset(member=member)
+    assert Client().get(feed_url(old)).status_code == 404
+    assert Client().get(feed_url(new)).status_code == 200
+
+
+def test_a_stopped_feed_and_an_unknown_secret_are_not_found(member):
+    secret = calendar_feed_reset(member=member)
+    calendar_feed_revoke(member=member)
+    assert Client().get(feed_url(secret)).status_code == 404
+    assert Client().get(feed_url("knbcal_guess")).status_code == 404
+
+
+def test_an_initiative_slugged_feed_keeps_its_own_pages(member_client):
+    initiative = InitiativeFactory(slug="feed", title="Feed the red-flag library")
+    assert member_client.get(detail_url(initiative)).status_code == 200
+    calendar = reverse("initiatives:calendar", args=[initiative.slug])
+    assert calendar == feed_url("calendar")  # the address a secret "calendar" would have, were there one
+    assert "SUMMARY:Feed the red-flag library" in member_client.get(calendar).text
+
+
+def suspend(member) -> None:
+    member.status = member.Status.SUSPENDED
+    member.save()
+
+
+def leave_the_network(member) -> None:
+    member.status = member.Status.LEFT
+    member.save()
+
+
+def deactivate(member) -> None:
+    member.user.is_active = False
+    member.user.save()
+
+
+def lose_portal_access(member) -> None:
+    member.user.groups.clear()
+
+
+@pytest.mark.parametrize("lose_access", [suspend, leave_the_network, deactivate, lose_portal_access])
+def test_a_member_who_lost_access_has_no_feed(member, lose_access):
+    initiative_join(member=member, initiative=InitiativeFactory())
+    secret = calendar_feed_reset(member=member)
+    lose_access(member)
+    response = Client().get(feed_url(secret))
+    assert response.status_code == 404
+    assert "BEGIN:VCALENDAR" not in response.text
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_feed_query_count_is_constant(member, django_assert_num_queries, size):
+    for initiative in InitiativeFactory.create_batch(size):
+        initiative_join(member=member, initiative=initiative)
+    secret = calendar_feed_reset(member=member)
+    anonymous = Client()
+    # feed with its member, permissions (2), the fetch time, the initiatives
+    with django_assert_num_queries(5):
+        assert anonymous.get(feed_url(secret)).content.decode().count("BEGIN:VEVENT") == size
+    # fetched a moment ago: the fetch time is not written again
+    with django_assert_num_queries(4):
+        assert anonymous.get(feed_url(secret)).status_code == 200
+
+
+def test_subscribe_shows_the_address_once_and_stop_ends_the_feed(member_client, member, settings):
+    settings.SITE_URL = "https://portal.example"
+    initiative_join(member=member, initiative=InitiativeFactory(title="Mine"))
+    home = member_client.get("/").text
+    assert "Get my calendar feed address" in home
+    assert "Stop the feed" not in home
+
+    created = member_client.post(reverse("initiatives:calendar_feed_subscribe"), follow=True)
+
+    assert created.redirect_chain == [("/", 302)]
+    assert "no-store" in created["Cache-Control"]
+    address = created.context["new_feed_url"]
+    assert address.startswith("https://portal.example/initiatives/feed/knbcal_")
+    assert address.endswith(".ics")
+    assert f'<input id="calendar-feed-url" type="text" value="{address}" readonly' in created.text
+    assert '<label for="calendar-feed-url">' in created.text
+    assert "Anyone who has this address can see the initiatives you take part in" in created.text
+    assert "Your calendar feed is ready" in created.text
+    assert "SUMMARY:Mine" in Client().get(urlsplit(address).path).text
+
+    reloaded = member_client.get("/")
+    assert address not in reloaded.text
+    assert reloaded.context["new_feed_url"] is None
+    assert "a calendar app last read it on" in reloaded.text  # the fetch above
+    assert "Stop the feed" in reloaded.text
+    assert CalendarFeed.objects.filter(member=member).count() == 1
+
+    stopped = member_client.post(reverse("initiatives:calendar_feed_stop"), follow=True)
+    assert stopped.redirect_chain == [("/#calendar-feed", 302)]
+    assert "Your calendar feed is stopped" in stopped.text
+    assert "Get my calendar feed address" in stopped.text
+    assert Client().get(urlsplit(address).path).status_code == 404
+
+
+def test_a_second_subscribe_replaces_the_address(member_client, member):
+    first = member_client.post(reverse("initiatives:calendar_feed_subscribe"), follow=True).context["new_feed_url"]
+    second = member_client.post(reverse("initiatives:calendar_feed_subscribe"), follow=True)
+    assert "the old address no longer works" in second.text
+    assert second.context["new_feed_url"] != first
+    assert CalendarFeed.objects.filter(member=member).count() == 1
+    assert Client().get(urlsplit(first).path).status_code == 404
+    assert Client().get(urlsplit(second.context["new_feed_url"]).path).status_code == 200
+
+
+def test_stopping_without_a_feed_says_so_and_the_actions_take_only_posts(member_client):
+    assert (
+        "You had no calendar feed to stop."
+        in member_client.post(reverse("initiatives:calendar_feed_stop"), follow=True).text
+    )
+    assert member_client.get(reverse("initiatives:calendar_feed_subscribe")).status_code == 405
+    assert member_client.get(reverse("initiatives:calendar_feed_stop")).status_code == 405
+    assert not CalendarFeed.objects.exists()
+
+
+def test_a_suspended_member_who_kept_portal_access_is_told_no_feed(member_client, member):
+    suspend(member)
+    response = member_client.post(reverse("initiatives:calendar_feed_subscribe"), follow=True)
+    assert "Only approved members can subscribe to their initiatives." in response.text
+    assert response.context["new_feed_url"] is None
+    assert not CalendarFeed.objects.exists()
+
+
+def test_the_feed_actions_need_a_signed_in_member_and_a_csrf_token(member):
+    assert Client().post(reverse("initiatives:calendar_feed_subscribe")).status_code == 302  # to the login page
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(member.user)
+    assert guarded.post(reverse("initiatives:calendar_feed_subscribe")).status_code == 403
+    assert not CalendarFeed.objects.exists()
 
 
 # Staff roster

@@ -63,6 +63,8 @@ def test_settings_refuse_to_start_without_a_secret_key():
         ('payload {"password": "s3cret!", "email": "a@b"}', "s3cret!"),
         ("Authorization: Token abc123def", "abc123def"),
         ("GET /unsubscribe?token=eyJhbGciOi.xyz", "eyJhbGciOi.xyz"),
+        ("Not Found: /initiatives/feed/knbcal_Ab-9_xYz.ics", "knbcal_Ab-9_xYz"),
+        ("curl -H 'X: knb_q1W-e2_r3'", "knb_q1W-e2_r3"),
     ],
 )
 def test_log_lines_never_carry_secrets(line, secret):
