@@ -101,7 +101,8 @@ class Initiative(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The personas, stages and red flags it is aimed at are part of what staff change, so they are kept too.
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[target_personas, stages, red_flags])
 
     objects = InitiativeQuerySet.as_manager()
 

@@ -78,6 +78,21 @@ def test_moving_the_start_in_the_admin_notifies_those_taking_part(staff_client):
     assert initiative.history.latest().history_user.is_staff
 
 
+def test_the_history_keeps_the_stages_an_initiative_worked_on(staff_client):
+    initiative = InitiativeFactory()
+    first, second = StageFactory(), StageFactory()
+    url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    for stages in ([first.pk], [second.pk]):
+        response = staff_client.post(url, change_form_data(initiative, participations=[]) | {"stages": stages})
+        assert response.status_code == 302, response.context["errors"] if response.context else response
+    kept = [
+        sorted(row.stage_id for row in record.stages.all())
+        for record in initiative.history.order_by("history_date", "history_id")
+    ]
+    assert [first.pk] in kept
+    assert kept[-1] == [second.pk]
+
+
 def test_staff_add_members_and_change_roles_through_the_inline(staff_client):
     initiative = InitiativeFactory(capacity=1)
     holder = ParticipationFactory(initiative=initiative)
