@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ecosystem.models import RedFlag, ReviewState, Stage
+from engagement.campaign_drafts import STEP_LINKS, campaign_create, campaign_update
 from engagement.campaign_engine import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
 from engagement.campaign_results import step_results
 from engagement.models import (
@@ -167,26 +167,6 @@ class CampaignStepSerializer(StrictModelSerializer[CampaignStep]):
         read_only_fields = ["id"]
 
 
-STEP_LINKS = ("stages", "red_flags")
-
-
-def _steps_create(campaign: Campaign, steps: list[dict[str, Any]]) -> None:
-    """Writes the steps, then their links to the map in one insert per kind of link."""
-    links = [(step.pop("stages", []), step.pop("red_flags", [])) for step in steps]
-    created = CampaignStep.objects.bulk_create(CampaignStep(campaign=campaign, **step) for step in steps)
-    step_stages, step_red_flags = CampaignStep.stages.through, CampaignStep.red_flags.through
-    step_stages.objects.bulk_create(
-        step_stages(campaignstep_id=step.pk, stage_id=stage.pk)
-        for step, (stages, _) in zip(created, links, strict=True)
-        for stage in stages
-    )
-    step_red_flags.objects.bulk_create(
-        step_red_flags(campaignstep_id=step.pk, redflag_id=red_flag.pk)
-        for step, (_, red_flags) in zip(created, links, strict=True)
-        for red_flag in red_flags
-    )
-
-
 class CampaignSerializer(ModelCheckedSerializer[Campaign]):
     steps = CampaignStepSerializer(
         many=True, required=False, help_text="The ordered steps, positions 1, 2, 3 …; replaced as a whole."
@@ -255,24 +235,17 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
             return {}
         return {"allowed_link_hosts": self.instance.allowed_link_hosts}
 
-    @transaction.atomic
     def create(self, validated_data: dict[str, Any]) -> Campaign:
         steps = validated_data.pop("steps", [])
-        campaign = super().create(validated_data)
-        _steps_create(campaign, steps)
-        return campaign
+        return campaign_create(fields=validated_data, steps=steps)
 
-    @transaction.atomic
     def update(self, instance: Campaign, validated_data: dict[str, Any]) -> Campaign:
         steps = validated_data.pop("steps", None)
-        if steps is not None:
-            # Re-checked under the lock: a launch between validation and now would leave deliveries orphaned.
-            locked = Campaign.objects.select_for_update().get(pk=instance.pk)
-            if locked.status != CampaignStatus.DRAFT:
-                raise Conflict(f"“{locked}” was launched meanwhile: its steps can no longer change.")
-            locked.steps.all().delete()
-            _steps_create(instance, steps)
-        return super().update(instance, validated_data)
+        try:
+            return campaign_update(campaign=instance, fields=validated_data, steps=steps)
+        except DjangoValidationError as error:
+            # Checked again under the campaign's lock: it was launched after this request was validated.
+            raise Conflict(" ".join(error.messages)) from error
 
 
 class StepResultSerializer(serializers.Serializer[Any]):
