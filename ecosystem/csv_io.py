@@ -17,6 +17,7 @@ from django.db import transaction
 
 from ecosystem.models import Actor, Confidence, FinancialFlow, ObservingSector, RedFlag, Stage, TraffickingCategory
 from ecosystem.services import red_flag_create, red_flag_update
+from knoble.spreadsheets import spreadsheet_cell, spreadsheet_text
 from members.models import User
 from personas.models import Persona
 
@@ -37,20 +38,9 @@ COLUMNS = [
     "version",
 ]
 REQUIRED_COLUMNS = {"category", "indicator", "source"}
-# Spreadsheets run a cell that starts with one of these as a formula; a leading quote keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _uncell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
-
-
-def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[list[str]]:
+def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[list[Any]]:
     """The header and one row per red flag; the red flags need their parts, observers and personas loaded."""
     yield COLUMNS
     for red_flag in red_flags:
@@ -70,7 +60,7 @@ def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[list[str]]:
             red_flag.review_state,
             red_flag.version,
         ]
-        yield [_cell(value) for value in values]
+        yield [spreadsheet_cell(value) for value in values]
 
 
 def write_red_flags_csv(red_flags: Iterable[RedFlag], stream: Any) -> None:
@@ -172,7 +162,8 @@ def import_red_flags(*, text: str, by: User, reason: str) -> ImportResult:
     if missing:
         raise RedFlagImportError([RowError(1, f"missing column(s): {', '.join(sorted(missing))}")])
     rows = [
-        (reader.line_num, {key: _uncell((value or "").strip()) for key, value in row.items() if key}) for row in reader
+        (reader.line_num, {key: spreadsheet_text((value or "").strip()) for key, value in row.items() if key})
+        for row in reader
     ]
     lookups = _Lookups()
     existing = RedFlag.objects.in_bulk([int(row["id"]) for _line, row in rows if row.get("id", "").isdigit()])

@@ -21,6 +21,7 @@ from django_countries.fields import Country
 
 from engagement import dashboards
 from engagement.digest import digest_request
+from knoble.spreadsheets import spreadsheet_cell
 from members.models import Organisation, User
 from members.roles import DASHBOARD_PERMISSION
 from personas.models import Persona, Sector
@@ -143,13 +144,6 @@ def panel_json(request: HttpRequest, name: str) -> HttpResponse:
     return JsonResponse(dashboards.panel_data(name, filters))
 
 
-def _csv_cell(value: Any) -> Any:
-    """A text cell starting with = + - @ would run as a formula in a spreadsheet; a leading quote keeps it text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return f"'{value}"
-    return "" if value is None else value
-
-
 @require_GET
 @dashboards_required
 def panel_csv(request: HttpRequest, name: str) -> HttpResponse:
@@ -162,7 +156,7 @@ def panel_csv(request: HttpRequest, name: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="knoble-{name}-{filters.start}-{filters.end}.csv"'
     writer = csv.writer(response)
     writer.writerow(data["columns"])
-    writer.writerows([_csv_cell(cell) for cell in row] for row in data["rows"])
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in data["rows"])
     return response
 
 

@@ -28,6 +28,7 @@ from initiatives.services import (
     notifications_mark_all_read,
     waitlist_position,
 )
+from knoble.spreadsheets import spreadsheet_cell
 from members.models import Member, Verb
 from members.roles import PORTAL_PERMISSION
 from members.selectors import member_for_user
@@ -300,9 +301,9 @@ def participants_csv(request: HttpRequest, slug: str) -> HttpResponse:
         organisation = row.member.organisation
         writer.writerow(
             [
-                _csv_safe(row.member.user.display_name),
-                _csv_safe(row.member.user.email),
-                _csv_safe(organisation.name if organisation else ""),
+                spreadsheet_cell(row.member.user.display_name),
+                spreadsheet_cell(row.member.user.email),
+                spreadsheet_cell(organisation.name if organisation else ""),
                 organisation.get_sector_display() if organisation else "",
                 row.get_role_display(),
                 row.get_status_display(),
@@ -311,11 +312,6 @@ def participants_csv(request: HttpRequest, slug: str) -> HttpResponse:
             ]
         )
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """A cell starting with = + - @ would run as a formula in a spreadsheet; a leading quote keeps it text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 @login_required

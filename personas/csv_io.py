@@ -18,10 +18,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from knoble.spreadsheets import spreadsheet_cell, spreadsheet_text
 from personas.models import JobToBeDone, Persona
 
-# Spreadsheets run cells that start with these as formulas; exports defuse them, imports undo it.
-FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -53,14 +52,8 @@ class ImportResult:
     errors: tuple[RowError, ...] = ()
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _uncell(value: str | None) -> str:
-    text = (value or "").strip()
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return spreadsheet_text((value or "").strip())
 
 
 def csv_export(*, csv_format: CsvFormat) -> str:
@@ -68,7 +61,7 @@ def csv_export(*, csv_format: CsvFormat) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(csv_format.columns), extrasaction="ignore")
     writer.writeheader()
     for row in csv_format.export_rows():
-        writer.writerow({name: _cell(row.get(name)) for name in csv_format.columns})
+        writer.writerow({name: spreadsheet_cell(row.get(name)) for name in csv_format.columns})
     return buffer.getvalue()
 
 

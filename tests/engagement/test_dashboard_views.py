@@ -123,10 +123,10 @@ def test_csv_export_has_the_table_and_defuses_formulas(leader_client):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Step", "Members", "% of approved"]
     assert rows[1] == ["Approved", "2", "100.0"]
-    from engagement.dashboard_views import _csv_cell
+    from knoble.spreadsheets import spreadsheet_cell
 
-    assert _csv_cell("=HYPERLINK(evil)") == "'=HYPERLINK(evil)"
-    assert _csv_cell(None) == ""
+    assert spreadsheet_cell("=HYPERLINK(evil)") == "'=HYPERLINK(evil)"
+    assert spreadsheet_cell(None) == ""
 
 
 def test_roadmap_progress_counts_items_by_status_and_late_ones(leader_client):
