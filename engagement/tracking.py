@@ -81,21 +81,23 @@ def open_url(delivery: Delivery) -> str:
     return _url("campaigns:open", _sign(OPEN_SALT, delivery.pk))
 
 
-def _delivery(delivery_id: Any) -> Delivery | None:
-    if type(delivery_id) is not int:
+def _delivery_id(payload: Any) -> int:
+    if type(payload) is not int:
         raise BadToken("The token does not name a delivery.")
+    return payload
+
+
+def _delivery(delivery_id: Any) -> Delivery | None:
     return (
         Delivery.objects.select_for_update(of=("self",))
         .select_related("campaign", "member")
-        .filter(pk=delivery_id)
+        .filter(pk=_delivery_id(delivery_id))
         .first()
     )
 
 
 def delivery_for_unsubscribe(token: str) -> Delivery | None:
-    delivery_id = _unsign(UNSUBSCRIBE_SALT, token)
-    if type(delivery_id) is not int:
-        raise BadToken("The token does not name a delivery.")
+    delivery_id = _delivery_id(_unsign(UNSUBSCRIBE_SALT, token))
     return Delivery.objects.select_related("member__user").filter(pk=delivery_id).first()
 
 
