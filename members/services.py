@@ -29,6 +29,11 @@ from members.models import (
 from members.roles import MEMBER_ROLE
 
 
+def _require_known_verb(verb: Verb | str) -> None:
+    if verb not in Verb.values:
+        raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
+
+
 def record_activity(
     *,
     member: Member,
@@ -40,8 +45,7 @@ def record_activity(
 ) -> Activity:
     """The way one event is written (batches and update-driven writes have their own forms below). Joins the
     caller's transaction, so a failed write records nothing."""
-    if verb not in Verb.values:
-        raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
+    _require_known_verb(verb)
     return Activity.objects.create(
         member=member,
         verb=verb,
@@ -68,8 +72,7 @@ def record_activity_for_updated(
     On PostgreSQL both are one statement, so a caller outside a transaction pays one round trip for the pair:
     the campaign engine marks every message it sends this way, in a commit of its own.
     """
-    if verb not in Verb.values:
-        raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
+    _require_known_verb(verb)
     if connection.vendor != "postgresql":
         return _record_activity_for_updated_in_steps(
             update_sql=update_sql,
