@@ -4,6 +4,7 @@ Each app's `api.py` builds on these; this module imports no app of ours, so any 
 """
 
 import copy
+import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import django_filters
@@ -12,7 +13,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views.defaults import page_not_found
+from django.utils.translation import gettext_lazy as _
+from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
@@ -22,6 +25,7 @@ from rest_framework.views import exception_handler
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
+API_PREFIX = "/api/"
 PORTAL_PERMISSION = "members.use_portal"
 DASHBOARD_PERMISSION = "members.view_dashboards"
 
@@ -116,23 +120,41 @@ def boolean_filter(field_name: str, *, lookup_expr: str = "exact", label: str = 
     )
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time moved to UTC: PostgreSQL refuses some offsets Python accepts (`-23:17`), and a
+    moment at the edge of the calendar that has no UTC equivalent is a 400, not an overflow."""
+
+    default_error_messages = {"overflow": _("This date-time is outside the range the portal can store.")}
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise DjangoValidationError(self.error_messages["overflow"], code="overflow") from error
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class SingleValueFilterSet(django_filters.FilterSet):
-    """A filter given twice, or given empty, is refused: django-filter would quietly use the last value, or none.
+    """The base of every API filter set: date-time filters read ISO 8601 and compare in UTC.
 
-    The base of every API filter set, so the rule holds on every endpoint."""
+    The rule its name states, that a filter given twice or given empty is refused (django-filter would quietly
+    use the last value, or none), holds for every query parameter of every endpoint, so it is enforced once,
+    before any view runs: `knoble.middleware.ClientInputMiddleware`."""
 
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        for name in self.filters:
-            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-            if len(values) > 1 or "" in values:
-                self.form.add_error(name, "Give this filter once, with a value.")
-                valid = False
-        return valid
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.DateTimeField: {"filter_class": UtcIsoDateTimeFilter},
+    }
 
 
 class SingleValueFilterBackend(DjangoFilterBackend):
-    """The API's filter backend: filter sets it builds from a view's `filterset_fields` follow the rule too."""
+    """The API's filter backend: filter sets it builds from a view's `filterset_fields` share that base too."""
 
     filterset_base = SingleValueFilterSet
 
@@ -141,6 +163,13 @@ class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+def _plain_text(detail: Any) -> str:
+    """The messages of a detail as one sentence: str() of a list would put its Python repr in front of clients."""
+    if isinstance(detail, list | tuple):
+        return " ".join(_plain_text(item) for item in detail)
+    return str(detail)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -165,22 +194,47 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     fields: dict[str, Any] = {}
     if isinstance(detail, dict) and not isinstance(exc, exceptions.Throttled):
         fields = {key: value for key, value in detail.items() if key != "detail"}
-        message = str(detail.get("detail", "The request is not valid; see the fields."))
+        message = _plain_text(detail.get("detail", "The request is not valid; see the fields."))
         code = code.get("detail", "invalid") if isinstance(code, dict) else code
     elif isinstance(detail, list):
-        message = " ".join(str(item) for item in detail)
+        message = _plain_text(detail)
         code = "invalid"
     else:
         message = str(detail)
     if isinstance(code, list):
         code = code[0] if code else "invalid"
-    response.data = {"error": {"status": response.status_code, "code": str(code), "message": message, "fields": fields}}
+    response.data = error_body(response.status_code, str(code), message, fields)
     return response
 
 
+def error_body(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
+
+
+# Django's own error views answer what DRF's handler never sees (no route, a middleware's refusal, a crash):
+# under /api/ they keep the API's one error shape, elsewhere they are Django's pages.
+
+
+def api_aware_bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body(400, "bad_request", "The request is not valid."), status=400)
+    return bad_request(request, exception)
+
+
+def api_aware_permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body(403, "permission_denied", "Your role does not allow this."), status=403)
+    return permission_denied(request, exception)
+
+
 def api_aware_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 404 for a path no route matches: under /api/ it keeps the API's one error shape."""
-    if request.path.startswith("/api/"):
-        body = {"error": {"status": 404, "code": "not_found", "message": "No such endpoint.", "fields": {}}}
-        return JsonResponse(body, status=404)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body(404, "not_found", "No such endpoint."), status=404)
     return page_not_found(request, exception)
+
+
+def api_aware_server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        message = "Something went wrong on our side; nothing was changed. Please try again later."
+        return JsonResponse(error_body(500, "server_error", message), status=500)
+    return server_error(request)

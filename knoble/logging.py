@@ -9,8 +9,9 @@ _SECRET = re.compile(
 )
 
 # Our own secrets carry a marker (API tokens `knb_`, calendar feeds `knbcal_`) and may stand alone in a line,
-# such as the path of a feed address that Django logs when it answers 404.
-_MARKED_SECRET = re.compile(r"\bknb(?:cal)?_[A-Za-z0-9_-]+")
+# such as the path of a feed address that Django logs when it answers 404. No word boundary before the marker:
+# a secret glued to a word ("id_knb_…", "xknb_…") is still a secret.
+_MARKED_SECRET = re.compile(r"knb(?:cal)?_[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:

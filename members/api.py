@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -25,6 +24,7 @@ from knoble.api_base import (
     SingleValueFilterSet,
     StrictCharField,
     StrictModelSerializer,
+    UtcIsoDateTimeFilter,
 )
 from knoble.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
 from members.models import Activity, Member, Source, Verb
@@ -95,8 +95,8 @@ class ActivitySerializer(StrictModelSerializer[Activity]):
 
 
 class ActivityFilter(SingleValueFilterSet):
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

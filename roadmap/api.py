@@ -164,6 +164,8 @@ class PrioritisationModelViewSet(viewsets.ModelViewSet[PrioritisationModel]):
     filterset_fields = ["formula"]
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
+    # The ranking and the comparison take several statuses (`?status=planned&status=shortlisted`).
+    repeatable_query_params = ("status",)
 
     def _statuses(self) -> list[str] | None:
         statuses = self.request.query_params.getlist("status")

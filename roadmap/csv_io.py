@@ -35,7 +35,7 @@ def _opportunity_rows() -> list[dict[str, Any]]:
     ):
         jobs.setdefault(opportunity_id, []).append(str(job_id))
     rows = Opportunity.objects.order_by("title", "id").values(
-        "id", "title", "description", "status", "effort_weeks", session_id=F("session"), owner_email=F("owner__email")
+        "id", "title", "description", "status", "effort_weeks", "session_id", owner_email=F("owner__email")
     )
     return [
         {

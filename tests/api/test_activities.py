@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -33,6 +33,33 @@ def test_members_read_only_their_own_activity_staff_read_all(callers):
     assert member.client.get(f"{ACTIVITIES}{theirs.pk}/").status_code == 404
     staff_rows = callers["staff"].client.get(ACTIVITIES, {"member": theirs.member_id}).json()["results"]
     assert [row["id"] for row in staff_rows] == [theirs.pk]
+
+
+def test_date_time_filters_compare_in_utc_whatever_offset_they_carry(callers):
+    member = callers["member"]
+    at = datetime(2026, 1, 19, 12, 0, tzinfo=UTC)
+    record_activity(member=member.member, verb="logged_in", occurred_at=at)
+
+    def ids(**query):
+        response = member.client.get(ACTIVITIES, query)
+        assert response.status_code == 200, response.content
+        return len(response.json()["results"])
+
+    # 10:49:04 at -23:17 is 10:06:04 the next day in UTC; PostgreSQL itself refuses an offset of -23:17.
+    assert ids(occurred_before="2026-01-19T10:49:04-23:17") == 1
+    assert ids(occurred_after="2026-01-19T10:49:04-23:17") == 0
+    assert ids(occurred_after="2026-01-19T14:00:00+01:45") == 0  # 12:15 UTC
+    assert ids(occurred_before="2026-01-19T14:00:00+01:45") == 1
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "2026-01-19T10:49:04-24:00", "2026-13-01T00:00"],
+)
+def test_a_date_time_without_a_utc_equivalent_is_a_400(callers, moment):
+    response = callers["member"].client.get(ACTIVITIES, {"occurred_before": moment})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"occurred_before"}
 
 
 def test_activity_is_paged_by_cursor_newest_first(callers):

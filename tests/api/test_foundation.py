@@ -38,6 +38,41 @@ def test_an_unknown_api_path_has_the_one_shape_and_other_pages_stay_html(client,
     assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/initiatives/%00/",  # a lookup by slug: the router takes any segment
+        "/api/v1/personas/%00/",
+        "/api/v1/initiatives/?search=%00",
+        "/api/v1/activities/?verb=logged_in%00",
+        "/api/v1/initiatives/?%00=x",
+    ],
+)
+def test_a_nul_anywhere_in_the_address_is_a_400_in_the_one_shape(callers, path):
+    for role in ("anonymous", "member", "staff"):
+        error = error_of(callers[role].client.get(path))
+        assert (error["status"], error["code"]) == (400, "invalid")
+        assert error["message"] == "The address may not contain a NUL character."
+
+
+def test_an_unexpected_error_under_the_api_has_the_one_shape(callers, monkeypatch):
+    from knoble.api_base import api_exception_handler
+    from members.api import MeView
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug, not the client's fault")
+
+    monkeypatch.setattr(MeView, "get", crash)
+    client = callers["member"].client
+    client.raise_request_exception = False
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert error_of(response)["code"] == "server_error"
+    assert "a bug" not in response.content.decode()
+    assert api_exception_handler(RuntimeError(), {}) is None  # DRF re-raises it: Django's handler500 answers
+
+
 def test_deleting_a_persona_that_jobs_refer_to_is_a_conflict_and_deletes_nothing(callers):
     from tests.personas.factories import JobFactory
 
@@ -109,13 +144,32 @@ def test_the_docs_load_their_assets_from_our_static_files(client):
         ("/api/v1/initiatives/", {"status": ["open", "draft"]}),
         ("/api/v1/opportunities/", {"status": ""}),  # one built from the view's `filterset_fields`
         ("/api/v1/activities/", {"verb": ["logged_in", "approved"]}),  # a view with its own filter backends
+        # Views without a filter set: the dashboard's query serializer, an action's own parameters, paging.
+        ("/api/v1/dashboard/", {"country": ""}),
+        ("/api/v1/dashboard/", {"sector": ["ngo", "prosecutor"]}),
+        ("/api/v1/roadmaps/1/diff/", {"from": ["1", "2"]}),
+        ("/api/v1/prioritisation-models/1/compare/", {"with": ["1", "2"]}),
+        ("/api/v1/prioritisation-models/1/ranking/", {"status": ""}),
+        (PERSONAS, {"page": ["1", "2"], "search": ""}),
+        ("/api/v1/me/", {"anything": ""}),
     ],
 )
-def test_a_filter_given_twice_or_empty_is_a_400_on_every_endpoint(callers, path, query):
+def test_a_parameter_given_twice_or_empty_is_a_400_on_every_endpoint(callers, path, query):
     response = callers["staff"].client.get(path, query)
     error = error_of(response)
     assert error["status"] == 400
-    assert error["fields"] == {name: ["Give this filter once, with a value."] for name in query}
+    assert error["fields"] == {name: ["Give this parameter once, with a value."] for name in query}
+
+
+def test_a_view_that_takes_a_list_names_its_repeatable_parameter(callers):
+    from tests.roadmap.factories import CriterionFactory
+
+    model = CriterionFactory().model
+    url = f"/api/v1/prioritisation-models/{model.pk}/ranking/"
+    assert callers["staff"].client.get(url, {"status": ["planned", "shortlisted"]}).status_code == 200
+    assert error_of(callers["staff"].client.get(url, {"status": ["planned", ""]}))["fields"] == {
+        "status": ["Give this parameter once, with a value."]
+    }
 
 
 def test_a_filter_given_once_still_filters(callers):

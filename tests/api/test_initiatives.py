@@ -49,7 +49,19 @@ def test_joining_from_an_ineligible_sector_is_refused_and_changes_nothing(caller
     response = callers["member"].client.post(f"{INITIATIVES}{initiative.slug}/join/")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
+    assert response.json()["error"]["message"] == f"“{initiative}” is open only to members from: NGO."
     assert not Participation.objects.exists()
+
+
+def test_refusals_to_join_and_leave_say_why_in_plain_text(callers):
+    closed = InitiativeFactory(status=InitiativeStatus.CLOSED)
+    joined = callers["member"].client.post(f"{INITIATIVES}{closed.slug}/join/")
+    assert joined.status_code == 400
+    assert joined.json()["error"]["message"] == f"“{closed}” is closed: sign-up is not open."
+    left = callers["member"].client.post(f"{INITIATIVES}{InitiativeFactory().slug}/leave/")
+    assert left.status_code == 400
+    assert left.json()["error"]["message"].startswith("You are not taking part in “")
+    assert "ErrorDetail" not in joined.content.decode() + left.content.decode()
 
 
 def test_a_caller_without_participation_gets_404_for_it(callers):

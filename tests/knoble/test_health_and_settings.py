@@ -65,6 +65,11 @@ def test_settings_refuse_to_start_without_a_secret_key():
         ("GET /unsubscribe?token=eyJhbGciOi.xyz", "eyJhbGciOi.xyz"),
         ("Not Found: /initiatives/feed/knbcal_Ab-9_xYz.ics", "knbcal_Ab-9_xYz"),
         ("curl -H 'X: knb_q1W-e2_r3'", "knb_q1W-e2_r3"),
+        # Preceded by a word character: a word boundary before the marker would let these through.
+        ("GET /feed/user_knbcal_Ab-9_xYz.ics", "knbcal_Ab-9_xYz"),
+        ("params x9knb_q1W-e2_r3 sent", "knb_q1W-e2_r3"),
+        ("header X-Auth-Tokenknb_q1W-e2_r3", "knb_q1W-e2_r3"),
+        ("debug access_token=abc123def", "abc123def"),
     ],
 )
 def test_log_lines_never_carry_secrets(line, secret):

@@ -1,11 +1,18 @@
 import pytest
+from django.urls import reverse
 
 from personas.csv_io import csv_export, csv_import
 from roadmap.csv_io import OPPORTUNITY_CSV, RATING_CSV
 from roadmap.models import Opportunity, Rating
 from tests.members.factories import staff_user
 from tests.personas.factories import JobFactory
-from tests.roadmap.factories import CriterionFactory, OpportunityFactory, PrioritisationModelFactory, RatingFactory
+from tests.roadmap.factories import (
+    CriterionFactory,
+    IdeationSessionFactory,
+    OpportunityFactory,
+    PrioritisationModelFactory,
+    RatingFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +64,22 @@ def test_ratings_round_trip_and_off_scale_values_import_nothing():
     assert (result.created, result.updated) == (1, 1)
     rating.refresh_from_db()
     assert rating.value == 4
+
+
+def test_staff_download_the_opportunities_from_the_admin(client, without_mfa_requirement):
+    """Admin → Opportunities → Export CSV: the file names each opportunity's session and owner."""
+    owner = staff_user(email="owner@knoble.example")
+    session = IdeationSessionFactory()
+    job = JobFactory()
+    opportunity = OpportunityFactory(title="Typology training", session=session, owner=owner)
+    opportunity.jobs.add(job)
+    OpportunityFactory(title="Case-sharing forum")
+    client.force_login(staff_user())
+    response = client.get(reverse("admin:roadmap_opportunity_export_csv"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="opportunities.csv"'
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "id,title,description,session,status,effort_weeks,owner,jobs"
+    assert "Case-sharing forum" in lines[1]
+    assert lines[2].startswith(f"{opportunity.pk},Typology training,,{session.pk},")
+    assert lines[2].endswith(f",{owner.email},{job.pk}")
