@@ -32,7 +32,7 @@ from roadmap.models import (
     RoadmapRevision,
 )
 from roadmap.ranking import compare_models, rank_opportunities
-from roadmap.selectors import reads_studio, roadmaps_visible_to
+from roadmap.selectors import PUBLISHED_FIELDS, reads_studio, roadmaps_visible_to
 from roadmap.services import revision_diff, roadmap_create, roadmap_item_rows, roadmap_publish
 
 STUDIO_READ = (DASHBOARD_PERMISSION, "roadmap.view_opportunity")
@@ -204,6 +204,13 @@ class RoadmapSerializer(StrictModelSerializer[Roadmap]):
         fields = ["id", "title", "first_month", "months", "published_at", "latest_revision"]
         read_only_fields = ["published_at"]
 
+    def to_representation(self, instance: Roadmap) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if hasattr(instance, "published_title"):  # a member's read: the latest revision, not the live draft
+            for name in PUBLISHED_FIELDS:
+                data[name] = getattr(instance, f"published_{name}")
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:
             moved = [
@@ -265,13 +272,19 @@ class RoadmapViewSet(viewsets.ModelViewSet[Roadmap]):
     serializer_class = RoadmapSerializer
     permission_classes = [RolePermission]
     read_permissions = (PORTAL_PERMISSION, DASHBOARD_PERMISSION, "roadmap.view_roadmap")
-    search_fields = ["title"]
     ordering_fields = ["first_month", "title", "published_at"]
     ordering = ["-first_month", "title", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Roadmap]:
         return roadmaps_visible_to(user=self.request.user)
+
+    @property
+    def search_fields(self) -> list[str]:
+        """Members search the published title: a search on the live one would reveal unpublished edits."""
+        request = getattr(self, "request", None)
+        user = getattr(request, "user", None)
+        return ["title"] if user is None or reads_studio(user) else ["published_title"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Roadmap]) -> None:
         data = serializer.validated_data

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 
 from roadmap.models import Horizon, ItemStatus, Roadmap, RoadmapItem, RoadmapRevision
 
@@ -107,7 +107,18 @@ def reads_studio(user: Any) -> bool:
     return any(user.has_perm(name) for name in STUDIO_READERS)
 
 
+# The roadmap's own fields that a revision's snapshot keeps: what members read instead of the live values.
+PUBLISHED_FIELDS = ("title", "first_month", "months")
+
+
 def roadmaps_visible_to(*, user: Any) -> QuerySet[Roadmap]:
-    """Drafts (never published) only for leadership and staff."""
+    """Drafts (never published) only for leadership and staff. Members read each roadmap as last published:
+    `published_title`, `published_first_month` and `published_months` come from the latest revision, so that
+    edits made since (in the admin or the API) stay hidden until the next publication, as on the page."""
     roadmaps = Roadmap.objects.annotate(latest_revision=Max("revisions__number"))
-    return roadmaps if reads_studio(user) else roadmaps.filter(published_at__isnull=False)
+    if reads_studio(user):
+        return roadmaps
+    latest = RoadmapRevision.objects.filter(roadmap=OuterRef("pk")).order_by("-number")
+    return roadmaps.filter(published_at__isnull=False).annotate(
+        **{f"published_{name}": Subquery(latest.values(f"snapshot__{name}")[:1]) for name in PUBLISHED_FIELDS}
+    )

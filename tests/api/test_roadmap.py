@@ -33,6 +33,24 @@ def test_members_see_published_roadmaps_as_published_never_drafts(callers):
     assert staff.get(f"{ROADMAPS}{published.pk}/items/").json()[0]["start_month"] == 3
 
 
+def test_members_read_the_published_title_and_months_staff_read_the_draft(callers):
+    roadmap = make_roadmap(title="Published title")
+    place(roadmap, 1, 2)
+    roadmap_publish(roadmap=roadmap, by=None)
+    staff, member = callers["staff"].client, callers["member"].client
+    patched = staff.patch(f"{ROADMAPS}{roadmap.pk}/", {"title": "Unpublished title"}, format="json")
+    assert patched.json()["title"] == "Unpublished title"
+    assert member.get(f"{ROADMAPS}{roadmap.pk}/").json()["title"] == "Published title"
+    assert [row["title"] for row in member.get(ROADMAPS).json()["results"]] == ["Published title"]
+    assert member.get(ROADMAPS, {"search": "Unpublished"}).json()["results"] == []
+    assert len(member.get(ROADMAPS, {"search": "Published"}).json()["results"]) == 1
+    assert staff.get(f"{ROADMAPS}{roadmap.pk}/").json()["title"] == "Unpublished title"
+    roadmap_publish(roadmap=roadmap, by=None)
+    assert member.get(f"{ROADMAPS}{roadmap.pk}/").json()["title"] == "Unpublished title"
+    shown = member.get(f"{ROADMAPS}{roadmap.pk}/").json()
+    assert (shown["first_month"], shown["months"]) == (roadmap.first_month.isoformat(), roadmap.months)
+
+
 def test_revisions_and_their_diff(callers):
     roadmap = make_roadmap()
     item = place(roadmap, 1, 2)
