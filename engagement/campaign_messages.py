@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 from email.utils import parseaddr
-from html import escape
+from html import escape, unescape
 
 import markdown as markdown_lib
 import nh3
@@ -19,6 +19,8 @@ from initiatives.models import Initiative
 from members.models import Member
 
 PLACEHOLDERS = ("name", "organisation", "goal", "goal_link")
+# The one placeholder that is a link; the others are text, and a member's name is no place to send anyone.
+LINK_PLACEHOLDERS = ("goal_link",)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 HREF = re.compile(r'href="([^"]*)"')
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre"}
@@ -36,7 +38,10 @@ def check_body(body: str, *, link_hosts: set[str]) -> None:
         for name in sorted(set(PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
     ]
     for url in HREF.findall(_markdown_html(body)):
-        if PLACEHOLDER.fullmatch(url) is None and not link_is_allowed(url, link_hosts=link_hosts):
+        placeholder = PLACEHOLDER.fullmatch(url)
+        if placeholder is not None and placeholder[1] not in LINK_PLACEHOLDERS:
+            errors.append(f"The link {url} is not a link placeholder (use {{goal_link}}).")
+        elif placeholder is None and not link_is_allowed(url, link_hosts=link_hosts):
             errors.append(f"The link {url} leaves this site; add its host to the campaign's allowed links first.")
     if errors:
         raise ValidationError({"body": errors})
@@ -107,6 +112,13 @@ def _fill(text: str, values: dict[str, str], *, html: bool) -> str:
     )
 
 
+def _without_unsafe_links(html: str, *, link_hosts: set[str]) -> str:
+    """The message's links checked once more with the member's values in them (a step saved before the rules,
+    or a value that turns a relative link into another site's): a link that fails keeps its text, loses its
+    target."""
+    return HREF.sub(lambda match: match[0] if link_is_allowed(unescape(match[1]), link_hosts=link_hosts) else "", html)
+
+
 def personalise(
     template: Template, *, member: Member, campaign: Campaign, delivery: Delivery | None, name: str | None = None
 ) -> Message:
@@ -114,7 +126,7 @@ def personalise(
     values = _values(member, campaign.goal, name=name)
     subject = _fill(template.subject, values, html=False)
     text = _fill(template.text, values, html=False)
-    html = _fill(template.html, values, html=True)
+    html = _without_unsafe_links(_fill(template.html, values, html=True), link_hosts=campaign.link_hosts)
     if template.links:
         # Added after the placeholders are filled, so a name with braces in it stays as written.
         items = "".join(f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>' for link in template.links)

@@ -177,6 +177,17 @@ def test_the_preview_shows_each_step_for_a_chosen_member(staff_client):
     assert "No member has the e-mail address" in staff_client.get(url, {"member": "x@y.example"}).content.decode()
 
 
+def test_the_preview_never_renders_a_link_a_placeholder_filled_with_a_script(staff_client):
+    MemberFactory(user__email="eve@bank.example", user__first_name="javascript:alert(1)//")
+    campaign = CampaignFactory()
+    CampaignStepFactory(campaign=campaign, position=1, body="[Your profile]({name})")  # saved before the rule
+    url = reverse("admin:engagement_campaign_preview", args=[campaign.pk])
+    page = staff_client.get(url, {"member": "eve@bank.example"}).content.decode()
+    assert "Your profile</a>" in page
+    assert "href='javascript:" not in page
+    assert 'href="javascript:' not in page
+
+
 def test_the_change_page_shows_per_step_results_with_conversions(staff_client):
     goal = InitiativeFactory()
     campaign = CampaignFactory(goal=goal, status=CampaignStatus.RUNNING)

@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from engagement.campaign_messages import Template, personalise
+from engagement.campaign_messages import Template, check_body, personalise
 from engagement.models import CampaignStep
 from tests.ecosystem.factories import StageFactory, red_flag
 from tests.engagement.factories import CampaignStepFactory, DeliveryFactory
+from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +92,30 @@ def test_the_step_admin_offers_published_red_flags_and_stages_by_autocomplete(cl
     page = client.get(reverse("admin:engagement_campaign_change", args=[step.campaign.pk])).content.decode()
     assert 'name="steps-0-red_flags"' in page
     assert "admin-autocomplete" in page
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("[Your page]({name})", "javascript:alert(document.cookie)"),  # a step saved before the rule
+        ("[Your page](/{name})", "/evil.example/phish"),  # a relative link the value turns into another site's
+        ("[Your page]({goal_link})", "Noor"),
+    ],
+)
+def test_links_are_checked_again_once_the_member_is_filled_in(body, name):
+    goal = InitiativeFactory(title="javascript:alert(1)")
+    step = CampaignStepFactory(body=body, campaign__goal=goal)
+    delivery = DeliveryFactory(step=step, campaign=step.campaign)
+    for recipient in (None, delivery):  # the admin's preview and test send, then a real send
+        message = personalise(
+            Template.for_step(step), member=delivery.member, campaign=step.campaign, delivery=recipient, name=name
+        )
+        assert "javascript:" not in message.html
+        assert "evil.example" not in message.html
+        assert "Your page</a>" in message.html
+
+
+def test_a_text_placeholder_is_refused_as_a_link():
+    with pytest.raises(ValidationError, match="not a link placeholder"):
+        check_body("[Click]({name}) or [this]({goal})", link_hosts=set())
+    check_body("[Join]({goal_link})", link_hosts=set())
