@@ -31,8 +31,9 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from engagement.campaign_engine import SUPPRESSION_REASONS  # noqa: E402
 from initiatives.models import Initiative  # noqa: E402
-from members.models import Verb  # noqa: E402
+from members.models import MemberStatus, Verb  # noqa: E402
 from members.roles import MEMBER_ROLE  # noqa: E402
 from personas.models import Persona, Sector  # noqa: E402
 
@@ -383,7 +384,7 @@ def generate_campaigns(
                 elif cancelled:
                     row = {"status": "skipped", "sent_at": None, "finished_at": sent_at, "error": "Campaign cancelled."}
                 elif recipient.status in ("suspended", "left"):
-                    error = f"Member is {recipient.status}."
+                    error = SUPPRESSION_REASONS[MemberStatus(recipient.status)]
                     row = {"status": "suppressed", "sent_at": None, "finished_at": sent_at, "error": error}
                 elif skip:
                     error = f"Condition not met: {condition.replace('_', ' ')}."

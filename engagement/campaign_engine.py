@@ -6,6 +6,12 @@ on two machines at once, writes nothing twice. `deliveries_send` claims rows wit
 LOCKED, marks them `sending`, and marks each one `sent` right after the SMTP server accepts it: a worker killed
 mid-chunk leaves at most the message in flight to be repeated, and its other rows return to `pending` when
 their lease expires.
+
+The server's reply to one message decides that row only: a 4xx defers it (`deferred`, offered again at its own
+`next_attempt_at`, with the backoff of KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS, until the horizon), a 5xx fails it
+with the reply, and the chunk carries on over the same connection (smtplib resets the SMTP transaction after a
+refusal). Only a failed connection stops the chunk: the message in flight is deferred and the rows not offered
+yet go back to `pending` as they were. `attempts` counts the times a row was offered to the server.
 """
 
 import smtplib
@@ -43,14 +49,19 @@ from members.services import record_activity, record_activity_for_updated
 
 BUDGET_WINDOW = timedelta(days=7)
 LARGE_WRITE = 10_000  # deliveries written in one engine run that call for fresh planner statistics
-MAX_ATTEMPTS = 5
 # Pending and rejected people were never members; suspended and left ones are enrolled so that their
 # deliveries are accounted for as suppressed, with the reason.
 ENROLLED_STATUSES = [MemberStatus.APPROVED, MemberStatus.SUSPENDED, MemberStatus.LEFT]
+SUPPRESSION_REASONS = {
+    MemberStatus.SUSPENDED: "Member is suspended.",
+    MemberStatus.LEFT: "Member has left the network.",
+}
+# Rows an engine run may still send: due ones, and those a mail server refused for now once their time comes.
+WAITING_STATUSES = [DeliveryStatus.PENDING, DeliveryStatus.DEFERRED]
 
 
 class TransientSendError(Exception):
-    """The SMTP server is unreachable or answered 4xx: the chunk's rows are pending again; retry later."""
+    """The connection to the SMTP server failed: the chunk's rows not offered yet are pending again; retry later."""
 
 
 # Staff actions ---------------------------------------------------------------------------------------------
@@ -106,7 +117,7 @@ def campaign_resume(*, campaign: Campaign, actor: User) -> Campaign:
     locked.status = CampaignStatus.SCHEDULED if future else CampaignStatus.RUNNING
     locked.save(update_fields=["status", "updated_at"])
     # Sends enqueued before the pause found the campaign paused and left their rows: enqueue them afresh.
-    Delivery.objects.filter(campaign=locked, status=DeliveryStatus.PENDING).update(enqueued_at=None)
+    Delivery.objects.filter(campaign=locked, status__in=WAITING_STATUSES).update(enqueued_at=None)
     _advance_soon()
     return locked
 
@@ -126,8 +137,11 @@ def campaign_cancel(*, campaign: Campaign, actor: User) -> Campaign:
     locked.status = CampaignStatus.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
     # A row a worker is sending right now finishes as sent; its lease would otherwise expire into this.
-    Delivery.objects.filter(campaign=locked, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SKIPPED, finished_at=timezone.now(), last_error="Campaign cancelled."
+    Delivery.objects.filter(campaign=locked, status__in=WAITING_STATUSES).update(
+        status=DeliveryStatus.SKIPPED,
+        next_attempt_at=None,
+        finished_at=timezone.now(),
+        last_error="Campaign cancelled.",
     )
     return locked
 
@@ -266,16 +280,22 @@ def _reclaim_expired_leases(now: datetime) -> None:
 
 
 def _enqueue_due(now: datetime, limit: int) -> list[int]:
-    """Marks due rows as enqueued (so the next run does not enqueue them again before the lease) and returns them."""
+    """Marks due rows as enqueued (so the next run does not enqueue them again before the lease) and returns them:
+    deferred rows whose next attempt has come first, then pending ones, each by its own partial index."""
     lease = now - timedelta(seconds=settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS)
     with transaction.atomic():
-        due = list(
+        rows = (
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(status=DeliveryStatus.PENDING, due_at__lte=now, campaign__status=CampaignStatus.RUNNING)
+            .filter(campaign__status=CampaignStatus.RUNNING)
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=lease))
-            .order_by("due_at", "id")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)
         )
+        due = list(
+            rows.filter(status=DeliveryStatus.DEFERRED, next_attempt_at__lte=now).order_by("next_attempt_at", "id")[
+                :limit
+            ]
+        )
+        due += rows.filter(status=DeliveryStatus.PENDING, due_at__lte=now).order_by("due_at", "id")[: limit - len(due)]
         Delivery.objects.filter(pk__in=due).update(enqueued_at=now)
         size = settings.KNOBLE_CAMPAIGN_CHUNK_SIZE
         for start in range(0, len(due), size):
@@ -311,10 +331,17 @@ class SendResult:
     suppressed: int = 0
     failed: int = 0
     postponed: int = 0
+    deferred: int = 0
 
 
 def _final(status: str, now: datetime, reason: str = "") -> dict[str, Any]:
-    return {"status": status, "finished_at": now, "last_error": reason[:500], "claimed_at": None}
+    return {
+        "status": status,
+        "finished_at": now,
+        "last_error": reason[:500],
+        "claimed_at": None,
+        "next_attempt_at": None,
+    }
 
 
 def _goal_reached(rows: list[Delivery]) -> set[tuple[int, int]]:
@@ -413,11 +440,10 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
     with transaction.atomic():
         rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=delivery_ids, campaign__status=CampaignStatus.RUNNING)
             .filter(
-                pk__in=delivery_ids,
-                status=DeliveryStatus.PENDING,
-                due_at__lte=now,
-                campaign__status=CampaignStatus.RUNNING,
+                Q(status=DeliveryStatus.PENDING, due_at__lte=now)
+                | Q(status=DeliveryStatus.DEFERRED, next_attempt_at__lte=now)
             )
             .select_related("step", "campaign__goal", "member__user", "member__organisation")
             .order_by("member_id", "due_at", "id")
@@ -441,8 +467,9 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
 
         for row in rows:
             if row.member.status != MemberStatus.APPROVED:
-                reason = f"Member is {row.member.get_status_display().lower()}."
-                decide(row, **_final(DeliveryStatus.SUPPRESSED, now, reason))
+                decide(
+                    row, **_final(DeliveryStatus.SUPPRESSED, now, SUPPRESSION_REASONS[MemberStatus(row.member.status)])
+                )
                 result.suppressed += 1
                 continue
             reason = _condition_fails(
@@ -454,7 +481,14 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
                 continue
             if used.get(row.member_id, 0) >= settings.KNOBLE_CAMPAIGN_CONTACT_BUDGET:
                 due = (oldest.get(row.member_id) or now) + BUDGET_WINDOW
-                decide(row, due_at=due, enqueued_at=None, last_error="Waiting: contact budget reached.")
+                decide(
+                    row,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=None,
+                    due_at=due,
+                    enqueued_at=None,
+                    last_error="Waiting: contact budget reached.",
+                )
                 result.postponed += 1
                 continue
             used[row.member_id] = used.get(row.member_id, 0) + 1
@@ -462,8 +496,7 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
             wants_in_app = row.step.channel in (Channel.IN_APP, Channel.BOTH) or not row.member.consent_email
             channel = (Channel.BOTH if wants_in_app else Channel.EMAIL) if wants_email else Channel.IN_APP
             if wants_email:
-                decide(row, status=DeliveryStatus.SENDING, claimed_at=now, channel=channel)
-                row.attempts += 1
+                decide(row, status=DeliveryStatus.SENDING, claimed_at=now, next_attempt_at=None, channel=channel)
                 to_email.append(row)
                 continue
             # In-app only: the notification, the row and the activity commit together, so never twice.
@@ -474,8 +507,6 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
             result.sent += 1
         for fields, ids in outcomes.items():
             Delivery.objects.filter(pk__in=ids).update(**dict(fields))
-        if to_email:
-            Delivery.objects.filter(pk__in=[row.pk for row in to_email]).update(attempts=F("attempts") + 1)
     return to_email
 
 
@@ -489,7 +520,7 @@ def _render(row: Delivery, templates: dict[int, Template]) -> Any:
 # alone (not on the status) keeps the planner on the primary key rather than on a status index.
 MARK_SENT = (
     f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, finished_at = %s, claimed_at = NULL, "  # noqa: S608
-    "last_error = '' WHERE id = %s AND claimed_at = %s RETURNING member_id"
+    "last_error = '', attempts = attempts + 1 WHERE id = %s AND claimed_at = %s RETURNING member_id"
 )
 
 
@@ -518,24 +549,66 @@ def _mark_sent_and_record(row: Delivery) -> bool:
 
 
 def _release(rows: list[Delivery], error: str) -> None:
-    """Transient failure: back to pending (still marked enqueued: the task's retry sends them), or failed at
-    the attempt limit."""
-    now = timezone.now()
+    """The connection failed before these rows were offered: back to pending with no attempt counted (still
+    marked enqueued: the task's retry sends them)."""
     # Only rows that still carry this worker's claim: another worker may have taken one back after its lease.
-    sending = Delivery.objects.filter(pk__in=[row.pk for row in rows], claimed_at__in={row.claimed_at for row in rows})
-    sending.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=DeliveryStatus.FAILED,
-        finished_at=now,
+    Delivery.objects.filter(pk__in=[row.pk for row in rows], claimed_at__in={row.claimed_at for row in rows}).update(
+        status=DeliveryStatus.PENDING,
         claimed_at=None,
-        last_error=f"Gave up after {MAX_ATTEMPTS} attempts: {error}"[:500],
+        last_error=f"Waiting: the connection to the mail server failed before this message was offered ({error})."[
+            :500
+        ],
     )
-    sending.update(status=DeliveryStatus.PENDING, claimed_at=None, last_error=error[:500])
 
 
-def _permanent(error: smtplib.SMTPException) -> bool:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+def _refusal(error: smtplib.SMTPException) -> tuple[int, str] | None:
+    """The server's code and reply when it refused this one message; None when the connection itself failed."""
+    reply: bytes | str
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, reply = next(iter(error.recipients.values()))  # each message has one recipient
+    elif isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        code, reply = error.smtp_code, error.smtp_error
+    else:
+        return None
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+    return code, f"{code} {text}"
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """The wait before the next offer of a row refused for now `attempts` times: short at first, as greylisting
+    servers accept a retry after a few minutes, then longer; the last delay repeats."""
+    delays = settings.KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS
+    return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+
+
+def _offered(row: Delivery, reply: str, *, permanent: bool, result: SendResult) -> None:
+    """The row was offered and refused (or lost with the connection): failed on a 5xx, otherwise deferred until
+    its next attempt, or failed once that would fall past the horizon after it was due."""
+    now = timezone.now()
+    attempts = row.attempts + 1
+    retry_at = now + _retry_delay(attempts)
+    horizon = row.due_at + timedelta(seconds=settings.KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS)
+    mine = Delivery.objects.filter(pk=row.pk, claimed_at=row.claimed_at)
+    if permanent or retry_at > horizon:
+        reason = reply if permanent else f"Still refused at the retry horizon (attempt {attempts}): {reply}"
+        mine.update(attempts=F("attempts") + 1, **_final(DeliveryStatus.FAILED, now, reason))
+        result.failed += 1
+        return
+    mine.update(
+        status=DeliveryStatus.DEFERRED,
+        next_attempt_at=retry_at,
+        claimed_at=None,
+        enqueued_at=None,
+        attempts=F("attempts") + 1,
+        last_error=f"Deferred: {reply}"[:500],
+    )
+    result.deferred += 1
+
+
+def _connected(backend: Any) -> bool:
+    """False once the SMTP server has closed the session (smtplib closes it on a 421 reply)."""
+    smtp = getattr(backend, "connection", None)
+    return not isinstance(smtp, smtplib.SMTP) or smtp.sock is not None
 
 
 @contextmanager
@@ -567,28 +640,34 @@ def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
 
 
 def _send_claimed(rows: list[Delivery], templates: dict[int, Template], result: SendResult) -> None:
-    remaining = list(rows)
+    remaining = list(reversed(rows))  # popped from the end as each row is offered
+    in_flight: Delivery | None = None
     try:
         with get_connection() as smtp:
             while remaining:
-                row = remaining[0]
+                row = in_flight = remaining.pop()
                 message = _render(row, templates)
                 try:
                     smtp.send_messages([email_for(message, to=row.member.user.email, delivery=row)])
                 except smtplib.SMTPException as error:
-                    if not _permanent(error):
+                    refusal = _refusal(error)
+                    if refusal is None:
                         raise
-                    Delivery.objects.filter(pk=row.pk, claimed_at=row.claimed_at).update(
-                        status=DeliveryStatus.FAILED,
-                        finished_at=timezone.now(),
-                        claimed_at=None,
-                        last_error=str(error)[:500],
-                    )
-                    result.failed += 1
+                    in_flight = None
+                    code, reply = refusal
+                    _offered(row, reply, permanent=code >= 500, result=result)
+                    if not _connected(smtp):
+                        raise smtplib.SMTPServerDisconnected(
+                            f"The server closed the connection after: {reply}"
+                        ) from None
                 else:
+                    in_flight = None
                     _mark_sent(row, message.subject, message.text)
                     result.sent += 1
-                remaining.pop(0)
     except (smtplib.SMTPException, OSError) as error:
-        _release(remaining, f"{type(error).__name__}: {error}")
-        raise TransientSendError(str(error)) from error
+        reason = f"{type(error).__name__}: {error}"
+        if in_flight is not None:
+            _offered(in_flight, reason, permanent=False, result=result)
+        if remaining:
+            _release(remaining, reason)
+        raise TransientSendError(reason) from error

@@ -210,6 +210,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 KNOBLE_CAMPAIGN_CONTACT_BUDGET = env.int("KNOBLE_CAMPAIGN_CONTACT_BUDGET", default=3)  # messages per member per 7 days
 KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = env.int("KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS", default=600)
 KNOBLE_CAMPAIGN_CHUNK_SIZE = env.int("KNOBLE_CAMPAIGN_CHUNK_SIZE", default=100)
+# A message the mail server refuses for now (4xx, e.g. greylisting) is offered again after each of these delays in
+# turn (the last repeats), until the horizon after it was due; then it fails.
+KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS = env.list(
+    "KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS", cast=int, default=[5 * 60, 15 * 60, 30 * 60, 60 * 60]
+)
+KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS = env.int("KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS", default=2 * 24 * 60 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -172,13 +172,21 @@ class CampaignStep(models.Model):
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
+    DEFERRED = "deferred", "Deferred"
     SENT = "sent", "Sent"
+    BOUNCED = "bounced", "Bounced"
     SKIPPED = "skipped", "Skipped"
     SUPPRESSED = "suppressed", "Suppressed"
     FAILED = "failed", "Failed"
 
 
-FINAL_STATUSES = [DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.SUPPRESSED, DeliveryStatus.FAILED]
+FINAL_STATUSES = [
+    DeliveryStatus.SENT,
+    DeliveryStatus.BOUNCED,
+    DeliveryStatus.SKIPPED,
+    DeliveryStatus.SUPPRESSED,
+    DeliveryStatus.FAILED,
+]
 
 
 class Delivery(models.Model):
@@ -196,12 +204,17 @@ class Delivery(models.Model):
     due_at = models.DateTimeField()
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it to send.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a message the mail server refused for now (4xx) is offered again."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When it reached its final status.")
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True, help_text="Why it failed, or was skipped or suppressed.")
+    last_error = models.CharField(
+        max_length=500, blank=True, help_text="Why it failed, was deferred, skipped or suppressed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -219,11 +232,17 @@ class Delivery(models.Model):
                 | (~Q(status=DeliveryStatus.SENDING) & Q(claimed_at__isnull=True)),
                 name="claimed_while_sending_only",
             ),
+            models.CheckConstraint(
+                condition=Q(status=DeliveryStatus.DEFERRED, next_attempt_at__isnull=False)
+                | (~Q(status=DeliveryStatus.DEFERRED) & Q(next_attempt_at__isnull=True)),
+                name="next_attempt_while_deferred_only",
+            ),
         ]
         indexes = [
             # The engine's two scans: what is due, and what a worker holds past its lease.
             models.Index(fields=["due_at"], condition=Q(status="pending"), name="delivery_due"),
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="delivery_sending"),
+            models.Index(fields=["next_attempt_at"], condition=Q(status="deferred"), name="delivery_deferred_due"),
             # The next step follows the previous one's final rows; results group by step and status.
             models.Index(fields=["step", "status"], name="delivery_step_status"),
             models.Index(fields=["campaign", "status"], name="delivery_campaign_status"),

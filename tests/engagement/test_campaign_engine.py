@@ -14,6 +14,7 @@ from engagement.campaign_engine import (
     _claim,
     _mark_sent,
     _release,
+    _retry_delay,
     campaign_cancel,
     campaign_launch,
     campaign_pause,
@@ -27,6 +28,7 @@ from members.models import Activity, Member, Verb
 from personas.models import Sector
 from tests.conftest import require_postgres
 from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
+from tests.engagement.loopback_smtp import LoopbackSMTP
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, staff_user
 
@@ -184,7 +186,7 @@ def test_suspended_and_left_members_get_nothing_and_the_reason_is_kept(run_engin
     assert mail.outbox == []
     assert not Notification.objects.exists()
     assert sorted(deliveries(campaign).values_list("status", "last_error")) == [
-        ("suppressed", "Member is left."),
+        ("suppressed", "Member has left the network."),
         ("suppressed", "Member is suspended."),
     ]
 
@@ -334,7 +336,8 @@ def test_a_permanent_refusal_fails_the_row_with_the_reason_and_the_rest_still_go
     assert (result.sent, result.failed) == (1, 1)
     failed = deliveries(campaign).get(status=DeliveryStatus.FAILED)
     assert failed.member.user.email == "gone@bank.example"
-    assert "No such mailbox" in failed.last_error
+    assert failed.last_error == "550 5.1.1 No such mailbox"
+    assert failed.attempts == 1
 
 
 def test_an_unreachable_server_puts_the_chunk_back_for_a_retry(settings, free_port):
@@ -347,7 +350,13 @@ def test_an_unreachable_server_puts_the_chunk_back_for_a_retry(settings, free_po
     ids = list(deliveries(campaign).values_list("pk", flat=True))
     with pytest.raises(TransientSendError):
         deliveries_send(delivery_ids=ids)
-    assert set(deliveries(campaign).values_list("status", "attempts")) == {("pending", 1)}
+    # Never offered to a server: no attempt counts, and the reason speaks of the connection, not of another row.
+    assert set(deliveries(campaign).values_list("status", "attempts")) == {("pending", 0)}
+    assert (
+        deliveries(campaign)
+        .first()
+        .last_error.startswith("Waiting: the connection to the mail server failed before this message was offered")
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -394,3 +403,152 @@ def test_beat_advances_campaigns_every_minute():
 
     entry = app.conf.beat_schedule["advance-campaigns"]
     assert (entry["task"], entry["schedule"]) == (advance_campaigns.name, 60)
+
+
+@pytest.fixture
+def loopback(settings):
+    with LoopbackSMTP() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 10
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield server
+
+
+def chunk_of(*emails: str):
+    """One launched one-step campaign to these addresses, in this member order; returns it and its delivery ids."""
+    for email in emails:
+        MemberFactory(user__email=email)
+    campaign = launched()
+    campaigns_advance()  # writes the deliveries; the sends it enqueues are not run
+    return campaign, list(deliveries(campaign).order_by("member_id").values_list("pk", flat=True))
+
+
+def by_email(campaign) -> dict[str, Delivery]:
+    return {row.member.user.email: row for row in deliveries(campaign).select_related("member__user")}
+
+
+@pytest.mark.parametrize("reply", ["451 4.7.1 Greylisted, try again later", "452 4.2.2 Mailbox full"])
+def test_a_temporary_refusal_defers_that_row_alone_and_the_chunk_carries_on(loopback, reply):
+    loopback.refuse("first@bank.example", reply)
+    campaign, ids = chunk_of("first@bank.example", "b@bank.example", "c@bank.example")
+    before = timezone.now()
+    result = deliveries_send(delivery_ids=ids)
+    assert (result.sent, result.deferred, result.failed) == (2, 1, 0)
+    rows = by_email(campaign)
+    refused = rows["first@bank.example"]
+    assert (refused.status, refused.attempts, refused.last_error) == ("deferred", 1, f"Deferred: {reply}")
+    assert before + timedelta(minutes=5) <= refused.next_attempt_at <= timezone.now() + timedelta(minutes=5)
+    assert (refused.claimed_at, refused.enqueued_at) == (None, None)
+    for email in ("b@bank.example", "c@bank.example"):
+        assert (rows[email].status, rows[email].attempts, rows[email].last_error) == ("sent", 1, "")
+    assert loopback.received_by() == {"b@bank.example": 1, "c@bank.example": 1}
+    assert loopback.offers == {"first@bank.example": 1, "b@bank.example": 1, "c@bank.example": 1}
+
+
+def test_a_refusal_of_the_message_after_data_affects_that_row_only(loopback):
+    loopback.refuse("b@bank.example", "554 5.7.1 Message rejected as spam", at="DATA")
+    loopback.refuse("c@bank.example", "451 4.3.0 Try again", at="DATA")
+    campaign, ids = chunk_of("a@bank.example", "b@bank.example", "c@bank.example", "d@bank.example")
+    deliveries_send(delivery_ids=ids)
+    rows = by_email(campaign)
+    assert {email: (row.status, row.attempts) for email, row in rows.items()} == {
+        "a@bank.example": ("sent", 1),
+        "b@bank.example": ("failed", 1),
+        "c@bank.example": ("deferred", 1),
+        "d@bank.example": ("sent", 1),
+    }
+    assert rows["b@bank.example"].last_error == "554 5.7.1 Message rejected as spam"
+    assert rows["c@bank.example"].last_error == "Deferred: 451 4.3.0 Try again"
+
+
+def test_a_deferred_row_is_offered_again_when_due_and_sent_once(loopback, run_engine, settings):
+    settings.KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS = [0]
+    loopback.refuse("grey@bank.example", "451 4.7.1 Greylisted", times=1)
+    campaign, ids = chunk_of("grey@bank.example", "other@bank.example")
+    deliveries_send(delivery_ids=ids)
+    assert by_email(campaign)["grey@bank.example"].status == DeliveryStatus.DEFERRED
+    run_engine()  # the engine enqueues the deferred row whose next attempt has come
+    rows = by_email(campaign)
+    assert {email: (row.status, row.attempts) for email, row in rows.items()} == {
+        "grey@bank.example": ("sent", 2),
+        "other@bank.example": ("sent", 1),
+    }
+    assert rows["grey@bank.example"].next_attempt_at is None
+    assert loopback.received_by() == {"grey@bank.example": 1, "other@bank.example": 1}
+
+
+def test_a_deferred_row_is_not_offered_before_its_time(loopback, run_engine):
+    loopback.refuse("grey@bank.example", "451 4.7.1 Greylisted", times=1)
+    campaign, ids = chunk_of("grey@bank.example")
+    deliveries_send(delivery_ids=ids)
+    assert deliveries_send(delivery_ids=ids).sent == 0
+    run_engine()
+    assert loopback.offers["grey@bank.example"] == 1
+    assert deliveries(campaign).get().status == DeliveryStatus.DEFERRED
+
+
+def test_the_backoff_grows_and_the_last_delay_repeats(settings):
+    settings.KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS = [300, 900, 1800, 3600]
+    assert [_retry_delay(n).total_seconds() for n in range(1, 7)] == [300, 900, 1800, 3600, 3600, 3600]
+
+
+def test_a_row_still_refused_at_the_horizon_fails_with_its_own_reply(loopback, settings):
+    settings.KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS = 60  # shorter than the first delay
+    loopback.refuse("full@bank.example", "452 4.2.2 Mailbox full")
+    campaign, ids = chunk_of("full@bank.example", "ok@bank.example")
+    result = deliveries_send(delivery_ids=ids)
+    assert (result.sent, result.failed, result.deferred) == (1, 1, 0)
+    row = by_email(campaign)["full@bank.example"]
+    assert (row.status, row.next_attempt_at, row.attempts) == ("failed", None, 1)
+    assert row.last_error == "Still refused at the retry horizon (attempt 1): 452 4.2.2 Mailbox full"
+
+
+def test_a_dropped_connection_defers_the_message_in_flight_and_puts_back_only_the_rest(loopback):
+    loopback.drop("b@bank.example")
+    campaign, ids = chunk_of("a@bank.example", "b@bank.example", "c@bank.example", "d@bank.example")
+    with pytest.raises(TransientSendError):
+        deliveries_send(delivery_ids=ids)
+    rows = by_email(campaign)
+    assert {email: (row.status, row.attempts) for email, row in rows.items()} == {
+        "a@bank.example": ("sent", 1),
+        "b@bank.example": ("deferred", 1),
+        "c@bank.example": ("pending", 0),
+        "d@bank.example": ("pending", 0),
+    }
+    assert rows["b@bank.example"].last_error.startswith("Deferred: SMTPServerDisconnected")
+    assert "b@bank.example" not in rows["c@bank.example"].last_error
+    assert deliveries_send(delivery_ids=ids).sent == 2  # the task's retry: the rows put back, not the deferred one
+    assert loopback.received_by() == {"a@bank.example": 1, "c@bank.example": 1, "d@bank.example": 1}
+
+
+def test_a_421_reply_defers_the_row_and_the_rest_waits_for_a_new_connection(loopback):
+    loopback.refuse("b@bank.example", "421 4.7.0 Too many messages, closing", times=1)
+    campaign, ids = chunk_of("a@bank.example", "b@bank.example", "c@bank.example")
+    with pytest.raises(TransientSendError):
+        deliveries_send(delivery_ids=ids)
+    rows = by_email(campaign)
+    assert {email: (row.status, row.attempts) for email, row in rows.items()} == {
+        "a@bank.example": ("sent", 1),
+        "b@bank.example": ("deferred", 1),
+        "c@bank.example": ("pending", 0),
+    }
+    assert rows["b@bank.example"].last_error == "Deferred: 421 4.7.0 Too many messages, closing"
+
+
+def test_cancelling_skips_deferred_rows_too(loopback):
+    loopback.refuse("grey@bank.example", "451 4.7.1 Greylisted")
+    campaign, ids = chunk_of("grey@bank.example")
+    deliveries_send(delivery_ids=ids)
+    campaign_cancel(campaign=campaign, actor=staff_user())
+    row = deliveries(campaign).get()
+    assert (row.status, row.next_attempt_at, row.last_error) == ("skipped", None, "Campaign cancelled.")
+
+
+@pytest.mark.parametrize(("status", "next_attempt"), [(DeliveryStatus.DEFERRED, False), (DeliveryStatus.PENDING, True)])
+def test_the_database_keeps_a_next_attempt_time_on_deferred_rows_only(status, next_attempt):
+    delivery = DeliveryFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=status, next_attempt_at=timezone.now() if next_attempt else None
+        )
