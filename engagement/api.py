@@ -255,6 +255,8 @@ class StepResultSerializer(serializers.Serializer[Any]):
     total = serializers.IntegerField(help_text="Deliveries written for the step so far.")
     waiting = serializers.IntegerField(help_text="Pending or being sent.")
     sent = serializers.IntegerField()
+    deferred = serializers.IntegerField(help_text="Refused for now by the mail server (4xx); offered again later.")
+    bounced = serializers.IntegerField(help_text="Sent, then returned by the recipient's mail server.")
     skipped = serializers.IntegerField(help_text="The step's condition did not hold, or the campaign was cancelled.")
     suppressed = serializers.IntegerField(help_text="The member may not be contacted (suspended or left).")
     failed = serializers.IntegerField()
@@ -296,7 +298,8 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
     @extend_schema(responses={200: StepResultSerializer(many=True)})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def results(self, request: Request, pk: str | None = None) -> Response:
-        """Per step: sent, skipped, suppressed, failed, opened, clicked and converted, in one grouped query."""
+        """Per step: sent, deferred, bounced, skipped, suppressed, failed, opened, clicked and converted, in one
+        grouped query."""
         return Response(StepResultSerializer(step_results(self.get_object()), many=True).data)
 
     def _transition(self, request: Request, service: CampaignAction) -> Response:

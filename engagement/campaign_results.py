@@ -32,6 +32,8 @@ class StepResult:
     total: int
     waiting: int
     sent: int
+    deferred: int
+    bounced: int
     skipped: int
     suppressed: int
     failed: int
@@ -53,6 +55,8 @@ def step_results(campaign: Campaign) -> list[StepResult]:
             SELECT d.step_id, count(*),
                    sum(CASE WHEN d.status IN ('pending', 'sending') THEN 1 ELSE 0 END),
                    sum(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = 'deferred' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = 'bounced' THEN 1 ELSE 0 END),
                    sum(CASE WHEN d.status = 'skipped' THEN 1 ELSE 0 END),
                    sum(CASE WHEN d.status = 'suppressed' THEN 1 ELSE 0 END),
                    sum(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END),

@@ -549,10 +549,12 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def campaign_results(filters: Filters) -> Panel:
-    """Sent, opened, clicked, converted per launched campaign and step (filters do not apply: campaigns are few)."""
+    """Sent, deferred, bounced, failed, opened, clicked, converted per launched campaign and step (filters do not
+    apply: campaigns are few)."""
     rows = _fetch(
         """
-        SELECT c.name, c.status, s.position, s.subject, t.sent, t.opened, t.clicked, t.converted
+        SELECT c.name, c.status, s.position, s.subject, t.sent, t.deferred, t.bounced, t.failed, t.opened, t.clicked,
+               t.converted
         FROM engagement_campaignsteptotals t
         JOIN engagement_campaignstep s ON s.id = t.step_id
         JOIN engagement_campaign c ON c.id = s.campaign_id
@@ -567,16 +569,19 @@ def campaign_results(filters: Filters) -> Panel:
             position,
             subject,
             sent,
+            deferred,
+            bounced,
+            failed,
             opened,
             _percent(opened, sent),
             clicked,
             _percent(clicked, sent),
             converted,
         ]
-        for name, status, position, subject, sent, opened, clicked, converted in rows
+        for name, status, position, subject, sent, deferred, bounced, failed, opened, clicked, converted in rows
     ]
     charted = table[:CHARTED_CAMPAIGN_STEPS]
-    measures = [("Sent", 4), ("Opened", 5), ("Clicked", 7), ("Converted", 9)]
+    measures = [("Sent", 4), ("Opened", 8), ("Clicked", 10), ("Converted", 12)]
     return Panel(
         title="Campaign results",
         columns=[
@@ -585,6 +590,9 @@ def campaign_results(filters: Filters) -> Panel:
             "Step",
             "Subject",
             "Sent",
+            "Deferred",
+            "Bounced",
+            "Failed",
             "Opened",
             "Opened %",
             "Clicked",

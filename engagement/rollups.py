@@ -153,9 +153,13 @@ def _campaign_steps(cursor: CursorWrapper) -> None:
     # Every step of a launched campaign gets its row, zeros included, so the panel lists steps not reached yet.
     cursor.execute(
         f"""
-        INSERT INTO engagement_campaignsteptotals (step_id, sent, opened, clicked, converted)
-        SELECT s.id, sum(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END), count(d.opened_at), count(d.clicked_at),
-               count(conversion.id)
+        INSERT INTO engagement_campaignsteptotals
+               (step_id, sent, deferred, bounced, failed, opened, clicked, converted)
+        SELECT s.id, sum(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END),
+               sum(CASE WHEN d.status = 'deferred' THEN 1 ELSE 0 END),
+               sum(CASE WHEN d.status = 'bounced' THEN 1 ELSE 0 END),
+               sum(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END),
+               count(d.opened_at), count(d.clicked_at), count(conversion.id)
         FROM engagement_campaignstep s
         JOIN engagement_campaign c ON c.id = s.campaign_id
         LEFT JOIN engagement_delivery d ON d.step_id = s.id

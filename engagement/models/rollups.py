@@ -127,10 +127,14 @@ class InitiativeSectorCount(models.Model):
 
 
 class CampaignStepTotals(models.Model):
-    """Per step of a launched campaign: messages sent, opened and clicked, and the conversions they led to."""
+    """Per step of a launched campaign: messages sent, deferred, bounced and failed, opened and clicked, and the
+    conversions they led to."""
 
     step = models.OneToOneField(CampaignStep, on_delete=models.CASCADE, primary_key=True, related_name="+")
     sent = models.PositiveIntegerField()
+    deferred = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
     opened = models.PositiveIntegerField()
     clicked = models.PositiveIntegerField()
     converted = models.PositiveIntegerField()

@@ -285,12 +285,25 @@ def test_results_per_step(callers):
     ParticipationFactory(member=sent[0].member, initiative=goal, status=ParticipationStatus.ACTIVE, joined_at=now)
     DeliveryFactory(step=first, status=DeliveryStatus.SUPPRESSED)
     DeliveryFactory(step=first, status=DeliveryStatus.FAILED)
+    DeliveryFactory(step=first, status=DeliveryStatus.DEFERRED, next_attempt_at=now)
+    DeliveryFactory(step=first, status=DeliveryStatus.BOUNCED, sent_at=now)
     DeliveryFactory(step=second, status=DeliveryStatus.PENDING)
     rows = callers["leadership"].client.get(f"{CAMPAIGNS}{first.campaign_id}/results/").json()
-    assert [(row["position"], row["total"]) for row in rows] == [(1, 5), (2, 1)]
+    assert [(row["position"], row["total"]) for row in rows] == [(1, 7), (2, 1)]
     first_row = rows[0]
-    counts = {name: first_row[name] for name in ("sent", "suppressed", "failed", "opened", "clicked", "converted")}
-    assert counts == {"sent": 3, "suppressed": 1, "failed": 1, "opened": 3, "clicked": 1, "converted": 1}
+    names = ("sent", "deferred", "bounced", "suppressed", "failed", "opened", "clicked", "converted")
+    counts = {name: first_row[name] for name in names}
+    assert counts == {
+        "sent": 3,
+        "deferred": 1,
+        "bounced": 1,
+        "suppressed": 1,
+        "failed": 1,
+        "opened": 3,
+        "clicked": 1,
+        "converted": 1,
+    }
+    assert first_row["waiting"] == 0  # a deferred row is counted apart from the waiting ones
     assert rows[1]["waiting"] == 1
 
 

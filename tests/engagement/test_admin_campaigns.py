@@ -198,13 +198,16 @@ def test_the_change_page_shows_per_step_results_with_conversions(staff_client):
     DeliveryFactory(step=step, member=opened_only, status=DeliveryStatus.SENT, sent_at=sent_at, opened_at=sent_at)
     DeliveryFactory(step=step, status=DeliveryStatus.SUPPRESSED)
     DeliveryFactory(step=step, status=DeliveryStatus.FAILED)
+    DeliveryFactory(step=step, status=DeliveryStatus.DEFERRED, next_attempt_at=sent_at)
+    DeliveryFactory(step=step, status=DeliveryStatus.BOUNCED, sent_at=sent_at)
     ParticipationFactory(member=converted, initiative=goal)  # joined after the message
     early = MemberFactory()
     ParticipationFactory(member=early, initiative=goal, requested_at=sent_at - timedelta(days=1))
     DeliveryFactory(step=step, member=early, status=DeliveryStatus.SENT, sent_at=sent_at)  # joined before: no credit
     page = staff_client.get(reverse("admin:engagement_campaign_change", args=[campaign.pk])).content.decode()
     cells = (
-        "<td>5</td><td>0</td><td>3</td><td>0</td>\n        <td>1</td><td>1</td><td>1</td><td>1</td>\n        <td>1</td>"
+        "<td>7</td><td>0</td><td>3</td>\n        <td>1</td><td>1</td><td>0</td>\n"
+        "        <td>1</td><td>1</td><td>1</td><td>1</td>\n        <td>1</td>"
     )
     assert cells in page
 

@@ -152,6 +152,9 @@ def launched_campaign_with_history() -> None:
     DeliveryFactory(step=first, member=converted, status=DeliveryStatus.SENT, sent_at=sent_at, clicked_at=sent_at)
     DeliveryFactory(step=first, status=DeliveryStatus.SENT, sent_at=sent_at, opened_at=sent_at)
     DeliveryFactory(step=first, status=DeliveryStatus.SENT, sent_at=sent_at)
+    DeliveryFactory(step=first, status=DeliveryStatus.DEFERRED, next_attempt_at=sent_at, attempts=1)
+    DeliveryFactory(step=first, status=DeliveryStatus.BOUNCED, sent_at=sent_at)
+    DeliveryFactory(step=first, status=DeliveryStatus.FAILED, last_error="550 5.1.1 No such mailbox")
     DeliveryFactory(step=first, status=DeliveryStatus.SUPPRESSED)
     later = sent_at + timedelta(days=2)  # after the member joined: no credit for step 2
     DeliveryFactory(step=second, member=converted, status=DeliveryStatus.SENT, sent_at=later)
@@ -163,17 +166,27 @@ def test_campaign_results_count_sent_opened_clicked_converted_per_step(leader_cl
     CampaignStepFactory(campaign__status=CampaignStatus.DRAFT)  # drafts are not results
     rollups_refresh(now=NOW)
     data = leader_client.get(reverse("dashboards:panel_json", args=["campaigns"]), QUERY).json()
-    assert data["columns"][:6] == ["Campaign", "Status", "Step", "Subject", "Sent", "Opened"]
+    assert data["columns"][:9] == [
+        "Campaign",
+        "Status",
+        "Step",
+        "Subject",
+        "Sent",
+        "Deferred",
+        "Bounced",
+        "Failed",
+        "Opened",
+    ]
     name = data["rows"][0][0]
     assert [row[2:] for row in data["rows"]] == [
-        [1, "Step 1", 3, 1, 33.3, 1, 33.3, 1],
-        [2, "Step 2", 1, 0, 0.0, 0, 0.0, 0],
+        [1, "Step 1", 3, 1, 1, 1, 1, 33.3, 1, 33.3, 1],
+        [2, "Step 2", 1, 0, 0, 0, 0, 0.0, 0, 0.0, 0],
     ]
     assert data["chart"]["labels"] == [f"{name} · step 1", f"{name} · step 2"]
     assert [dataset["data"] for dataset in data["chart"]["datasets"]] == [[3, 1], [1, 0], [1, 0], [1, 0]]
     response = leader_client.get(reverse("dashboards:panel_csv", args=["campaigns"]), QUERY)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[1] == [name, "running", "1", "Step 1", "3", "1", "33.3", "1", "33.3", "1"]
+    assert rows[1] == [name, "running", "1", "Step 1", "3", "1", "1", "1", "1", "33.3", "1", "33.3", "1"]
 
 
 def test_campaign_results_are_as_of_the_last_refresh(leader_client, settings):

@@ -50,7 +50,7 @@ def worker(loopback):
 
 def launched(count: int) -> Campaign:
     approved_members_in_bulk(count)
-    campaign = CampaignFactory(segment=SegmentFactory())
+    campaign = CampaignFactory.create(segment=SegmentFactory.create())
     CampaignStepFactory(campaign=campaign, position=1, body="Hello {name}")
     return campaign_launch(campaign=campaign, actor=staff_user())
 
