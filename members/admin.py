@@ -11,6 +11,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.models import Activity, ApiToken, Member, Organisation, OrganisationDomain, User
 from members.services import api_tokens_revoke, member_approve, member_reject
 
+# The fields that carry a person's rights: only a superuser may change them.
+RIGHTS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
@@ -25,6 +28,26 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Rights (superuser, staff, roles, permissions) are granted by superusers only: for anyone else they
+        are read-only, so a posted value is ignored and staff cannot raise anyone's rights, their own included."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in RIGHTS_FIELDS if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A superuser's account (and its password) is changed by superusers only: a new password would let
+        anyone else sign in with every right."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class OrganisationDomainInline(admin.TabularInline[OrganisationDomain, Organisation]):
