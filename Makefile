@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 run: $(VENV)/.run-deps ## Start the portal: web server, Celery worker and beat, with demo data
 	@sh scripts/run.sh
 
-test: $(VENV)/.dev-deps ## Lint, type-check and run the whole test suite
+test: $(VENV)/.dev-deps ## Lint, type-check, check the layers and run the whole test suite
 	@sh scripts/test.sh
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .

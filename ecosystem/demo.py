@@ -1,7 +1,7 @@
 """The category catalogue, the Illicit Massage Business (IMB) map and its red flags, for `manage.py seed_demo`.
 
 Facts, patterns and red flags are restated from public sources named with each red flag (see
-`shared/domain/imb-brief.md`); as the brief says, check a red flag against its source before it is shown to
+`docs/domain/imb-ecosystem.md`); as that page says, check a red flag against its source before it is shown to
 members as fact. Sources are named, not linked: the brief gives no checked address for most of them.
 """
 

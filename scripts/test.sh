@@ -1,5 +1,6 @@
 #!/bin/sh
-# `make test`: lint, types and the whole suite. With CI=true, PostgreSQL, Redis and Chromium are required.
+# `make test`: lint, types, the layer contract and the whole suite.
+# With CI=true, PostgreSQL, Redis and Chromium are required.
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -12,4 +13,5 @@ fi
 
 echo "== ruff"; ruff check . && ruff format --check .
 echo "== mypy"; DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-type-checking-only}" mypy .
+echo "== import-linter (the layers of docs/ARCHITECTURE.md)"; lint-imports --no-cache --no-logo
 echo "== pytest"; exec pytest "$@"
