@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from ecosystem.csv_io import RedFlagImportError, import_red_flags, write_red_flags_csv
 from ecosystem.models import (
     Actor,
@@ -328,7 +329,7 @@ class RedFlagImportForm(forms.Form):
 
 
 @admin.register(RedFlagRevision)
-class RedFlagRevisionAdmin(admin.ModelAdmin[RedFlagRevision]):
+class RedFlagRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[RedFlagRevision]):
     """The published versions of every red flag; read-only, written by the services."""
 
     list_display = ["red_flag", "number", "review_state", "author", "reason", "created_at"]
@@ -336,15 +337,6 @@ class RedFlagRevisionAdmin(admin.ModelAdmin[RedFlagRevision]):
     list_select_related = ["red_flag", "author"]
     search_fields = ["red_flag__indicator", "reason", "author__email"]
     readonly_fields = ["red_flag", "number", "snapshot", "review_state", "author", "reason", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(RedFlagRating)

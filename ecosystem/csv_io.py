@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.spreadsheets import spreadsheet_cell, spreadsheet_text
 from ecosystem.models import Actor, Confidence, FinancialFlow, ObservingSector, RedFlag, Stage, TraffickingCategory
 from ecosystem.services import red_flag_create, red_flag_update
-from knoble.spreadsheets import spreadsheet_cell, spreadsheet_text
 from members.models import User
 from personas.models import Persona
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.permissions import PORTAL_PERMISSION
 from ecosystem.csv_io import write_red_flags_csv
 from ecosystem.diagram import layout
 from ecosystem.filters import RedFlagFilter
@@ -30,7 +31,6 @@ from ecosystem.selectors import (
 )
 from ecosystem.services import red_flag_rate, suggestion_submit
 from members.models import Member, User
-from members.roles import PORTAL_PERMISSION
 from members.selectors import member_for_user
 
 PAGE_SIZE = 25

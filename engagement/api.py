@@ -14,6 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api_base import (
+    Conflict,
+    ModelCheckedSerializer,
+    RolePermission,
+    SingleValueFilterSet,
+    StrictModelSerializer,
+)
+from core.permissions import DASHBOARD_PERMISSION
 from ecosystem.models import RedFlag, ReviewState, Stage
 from engagement.campaign_drafts import STEP_LINKS, campaign_create, campaign_update
 from engagement.campaign_engine import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
@@ -28,14 +36,6 @@ from engagement.models import (
     Segment,
 )
 from engagement.segments import RULE_FIELDS, segment_preview, validate_rules
-from knoble.api_base import (
-    DASHBOARD_PERMISSION,
-    Conflict,
-    ModelCheckedSerializer,
-    RolePermission,
-    SingleValueFilterSet,
-    StrictModelSerializer,
-)
 from members.models import Member, User
 
 RULES_SCHEMA = {

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.permissions import DASHBOARD_PERMISSION
 from engagement import dashboards
 from engagement.dashboard_views import FilterForm
-from knoble.api_base import DASHBOARD_PERMISSION
 from personas.models import Sector
 
 PANELS = ["headline", "funnel", "active", "stages"]

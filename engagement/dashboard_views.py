@@ -19,11 +19,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_countries.fields import Country
 
+from core.permissions import DASHBOARD_PERMISSION
+from core.spreadsheets import spreadsheet_cell
 from engagement import dashboards
 from engagement.digest import digest_request
-from knoble.spreadsheets import spreadsheet_cell
 from members.models import Organisation, User
-from members.roles import DASHBOARD_PERMISSION
 from personas.models import Persona, Sector
 
 logger = logging.getLogger(__name__)

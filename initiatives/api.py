@@ -11,6 +11,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api_base import (
+    IsPortalMember,
+    ModelCheckedSerializer,
+    RolePermission,
+    SingleValueFilterSet,
+    StrictModelSerializer,
+    boolean_filter,
+)
+from core.permissions import PORTAL_PERMISSION
 from initiatives.models import Initiative, InitiativeKind, InitiativeStatus, Notification, Participation
 from initiatives.selectors import (
     initiatives_visible_to,
@@ -24,15 +33,6 @@ from initiatives.services import (
     initiative_save,
     notification_mark_read,
     notifications_mark_all_read,
-)
-from knoble.api_base import (
-    PORTAL_PERMISSION,
-    IsPortalMember,
-    ModelCheckedSerializer,
-    RolePermission,
-    SingleValueFilterSet,
-    StrictModelSerializer,
-    boolean_filter,
 )
 from members.models import Member, Source
 from members.selectors import member_of_caller

@@ -3,8 +3,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from core.permissions import PORTAL_PERMISSION
 from initiatives.selectors import unread_notification_count
-from members.roles import PORTAL_PERMISSION
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:

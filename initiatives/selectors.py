@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.permissions import PORTAL_PERMISSION
 from ecosystem.models import RedFlag, Stage
 from initiatives.models import (
     CalendarFeed,
@@ -30,7 +31,6 @@ from initiatives.models import (
     ParticipationStatus,
 )
 from members.models import Member, User
-from members.roles import PORTAL_PERMISSION
 from personas.models import Sector
 
 LIVE_STATUSES = [ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]

@@ -14,6 +14,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from core.permissions import PORTAL_PERMISSION
+from core.spreadsheets import spreadsheet_cell
 from initiatives import selectors
 from initiatives.calendar import calendar_for
 from initiatives.filters import InitiativeFilter
@@ -28,9 +30,7 @@ from initiatives.services import (
     notifications_mark_all_read,
     waitlist_position,
 )
-from knoble.spreadsheets import spreadsheet_cell
 from members.models import Member, Verb
-from members.roles import PORTAL_PERMISSION
 from members.selectors import member_for_user
 from members.services import record_activity
 

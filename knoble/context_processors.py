@@ -2,6 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation may show, by permission rather than by group name."""
@@ -10,8 +12,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": {}}
     return {
         "nav": {
-            "portal": user.has_perm("members.use_portal"),
-            "dashboards": user.has_perm("members.view_dashboards"),
+            "portal": user.has_perm(PORTAL_PERMISSION),
+            "dashboards": user.has_perm(DASHBOARD_PERMISSION),
             "admin": user.is_staff,
         }
     }

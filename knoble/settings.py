@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "csp",
+    "core",
     "knoble",
     "personas",
     "members",
@@ -57,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "knoble.middleware.ClientInputMiddleware",
+    "core.middleware.ClientInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -224,22 +225,22 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "knoble.api_schema.KnobleAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "knoble.api_limits.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.KnobleAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "core.api_limits.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "knoble.api_base.SingleValueFilterBackend",
+        "core.api_base.SingleValueFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "knoble.api_base.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api_base.api_exception_handler",
     # JSON in, JSON out: one request format keeps the contract (and its schema) small.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
-        "knoble.api_limits.TokenRateThrottle",
+        "core.api_limits.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
@@ -300,7 +301,7 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "knoble.logging.RedactSecretsFilter"}},
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},

@@ -11,10 +11,10 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "The Knoble — staff"
 admin.site.site_title = "Knoble admin"
 
-handler400 = "knoble.api_base.api_aware_bad_request"
-handler403 = "knoble.api_base.api_aware_permission_denied"
-handler404 = "knoble.api_base.api_aware_page_not_found"
-handler500 = "knoble.api_base.api_aware_server_error"
+handler400 = "core.api_base.api_aware_bad_request"
+handler403 = "core.api_base.api_aware_permission_denied"
+handler404 = "core.api_base.api_aware_page_not_found"
+handler500 = "core.api_base.api_aware_server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from members.models import Activity, ApiToken, Member, Organisation, OrganisationDomain, User
 from members.services import api_tokens_revoke, member_approve, member_reject
 
@@ -121,7 +122,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin[Activity]):
+class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Activity]):
     """Read-only: activity is append-only and written by the portal, never edited by hand."""
 
     list_display = ["occurred_at", "member", "verb", "source", "subject_type", "subject_id"]
@@ -130,15 +131,6 @@ class ActivityAdmin(admin.ModelAdmin[Activity]):
     search_fields = ["member__user__email"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ApiToken)

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from knoble.api_base import (
+from core.api_base import (
     IsPortalMember,
     SingleValueFilterBackend,
     SingleValueFilterSet,
@@ -26,7 +26,7 @@ from knoble.api_base import (
     StrictModelSerializer,
     UtcIsoDateTimeFilter,
 )
-from knoble.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
+from core.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
 from members.models import Activity, Member, Source, Verb
 from members.selectors import activities_visible_to
 from members.services import ActivityEvent, member_profile_update, record_activity_batch

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from members.roles import DASHBOARD_PERMISSION, PORTAL_PERMISSION
+from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
 
 # Paths that any signed-in user may reach whatever their membership: accounts, health and assets.
 # Campaign links carry their own signed token: they must work for whoever is signed in on the device.

@@ -6,9 +6,6 @@ STAFF_ROLE = "Staff"
 LEADERSHIP_ROLE = "Leadership"
 MEMBER_ROLE = "Member"
 
-PORTAL_PERMISSION = "members.use_portal"
-DASHBOARD_PERMISSION = "members.view_dashboards"
-
 # Staff manage every model of these apps (plus the beat schedule); activity stays append-only.
 STAFF_APPS = ("personas", "members", "roadmap", "ecosystem", "initiatives", "engagement", "django_celery_beat")
 NEVER_GRANTED = {("members", "change_activity"), ("members", "delete_activity"), ("members", "add_activity")}

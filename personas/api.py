@@ -5,14 +5,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from knoble.api_base import (
-    DASHBOARD_PERMISSION,
-    PORTAL_PERMISSION,
+from core.api_base import (
     RolePermission,
     SingleValueFilterSet,
     StrictModelSerializer,
     boolean_filter,
 )
+from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
 from personas.models import SCORE_VALIDATORS, JobToBeDone, OpportunityBand, Persona
 from personas.selectors import jobs_visible_to, personas_visible_to
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from knoble.spreadsheets import spreadsheet_cell, spreadsheet_text
+from core.spreadsheets import spreadsheet_cell, spreadsheet_text
 from personas.models import JobToBeDone, Persona
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

@@ -2,6 +2,7 @@ from typing import Protocol
 
 from django.db.models import QuerySet
 
+from core.permissions import DASHBOARD_PERMISSION, PERSONA_VIEW_PERMISSION
 from personas.models import JobToBeDone, Persona
 
 
@@ -12,7 +13,7 @@ class Viewer(Protocol):
 
 
 # Leadership reads the research; members only pick an active persona for themselves.
-RESEARCH_READERS = ("members.view_dashboards", "personas.view_persona")
+RESEARCH_READERS = (DASHBOARD_PERMISSION, PERSONA_VIEW_PERMISSION)
 
 
 def reads_research(user: Viewer) -> bool:

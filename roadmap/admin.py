@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from members.models import User
 from personas.csv_io import CsvAdminMixin
 from roadmap import staff_views
@@ -291,7 +292,7 @@ class RoadmapItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoadmapRevision)
-class RoadmapRevisionAdmin(admin.ModelAdmin[RoadmapRevision]):
+class RoadmapRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[RoadmapRevision]):
     """Read-only: a revision is what was published; publishing is the only way to make one."""
 
     list_display = ["roadmap", "number", "published_at", "published_by", "note"]
@@ -299,12 +300,3 @@ class RoadmapRevisionAdmin(admin.ModelAdmin[RoadmapRevision]):
     list_select_related = ["roadmap", "published_by"]
     search_fields = ["roadmap__title", "note"]
     date_hierarchy = "published_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -13,13 +13,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from knoble.api_base import (
-    DASHBOARD_PERMISSION,
-    PORTAL_PERMISSION,
+from core.api_base import (
     ModelCheckedSerializer,
     RolePermission,
     StrictModelSerializer,
 )
+from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
 from personas.models import JobToBeDone
 from roadmap.models import (
     Criterion,

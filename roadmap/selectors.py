@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 
+from core.permissions import DASHBOARD_PERMISSION, ROADMAP_VIEW_PERMISSION
 from roadmap.models import Horizon, ItemStatus, Roadmap, RoadmapItem, RoadmapRevision
 
 
@@ -100,7 +101,7 @@ def published_view(revision: RoadmapRevision) -> list[PublishedHorizon]:
 
 
 # Leadership and staff read the strategy studio; members see only what was published.
-STUDIO_READERS = ("members.view_dashboards", "roadmap.view_roadmap")
+STUDIO_READERS = (DASHBOARD_PERMISSION, ROADMAP_VIEW_PERMISSION)
 
 
 def reads_studio(user: Any) -> bool:

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from members.roles import PORTAL_PERMISSION
+from core.permissions import PORTAL_PERMISSION
 from roadmap.selectors import latest_published_revision, published_view
 
 

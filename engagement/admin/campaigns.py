@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from core.admin import ReadOnlyAdminMixin
 from engagement.campaign_engine import (
     campaign_cancel,
     campaign_launch,
@@ -236,7 +237,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin[Delivery]):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Delivery]):
     """The delivery log: read only; every row is written by the engine."""
 
     list_display = [
@@ -260,12 +261,3 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     @admin.display(description="step", ordering="step__position")
     def step_position(self, delivery: Delivery) -> int:
         return delivery.step.position
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Delivery | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Delivery | None = None) -> bool:
-        return False

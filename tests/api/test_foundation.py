@@ -56,7 +56,7 @@ def test_a_nul_anywhere_in_the_address_is_a_400_in_the_one_shape(callers, path):
 
 
 def test_an_unexpected_error_under_the_api_has_the_one_shape(callers, monkeypatch):
-    from knoble.api_base import api_exception_handler
+    from core.api_base import api_exception_handler
     from members.api import MeView
 
     def crash(*args, **kwargs):

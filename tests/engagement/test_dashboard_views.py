@@ -123,7 +123,7 @@ def test_csv_export_has_the_table_and_defuses_formulas(leader_client):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Step", "Members", "% of approved"]
     assert rows[1] == ["Approved", "2", "100.0"]
-    from knoble.spreadsheets import spreadsheet_cell
+    from core.spreadsheets import spreadsheet_cell
 
     assert spreadsheet_cell("=HYPERLINK(evil)") == "'=HYPERLINK(evil)"
     assert spreadsheet_cell(None) == ""

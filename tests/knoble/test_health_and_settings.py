@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from core.logging import redact
 from knoble.celery import app as celery_app
-from knoble.logging import redact
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,12 +22,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core.permissions import PORTAL_PERMISSION
+
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 API_PREFIX = "/api/"
-PORTAL_PERMISSION = "members.use_portal"
-DASHBOARD_PERMISSION = "members.view_dashboards"
 
 _WRITE_ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
@@ -145,7 +145,7 @@ class SingleValueFilterSet(django_filters.FilterSet):
 
     The rule its name states, that a filter given twice or given empty is refused (django-filter would quietly
     use the last value, or none), holds for every query parameter of every endpoint, so it is enforced once,
-    before any view runs: `knoble.middleware.ClientInputMiddleware`."""
+    before any view runs: `core.middleware.ClientInputMiddleware`."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
-from knoble.api_base import API_PREFIX, error_body
+from core.api_base import API_PREFIX, error_body
 
 NUL = "\x00"
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from knoble.spreadsheets import spreadsheet_cell, spreadsheet_text
+from core.spreadsheets import spreadsheet_cell, spreadsheet_text
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(evil)", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
