@@ -211,6 +211,10 @@ KNOBLE_CAMPAIGN_CONTACT_BUDGET = env.int("KNOBLE_CAMPAIGN_CONTACT_BUDGET", defau
 KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = env.int("KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS", default=600)
 KNOBLE_CAMPAIGN_CHUNK_SIZE = env.int("KNOBLE_CAMPAIGN_CHUNK_SIZE", default=100)
 
+# How many reverse proxies of our own stand in front of the portal: only their X-Forwarded-For entries are
+# believed for the client's address (README: "API errors, limits and proxies"). 0: none, use the peer address.
+KNOBLE_TRUSTED_PROXY_COUNT = env.int("KNOBLE_TRUSTED_PROXY_COUNT", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous call is told "401, send a Bearer token" rather than "403".
@@ -231,8 +235,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "knoble.api_limits.AnonRateThrottle",
+        "knoble.api_limits.UserRateThrottle",
         "knoble.api_limits.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
