@@ -106,6 +106,16 @@ def strict_page_size(request: Request, default: int, largest: int) -> int:
     return int(raw)
 
 
+def _bounded_in_schema(parameters: list[dict[str, Any]], largest: int) -> list[dict[str, Any]]:
+    """The schema states the bounds `strict_page_size` enforces (and that a page number starts at 1)."""
+    for parameter in parameters:
+        if parameter["name"] == "page_size":
+            parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": largest}
+        elif parameter["name"] == "page":
+            parameter["schema"] = {**parameter["schema"], "minimum": 1}
+    return parameters
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -113,6 +123,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request: Request) -> int:
         return strict_page_size(request, self.page_size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return _bounded_in_schema(super().get_schema_operation_parameters(view), self.max_page_size)
 
     def get_page_number(self, request: Request, paginator: Any) -> int | str:
         raw = request.query_params.get(self.page_query_param)
@@ -135,3 +148,6 @@ class ActivityCursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request: Request) -> int:
         return strict_page_size(request, self.page_size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return _bounded_in_schema(super().get_schema_operation_parameters(view), self.max_page_size)
