@@ -192,3 +192,21 @@ def test_a_filter_given_once_still_filters(callers):
     PersonaFactory(name="Analyst", sector="ngo")
     response = callers["staff"].client.get(PERSONAS, {"sector": "ngo"})
     assert [persona["name"] for persona in response.json()["results"]] == ["Analyst"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/activities/", "member"),
+        ("/api/v1/deliveries/", "campaign"),
+        ("/api/v1/deliveries/", "step"),
+        ("/api/v1/deliveries/", "member"),
+        ("/api/v1/jobs/", "persona"),
+        ("/api/v1/opportunities/", "session"),
+    ],
+)
+def test_a_foreign_key_filter_takes_an_integer_id_and_an_unknown_one_is_a_400(callers, path, name):
+    staff = callers["staff"].client
+    for value in ("999999", "abc", "-1"):
+        error = error_of(staff.get(path, {name: value}))
+        assert (error["status"], set(error["fields"])) == (400, {name})
