@@ -218,6 +218,10 @@ KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS = env.list(
 )
 KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS = env.int("KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS", default=2 * 24 * 60 * 60)
 
+# How many reverse proxies of our own stand in front of the portal: only their X-Forwarded-For entries are
+# believed for the client's address (README: "API errors, limits and proxies"). 0: none, use the peer address.
+KNOBLE_TRUSTED_PROXY_COUNT = env.int("KNOBLE_TRUSTED_PROXY_COUNT", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous call is told "401, send a Bearer token" rather than "403".
@@ -238,8 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.api_limits.AnonRateThrottle",
+        "core.api_limits.UserRateThrottle",
         "core.api_limits.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {

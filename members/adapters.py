@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from core.client_ip import client_ip
 from members.services import member_register
 
 
@@ -17,6 +18,10 @@ class AccountAdapter(DefaultAccountAdapter):
             user = super().save_user(request, user, form, commit=True)
             member_register(user=user, job_title=form.cleaned_data.get("job_title", ""))
         return user
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The one rule for the client's address (trusted proxies only): login limits and the session list."""
+        return client_ip(request) or super().get_client_ip(request)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """Too many failed logins answer 429 Too Many Requests, not a form error a script would retry."""

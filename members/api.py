@@ -86,7 +86,7 @@ class MeView(RetrieveUpdateAPIView[Member]):
 
 
 class ActivitySerializer(StrictModelSerializer[Activity]):
-    subject_type = serializers.SlugRelatedField[Activity](slug_field="model", read_only=True)
+    subject_type = serializers.SlugRelatedField[Activity](slug_field="model", read_only=True, allow_null=True)
 
     class Meta:
         model = Activity

@@ -125,6 +125,21 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert "/api/v1/personas/" in (tmp_path / "schema.yaml").read_text()
 
 
+def test_the_schema_states_the_bounds_and_nulls_the_api_enforces():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    def parameter(path: str, name: str) -> dict:
+        listed = schema["paths"][path]["get"]["parameters"]
+        return next(item["schema"] for item in listed if item["name"] == name)
+
+    assert parameter(PERSONAS, "page_size") == {"type": "integer", "minimum": 1, "maximum": 200}
+    assert parameter(PERSONAS, "page")["minimum"] == 1
+    assert parameter("/api/v1/activities/", "page_size") == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert schema["components"]["schemas"]["Activity"]["properties"]["subject_type"]["nullable"] is True
+
+
 def test_the_docs_load_their_assets_from_our_static_files(client):
     page = client.get("/api/docs/").text
     assert "swagger-ui" in page
@@ -177,3 +192,21 @@ def test_a_filter_given_once_still_filters(callers):
     PersonaFactory(name="Analyst", sector="ngo")
     response = callers["staff"].client.get(PERSONAS, {"sector": "ngo"})
     assert [persona["name"] for persona in response.json()["results"]] == ["Analyst"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/activities/", "member"),
+        ("/api/v1/deliveries/", "campaign"),
+        ("/api/v1/deliveries/", "step"),
+        ("/api/v1/deliveries/", "member"),
+        ("/api/v1/jobs/", "persona"),
+        ("/api/v1/opportunities/", "session"),
+    ],
+)
+def test_a_foreign_key_filter_takes_an_integer_id_and_an_unknown_one_is_a_400(callers, path, name):
+    staff = callers["staff"].client
+    for value in ("999999", "abc", "-1"):
+        error = error_of(staff.get(path, {name: value}))
+        assert (error["status"], set(error["fields"])) == (400, {name})
