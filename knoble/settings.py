@@ -209,6 +209,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 KNOBLE_CAMPAIGN_CONTACT_BUDGET = env.int("KNOBLE_CAMPAIGN_CONTACT_BUDGET", default=3)  # messages per member per 7 days
 KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = env.int("KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS", default=600)
 KNOBLE_CAMPAIGN_CHUNK_SIZE = env.int("KNOBLE_CAMPAIGN_CHUNK_SIZE", default=100)
+# Bounces (README "Bounces"): the VERP base address ("" sends campaigns from the plain sender), the mailbox
+# its notifications land in (imap[s]:// or pop3[s]://user:password@host[:port][/folder]; "" reads none), and
+# how many soft bounces within how many days make an address undeliverable.
+KNOBLE_BOUNCE_ADDRESS = env.str("KNOBLE_BOUNCE_ADDRESS", default="")
+KNOBLE_BOUNCE_MAILBOX_URL = env.str("KNOBLE_BOUNCE_MAILBOX_URL", default="")
+KNOBLE_BOUNCE_SOFT_LIMIT = env.int("KNOBLE_BOUNCE_SOFT_LIMIT", default=3)
+KNOBLE_BOUNCE_SOFT_WINDOW_DAYS = env.int("KNOBLE_BOUNCE_SOFT_WINDOW_DAYS", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

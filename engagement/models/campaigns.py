@@ -176,9 +176,17 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
     SUPPRESSED = "suppressed", "Suppressed"
     FAILED = "failed", "Failed"
+    # Sent, then returned by the recipient's mail server (see engagement.bounces).
+    BOUNCED = "bounced", "Bounced"
 
 
-FINAL_STATUSES = [DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.SUPPRESSED, DeliveryStatus.FAILED]
+FINAL_STATUSES = [
+    DeliveryStatus.SENT,
+    DeliveryStatus.SKIPPED,
+    DeliveryStatus.SUPPRESSED,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.BOUNCED,
+]
 
 
 class Delivery(models.Model):
