@@ -29,8 +29,8 @@ from initiatives.models import (
     Participation,
     ParticipationStatus,
 )
+from members.access import may_use_portal
 from members.models import Member, User
-from members.roles import PORTAL_PERMISSION
 from personas.models import Sector
 
 LIVE_STATUSES = [ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
@@ -196,14 +196,10 @@ def calendar_feed_for_secret(*, secret: str) -> CalendarFeed | None:
     """
     feed = (
         CalendarFeed.objects.select_related("member__user")
-        .filter(
-            digest=CalendarFeed.digest_of(secret),
-            member__status=Member.Status.APPROVED,
-            member__user__is_active=True,
-        )
+        .filter(digest=CalendarFeed.digest_of(secret), member__status=Member.Status.APPROVED)
         .first()
     )
-    if feed is None or not feed.member.user.has_perm(PORTAL_PERMISSION):
+    if feed is None or not may_use_portal(feed.member.user):
         return None
     return feed
 

@@ -57,7 +57,10 @@ class IsPortalMember(permissions.BasePermission):
     message = "Only approved members may do this."
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(PORTAL_PERMISSION))
+        # Imported here: this module imports no app of ours at import time, so that any app may use it.
+        from members.access import may_use_portal
+
+        return may_use_portal(request.user)
 
 
 _M = TypeVar("_M", bound=Model)

@@ -122,8 +122,9 @@ else:
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the member's status with the user (members.access reads it each request).
+    "members.backends.ModelBackend",
+    "members.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -233,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous call is told "401, send a Bearer token" rather than "403".
         "members.api_auth.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "members.api_auth.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "knoble.api_schema.KnobleAutoSchema",
