@@ -22,8 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from core.permissions import PORTAL_PERMISSION
-
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
@@ -51,13 +49,6 @@ class RolePermission(permissions.BasePermission):
             return any(user.has_perm(name) for name in getattr(view, "read_permissions", ()))
         model = view.get_queryset().model  # type: ignore[attr-defined]
         return user.has_perm(model_permission(model, _WRITE_ACTIONS.get(request.method or "", "change")))
-
-
-class IsPortalMember(permissions.BasePermission):
-    message = "Only approved members may do this."
-
-    def has_permission(self, request: Request, view: "APIView") -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(PORTAL_PERMISSION))
 
 
 _M = TypeVar("_M", bound=Model)

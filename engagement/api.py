@@ -23,6 +23,7 @@ from core.api_base import (
 )
 from core.permissions import DASHBOARD_PERMISSION
 from ecosystem.models import RedFlag, ReviewState, Stage
+from engagement.bounce_results import bounce_rates
 from engagement.campaign_drafts import STEP_LINKS, campaign_create, campaign_update
 from engagement.campaign_engine import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
 from engagement.campaign_results import step_results
@@ -265,6 +266,16 @@ class StepResultSerializer(serializers.Serializer[Any]):
     converted = serializers.IntegerField(help_text="Sent, and the member joined the goal initiative afterwards.")
 
 
+class BounceRateSerializer(serializers.Serializer[Any]):
+    step = serializers.IntegerField(source="step.pk", allow_null=True, help_text="Null for the whole campaign.")
+    position = serializers.IntegerField(source="step.position", allow_null=True)
+    emailed = serializers.IntegerField(help_text="Deliveries sent by e-mail (sent or since bounced).")
+    bounced = serializers.IntegerField()
+    hard = serializers.IntegerField(help_text="Bounced permanently (5.x.x): the address is now undeliverable.")
+    soft = serializers.IntegerField(help_text="Bounced only temporarily (4.x.x, or delayed).")
+    rate = serializers.FloatField(help_text="bounced / emailed, 0 to 1.")
+
+
 CampaignAction = Callable[..., Campaign]
 # Deleting one of these would take its deliveries mid-flight with it.
 LIVE_STATUSES = {CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED}
@@ -301,6 +312,14 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
         """Per step: sent, deferred, bounced, skipped, suppressed, failed, opened, clicked and converted, in one
         grouped query."""
         return Response(StepResultSerializer(step_results(self.get_object()), many=True).data)
+
+    @extend_schema(responses={200: BounceRateSerializer(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def bounces(self, request: Request, pk: str | None = None) -> Response:
+        """Staff only: bounce rates of the whole campaign (first, step null), then of each step."""
+        if not request.user.has_perm("engagement.view_bounce"):
+            self.permission_denied(request, message="Only staff see bounces.")
+        return Response(BounceRateSerializer(bounce_rates(self.get_object()), many=True).data)
 
     def _transition(self, request: Request, service: CampaignAction) -> Response:
         if not request.user.has_perm("engagement.change_campaign"):

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
+from engagement.bounces import normalise, undeliverable_delivery_reason, undeliverable_reasons
 from engagement.campaign_messages import Template, email_for, personalise
 from engagement.models import (
     FINAL_STATUSES,
@@ -456,6 +457,7 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
         used, oldest = _budget(member_ids, now)
         reached = _goal_reached(rows)
         previous = _previous_deliveries(rows)
+        undeliverable = undeliverable_reasons(row.member.user.email for row in rows)
         to_email: list[Delivery] = []
         # Rows with the same outcome are updated together: a handful of statements per chunk, not one per row.
         outcomes: dict[tuple[tuple[str, Any], ...], list[int]] = defaultdict(list)
@@ -492,15 +494,21 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
                 result.postponed += 1
                 continue
             used[row.member_id] = used.get(row.member_id, 0) + 1
+            bounced = undeliverable.get(normalise(row.member.user.email), "")
             wants_email = row.step.channel in (Channel.EMAIL, Channel.BOTH) and row.member.consent_email
-            wants_in_app = row.step.channel in (Channel.IN_APP, Channel.BOTH) or not row.member.consent_email
+            # An address that bounces gets the message in the portal inbox instead, and the log says why.
+            rerouted = undeliverable_delivery_reason(bounced) if wants_email and bounced else ""
+            wants_email = wants_email and not bounced
+            wants_in_app = (
+                row.step.channel in (Channel.IN_APP, Channel.BOTH) or not row.member.consent_email or bool(bounced)
+            )
             channel = (Channel.BOTH if wants_in_app else Channel.EMAIL) if wants_email else Channel.IN_APP
             if wants_email:
                 decide(row, status=DeliveryStatus.SENDING, claimed_at=now, next_attempt_at=None, channel=channel)
                 to_email.append(row)
                 continue
             # In-app only: the notification, the row and the activity commit together, so never twice.
-            decide(row, channel=channel, sent_at=now, **_final(DeliveryStatus.SENT, now))
+            decide(row, channel=channel, sent_at=now, **_final(DeliveryStatus.SENT, now, rerouted))
             message = _render(row, templates)
             _in_app(row, message.subject, message.text)
             _record_sent(row, now)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from ecosystem.models import ReviewState
 from engagement.models import Campaign, CampaignStep, Delivery
 from engagement.tracking import absolute, click_url, link_is_allowed, open_url, unsubscribe_url
+from engagement.verp import return_path
 from initiatives.models import Initiative
 from members.models import Member
 
@@ -165,6 +166,12 @@ def email_for(message: Message, *, to: str, delivery: Delivery | None) -> EmailM
             "List-Unsubscribe": f"<{message.unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    email = EmailMultiAlternatives(subject=message.subject, body=message.text, to=[to], headers=headers)
+    envelope_sender = return_path(delivery) if delivery is not None else None
+    if envelope_sender is not None:
+        # Django sends from `from_email` and writes the From header from `headers` when it is there.
+        headers["From"] = settings.DEFAULT_FROM_EMAIL
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.text, to=[to], headers=headers, from_email=envelope_sender
+    )
     email.attach_alternative(message.html, "text/html")
     return email

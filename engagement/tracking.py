@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement.models import Delivery
+from members.access import may_use_portal, require_portal_access
 from members.models import Member, Source, Verb
 from members.services import record_activity
 
@@ -90,7 +91,7 @@ def _delivery_id(payload: Any) -> int:
 def _delivery(delivery_id: Any) -> Delivery | None:
     return (
         Delivery.objects.select_for_update(of=("self",))
-        .select_related("campaign", "member")
+        .select_related("campaign", "member__user")
         .filter(pk=_delivery_id(delivery_id))
         .first()
     )
@@ -123,7 +124,8 @@ def unsubscribe(*, token: str) -> Member | None:
 
 @transaction.atomic
 def click(*, token: str) -> str | None:
-    """The page the link leads to, after recording the first click; None when the delivery is gone.
+    """The page the link leads to, after recording the first click; None when the delivery is gone. A member
+    who may not use the portal now (suspended, left) is refused (`AccessRefused`) and nothing is recorded.
 
     The target was signed when the message was rendered, and is checked again here against this site and the
     campaign's allow-list as it is now: a link can never become an open redirect.
@@ -135,6 +137,7 @@ def click(*, token: str) -> str | None:
     delivery = _delivery(delivery_id)
     if delivery is None or not link_is_allowed(target, link_hosts=delivery.campaign.link_hosts):
         return None
+    require_portal_access(delivery.member.user)
     if delivery.clicked_at is None:
         now = timezone.now()
         delivery.clicked_at = now
@@ -154,7 +157,7 @@ def click(*, token: str) -> str | None:
 def mark_opened(*, token: str) -> bool:
     """Records the first open when the campaign tracks opens; False when there is nothing to record."""
     delivery = _delivery(_unsign(OPEN_SALT, token))
-    if delivery is None or not delivery.campaign.track_opens:
+    if delivery is None or not delivery.campaign.track_opens or not may_use_portal(delivery.member.user):
         return False
     if delivery.opened_at is None:
         delivery.opened_at = timezone.now()

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from engagement import tracking
+from members.access import AccessRefused, refusal_page
 
 # The smallest transparent GIF: what an open-tracking image answers with.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
@@ -36,6 +37,8 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
         target = tracking.click(token=token)
     except tracking.BadToken:
         return HttpResponseBadRequest("This link is not valid.")
+    except AccessRefused as refused:
+        return refusal_page(request, refused.access)
     if target is None:
         raise Http404("This link does not lead anywhere.")
     return HttpResponseRedirect(target)

@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api_base import (
-    IsPortalMember,
     ModelCheckedSerializer,
     RolePermission,
     SingleValueFilterSet,
@@ -34,6 +33,7 @@ from initiatives.services import (
     notification_mark_read,
     notifications_mark_all_read,
 )
+from members.api_auth import IsPortalMember
 from members.models import Member, Source
 from members.selectors import member_of_caller
 from personas.models import Sector

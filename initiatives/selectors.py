@@ -19,7 +19,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.permissions import PORTAL_PERMISSION
 from ecosystem.models import RedFlag, Stage
 from initiatives.models import (
     CalendarFeed,
@@ -30,6 +29,7 @@ from initiatives.models import (
     Participation,
     ParticipationStatus,
 )
+from members.access import may_use_portal
 from members.models import Member, User
 from personas.models import Sector
 
@@ -196,14 +196,10 @@ def calendar_feed_for_secret(*, secret: str) -> CalendarFeed | None:
     """
     feed = (
         CalendarFeed.objects.select_related("member__user")
-        .filter(
-            digest=CalendarFeed.digest_of(secret),
-            member__status=Member.Status.APPROVED,
-            member__user__is_active=True,
-        )
+        .filter(digest=CalendarFeed.digest_of(secret), member__status=Member.Status.APPROVED)
         .first()
     )
-    if feed is None or not feed.member.user.has_perm(PORTAL_PERMISSION):
+    if feed is None or not may_use_portal(feed.member.user):
         return None
     return feed
 

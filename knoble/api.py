@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from engagement.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
 from engagement.dashboard_api import DashboardView
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
-from members.api import ActivityViewSet, MeView
+from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
 
@@ -33,6 +33,7 @@ router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("me/participations", MyParticipationViewSet, basename="my-participation")
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("members", MemberViewSet, basename="member")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")

@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "engagement.tasks.campaigns.advance_campaigns",
         "schedule": 60,
     },
+    "poll-bounce-mailbox": {
+        "task": "engagement.tasks.bounces.poll_bounce_mailbox",
+        "schedule": 5 * 60,
+    },
     "engagement-nightly-scores-and-rollups": {
         "task": "engagement.tasks.scoring.engagement_nightly",
         "schedule": crontab(hour=2, minute=15),

@@ -123,8 +123,9 @@ else:
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the member's status with the user (members.access reads it each request).
+    "members.backends.ModelBackend",
+    "members.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,11 +223,19 @@ KNOBLE_CAMPAIGN_RETRY_HORIZON_SECONDS = env.int("KNOBLE_CAMPAIGN_RETRY_HORIZON_S
 # believed for the client's address (README: "API errors, limits and proxies"). 0: none, use the peer address.
 KNOBLE_TRUSTED_PROXY_COUNT = env.int("KNOBLE_TRUSTED_PROXY_COUNT", default=0)
 
+# Bounces (README "Bounces"): the VERP base address ("" sends campaigns from the plain sender), the mailbox
+# its notifications land in (imap[s]:// or pop3[s]://user:password@host[:port][/folder]; "" reads none), and
+# how many soft bounces within how many days make an address undeliverable.
+KNOBLE_BOUNCE_ADDRESS = env.str("KNOBLE_BOUNCE_ADDRESS", default="")
+KNOBLE_BOUNCE_MAILBOX_URL = env.str("KNOBLE_BOUNCE_MAILBOX_URL", default="")
+KNOBLE_BOUNCE_SOFT_LIMIT = env.int("KNOBLE_BOUNCE_SOFT_LIMIT", default=3)
+KNOBLE_BOUNCE_SOFT_WINDOW_DAYS = env.int("KNOBLE_BOUNCE_SOFT_WINDOW_DAYS", default=30)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous call is told "401, send a Bearer token" rather than "403".
         "members.api_auth.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "members.api_auth.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "core.api_schema.KnobleAutoSchema",

@@ -1,16 +1,26 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
 from members.models import Activity, ApiToken, Member, Organisation, OrganisationDomain, User
-from members.services import api_tokens_revoke, member_approve, member_reject
+from members.services import (
+    api_tokens_revoke,
+    member_approve,
+    member_mark_left,
+    member_reinstate,
+    member_reject,
+    member_suspend,
+)
 
 # The fields that carry a person's rights: only a superuser may change them.
 RIGHTS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -83,15 +93,25 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     inlines = [OrganisationDomainInline]
 
 
+class MemberActionForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        help_text=_("Needed to suspend, reinstate or mark as left; kept in the history, never sent to the member."),
+    )
+
+
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
+    action_form = MemberActionForm
     list_display = ["__str__", "email", "organisation", "job_title", "status", "created_at"]
     list_filter = ["status", "organisation__sector", CountryInUseFilter]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     autocomplete_fields = ["organisation", "user"]
     readonly_fields = ["status", "status_changed_at", "status_changed_by", "created_at"]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "suspend", "reinstate", "mark_left"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Members are never deleted, so their history stays whole: set them to suspended or left."""
@@ -119,6 +139,22 @@ class MemberAdmin(SimpleHistoryAdmin):
     @admin.action(description="Reject selected members", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         self._decide(request, queryset, member_reject, "Rejected")
+
+    def _change_status(self, request: HttpRequest, queryset: QuerySet[Member], change: Any, verb: str) -> None:
+        reason = request.POST.get("reason", "")
+        self._decide(request, queryset, lambda *, member, by: change(member=member, by=by, reason=reason), verb)
+
+    @admin.action(description=_("Suspend selected members (give a reason)"), permissions=["change"])
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        self._change_status(request, queryset, member_suspend, "Suspended")
+
+    @admin.action(description=_("Reinstate selected members (give a reason)"), permissions=["change"])
+    def reinstate(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        self._change_status(request, queryset, member_reinstate, "Reinstated")
+
+    @admin.action(description=_("Mark selected members as left (give a reason)"), permissions=["change"])
+    def mark_left(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        self._change_status(request, queryset, member_mark_left, "Marked as left")
 
 
 @admin.register(Activity)

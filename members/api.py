@@ -5,9 +5,11 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from core.api_base import (
-    IsPortalMember,
+    Conflict,
     SingleValueFilterBackend,
     SingleValueFilterSet,
     StrictCharField,
@@ -27,9 +29,17 @@ from core.api_base import (
     UtcIsoDateTimeFilter,
 )
 from core.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
+from members.api_auth import IsPortalMember
 from members.models import Activity, Member, Source, Verb
 from members.selectors import activities_visible_to
-from members.services import ActivityEvent, member_profile_update, record_activity_batch
+from members.services import (
+    ActivityEvent,
+    member_mark_left,
+    member_profile_update,
+    member_reinstate,
+    member_suspend,
+    record_activity_batch,
+)
 from personas.models import Persona
 
 BATCH_LIMIT = 1000
@@ -211,3 +221,69 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer", "description": "A personal API token from your profile."}
+
+
+class PortalSessionScheme(SessionScheme):
+    """The portal's session authentication is DRF's with the account's standing checked: the same cookie."""
+
+    target_class = "members.api_auth.PortalSessionAuthentication"
+
+
+class StaffMemberSerializer(StrictModelSerializer[Member]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    organisation = serializers.StringRelatedField[Member]()
+
+    class Meta:
+        model = Member
+        fields = ["id", "email", "organisation", "job_title", "status", "status_changed_at", "created_at"]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.Serializer[Any]):
+    reason = StrictCharField(max_length=500, help_text="Kept in the member's history; never sent to the member.")
+
+
+class CanManageMembers(permissions.BasePermission):
+    message = "Only staff may manage members."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm("members.change_member"))
+
+
+class MemberViewSet(viewsets.ReadOnlyModelViewSet[Member]):
+    """Staff: every member, and their status changes (each with a reason, kept in history; the member is told
+    by e-mail). A change the member's status does not allow is a 409 and changes nothing."""
+
+    serializer_class = StaffMemberSerializer
+    permission_classes = [permissions.IsAuthenticated, CanManageMembers]
+    queryset = Member.objects.select_related("user", "organisation").order_by("-created_at", "-id")
+    filterset_fields = ["status"]
+
+    def _change(self, request: Request, change: Any) -> Response:
+        body = StatusChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            member = change(member=self.get_object(), by=request.user, reason=body.validated_data["reason"])
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise serializers.ValidationError(error.message_dict) from error
+            raise Conflict(" ".join(error.messages)) from error
+        return Response(StaffMemberSerializer(member).data)
+
+    @extend_schema(request=StatusChangeSerializer, responses={200: StaffMemberSerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str | None = None) -> Response:
+        """Suspend an approved member: their tokens are revoked and their sessions ended at once."""
+        return self._change(request, member_suspend)
+
+    @extend_schema(request=StatusChangeSerializer, responses={200: StaffMemberSerializer})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request: Request, pk: str | None = None) -> Response:
+        """Reinstate a suspended member."""
+        return self._change(request, member_reinstate)
+
+    @extend_schema(request=StatusChangeSerializer, responses={200: StaffMemberSerializer})
+    @action(detail=True, methods=["post"])
+    def leave(self, request: Request, pk: str | None = None) -> Response:
+        """Mark an approved or suspended member as having left: as a suspension, for good."""
+        return self._change(request, member_mark_left)

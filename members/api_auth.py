@@ -3,11 +3,24 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
+from members.access import REFUSAL_MESSAGES, SHUT_OUT, account_standing, may_use_portal
 from members.models import ApiToken, User
 from members.services import api_token_digest
+
+
+class AccountShutOut(exceptions.PermissionDenied):
+    """A suspended or departed member's token or session: refused with the reason as the error's code."""
+
+
+def refuse_if_shut_out(user: User) -> None:
+    standing = account_standing(user)
+    if standing in SHUT_OUT:
+        raise AccountShutOut(str(REFUSAL_MESSAGES[standing]), code=standing.value)
+
 
 # Writing `last_used_at` on every request would turn each read into a write; a minute is precise enough.
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -26,7 +39,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         token = (
             ApiToken.objects.usable_at(now)
-            .select_related("user")
+            .select_related("user__member")
             .filter(digest=api_token_digest(secret), user__is_active=True)
             .first()
         )
@@ -34,7 +47,27 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
         if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        refuse_if_shut_out(token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class PortalSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, refusing a suspended or departed member's session as the token is."""
+
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        result = super().authenticate(request)
+        if result is not None:
+            refuse_if_shut_out(result[0])
+        return result
+
+
+class IsPortalMember(permissions.BasePermission):
+    """The API's side of "may this person use the portal now" (members.access decides)."""
+
+    message = "Only approved members may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return may_use_portal(request.user)

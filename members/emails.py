@@ -15,3 +15,16 @@ def membership_decision_email_send(*, member: Member) -> None:
         from_email=None,
         recipient_list=[member.user.email],
     )
+
+
+def membership_status_email_send(*, member: Member) -> None:
+    """Tells the person their membership was suspended, reinstated or ended. Never the reason: staff write it
+    for the history, and it may name what must not reach the person."""
+    context = {"member": member, "site_url": settings.SITE_URL}
+    template = f"members/email/status_{member.status}"
+    send_mail(
+        subject=render_to_string(f"{template}_subject.txt", context).strip(),
+        message=render_to_string(f"{template}.txt", context),
+        from_email=None,
+        recipient_list=[member.user.email],
+    )

@@ -6,16 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
+from core.permissions import DASHBOARD_PERMISSION
+from members.access import SHUT_OUT, Access, portal_access, refusal_page
 
+# Paths that a shut-out account (suspended, left) may still reach: signing out, health and assets.
+_SHUT_OUT_OPEN_PREFIXES = ("/accounts/logout/", "/healthz", "/static/")
 # Paths that any signed-in user may reach whatever their membership: accounts, health and assets.
 # Campaign links carry their own signed token: they must work for whoever is signed in on the device.
 _OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/campaigns/")
 
 
 class MembershipGateMiddleware:
-    """Default deny: a signed-in user without portal permission sees only the awaiting-approval page,
-    and staff or leadership without MFA are sent to set it up before anything else."""
+    """Default deny: a suspended or departed account sees only the refusal page (the admin included); a
+    signed-in user without portal access sees only the awaiting-approval page; staff or leadership without MFA
+    are sent to set it up before anything else. The API and campaign links answer refusals their own way."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -23,12 +27,19 @@ class MembershipGateMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         path = request.path
-        if not user.is_authenticated or path.startswith(_OPEN_PREFIXES):
+        if not user.is_authenticated:
+            return self.get_response(request)
+        access = portal_access(user)
+        if access in SHUT_OUT and not path.startswith(("/api/", "/campaigns/", *_SHUT_OUT_OPEN_PREFIXES)):
+            return refusal_page(request, access)
+        if path.startswith(_OPEN_PREFIXES):
             return self.get_response(request)
         privileged = user.is_staff or user.has_perm(DASHBOARD_PERMISSION)
         if privileged and settings.KNOBLE_REQUIRE_MFA and not is_mfa_enabled(user):
             return redirect(reverse("mfa_activate_totp"))
         awaiting = reverse("members:awaiting_approval")
-        if not user.has_perm(PORTAL_PERMISSION) and not user.is_staff and path != awaiting:
+        # Staff reach the admin whatever their member record, and a staff page refuses a role it does not suit.
+        staff_pass = user.is_staff and (path.startswith("/admin/") or access is Access.NO_ROLE)
+        if access is not Access.ALLOWED and not staff_pass and path != awaiting:
             return redirect(awaiting)
         return self.get_response(request)

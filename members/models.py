@@ -60,6 +60,18 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.email
 
+    # A suspended, departed or inactive account holds no permission at all, whatever its role (superusers
+    # included): every check of every channel sees the member's status, not only the role's group.
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        from members.access import SHUT_OUT, account_standing
+
+        return account_standing(self) not in SHUT_OUT and super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from members.access import SHUT_OUT, account_standing
+
+        return account_standing(self) not in SHUT_OUT and super().has_module_perms(app_label)
+
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)

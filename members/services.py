@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import (
     Activity,
@@ -167,6 +168,73 @@ def member_reject(*, member: Member, by: User) -> Member:
     record_activity(member=locked, verb=Verb.REJECTED, source=Source.ADMIN, details={"by": by.pk})
     _send_decision_email_on_commit(locked)
     return locked
+
+
+# Where each status change may start from; anything else is refused and changes nothing.
+_STATUS_MOVES = {
+    "suspend": ({MemberStatus.APPROVED}, MemberStatus.SUSPENDED),
+    "reinstate": ({MemberStatus.SUSPENDED}, MemberStatus.APPROVED),
+    "leave": ({MemberStatus.APPROVED, MemberStatus.SUSPENDED}, MemberStatus.LEFT),
+}
+
+
+def _change_status(*, member: Member, by: User, reason: str, move: str) -> Member:
+    """One status change under a row lock: the reason and author go to the member's history, the member is told
+    by e-mail, and a suspension or departure revokes the API tokens and ends the sessions at once."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason: it is kept in the member's history.")})
+    allowed_from, target = _STATUS_MOVES[move]
+    locked = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            _("%(member)s is %(status)s: this change is not possible.")
+            % {"member": locked, "status": locked.get_status_display().lower()}
+        )
+    if locked.user_id == by.pk:
+        raise ValidationError(_("Nobody may change their own membership status."))
+    if (locked.user.is_staff or locked.user.is_superuser) and not by.is_superuser:
+        raise ValidationError(_("Only a superuser may change the status of a staff account."))
+    locked.status = target
+    locked.status_changed_at = timezone.now()
+    locked.status_changed_by = by
+    locked._change_reason = reason  # type: ignore[attr-defined]
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.save()
+    if target != MemberStatus.APPROVED:
+        api_tokens_revoke(tokens=ApiToken.objects.filter(user_id=locked.user_id))
+        user_id = locked.user_id
+        transaction.on_commit(lambda: user_sessions_end(user_id=user_id))
+    from members.tasks import send_membership_status_email
+
+    member_id = locked.pk
+    transaction.on_commit(lambda: send_membership_status_email.delay(member_id))
+    return locked
+
+
+@transaction.atomic
+def member_suspend(*, member: Member, by: User, reason: str) -> Member:
+    return _change_status(member=member, by=by, reason=reason, move="suspend")
+
+
+@transaction.atomic
+def member_reinstate(*, member: Member, by: User, reason: str) -> Member:
+    return _change_status(member=member, by=by, reason=reason, move="reinstate")
+
+
+@transaction.atomic
+def member_mark_left(*, member: Member, by: User, reason: str) -> Member:
+    return _change_status(member=member, by=by, reason=reason, move="leave")
+
+
+def user_sessions_end(*, user_id: int) -> int:
+    """Ends every session the person signed in with (allauth tracks each sign-in); returns how many."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user_id=user_id))
+    get_adapter().end_sessions(sessions)
+    return len(sessions)
 
 
 def _send_decision_email_on_commit(member: Member) -> None:

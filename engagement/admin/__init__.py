@@ -1,5 +1,5 @@
 """Each feature of the engagement app registers its own admin classes in its own module."""
 
-from engagement.admin import campaigns, scoring
+from engagement.admin import bounces, campaigns, scoring
 
-__all__ = ["campaigns", "scoring"]
+__all__ = ["bounces", "campaigns", "scoring"]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -17,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core.admin import ReadOnlyAdminMixin
+from engagement.bounce_results import bounce_rates
 from engagement.campaign_engine import (
     campaign_cancel,
     campaign_launch,
@@ -146,11 +148,11 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
     search_fields = ["name"]
     autocomplete_fields = ["goal"]
     inlines = [StepInline]
-    readonly_fields = ["status", "launched_at", "launched_by", "enrolled_at", "results"]
+    readonly_fields = ["status", "launched_at", "launched_by", "enrolled_at", "results", "bounces"]
     fieldsets = (
         (None, {"fields": ("name", "segment", "goal", "status", "starts_at", "enrol_late_joiners")}),
         ("Links and tracking", {"fields": ("allowed_link_hosts", "track_opens")}),
-        ("Results", {"fields": ("launched_at", "launched_by", "enrolled_at", "results")}),
+        ("Results", {"fields": ("launched_at", "launched_by", "enrolled_at", "results", "bounces")}),
     )
     actions = ["launch", "pause", "resume", "cancel", "test_send"]
 
@@ -203,6 +205,21 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
                     "campaign": campaign,
                     "results": step_results(campaign),
                     "preview_url": reverse("admin:engagement_campaign_preview", args=[campaign.pk]),
+                },
+            )
+        )
+
+    @admin.display(description="bounces")
+    def bounces(self, campaign: Campaign) -> SafeString:
+        if not campaign.pk:
+            return format_html("{}", "")
+        return mark_safe(  # noqa: S308  (a template with autoescaping)
+            render_to_string(
+                "admin/engagement/campaign_bounces.html",
+                {
+                    "rates": bounce_rates(campaign),
+                    "bounce_address": settings.KNOBLE_BOUNCE_ADDRESS,
+                    "undeliverable_url": reverse("admin:engagement_undeliverableaddress_changelist"),
                 },
             )
         )

@@ -1,3 +1,4 @@
+from engagement.models.bounces import Bounce, BounceKind, UndeliverableAddress
 from engagement.models.campaigns import (
     FINAL_STATUSES,
     PREVIOUS_CONDITIONS,
@@ -31,6 +32,8 @@ from engagement.models.scoring import (
 __all__ = [
     "FINAL_STATUSES",
     "PREVIOUS_CONDITIONS",
+    "Bounce",
+    "BounceKind",
     "Campaign",
     "CampaignStatus",
     "CampaignStep",
@@ -51,5 +54,6 @@ __all__ = [
     "StageTransition",
     "StageWeekly",
     "StepCondition",
+    "UndeliverableAddress",
     "VerbScore",
 ]

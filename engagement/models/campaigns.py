@@ -174,6 +174,7 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     DEFERRED = "deferred", "Deferred"
     SENT = "sent", "Sent"
+    # Sent, then returned by the recipient's mail server (see engagement.bounces).
     BOUNCED = "bounced", "Bounced"
     SKIPPED = "skipped", "Skipped"
     SUPPRESSED = "suppressed", "Suppressed"

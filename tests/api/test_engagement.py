@@ -400,3 +400,26 @@ def test_delivery_list_queries_are_constant(callers, django_assert_num_queries, 
         lambda: DeliveryFactory.create_batch(3, step=step),
         queries,
     )
+
+
+def test_staff_read_a_campaigns_bounce_rates_per_step(callers, settings, django_assert_num_queries):
+    from engagement.bounces import bounce_record
+    from engagement.models import BounceKind, Channel
+
+    settings.KNOBLE_BOUNCE_ADDRESS = "bounces@example.org"
+    first = CampaignStepFactory(position=1)
+    now = timezone.now()
+    sent = [
+        DeliveryFactory(step=first, status=DeliveryStatus.SENT, channel=Channel.EMAIL, sent_at=now, finished_at=now)
+        for _ in range(4)
+    ]
+    for number, (delivery, kind) in enumerate([(sent[0], BounceKind.HARD), (sent[1], BounceKind.SOFT)]):
+        bounce_record(
+            delivery_id=delivery.pk, kind=kind, action="failed", status="5.1.1", diagnostic="", message_key=f"k{number}"
+        )
+    url = f"{CAMPAIGNS}{first.campaign_id}/bounces/"
+    assert callers["leadership"].client.get(url).status_code == 403
+    with django_assert_num_queries(10):  # the same for any number of deliveries
+        rows = callers["staff"].client.get(url).json()
+    assert rows[0] == {"step": None, "position": None, "emailed": 4, "bounced": 2, "hard": 1, "soft": 1, "rate": 0.5}
+    assert (rows[1]["step"], rows[1]["bounced"]) == (first.pk, 2)

@@ -133,6 +133,7 @@ MATRIX = [
     Row("GET", "/campaigns/", STUDIO_READ),
     Row("GET", "/campaigns/{campaign}/", STUDIO_READ),
     Row("GET", "/campaigns/{campaign}/results/", STUDIO_READ),
+    Row("GET", "/campaigns/{campaign}/bounces/", STAFF_ONLY_READ),
     Row("POST", "/campaigns/", (401, 403, 403, 403, 201), {"name": "Welcome", "segment": "{segment}"}),
     Row("PATCH", "/campaigns/{campaign}/", (401, 403, 403, 403, 200), {"track_opens": True}),
     Row("DELETE", "/campaigns/{spare_campaign}/", (401, 403, 403, 403, 204)),

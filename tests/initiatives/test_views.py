@@ -527,11 +527,11 @@ def test_stopping_without_a_feed_says_so_and_the_actions_take_only_posts(member_
     assert not CalendarFeed.objects.exists()
 
 
-def test_a_suspended_member_who_kept_portal_access_is_told_no_feed(member_client, member):
+def test_a_suspended_member_who_kept_portal_access_is_refused_a_feed(member_client, member):
     suspend(member)
     response = member_client.post(reverse("initiatives:calendar_feed_subscribe"), follow=True)
-    assert "Only approved members can subscribe to their initiatives." in response.text
-    assert response.context["new_feed_url"] is None
+    assert response.status_code == 403
+    assert "suspended" in response.text
     assert not CalendarFeed.objects.exists()
 
 
