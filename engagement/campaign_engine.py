@@ -43,10 +43,9 @@ from engagement.models import (
     StepCondition,
 )
 from engagement.segments import segment_members
-from initiatives.models import NotificationKind, Participation, ParticipationStatus
-from initiatives.services import notification_create
-from members.models import Member, MemberStatus, Source, User, Verb
-from members.services import record_activity, record_activity_for_updated
+from initiatives.models import Participation, ParticipationStatus
+from members.models import Member, MemberStatus, NotificationKind, Source, User, Verb
+from members.services import notification_create, record_activity, record_activity_for_updated
 
 BUDGET_WINDOW = timedelta(days=7)
 LARGE_WRITE = 10_000  # deliveries written in one engine run that call for fresh planner statistics

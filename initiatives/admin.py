@@ -14,7 +14,6 @@ from initiatives.models import (
     EligibleSector,
     Initiative,
     InitiativeStatus,
-    Notification,
     Participation,
     ParticipationStatus,
 )
@@ -194,23 +193,6 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     @admin.action(description="Make observer", permissions=["change"])
     def make_observer(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         self._role(request, queryset, "observer")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
-    """Read-only: notices are written by services."""
-
-    list_display = ["created_at", "member", "kind", "title", "read_at"]
-    list_filter = ["kind", "created_at"]
-    list_select_related = ["member__user"]
-    search_fields = ["member__user__email", "title"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CalendarFeed)

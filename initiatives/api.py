@@ -19,23 +19,13 @@ from core.api_base import (
     boolean_filter,
 )
 from core.permissions import PORTAL_PERMISSION
-from initiatives.models import Initiative, InitiativeKind, InitiativeStatus, Notification, Participation
-from initiatives.selectors import (
-    initiatives_visible_to,
-    notifications_of,
-    participation_of,
-    participations_of,
-)
-from initiatives.services import (
-    initiative_join,
-    initiative_leave,
-    initiative_save,
-    notification_mark_read,
-    notifications_mark_all_read,
-)
+from initiatives.models import Initiative, InitiativeKind, InitiativeStatus, Participation
+from initiatives.selectors import initiatives_visible_to, participation_of, participations_of
+from initiatives.services import initiative_join, initiative_leave, initiative_save
 from members.api_auth import IsPortalMember
-from members.models import Member, Source
-from members.selectors import member_of_caller
+from members.models import Member, Notification, Source
+from members.selectors import member_of_caller, notifications_of
+from members.services import notification_mark_read, notifications_mark_all_read
 from personas.models import Sector
 
 

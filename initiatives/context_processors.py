@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from core.permissions import PORTAL_PERMISSION
-from initiatives.selectors import unread_notification_count
+from members.selectors import unread_notification_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:

@@ -13,13 +13,11 @@ from initiatives.models import (
     Initiative,
     InitiativeKind,
     InitiativeStatus,
-    Notification,
-    NotificationKind,
     Participation,
     ParticipationRole,
     ParticipationStatus,
 )
-from members.models import Activity, Member, Source, User, Verb
+from members.models import Activity, Member, Notification, NotificationKind, Source, User, Verb
 from personas.models import Persona, Sector
 from roadmap.demo import ROADMAP_TITLE
 from roadmap.models import RoadmapItem

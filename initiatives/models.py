@@ -207,43 +207,6 @@ class Participation(models.Model):
         return f"{self.member} in {self.initiative} ({self.get_status_display()})"
 
 
-class NotificationKind(models.TextChoices):
-    PROMOTED = "promoted", "Promoted from the waitlist"
-    INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
-    INITIATIVE_CANCELLED = "initiative_cancelled", "Initiative cancelled"
-    CAMPAIGN_MESSAGE = "campaign_message", "Message from The Knoble"
-
-
-class Notification(models.Model):
-    """An in-app notice in a member's inbox; written by services, never by hand."""
-
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
-            # Only site-relative links: a notification can never send a member elsewhere.
-            models.CheckConstraint(
-                condition=Q(url="") | (Q(url__startswith="/") & ~Q(url__startswith="//")),
-                name="notification_url_is_local",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["member", "-created_at"], name="notification_inbox"),
-            models.Index(fields=["member"], condition=Q(read_at__isnull=True), name="notification_unread"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class CalendarFeed(models.Model):
     """A member's private calendar address, which calendar apps fetch without signing in. The secret in the
     address is shown once; only its SHA-256 digest is kept, so a database leak reveals no working address."""

@@ -25,7 +25,6 @@ from initiatives.models import (
     EligibleSector,
     Initiative,
     InitiativeStatus,
-    Notification,
     Participation,
     ParticipationStatus,
 )
@@ -247,14 +246,6 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
     return result
 
 
-def latest_notifications(*, member: Member, limit: int = 5) -> list[Notification]:
-    return list(Notification.objects.filter(member=member)[:limit])
-
-
-def unread_notification_count(*, user: User) -> int:
-    return Notification.objects.filter(member__user=user, read_at__isnull=True).count()
-
-
 @dataclass(frozen=True)
 class OnboardingStep:
     label: str
@@ -322,9 +313,3 @@ def participations_of(*, member: Member | None) -> QuerySet[Participation]:
     return with_waitlist_position(
         Participation.objects.filter(member=member).select_related("initiative").order_by("-requested_at", "-id")
     )
-
-
-def notifications_of(*, member: Member | None) -> QuerySet[Notification]:
-    if member is None:
-        return Notification.objects.none()
-    return Notification.objects.filter(member=member).order_by("-created_at", "-id")

@@ -12,20 +12,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from initiatives.models import (
     CalendarFeed,
     Initiative,
     InitiativeStatus,
-    Notification,
-    NotificationKind,
     Participation,
     ParticipationRole,
     ParticipationStatus,
 )
-from members.models import Member, Source, User, Verb
-from members.services import record_activity
+from members.models import Member, Notification, NotificationKind, Source, User, Verb
+from members.services import notification_create, record_activity
 
 # Changes to these fields are news for everyone taking part or waiting.
 NOTIFIED_FIELDS = {
@@ -36,15 +33,6 @@ NOTIFIED_FIELDS = {
     "location": "place",
     "status": "status",
 }
-
-
-def notification_create(
-    *, member: Member, kind: NotificationKind | str, title: str, body: str = "", url: str = ""
-) -> Notification:
-    """The one way a notice reaches a member's inbox; its link must stay on this site."""
-    if url and not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
-        raise ValidationError({"url": "A notification may only link to a page of this site."})
-    return Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
 
 
 def _lock(initiative: Initiative) -> Initiative:
@@ -273,20 +261,6 @@ def _notify_change(initiative: Initiative, changed: list[str]) -> None:
         Notification(member=p.member, kind=kind, title=title[:200], body=body, url=initiative.get_absolute_url())
         for p in concerned
     )
-
-
-@transaction.atomic
-def notification_mark_read(*, member: Member, notification_id: int) -> Notification:
-    """Only the member's own notices; somebody else's id is simply not found."""
-    notification = Notification.objects.select_for_update().get(pk=notification_id, member=member)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return notification
-
-
-def notifications_mark_all_read(*, member: Member) -> int:
-    return Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # Marks the secret as ours, so that a secret scanner can recognise a leaked feed address.

@@ -19,20 +19,18 @@ from core.spreadsheets import spreadsheet_cell
 from initiatives import selectors
 from initiatives.calendar import calendar_for
 from initiatives.filters import InitiativeFilter
-from initiatives.models import Initiative, Notification, Participation, ParticipationStatus
+from initiatives.models import Initiative, Participation, ParticipationStatus
 from initiatives.services import (
     calendar_feed_mark_fetched,
     calendar_feed_reset,
     calendar_feed_revoke,
     initiative_join,
     initiative_leave,
-    notification_mark_read,
-    notifications_mark_all_read,
     waitlist_position,
 )
-from members.models import Member, Verb
-from members.selectors import member_for_user
-from members.services import record_activity
+from members.models import Member, Notification, Verb
+from members.selectors import latest_notifications, member_for_user
+from members.services import notification_mark_read, notifications_mark_all_read, record_activity
 
 PAGE_SIZE = 20
 portal_required = permission_required(PORTAL_PERMISSION, raise_exception=True)
@@ -75,7 +73,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
         context |= {
             "my_participations": mine,
             "recommendations": selectors.recommendations(member=member),
-            "notifications": selectors.latest_notifications(member=member),
+            "notifications": latest_notifications(member=member),
             "checklist": checklist if not all(step.done for step in checklist) else [],
             "now": timezone.now(),
             "calendar_feed": selectors.calendar_feed_of(member=member),

@@ -12,7 +12,7 @@ from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from members.models import Activity, ApiToken, Member, Organisation, OrganisationDomain, User
+from members.models import Activity, ApiToken, Member, Notification, Organisation, OrganisationDomain, User
 from members.services import (
     api_tokens_revoke,
     member_approve,
@@ -192,3 +192,20 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         revoked = api_tokens_revoke(tokens=queryset)
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    """Read-only: notices are written by services."""
+
+    list_display = ["created_at", "member", "kind", "title", "read_at"]
+    list_filter = ["kind", "created_at"]
+    list_select_related = ["member__user"]
+    search_fields = ["member__user__email", "title"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,15 +1,19 @@
 """Personal API tokens as a DRF authentication class: `Authorization: Bearer knb_…`."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from members.access import REFUSAL_MESSAGES, SHUT_OUT, account_standing, may_use_portal
 from members.models import ApiToken, User
 from members.services import api_token_digest
+
+if TYPE_CHECKING:
+    # Only for types: DRF imports this module while rest_framework.views is still loading.
+    from rest_framework.views import APIView
 
 
 class AccountShutOut(exceptions.PermissionDenied):
@@ -69,5 +73,5 @@ class IsPortalMember(permissions.BasePermission):
 
     message = "Only approved members may do this."
 
-    def has_permission(self, request: Request, view: APIView) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         return may_use_portal(request.user)

@@ -271,3 +271,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationKind(models.TextChoices):
+    PROMOTED = "promoted", "Promoted from the waitlist"
+    INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
+    INITIATIVE_CANCELLED = "initiative_cancelled", "Initiative cancelled"
+    CAMPAIGN_MESSAGE = "campaign_message", "Message from The Knoble"
+
+
+class Notification(models.Model):
+    """An in-app notice in a member's inbox; written by services, never by hand. Any app may notify."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table keeps the name it was created with in initiatives/, where the inbox began.
+        db_table = "initiatives_notification"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+            # Only site-relative links: a notification can never send a member elsewhere.
+            models.CheckConstraint(
+                condition=models.Q(url="") | (models.Q(url__startswith="/") & ~models.Q(url__startswith="//")),
+                name="notification_url_is_local",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["member"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -2,7 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from members.models import Activity, ApiToken, Member, User
+from members.models import Activity, ApiToken, Member, Notification, User
 
 
 def member_for_user(*, user: User) -> Member | None:
@@ -34,3 +34,17 @@ def activities_visible_to(*, user: User) -> QuerySet[Activity]:
     if user.has_perm("members.view_activity"):
         return activities
     return activities.filter(member__user_id=user.pk)
+
+
+def latest_notifications(*, member: Member, limit: int = 5) -> list[Notification]:
+    return list(Notification.objects.filter(member=member)[:limit])
+
+
+def unread_notification_count(*, user: User) -> int:
+    return Notification.objects.filter(member__user=user, read_at__isnull=True).count()
+
+
+def notifications_of(*, member: Member | None) -> QuerySet[Notification]:
+    if member is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(member=member).order_by("-created_at", "-id")

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from members.models import (
@@ -21,6 +22,8 @@ from members.models import (
     ApiToken,
     Member,
     MemberStatus,
+    Notification,
+    NotificationKind,
     Organisation,
     OrganisationDomain,
     Source,
@@ -344,3 +347,26 @@ def record_activity_batch(*, events: Sequence[ActivityEvent], source: Source | s
         ignore_conflicts=True,
     )
     return Activity.objects.filter(client_id__in=client_ids).count() - before
+
+
+def notification_create(
+    *, member: Member, kind: NotificationKind | str, title: str, body: str = "", url: str = ""
+) -> Notification:
+    """The one way a notice reaches a member's inbox; its link must stay on this site."""
+    if url and not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        raise ValidationError({"url": "A notification may only link to a page of this site."})
+    return Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
+
+
+@transaction.atomic
+def notification_mark_read(*, member: Member, notification_id: int) -> Notification:
+    """Only the member's own notices; somebody else's id is simply not found."""
+    notification = Notification.objects.select_for_update().get(pk=notification_id, member=member)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, member: Member) -> int:
+    return Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=timezone.now())

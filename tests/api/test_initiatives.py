@@ -1,7 +1,7 @@
 import pytest
 
-from initiatives.models import InitiativeStatus, Notification, Participation
-from members.models import Activity, Source, Verb
+from initiatives.models import InitiativeStatus, Participation
+from members.models import Activity, Notification, Source, Verb
 from tests.api.conftest import assert_list_queries_constant
 from tests.initiatives.factories import (
     EligibleSectorFactory,

@@ -4,7 +4,7 @@ from django.utils import timezone
 from engagement.bounces import bounce_message_process, undeliverable_clear, undeliverable_reasons
 from engagement.campaign_engine import deliveries_send
 from engagement.models import Bounce, BounceKind, Channel, DeliveryStatus, UndeliverableAddress
-from initiatives.models import Notification
+from members.models import Notification
 from tests.engagement.dsn_samples import AUTO_REPLY, HARD, SOFT, sample
 from tests.engagement.factories import CampaignStepFactory, DeliveryFactory
 from tests.members.factories import UserFactory

@@ -23,8 +23,7 @@ from engagement.campaign_engine import (
     deliveries_send,
 )
 from engagement.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
-from initiatives.models import Notification, NotificationKind
-from members.models import Activity, Member, Verb
+from members.models import Activity, Member, Notification, NotificationKind, Verb
 from personas.models import Sector
 from tests.conftest import require_postgres
 from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory

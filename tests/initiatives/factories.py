@@ -8,11 +8,10 @@ from initiatives.models import (
     Initiative,
     InitiativeKind,
     InitiativeStatus,
-    Notification,
-    NotificationKind,
     Participation,
     ParticipationStatus,
 )
+from members.models import Notification, NotificationKind
 from tests.members.factories import MemberFactory
 
 

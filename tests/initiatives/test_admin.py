@@ -4,15 +4,9 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from initiatives.models import (
-    CalendarFeed,
-    InitiativeStatus,
-    Notification,
-    NotificationKind,
-    Participation,
-    ParticipationStatus,
-)
+from initiatives.models import CalendarFeed, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import calendar_feed_reset, initiative_join
+from members.models import Notification, NotificationKind
 from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, staff_user

@@ -5,15 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from initiatives.models import (
-    CalendarFeed,
-    InitiativeStatus,
-    Notification,
-    NotificationKind,
-    Participation,
-    ParticipationRole,
-    ParticipationStatus,
-)
+from initiatives.models import CalendarFeed, InitiativeStatus, Participation, ParticipationRole, ParticipationStatus
 from initiatives.services import (
     CALENDAR_FEED_MARKER,
     calendar_feed_mark_fetched,
@@ -24,15 +16,13 @@ from initiatives.services import (
     initiative_leave,
     initiative_save,
     initiative_set_status,
-    notification_create,
-    notification_mark_read,
-    notifications_mark_all_read,
     participation_add,
     participation_remove,
     participation_set_role,
     waitlist_position,
 )
-from members.models import Activity, Member, Source, Verb
+from members.models import Activity, Member, Notification, NotificationKind, Source, Verb
+from members.services import notification_create, notification_mark_read, notifications_mark_all_read
 from personas.models import Persona, Sector
 from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, NotificationFactory
 from tests.members.factories import MemberFactory, staff_user

@@ -11,16 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import selectors
-from initiatives.models import (
-    CalendarFeed,
-    InitiativeKind,
-    InitiativeStatus,
-    Notification,
-    Participation,
-    ParticipationStatus,
-)
+from initiatives.models import CalendarFeed, InitiativeKind, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import calendar_feed_reset, calendar_feed_revoke, initiative_join
-from members.models import Activity, Verb
+from members.models import Activity, Notification, Verb
 from personas.models import Persona, Sector
 from roadmap.models import Horizon
 from roadmap.services import roadmap_publish

@@ -1,0 +1,56 @@
+"""Upgrading a populated database: the inbox moves from initiatives to members and loses nothing."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from members.models import Notification
+
+BEFORE = [
+    ("members", "0005_redundant_foreign_key_indexes"),
+    ("initiatives", "0005_history_of_personas_stages_and_red_flags"),
+]
+AFTER = [("members", "0006_notification_moves_to_members"), ("initiatives", "0006_notification_moves_to_members")]
+
+
+def _migrate(targets: list[tuple[str, str]]):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifications_and_their_permissions_survive_the_move_to_members():
+    old_apps = _migrate(BEFORE)
+    try:
+        user = old_apps.get_model("members", "User").objects.create(email="m@example.org")
+        organisation = old_apps.get_model("members", "Organisation").objects.create(
+            name="Bank", sector="financial_institution"
+        )
+        member = old_apps.get_model("members", "Member").objects.create(user=user, organisation=organisation)
+        old_notification = old_apps.get_model("initiatives", "Notification").objects.create(
+            member=member, kind="promoted", title="You are in", url="/initiatives/"
+        )
+        content_types = old_apps.get_model("contenttypes", "ContentType").objects
+        content_types.filter(model="notification").delete()
+        old_type = content_types.create(app_label="initiatives", model="notification")
+        permission = old_apps.get_model("auth", "Permission").objects.create(
+            content_type=old_type, codename="view_notification", name="Can view notification"
+        )
+    finally:
+        _migrate(AFTER)
+
+    moved = Notification.objects.get(pk=old_notification.pk)
+    assert (moved.member_id, moved.kind, moved.title, moved.url) == (
+        member.pk,
+        "promoted",
+        "You are in",
+        "/initiatives/",
+    )
+
+    ContentType.objects.clear_cache()
+    assert ContentType.objects.get(pk=old_type.pk).app_label == "members"
+    assert Permission.objects.get(pk=permission.pk).content_type.app_label == "members"
