@@ -147,7 +147,7 @@ def test_admin_pages_render(staff_client):
         reverse("admin:initiatives_initiative_change", args=[participation.initiative_id]),
         reverse("admin:initiatives_participation_changelist"),
         reverse("admin:initiatives_participation_change", args=[participation.pk]),
-        reverse("admin:initiatives_notification_changelist"),
+        reverse("admin:members_notification_changelist"),
         reverse("admin:initiatives_calendarfeed_changelist"),
     ]:
         assert staff_client.get(url).status_code == 200, url
