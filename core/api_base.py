@@ -131,12 +131,11 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class SingleValueFilterSet(django_filters.FilterSet):
+class ApiFilterSet(django_filters.FilterSet):
     """The base of every API filter set: date-time filters read ISO 8601 and compare in UTC.
 
-    The rule its name states, that a filter given twice or given empty is refused (django-filter would quietly
-    use the last value, or none), holds for every query parameter of every endpoint, so it is enforced once,
-    before any view runs: `core.middleware.ClientInputMiddleware`."""
+    A filter given twice or given empty is refused (django-filter would quietly use the last value, or none)
+    for every query parameter of every endpoint, before any view runs: `core.middleware.ClientInputMiddleware`."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
@@ -144,10 +143,10 @@ class SingleValueFilterSet(django_filters.FilterSet):
     }
 
 
-class SingleValueFilterBackend(DjangoFilterBackend):
+class ApiFilterBackend(DjangoFilterBackend):
     """The API's filter backend: filter sets it builds from a view's `filterset_fields` share that base too."""
 
-    filterset_base = SingleValueFilterSet
+    filterset_base = ApiFilterSet
 
 
 class Conflict(exceptions.APIException):

@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api_base import (
+    ApiFilterSet,
     Conflict,
     ModelCheckedSerializer,
     RolePermission,
-    SingleValueFilterSet,
     StrictModelSerializer,
 )
 from core.permissions import DASHBOARD_PERMISSION
@@ -281,7 +281,7 @@ CampaignAction = Callable[..., Campaign]
 LIVE_STATUSES = {CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED}
 
 
-class CampaignFilter(SingleValueFilterSet):
+class CampaignFilter(ApiFilterSet):
     status = filters.ChoiceFilter(choices=CampaignStatus.choices)
 
     class Meta:
@@ -386,7 +386,7 @@ class DeliverySerializer(StrictModelSerializer[Delivery]):
         read_only_fields = fields
 
 
-class DeliveryFilter(SingleValueFilterSet):
+class DeliveryFilter(ApiFilterSet):
     campaign = filters.ModelChoiceFilter(queryset=Campaign.objects.all())
     step = filters.ModelChoiceFilter(queryset=CampaignStep.objects.all())
     member = filters.ModelChoiceFilter(queryset=Member.objects.all())

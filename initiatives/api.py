@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api_base import (
+    ApiFilterSet,
     ModelCheckedSerializer,
     RolePermission,
-    SingleValueFilterSet,
     StrictModelSerializer,
     boolean_filter,
 )
@@ -75,7 +75,7 @@ class ParticipationSerializer(StrictModelSerializer[Participation]):
         read_only_fields = fields
 
 
-class InitiativeFilter(SingleValueFilterSet):
+class InitiativeFilter(ApiFilterSet):
     kind = filters.ChoiceFilter(choices=InitiativeKind.choices)
     status = filters.ChoiceFilter(choices=InitiativeStatus.choices)
     sector = filters.ChoiceFilter(choices=Sector.choices, method="open_to_sector", label="Open to sector")
@@ -177,7 +177,7 @@ class MarkedReadSerializer(serializers.Serializer[Any]):
     marked = serializers.IntegerField(help_text="How many notifications were unread and are now read.")
 
 
-class NotificationFilter(SingleValueFilterSet):
+class NotificationFilter(ApiFilterSet):
     unread = boolean_filter("read_at", lookup_expr="isnull", label="Only unread")
 
     class Meta:

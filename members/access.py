@@ -34,21 +34,28 @@ REFUSAL_MESSAGES = {
 }
 
 
+def _member_status(user: Any) -> str | None:
+    """The member record's status, or None for an account without one (staff, leadership)."""
+    from members.models import Member  # members.models asks this module, so not at import time
+
+    try:
+        return str(user.member.status)
+    except Member.DoesNotExist:
+        return None
+
+
 def account_standing(user: Any) -> Access:
     """The account's standing alone (not its role): ALLOWED, ANONYMOUS, or one of `SHUT_OUT`.
 
     Reads the member's status through `user.member`, which the authentication backends and the token
     authentication load with the user, so asking costs no query of its own."""
-    from members.models import Member, MemberStatus
+    from members.models import MemberStatus
 
     if not (user and user.is_authenticated):
         return Access.ANONYMOUS
     if not user.is_active:
         return Access.INACTIVE
-    try:
-        status = user.member.status
-    except Member.DoesNotExist:
-        return Access.ALLOWED
+    status = _member_status(user)
     if status == MemberStatus.SUSPENDED:
         return Access.SUSPENDED
     if status == MemberStatus.LEFT:
@@ -60,15 +67,12 @@ def portal_access(user: Any) -> Access:
     """The standing first; then a member record, where there is one, must be approved (whatever the role's
     groups say); then the role: the portal permission. Staff and leadership without a member record are
     governed by their role alone."""
-    from members.models import Member, MemberStatus
+    from members.models import MemberStatus
 
     standing = account_standing(user)
     if standing is not Access.ALLOWED:
         return standing
-    try:
-        status = user.member.status
-    except Member.DoesNotExist:
-        status = None
+    status = _member_status(user)
     if status is not None and status != MemberStatus.APPROVED:
         return Access.PENDING
     return Access.ALLOWED if user.has_perm(PORTAL_PERMISSION) else Access.NO_ROLE

@@ -21,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from core.api_base import (
+    ApiFilterBackend,
+    ApiFilterSet,
     Conflict,
-    SingleValueFilterBackend,
-    SingleValueFilterSet,
     StrictCharField,
     StrictModelSerializer,
     UtcIsoDateTimeFilter,
@@ -104,7 +104,7 @@ class ActivitySerializer(StrictModelSerializer[Activity]):
         read_only_fields = fields
 
 
-class ActivityFilter(SingleValueFilterSet):
+class ActivityFilter(ApiFilterSet):
     occurred_after = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
@@ -193,7 +193,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet[Activity]):
     permission_classes = [permissions.IsAuthenticated, IsPortalMember]
     pagination_class = ActivityCursorPagination
     filterset_class = ActivityFilter
-    filter_backends = [SingleValueFilterBackend]
+    filter_backends = [ApiFilterBackend]
 
     def get_queryset(self) -> QuerySet[Activity]:
         return activities_visible_to(user=self.request.user)  # type: ignore[arg-type]

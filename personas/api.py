@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from core.api_base import (
+    ApiFilterSet,
     RolePermission,
-    SingleValueFilterSet,
     StrictModelSerializer,
     boolean_filter,
 )
@@ -22,7 +22,7 @@ class PersonaSerializer(StrictModelSerializer[Persona]):
         fields = ["id", "name", "sector", "summary", "needs", "pains", "goals", "quote", "is_active"]
 
 
-class PersonaFilter(SingleValueFilterSet):
+class PersonaFilter(ApiFilterSet):
     is_active = boolean_filter("is_active")
 
     class Meta:
@@ -69,7 +69,7 @@ class JobSerializer(StrictModelSerializer[JobToBeDone]):
         return job.band.value
 
 
-class JobFilter(SingleValueFilterSet):
+class JobFilter(ApiFilterSet):
     min_opportunity = filters.NumberFilter(
         field_name="opportunity", lookup_expr="gte", label="Lowest opportunity score"
     )
