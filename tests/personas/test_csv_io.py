@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from personas.csv_io import JOB_CSV, PERSONA_CSV, csv_export, csv_import
+from core.csv_io import csv_export, csv_import
+from personas.csv_io import JOB_CSV, PERSONA_CSV
 from personas.models import JobToBeDone, Persona
 from tests.members.factories import MemberFactory, staff_user
 from tests.personas.factories import JobFactory, PersonaFactory
