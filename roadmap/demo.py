@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.demo_files import demo_csv_rows
 from members.models import User
-from personas.demo import PERSONAS
 from personas.models import JobToBeDone, Persona
 from roadmap.models import (
     Criterion,
@@ -244,10 +244,15 @@ def seed() -> list[tuple[str, str]]:
     """Idempotent: everything is found by its name; the roadmap is built only when it does not exist yet."""
     rng = random.Random(20261125)
     staff = User.objects.filter(email="staff@example.org").first()
-    jobs = {}
-    for persona_index, (persona_name, *_rest, persona_jobs) in enumerate(PERSONAS):
-        for job_index, (situation, *_job) in enumerate(persona_jobs):
-            jobs[(persona_index, job_index)] = JobToBeDone.objects.get(persona__name=persona_name, situation=situation)
+    # An opportunity names the jobs it serves as (persona, job) positions in the personas' demo files.
+    persona_names = [row["name"] for row in demo_csv_rows("personas/personas.csv")]
+    jobs: dict[tuple[int, int], JobToBeDone] = {}
+    jobs_of = [0] * len(persona_names)
+    for row in demo_csv_rows("personas/jobs.csv"):
+        persona_index = persona_names.index(row["persona"])
+        job = JobToBeDone.objects.get(persona__name=row["persona"], situation=row["situation"])
+        jobs[(persona_index, jobs_of[persona_index])] = job
+        jobs_of[persona_index] += 1
 
     today = timezone.localdate()
     first_month = demo_first_month(today)
@@ -260,7 +265,7 @@ def seed() -> list[tuple[str, str]]:
         },
     )
     if created:
-        session.personas.set(Persona.objects.filter(name__in=[p[0] for p in PERSONAS]))
+        session.personas.set(Persona.objects.filter(name__in=persona_names))
 
     opportunities = {}
     for title, description, effort, served in OPPORTUNITIES:
