@@ -66,8 +66,9 @@ RowPlanner = Callable[[dict[str, str], int], PlannedRow]
 
 
 class CsvFormat:
-    """How one kind of row is read and written. Subclasses set `name` and `columns` and implement
-    `export_rows` and `planner`. A format holds no state of its own: one instance serves every import."""
+    """How one kind of row is read and written. Subclasses set `name` and `columns` and implement `planner`,
+    and `export_rows` when `CsvAdminMixin` exports them (the red flags are exported from filtered lists
+    with `write_csv` instead). A format holds no state of an import: that lives in the planner."""
 
     name: str
     columns: tuple[str, ...]

@@ -143,12 +143,6 @@ class RedFlagCsvFormat(CsvFormat):
     def missing_columns_message(self, missing: Sequence[str]) -> str:
         return f"missing column(s): {', '.join(sorted(missing))}"
 
-    def export_rows(self) -> Iterable[dict[str, Any]]:
-        red_flags = RedFlag.objects.select_related(
-            "category", "stage", "actor", "flow__from_actor", "flow__to_actor"
-        ).prefetch_related("observers", "personas")
-        return red_flag_rows(red_flags.order_by("id"))
-
     def planner(self, rows: Sequence[dict[str, str]]) -> RowPlanner:
         lookups = _Lookups()
         existing = RedFlag.objects.in_bulk([int(row["id"]) for row in rows if row.get("id", "").isdigit()])
