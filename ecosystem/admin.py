@@ -12,10 +12,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from ecosystem.csv_io import RedFlagImportError, import_red_flags, write_red_flags_csv
+from core.csv_io import csv_import, decode_upload, dry_run_message
+from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
 from ecosystem.models import (
     Actor,
     FinancialFlow,
@@ -290,22 +292,22 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         form = RedFlagImportForm(request.POST or None, request.FILES or None)
         errors: list[Any] = []
         if request.method == "POST" and form.is_valid():
-            try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", "The file is not UTF-8 text; save it as “CSV UTF-8”.")
-            else:
-                try:
-                    result = import_red_flags(text=text, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
-                except RedFlagImportError as error:
-                    errors = error.errors
-                else:
-                    self.message_user(
-                        request,
-                        f"Imported: {result.created} new red flag(s) as drafts, {result.updated} updated.",
-                        messages.SUCCESS,
-                    )
-                    return redirect(reverse("admin:ecosystem_redflag_changelist"))
+            user: User = request.user  # type: ignore[assignment]
+            result = csv_import(
+                csv_format=RedFlagCsvFormat(by=user, reason=form.cleaned_data["reason"]),
+                text=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            errors = list(result.errors)
+            if not errors and result.dry_run:
+                self.message_user(request, dry_run_message(result), messages.INFO)
+            elif not errors:
+                self.message_user(
+                    request,
+                    f"Imported: {result.created} new red flag(s) as drafts, {result.updated} updated.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:ecosystem_redflag_changelist"))
         return TemplateResponse(
             request,
             "admin/ecosystem/redflag/import.html",
@@ -326,6 +328,14 @@ class RedFlagImportForm(forms.Form):
         help_text="Kept with the new version of every published red flag the file changes.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Check only"),
+        help_text=gettext_lazy("Report what the file would change, and save nothing."),
+        required=False,
+    )
+
+    def clean_file(self) -> str:
+        return decode_upload(self.cleaned_data["file"])
 
 
 @admin.register(RedFlagRevision)

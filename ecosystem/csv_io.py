@@ -1,27 +1,25 @@
-"""Red flags as CSV: the members' export and the staff's import/export share one format.
+"""Red flags as CSV: the members' export and the staff's import/export share one format, a `CsvFormat` of the
+framework in `core.csv_io`.
 
 Parts of the map are named, not numbered: `category` is the category's slug; exactly one of `stage`,
 `actor` and `flow` names the stage, actor or flow (its label) the flag is attached to. `observed_by` and
 `personas` are lists separated by semicolons. An import is all-or-nothing: every bad row is reported
-with its line and reason, and a file with any bad row imports nothing.
+with its line and reason, and a file with any bad row imports nothing. New flags are drafts; a changed
+published flag gets a revision with the import's reason.
 """
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from core.spreadsheets import spreadsheet_cell, spreadsheet_text
+from core.csv_io import CsvFormat, PlannedRow, RowPlanner, write_csv
 from ecosystem.models import Actor, Confidence, FinancialFlow, ObservingSector, RedFlag, Stage, TraffickingCategory
 from ecosystem.services import red_flag_create, red_flag_update
 from members.models import User
 from personas.models import Persona
 
-COLUMNS = [
+COLUMNS = (
     "id",
     "category",
     "stage",
@@ -36,57 +34,33 @@ COLUMNS = [
     "confidence",
     "review_state",
     "version",
-]
-REQUIRED_COLUMNS = {"category", "indicator", "source"}
+)
+REQUIRED_COLUMNS = ("category", "indicator", "source")
 
 
-def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[list[Any]]:
-    """The header and one row per red flag; the red flags need their parts, observers and personas loaded."""
-    yield COLUMNS
+def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[dict[str, Any]]:
+    """One row per red flag; the red flags need their parts, observers and personas loaded."""
     for red_flag in red_flags:
-        values = [
-            red_flag.pk,
-            red_flag.category.slug,
-            red_flag.stage.name if red_flag.stage else "",
-            red_flag.actor.name if red_flag.actor else "",
-            red_flag.flow.label if red_flag.flow else "",
-            red_flag.indicator,
-            red_flag.detail,
-            "; ".join(observer.sector for observer in red_flag.observers.all()),
-            "; ".join(persona.name for persona in red_flag.personas.all()),
-            red_flag.source,
-            red_flag.source_url,
-            red_flag.confidence,
-            red_flag.review_state,
-            red_flag.version,
-        ]
-        yield [spreadsheet_cell(value) for value in values]
+        yield {
+            "id": red_flag.pk,
+            "category": red_flag.category.slug,
+            "stage": red_flag.stage.name if red_flag.stage else "",
+            "actor": red_flag.actor.name if red_flag.actor else "",
+            "flow": red_flag.flow.label if red_flag.flow else "",
+            "indicator": red_flag.indicator,
+            "detail": red_flag.detail,
+            "observed_by": "; ".join(observer.sector for observer in red_flag.observers.all()),
+            "personas": "; ".join(persona.name for persona in red_flag.personas.all()),
+            "source": red_flag.source,
+            "source_url": red_flag.source_url,
+            "confidence": red_flag.confidence,
+            "review_state": red_flag.review_state,
+            "version": red_flag.version,
+        }
 
 
-def write_red_flags_csv(red_flags: Iterable[RedFlag], stream: Any) -> None:
-    writer = csv.writer(stream)
-    writer.writerows(red_flag_rows(red_flags))
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
-
-
-class RedFlagImportError(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} bad row(s); nothing was imported.")
-        self.errors = errors
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
+def write_red_flags_csv(red_flags: Iterable[RedFlag], stream: IO[str] | Any) -> None:
+    write_csv(columns=COLUMNS, rows=red_flag_rows(red_flags), stream=stream)
 
 
 def _split(value: str) -> list[str]:
@@ -154,41 +128,42 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
     return {"id": int(row["id"]) if row.get("id") else None, "fields": fields, "sectors": sectors, "personas": personas}
 
 
-def import_red_flags(*, text: str, by: User, reason: str) -> ImportResult:
-    """Creates (empty id) or updates (known id) red flags from CSV text, all or nothing. New flags are drafts;
-    a changed published flag gets a revision with `reason`."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
-    if missing:
-        raise RedFlagImportError([RowError(1, f"missing column(s): {', '.join(sorted(missing))}")])
-    rows = [
-        (reader.line_num, {key: spreadsheet_text((value or "").strip()) for key, value in row.items() if key})
-        for row in reader
-    ]
-    lookups = _Lookups()
-    existing = RedFlag.objects.in_bulk([int(row["id"]) for _line, row in rows if row.get("id", "").isdigit()])
-    parsed, errors = [], []
-    for line, row in rows:
-        try:
-            parsed.append(_parse_row(row, lookups, existing))
-        except ValidationError as error:
-            errors.append(RowError(line, "; ".join(error.messages)))
-    if errors:
-        raise RedFlagImportError(errors)
-    result = ImportResult()
-    with transaction.atomic():
-        for item in parsed:
+class RedFlagCsvFormat(CsvFormat):
+    """Red flags through the ecosystem's services, with the importing staff member and their reason."""
+
+    name = "red-flags"
+    columns = COLUMNS
+    optional_columns = tuple(column for column in COLUMNS if column not in REQUIRED_COLUMNS)
+    empty_file_is_error = False
+
+    def __init__(self, *, by: User, reason: str) -> None:
+        self.by = by
+        self.reason = reason
+
+    def missing_columns_message(self, missing: Sequence[str]) -> str:
+        return f"missing column(s): {', '.join(sorted(missing))}"
+
+    def planner(self, rows: Sequence[dict[str, str]]) -> RowPlanner:
+        lookups = _Lookups()
+        existing = RedFlag.objects.in_bulk([int(row["id"]) for row in rows if row.get("id", "").isdigit()])
+
+        def plan(row: dict[str, str], line: int) -> PlannedRow:
+            item = _parse_row(row, lookups, existing)
             if item["id"] is None:
-                red_flag_create(**item["fields"], sectors=item["sectors"], personas=item["personas"])
-                result.created += 1
-            else:
-                red_flag_update(
+                return PlannedRow(
+                    save=lambda: red_flag_create(**item["fields"], sectors=item["sectors"], personas=item["personas"]),
+                    is_update=False,
+                )
+            return PlannedRow(
+                save=lambda: red_flag_update(
                     red_flag=existing[item["id"]],
                     fields=item["fields"],
                     sectors=item["sectors"],
                     personas=item["personas"],
-                    by=by,
-                    reason=reason,
-                )
-                result.updated += 1
-    return result
+                    by=self.by,
+                    reason=self.reason,
+                ),
+                is_update=True,
+            )
+
+        return plan

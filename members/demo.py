@@ -1,4 +1,5 @@
-"""Demo organisations, the three demo logins and a few dozen members, for `manage.py seed_demo`."""
+"""Demo organisations, the three demo logins and a few dozen members, for `manage.py seed_demo`. The
+organisations, the names the members are made from and their job titles are `demo/members/members.json`."""
 
 import random
 from datetime import timedelta
@@ -8,81 +9,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from members.models import Activity, Member, Organisation, OrganisationDomain, Sector, Source, User, Verb
+from core.demo_files import demo_json
+from members.models import Activity, Member, Organisation, OrganisationDomain, Source, User, Verb
 from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
-
-ORGANISATIONS = [
-    ("Northbridge Regional Bank", Sector.FINANCIAL_INSTITUTION, "US", "northbridge.example"),
-    ("Harbour Credit Union", Sector.FINANCIAL_INSTITUTION, "CA", "harbourcu.example"),
-    ("Meridian Global Bank", Sector.FINANCIAL_INSTITUTION, "GB", "meridianbank.example"),
-    ("Lakeside Payments", Sector.FINANCIAL_INSTITUTION, "US", "lakesidepay.example"),
-    ("Metro Police Financial Crimes Unit", Sector.LAW_ENFORCEMENT, "US", "metropd.example"),
-    ("Provincial Anti-Trafficking Squad", Sector.LAW_ENFORCEMENT, "CA", "pats.example"),
-    ("National Crime Agency Liaison", Sector.LAW_ENFORCEMENT, "GB", "nca-liaison.example"),
-    ("District Attorney's Office, Human Trafficking Bureau", Sector.PROSECUTOR, "US", "da-htb.example"),
-    ("Federal Prosecution Service", Sector.PROSECUTOR, "CA", "fps.example"),
-    ("Crown Prosecution Team", Sector.PROSECUTOR, "GB", "cpt.example"),
-    ("Safe Harbour Survivor Services", Sector.NGO, "US", "safeharbour.example"),
-    ("Freedom Network Canada", Sector.NGO, "CA", "freedomnet.example"),
-    ("Open Doors Europe", Sector.NGO, "NL", "opendoors.example"),
-    ("Fintech Integrity Alliance", Sector.OTHER, "GB", "fia.example"),
-    ("Academic Research Centre on Illicit Finance", Sector.OTHER, "AU", "arcif.example"),
-]
-FIRST = [
-    "Ava",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Elena",
-    "Farid",
-    "Grace",
-    "Hiro",
-    "Imani",
-    "Jonas",
-    "Kavya",
-    "Liam",
-    "Maya",
-    "Noah",
-    "Olga",
-    "Pedro",
-    "Quinn",
-    "Rosa",
-    "Sami",
-    "Tara",
-    "Umar",
-    "Vera",
-    "Wei",
-    "Yara",
-]
-LAST = [
-    "Adams",
-    "Becker",
-    "Chen",
-    "Diaz",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hughes",
-    "Ito",
-    "Jensen",
-    "Khan",
-    "Lopez",
-    "Moreau",
-    "Nguyen",
-    "Okafor",
-    "Patel",
-    "Rossi",
-    "Silva",
-    "Tanaka",
-    "Walsh",
-]
-TITLES = {
-    Sector.FINANCIAL_INSTITUTION: ["AML Investigator", "Financial Intelligence Analyst", "Chief Compliance Officer"],
-    Sector.LAW_ENFORCEMENT: ["Detective, Financial Crimes", "Intelligence Officer", "Sergeant, Vice Unit"],
-    Sector.PROSECUTOR: ["Assistant District Attorney", "Federal Prosecutor", "Victim-Witness Coordinator"],
-    Sector.NGO: ["Survivor Services Lead", "Program Director", "Outreach Coordinator"],
-    Sector.OTHER: ["Researcher", "Policy Adviser", "Data Scientist"],
-}
 
 
 def _user(email: str, first: str, last: str, *, is_staff: bool = False) -> User:
@@ -116,10 +45,15 @@ def _member(user: User, organisation: Organisation, title: str, status: str, joi
 def seed() -> list[tuple[str, str]]:
     """Idempotent: running it again adds nothing that is already there. Returns the demo logins."""
     rng = random.Random(20261125)
+    data = demo_json("members/members.json")
+    first_names, last_names, titles = data["first_names"], data["last_names"], data["job_titles"]
     organisations = []
     domains = {}
-    for name, sector, country, domain in ORGANISATIONS:
-        organisation, _ = Organisation.objects.get_or_create(name=name, defaults={"sector": sector, "country": country})
+    for row in data["organisations"]:
+        organisation, _ = Organisation.objects.get_or_create(
+            name=row["name"], defaults={"sector": row["sector"], "country": row["country"]}
+        )
+        domain = row["domain"]
         OrganisationDomain.objects.get_or_create(domain=domain, defaults={"organisation": organisation})
         organisations.append(organisation)
         domains[organisation.pk] = domain
@@ -132,11 +66,11 @@ def seed() -> list[tuple[str, str]]:
     _member(_user("member@example.org", "Morgan", "Member"), bank, "AML Investigator", Member.Status.APPROVED, 400)
 
     for index in range(36):
-        first, last = FIRST[index % len(FIRST)], LAST[(index * 7) % len(LAST)]
+        first, last = first_names[index % len(first_names)], last_names[(index * 7) % len(last_names)]
         organisation = organisations[index % len(organisations)]
         user = _user(f"{first.lower()}.{last.lower()}@{domains[organisation.pk]}", first, last)
         status = Member.Status.PENDING if index % 9 == 8 else Member.Status.APPROVED
-        title = rng.choice(TITLES[Sector(organisation.sector)])
+        title = rng.choice(titles[organisation.sector])
         _member(user, organisation, title, status, joined_days_ago=rng.randint(5, 540))
 
     return [

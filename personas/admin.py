@@ -5,7 +5,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from personas.csv_io import JOB_CSV, PERSONA_CSV, CsvAdminMixin
+from core.csv_io import CsvAdminMixin
+from personas.csv_io import JOB_CSV, PERSONA_CSV
 from personas.models import JobToBeDone, OpportunityBand, Persona
 
 

@@ -8,8 +8,8 @@ from django.urls import URLPattern, path
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
+from core.csv_io import CsvAdminMixin
 from members.models import User
-from personas.csv_io import CsvAdminMixin
 from roadmap import staff_views
 from roadmap.csv_io import OPPORTUNITY_CSV, RATING_CSV
 from roadmap.forms import HorizonForm, RoadmapItemForm

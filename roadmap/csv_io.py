@@ -1,4 +1,4 @@
-"""CSV formats of opportunities and ratings, on the all-or-nothing machinery of `personas.csv_io`."""
+"""CSV formats of opportunities and ratings, on the all-or-nothing framework of `core.csv_io`."""
 
 from typing import Any
 
@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from core.csv_io import ModelFormCsvFormat, existing_by_id
 from members.models import User
-from personas.csv_io import CsvFormat, existing_by_id
 from personas.models import JobToBeDone
 from roadmap.models import Criterion, IdeationSession, Opportunity, Rating
 
@@ -48,11 +48,11 @@ def _opportunity_rows() -> list[dict[str, Any]]:
     ]
 
 
-OPPORTUNITY_CSV = CsvFormat(
+OPPORTUNITY_CSV = ModelFormCsvFormat(
     name="opportunities",
     columns=("id", "title", "description", "session", "status", "effort_weeks", "owner", "jobs"),
     form_class=OpportunityRowForm,
-    export_rows=_opportunity_rows,
+    rows=_opportunity_rows,
     instance_for=lambda row: existing_by_id(Opportunity, row),
     key=lambda row: row.get("id") or f"new:{row.get('title', '').lower()}",
     prepare=_opportunity_prepare,
@@ -98,12 +98,12 @@ def _rating_rows() -> list[dict[str, Any]]:
     ]
 
 
-RATING_CSV = CsvFormat(
+RATING_CSV = ModelFormCsvFormat(
     name="ratings",
     columns=("opportunity", "opportunity_title", "model", "criterion", "value"),
     optional_columns=("opportunity_title",),
     form_class=RatingRowForm,
-    export_rows=_rating_rows,
+    rows=_rating_rows,
     instance_for=_existing_rating,
     key=lambda row: f"{row['opportunity']}|{row['criterion']}",
     prepare=_rating_prepare,

@@ -1,21 +1,23 @@
 """Demo strategy studio: an ideation session, its opportunities, two prioritisation models with ratings and a
-published 18-month roadmap that started three months ago, for `manage.py seed_demo`."""
+published 18-month roadmap that started three months ago, for `manage.py seed_demo`. The opportunities are
+`demo/roadmap/opportunities.csv`, loaded through the staff importer; the models, dependencies and the
+roadmap's placements are `demo/roadmap/roadmap.json`."""
 
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
+from core.demo_files import demo_csv_import, demo_csv_rows, demo_json
 from members.models import User
-from personas.demo import PERSONAS
 from personas.models import JobToBeDone, Persona
+from roadmap.csv_io import OPPORTUNITY_CSV
 from roadmap.models import (
     Criterion,
-    CriterionRole,
     CriterionSource,
     Direction,
-    Formula,
     IdeationSession,
     ItemStatus,
     Opportunity,
@@ -30,203 +32,33 @@ from roadmap.services import horizon_update, roadmap_create, roadmap_item_move, 
 
 ROADMAP_TITLE = "The Knoble 18-month roadmap"
 
-# (title, description, effort in person-weeks, jobs served as (persona index, job index))
-OPPORTUNITIES = [
-    (
-        "Red-flag library for illicit massage businesses",
-        "Curated, searchable financial red flags of the IMB typology, with examples.",
-        12,
-        [(0, 0), (0, 3), (3, 3)],
-    ),
-    (
-        "Cross-sector case-sharing forum",
-        "A vetted space where banks, police and prosecutors discuss live typologies under clear rules.",
-        16,
-        [(1, 0), (1, 2), (4, 3)],
-    ),
-    (
-        "Typology training for frontline analysts",
-        "A short course on trafficking typologies and their transaction patterns.",
-        8,
-        [(0, 0), (3, 3)],
-    ),
-    (
-        "SAR writing guide with investigator keywords",
-        "How to write reports investigators can find and use, with worked examples.",
-        4,
-        [(0, 1)],
-    ),
-    (
-        "Case-outcome feedback loop",
-        "Anonymised outcomes of cases that began with member reports, sent back to the filers.",
-        10,
-        [(0, 2), (4, 0)],
-    ),
-    (
-        "Bank liaison directory for investigators",
-        "Named financial-crime contacts at each member bank, kept current.",
-        4,
-        [(1, 0)],
-    ),
-    (
-        "Standard format for production-order returns",
-        "A common layout for bank records returned to law enforcement.",
-        14,
-        [(1, 1)],
-    ),
-    (
-        "International counterpart network",
-        "Trusted contacts across borders for cases that leave the country.",
-        12,
-        [(1, 2)],
-    ),
-    (
-        "Financial-evidence exhibit templates",
-        "Tested court exhibits that show flows clearly to a jury.",
-        6,
-        [(2, 1), (1, 3)],
-    ),
-    (
-        "Prosecutors' case library",
-        "Summaries of charging decisions and filings from trafficking cases with financial counts.",
-        8,
-        [(2, 0), (2, 2)],
-    ),
-    (
-        "Asset forfeiture for restitution playbook",
-        "From identified assets to money returned to survivors.",
-        6,
-        [(2, 3)],
-    ),
-    (
-        "Survivor-friendly account opening programme",
-        "Member banks commit to onboarding survivors quickly with NGO referral.",
-        10,
-        [(3, 0)],
-    ),
-    (
-        "Coerced-debt relief protocol",
-        "A route for survivors to have coerced debt recognised and cleared.",
-        12,
-        [(3, 1)],
-    ),
-    (
-        "Safe referral channel from NGOs to investigators",
-        "A secure way for NGOs to pass indicators to law enforcement.",
-        10,
-        [(3, 2)],
-    ),
-    (
-        "Board-level outcomes dashboard",
-        "Metrics that show what anti-trafficking work achieves, beyond alert counts.",
-        8,
-        [(4, 0)],
-    ),
-    ("Peer benchmarking survey", "Yearly benchmark of detection approaches across member banks.", 6, [(4, 1)]),
-    (
-        "Regulatory guidance digest",
-        "Plain-language summaries of new guidance and the controls it implies.",
-        4,
-        [(4, 2)],
-    ),
-    ("Data-sharing safe-harbour guide", "What the law allows banks to share with each other, and how.", 6, [(4, 3)]),
-    ("Typology validation panel", "Practitioners test new research indicators before publication.", 6, [(5, 0)]),
-    ("Research-to-practice briefs", "Two-page briefs turning research into monitoring rules.", 4, [(5, 1)]),
-    (
-        "Synthetic transaction dataset for testing rules",
-        "A realistic, fully synthetic dataset members can test detection rules on.",
-        20,
-        [(0, 3), (5, 0)],
-    ),
-    ("Red-flag scoring by members", "Members rate how observable and useful each red flag is.", 6, [(0, 0)]),
-    ("Annual Knoble summit", "The network meets once a year across sectors.", 14, [(4, 1), (1, 2)]),
-    ("Mobile alert-triage checklist", "A pocket checklist for analysts working IMB alerts.", 2, [(0, 0)]),
-    ("Translation of materials into Spanish and French", "Core guides in the network's main languages.", 8, [(3, 3)]),
-    ("Public awareness campaign", "A campaign for the general public about trafficking finance.", 16, []),
-]
-
-# Depends on: (opportunity, the opportunity it builds on)
-DEPENDENCIES = [
-    ("Typology training for frontline analysts", "Red-flag library for illicit massage businesses"),
-    ("Red-flag scoring by members", "Red-flag library for illicit massage businesses"),
-    ("Case-outcome feedback loop", "Cross-sector case-sharing forum"),
-    ("Prosecutors' case library", "Financial-evidence exhibit templates"),
-    ("Synthetic transaction dataset for testing rules", "Data-sharing safe-harbour guide"),
-]
-
-# The roadmap as first published: (title, start month, end month, status)
-PLACEMENTS = [
-    ("Red-flag library for illicit massage businesses", 1, 3, ItemStatus.DONE),
-    ("Bank liaison directory for investigators", 1, 2, ItemStatus.DONE),
-    ("SAR writing guide with investigator keywords", 2, 3, ItemStatus.DONE),
-    ("Cross-sector case-sharing forum", 2, 6, ItemStatus.IN_PROGRESS),
-    ("Typology training for frontline analysts", 4, 6, ItemStatus.IN_PROGRESS),
-    ("Survivor-friendly account opening programme", 3, 6, ItemStatus.AT_RISK),
-    ("Financial-evidence exhibit templates", 5, 7, ItemStatus.PLANNED),
-    ("Case-outcome feedback loop", 7, 10, ItemStatus.PLANNED),
-    ("Data-sharing safe-harbour guide", 7, 8, ItemStatus.PLANNED),
-    ("Prosecutors' case library", 9, 11, ItemStatus.PLANNED),
-    ("Red-flag scoring by members", 8, 9, ItemStatus.PLANNED),
-    ("Safe referral channel from NGOs to investigators", 10, 12, ItemStatus.PLANNED),
-    ("Synthetic transaction dataset for testing rules", 13, 17, ItemStatus.PLANNED),
-    ("International counterpart network", 13, 16, ItemStatus.PLANNED),
-    ("Board-level outcomes dashboard", 15, 18, ItemStatus.PLANNED),
-]
-SHORTLISTED = [
-    "Coerced-debt relief protocol",
-    "Asset forfeiture for restitution playbook",
-    "Regulatory guidance digest",
-    "Typology validation panel",
-    "Mobile alert-triage checklist",
-]
-PARKED = ["Annual Knoble summit", "Standard format for production-order returns"]
-REJECTED = ["Public awareness campaign"]
-
-# (name, weight, direction, (scale min, scale max), role, source)
-CriterionSpec = tuple[str, int, str, tuple[int, int], str, str]
-MEMBER_VALUE_CRITERIA: list[CriterionSpec] = [
-    ("Unmet member need", 3, Direction.BENEFIT, (0, 20), "", CriterionSource.JOBS),
-    ("Reach across sectors", 2, Direction.BENEFIT, (0, 10), "", CriterionSource.RATED),
-    ("Disruption of trafficking finance", 3, Direction.BENEFIT, (0, 10), "", CriterionSource.RATED),
-    ("Benefit to survivors", 1, Direction.BENEFIT, (0, 10), "", CriterionSource.RATED),
-    ("Delivery effort", 2, Direction.COST, (0, 10), "", CriterionSource.RATED),
-    ("Legal and data-sharing risk", 1, Direction.COST, (0, 10), "", CriterionSource.RATED),
-]
-RICE_CRITERIA: list[CriterionSpec] = [
-    ("Reach (member organisations a year)", 1, Direction.BENEFIT, (0, 200), CriterionRole.REACH, CriterionSource.RATED),
-    ("Impact", 1, Direction.BENEFIT, (0, 3), CriterionRole.IMPACT, CriterionSource.RATED),
-    ("Confidence (%)", 1, Direction.BENEFIT, (0, 100), CriterionRole.CONFIDENCE, CriterionSource.RATED),
-]
-
 
 def demo_first_month(today: date) -> date:
     """The first of the month three months ago, so the demo roadmap is under way."""
     return month_date(today.replace(day=1), -2)
 
 
-def _model(
-    name: str, formula: str, description: str, criteria: list[CriterionSpec]
-) -> tuple[PrioritisationModel, list[Criterion]]:
+def _model(spec: dict[str, Any]) -> list[Criterion]:
     model, _ = PrioritisationModel.objects.get_or_create(
-        name=name, defaults={"formula": formula, "description": description}
+        name=spec["name"], defaults={"formula": spec["formula"], "description": spec["description"]}
     )
     saved = []
-    for position, (criterion_name, weight, direction, (low, high), role, source) in enumerate(criteria):
+    for position, row in enumerate(spec["criteria"]):
         criterion, _ = Criterion.objects.get_or_create(
             model=model,
-            name=criterion_name,
+            name=row["name"],
             defaults={
-                "weight": Decimal(weight),
-                "direction": direction,
-                "scale_min": Decimal(low),
-                "scale_max": Decimal(high),
-                "role": role,
-                "source": source,
+                "weight": Decimal(row["weight"]),
+                "direction": row["direction"],
+                "scale_min": Decimal(row["scale_min"]),
+                "scale_max": Decimal(row["scale_max"]),
+                "role": row["role"],
+                "source": row["source"],
                 "position": position,
             },
         )
         saved.append(criterion)
-    return model, saved
+    return saved
 
 
 def _demo_rating(criterion: Criterion, priority: float, effort: Decimal, rng: random.Random) -> Decimal:
@@ -244,10 +76,8 @@ def seed() -> list[tuple[str, str]]:
     """Idempotent: everything is found by its name; the roadmap is built only when it does not exist yet."""
     rng = random.Random(20261125)
     staff = User.objects.filter(email="staff@example.org").first()
-    jobs = {}
-    for persona_index, (persona_name, *_rest, persona_jobs) in enumerate(PERSONAS):
-        for job_index, (situation, *_job) in enumerate(persona_jobs):
-            jobs[(persona_index, job_index)] = JobToBeDone.objects.get(persona__name=persona_name, situation=situation)
+    studio = demo_json("roadmap/roadmap.json")
+    persona_names = [row["name"] for row in demo_csv_rows("personas/personas.csv")]
 
     today = timezone.localdate()
     first_month = demo_first_month(today)
@@ -260,40 +90,24 @@ def seed() -> list[tuple[str, str]]:
         },
     )
     if created:
-        session.personas.set(Persona.objects.filter(name__in=[p[0] for p in PERSONAS]))
+        session.personas.set(Persona.objects.filter(name__in=persona_names))
 
-    opportunities = {}
-    for title, description, effort, served in OPPORTUNITIES:
-        opportunity, created = Opportunity.objects.get_or_create(
-            title=title,
-            defaults={"session": session, "description": description, "effort_weeks": Decimal(effort), "owner": staff},
-        )
-        if created:
-            opportunity.jobs.set([jobs[key] for key in served])
-        opportunities[title] = opportunity
-    for title, builds_on in DEPENDENCIES:
-        opportunities[title].depends_on.add(opportunities[builds_on])
-    for titles, status in ((SHORTLISTED, OpportunityStatus.SHORTLISTED), (PARKED, OpportunityStatus.PARKED)):
-        Opportunity.objects.filter(title__in=titles, status=OpportunityStatus.IDEA).update(status=status)
-    Opportunity.objects.filter(title__in=REJECTED, status=OpportunityStatus.IDEA).update(
-        status=OpportunityStatus.REJECTED
-    )
+    rows = demo_csv_rows("roadmap/opportunities.csv")
+    existing = set(Opportunity.objects.values_list("title", flat=True))
+    new = [_opportunity_row(row, session=session, staff=staff) for row in rows if row["title"] not in existing]
+    demo_csv_import(csv_format=OPPORTUNITY_CSV, rows=new)
+    opportunities = {row["title"]: Opportunity.objects.get(title=row["title"]) for row in rows}
+    for dependency in studio["dependencies"]:
+        opportunities[dependency["opportunity"]].depends_on.add(opportunities[dependency["builds_on"]])
 
-    _, value_criteria = _model(
-        "Knoble member value",
-        Formula.WEIGHTED,
-        "Our bespoke model: unmet member needs (from the jobs) and disruption of trafficking finance weigh most.",
-        MEMBER_VALUE_CRITERIA,
-    )
-    _, rice_criteria = _model(
-        "RICE", Formula.RICE, "Classic RICE, with effort taken from each opportunity's estimate.", RICE_CRITERIA
-    )
+    value_criteria, rice_criteria = (_model(spec) for spec in studio["models"])
     # Staff rated what they had placed first highest; the jitter keeps the two models from agreeing exactly.
-    priority_order = [title for title, *_ in PLACEMENTS] + SHORTLISTED + [title for title, *_ in OPPORTUNITIES]
+    placed = [placement["opportunity"] for placement in studio["placements"]]
+    priority_order = placed + studio["shortlist_priority"] + list(opportunities)
     for opportunity in opportunities.values():
-        if opportunity.title in REJECTED:
+        if opportunity.status == OpportunityStatus.REJECTED:
             continue  # rejected before anyone rated it
-        priority = 1 - priority_order.index(opportunity.title) / len(OPPORTUNITIES)
+        priority = 1 - priority_order.index(opportunity.title) / len(opportunities)
         for criterion in [*value_criteria, *rice_criteria]:
             if criterion.source == CriterionSource.JOBS:
                 continue
@@ -305,11 +119,28 @@ def seed() -> list[tuple[str, str]]:
             )
 
     if not Roadmap.objects.filter(title=ROADMAP_TITLE).exists():
-        _build_roadmap(first_month, staff, opportunities)
+        _build_roadmap(first_month, staff, opportunities, studio["placements"])
     return []
 
 
-def _build_roadmap(first_month: date, staff: User | None, opportunities: dict[str, Opportunity]) -> None:
+def _opportunity_row(row: dict[str, str], *, session: IdeationSession, staff: User | None) -> dict[str, str]:
+    """A row of the demo file as the staff importer reads it: the jobs served, named in the file as
+    "persona: situation", become their ids."""
+    jobs = []
+    for job in filter(None, row["jobs"].split("; ")):
+        persona, situation = job.split(": ", 1)
+        jobs.append(str(JobToBeDone.objects.get(persona__name=persona, situation=situation).pk))
+    return {
+        **row,
+        "session": str(session.pk),
+        "owner": staff.email if staff else "",
+        "jobs": "; ".join(jobs),
+    }
+
+
+def _build_roadmap(
+    first_month: date, staff: User | None, opportunities: dict[str, Opportunity], placements: list[dict[str, Any]]
+) -> None:
     roadmap = roadmap_create(title=ROADMAP_TITLE, first_month=first_month, by=staff, capacity_weeks=Decimal(60))
     themes = {
         "Now": ("Equip the front line", Decimal(56)),
@@ -320,16 +151,17 @@ def _build_roadmap(first_month: date, staff: User | None, opportunities: dict[st
         theme, capacity = themes[horizon.name]
         horizon_update(horizon=horizon, theme=theme, capacity_weeks=capacity)
     items: dict[str, RoadmapItem] = {}
-    for title, start, end, status in PLACEMENTS:
+    for placement in placements:
+        title = placement["opportunity"]
         opportunity = opportunities[title]
         dependencies = [items[t] for t in opportunity.depends_on.values_list("title", flat=True) if t in items]
         items[title] = roadmap_item_place(
             roadmap=roadmap,
             opportunity=opportunity,
-            start_month=start,
-            end_month=end,
+            start_month=placement["start_month"],
+            end_month=placement["end_month"],
             owner=staff,
-            status=status,
+            status=placement["status"],
             dependencies=dependencies,
         )
     roadmap_publish(roadmap=roadmap, by=staff, note="First published roadmap, after the member research.")

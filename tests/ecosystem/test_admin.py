@@ -156,6 +156,17 @@ def test_import_with_bad_rows_imports_nothing_and_reports_every_bad_row(staff_cl
     assert not RedFlag.objects.exists()
 
 
+def test_a_dry_run_reports_the_changes_and_saves_nothing(staff_client, imb):
+    text = "category,stage,indicator,source\nimb,Laundering,Deposits just below the threshold,FIN-2014-A008\n"
+    response = staff_client.post(
+        reverse("admin:ecosystem_redflag_import"),
+        {"file": SimpleUploadedFile("flags.csv", text.encode()), "reason": "Check", "dry_run": "on"},
+        follow=True,
+    )
+    assert "the file would add 1 and update 0 row(s). Nothing was saved." in response.content.decode()
+    assert not RedFlag.objects.exists()
+
+
 def test_import_needs_the_required_columns(staff_client):
     content = upload(staff_client, "indicator,source\nx,y\n").content.decode()
     assert "Line 1: missing column(s): category" in content

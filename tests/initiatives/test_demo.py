@@ -1,11 +1,16 @@
 import pytest
 from django.core.management import call_command
 
-from initiatives.demo import LAUNCHED_FROM, WORKS_ON_RED_FLAGS, WORKS_ON_STAGES
+from core.demo_files import demo_json
 from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import waitlist_position
 
 pytestmark = pytest.mark.django_db
+
+INITIATIVES = demo_json("initiatives/initiatives.json")
+LAUNCHED_FROM = {row["slug"]: row["launched_from"] for row in INITIATIVES if row["launched_from"]}
+WORKS_ON_STAGES = {row["slug"]: row["works_on_stages"] for row in INITIATIVES if row["works_on_stages"]}
+WORKS_ON_RED_FLAGS = {row["slug"]: row["works_on_red_flags"] for row in INITIATIVES if row["works_on_red_flags"]}
 
 
 def test_seed_demo_adds_initiatives_with_participation_and_a_waitlist_once():

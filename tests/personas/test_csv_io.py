@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from personas.csv_io import JOB_CSV, PERSONA_CSV, csv_export, csv_import
+from core.csv_io import csv_export, csv_import
+from personas.csv_io import JOB_CSV, PERSONA_CSV
 from personas.models import JobToBeDone, Persona
 from tests.members.factories import MemberFactory, staff_user
 from tests.personas.factories import JobFactory, PersonaFactory
@@ -96,3 +97,14 @@ def test_members_cannot_reach_the_import_page(client):
     client.force_login(MemberFactory().user)
     response = client.get(reverse("admin:personas_persona_import_csv"))
     assert response.status_code == 302
+
+
+def test_admin_import_page_checks_a_file_without_saving_it(client, without_mfa_requirement):
+    client.force_login(staff_user())
+    response = client.post(
+        reverse("admin:personas_persona_import_csv"),
+        {"file": SimpleUploadedFile("personas.csv", PERSONAS.encode()), "dry_run": "on"},
+        follow=True,
+    )
+    assert "the file would add 2 and update 0 row(s). Nothing was saved." in response.content.decode()
+    assert not Persona.objects.exists()

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from personas.csv_io import csv_export, csv_import
+from core.csv_io import csv_export, csv_import
 from roadmap.csv_io import OPPORTUNITY_CSV, RATING_CSV
 from roadmap.models import Opportunity, Rating
 from tests.members.factories import staff_user
