@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ecosystem.emails import suggestion_outcome_email_send
 from ecosystem.models import (
     Actor,
     Confidence,
@@ -23,6 +22,7 @@ from ecosystem.models import (
     SuggestionKind,
     SuggestionStatus,
 )
+from ecosystem.tasks import send_suggestion_outcome_email
 from members.models import Member, User, Verb
 from members.services import record_activity
 from personas.models import Persona
@@ -272,24 +272,4 @@ def suggestion_reject(*, suggestion: Suggestion, by: User, response: str) -> Sug
 
 
 def _email_outcome_on_commit(suggestion: Suggestion) -> None:
-    from ecosystem.tasks import send_suggestion_outcome_email
-
-    suggestion_id = suggestion.pk
-    transaction.on_commit(lambda: send_suggestion_outcome_email.delay(suggestion_id))
-
-
-@transaction.atomic
-def suggestion_outcome_notify(*, suggestion_id: int) -> bool:
-    """E-mails the member the outcome of their suggestion, once: False if it was sent already or is undecided.
-
-    The row stays locked while the e-mail goes out, so two workers never both send it; a failed send rolls
-    the mark back and the task's retry sends it again."""
-    locked = Suggestion.objects.select_for_update().get(pk=suggestion_id)
-    if locked.outcome_emailed_at is not None or locked.status == SuggestionStatus.PENDING:
-        return False
-    suggestion_outcome_email_send(
-        suggestion=Suggestion.objects.select_related("member__user", "red_flag", "stage").get(pk=suggestion_id)
-    )
-    locked.outcome_emailed_at = timezone.now()
-    locked.save(update_fields=["outcome_emailed_at"])
-    return True
+    send_suggestion_outcome_email.delay_on_commit(suggestion.pk)

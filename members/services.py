@@ -31,6 +31,7 @@ from members.models import (
     Verb,
 )
 from members.roles import MEMBER_ROLE
+from members.tasks import send_membership_decision_email, send_membership_status_email
 
 
 def _require_known_verb(verb: Verb | str) -> None:
@@ -208,10 +209,7 @@ def _change_status(*, member: Member, by: User, reason: str, move: str) -> Membe
         api_tokens_revoke(tokens=ApiToken.objects.filter(user_id=locked.user_id))
         user_id = locked.user_id
         transaction.on_commit(lambda: user_sessions_end(user_id=user_id))
-    from members.tasks import send_membership_status_email
-
-    member_id = locked.pk
-    transaction.on_commit(lambda: send_membership_status_email.delay(member_id))
+    send_membership_status_email.delay_on_commit(locked.pk)
     return locked
 
 
@@ -241,10 +239,7 @@ def user_sessions_end(*, user_id: int) -> int:
 
 
 def _send_decision_email_on_commit(member: Member) -> None:
-    from members.tasks import send_membership_decision_email
-
-    member_id = member.pk
-    transaction.on_commit(lambda: send_membership_decision_email.delay(member_id))
+    send_membership_decision_email.delay_on_commit(member.pk)
 
 
 @transaction.atomic
