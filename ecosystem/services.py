@@ -23,7 +23,8 @@ from ecosystem.models import (
     SuggestionStatus,
 )
 from ecosystem.tasks import send_suggestion_outcome_email
-from members.models import Member, User, Verb
+from members.history import attribute_change
+from members.models import Member, Source, User, Verb
 from members.services import record_activity
 from personas.models import Persona
 
@@ -99,6 +100,7 @@ def red_flag_update(
         part = locked.stage or locked.actor or locked.flow
         locked.category_id = part.category_id if part is not None else locked.category_id
     locked.full_clean()
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save()
     _set_observers_and_personas(locked, sectors, personas)
     red_flag_revise(red_flag=locked, by=by, reason=reason)
@@ -146,6 +148,7 @@ def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevi
     locked.review_state = ReviewState.PUBLISHED
     locked.published_at = timezone.now()
     locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save(update_fields=["review_state", "published_at", "version", "updated_at"])
     return _write_revision(locked, by=by, reason=reason)
 
@@ -162,6 +165,7 @@ def red_flag_revise(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevis
     reason = _require_reason(reason)
     locked.published_at = timezone.now()
     locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save(update_fields=["published_at", "version", "updated_at"])
     return _write_revision(locked, by=by, reason=reason)
 
@@ -175,6 +179,7 @@ def red_flag_retire(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevis
         raise ValidationError(f"“{locked}” is already retired.")
     locked.review_state = ReviewState.RETIRED
     locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save(update_fields=["review_state", "version", "updated_at"])
     return _write_revision(locked, by=by, reason=reason)
 
@@ -239,6 +244,7 @@ def _decide(*, suggestion: Suggestion, by: User, status: SuggestionStatus, respo
     locked.staff_response = response.strip()
     locked.decided_by = by
     locked.decided_at = timezone.now()
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     return locked
 
 

@@ -114,7 +114,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         initiative = cast(Initiative, serializer.instance)  # an update always has its instance
         for name, value in serializer.validated_data.items():
             setattr(initiative, name, value)
-        initiative_save(initiative=initiative, by=self.request.user)  # type: ignore[arg-type]
+        initiative_save(initiative=initiative, by=self.request.user, source=Source.API)  # type: ignore[arg-type]
         serializer.instance = self.get_queryset().get(pk=initiative.pk)  # counts may have moved
 
     def _participation_response(self, initiative: Initiative, member: Member, code: int) -> Response:

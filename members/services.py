@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from members.history import attribute_change
 from members.models import (
     Activity,
     ApiToken,
@@ -148,6 +149,7 @@ def _decide(*, member: Member, by: User, status: MemberStatus) -> Member:
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = by
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     return locked
 
 
@@ -202,8 +204,7 @@ def _change_status(*, member: Member, by: User, reason: str, move: str) -> Membe
     locked.status = target
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = by
-    locked._change_reason = reason  # type: ignore[attr-defined]
-    locked._history_user = by  # type: ignore[attr-defined]
+    attribute_change(locked, by=by, origin=reason)
     locked.save()
     if target != MemberStatus.APPROVED:
         api_tokens_revoke(tokens=ApiToken.objects.filter(user_id=locked.user_id))

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from members.models import User
+from members.history import attribute_change
+from members.models import Source, User
 from roadmap.models import (
     DEFAULT_ROADMAP_MONTHS,
     Criterion,
@@ -40,6 +41,11 @@ DEFAULT_CAPACITY_WEEKS = Decimal(60)
 PERSON_WEEKS_PER_MONTH = 8
 
 
+def _origin(by: User | None) -> Source:
+    """Staff plan the roadmap; a call without a person is the system's (a task, an import, the demo)."""
+    return Source.ADMIN if by is not None else Source.SYSTEM
+
+
 @transaction.atomic
 def rating_set(*, opportunity: Opportunity, criterion: Criterion, value: Decimal, by: User | None) -> Rating:
     rating = Rating.objects.filter(opportunity=opportunity, criterion=criterion).first() or Rating(
@@ -48,6 +54,7 @@ def rating_set(*, opportunity: Opportunity, criterion: Criterion, value: Decimal
     rating.value = value
     rating.rated_by = by
     rating.full_clean()
+    attribute_change(rating, by=by, origin=_origin(by))
     rating.save()
     return rating
 
@@ -66,23 +73,27 @@ def roadmap_create(
         raise ValidationError({"first_month": "A roadmap starts on the first day of a month."})
     roadmap = Roadmap(title=title, first_month=first_month, months=months, created_by=by)
     roadmap.full_clean()
+    attribute_change(roadmap, by=by, origin=_origin(by))
     roadmap.save()
-    create_default_horizons(roadmap=roadmap, capacity_weeks=capacity_weeks)
+    create_default_horizons(roadmap=roadmap, capacity_weeks=capacity_weeks, by=by)
     return roadmap
 
 
-def create_default_horizons(*, roadmap: Roadmap, capacity_weeks: Decimal = DEFAULT_CAPACITY_WEEKS) -> list[Horizon]:
+def create_default_horizons(
+    *, roadmap: Roadmap, capacity_weeks: Decimal = DEFAULT_CAPACITY_WEEKS, by: User | None
+) -> list[Horizon]:
     """Three horizons splitting the roadmap's months into thirds; a remainder goes to the later ones."""
     size, extra = divmod(roadmap.months, len(DEFAULT_HORIZONS))
     horizons = []
     start = 1
     for index, (name, theme) in enumerate(DEFAULT_HORIZONS):
         end = start + size - 1 + (1 if index >= len(DEFAULT_HORIZONS) - extra else 0)
-        horizons.append(
-            Horizon.objects.create(
-                roadmap=roadmap, name=name, theme=theme, capacity_weeks=capacity_weeks, start_month=start, end_month=end
-            )
+        horizon = Horizon(
+            roadmap=roadmap, name=name, theme=theme, capacity_weeks=capacity_weeks, start_month=start, end_month=end
         )
+        attribute_change(horizon, by=by, origin=_origin(by))
+        horizon.save()
+        horizons.append(horizon)
         start = end + 1
     return horizons
 
@@ -164,11 +175,12 @@ def _place(
     owner: User | None,
     status: str,
     dependencies: Sequence[RoadmapItem],
+    by: User | None,
 ) -> RoadmapItem:
     if RoadmapItem.objects.filter(roadmap=roadmap, opportunity=opportunity).exists():
         raise ValidationError(f"“{opportunity}” is already on this roadmap.")
     validate_item_placement(roadmap=roadmap, start_month=start_month, end_month=end_month, dependencies=dependencies)
-    item = RoadmapItem.objects.create(
+    item = RoadmapItem(
         roadmap=roadmap,
         opportunity=opportunity,
         horizon=horizon_for_month(roadmap.horizons.all(), start_month),
@@ -177,6 +189,8 @@ def _place(
         owner=owner,
         status=status,
     )
+    attribute_change(item, by=by, origin=_origin(by))
+    item.save()
     item.dependencies.set(dependencies)
     if opportunity.status in (OpportunityStatus.IDEA, OpportunityStatus.SHORTLISTED):
         Opportunity.objects.filter(pk=opportunity.pk).update(status=OpportunityStatus.PLANNED)
@@ -202,6 +216,7 @@ def roadmap_item_place(
         owner=owner,
         status=status,
         dependencies=dependencies,
+        by=None,
     )
 
 
@@ -369,6 +384,7 @@ def plan_accept(*, roadmap: Roadmap, proposal: Proposal, by: User | None) -> lis
                 owner=opportunity.owner,
                 status=ItemStatus.PLANNED,
                 dependencies=[items_by_opportunity[pk] for pk in proposed.depends_on],
+                by=by,
             )
         except (ValidationError, KeyError) as error:
             raise ValidationError(
@@ -422,6 +438,7 @@ def roadmap_publish(*, roadmap: Roadmap, by: User | None, note: str = "") -> Roa
         roadmap=locked, number=number, snapshot=roadmap_snapshot(locked), published_by=by, published_at=now, note=note
     )
     locked.published_at = now
+    attribute_change(locked, by=by, origin=_origin(by))
     locked.save(update_fields=["published_at"])
     return revision
 
