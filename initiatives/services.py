@@ -68,9 +68,7 @@ def _check_can_join(*, member: Member, initiative: Initiative) -> None:
         if initiative.status == InitiativeStatus.OPEN:
             raise ValidationError(f"Sign-up for “{initiative}” is not open at the moment.")
         raise ValidationError(f"“{initiative}” is {initiative.get_status_display().lower()}: sign-up is not open.")
-    sectors = set(initiative.eligible_sectors.values_list("sector", flat=True))
-    organisation = member.organisation
-    if sectors and (organisation is None or organisation.sector not in sectors):
+    if not initiative.is_open_to(member):
         raise ValidationError(f"“{initiative}” is open only to members from: {_sector_names(initiative)}.")
 
 

@@ -2,8 +2,10 @@
 session, the calendar feed, e-mail links, downloads), from the member's status and the account's `is_active`."""
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -100,3 +102,9 @@ def refusal_page(request: HttpRequest, access: Access) -> HttpResponse:
         {"access": access, "message": REFUSAL_MESSAGES.get(access, REFUSAL_MESSAGES[Access.NO_ROLE])},
         status=403,
     )
+
+
+def portal_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The one check of every member-facing page: signed in (anyone else is sent to sign in) and holding the
+    portal permission (refused with 403 otherwise; a shut-out account holds no permission at all)."""
+    return login_required(permission_required(PORTAL_PERMISSION, raise_exception=True)(view))
