@@ -8,16 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from roadmap.models import Horizon, ItemStatus, OpportunityStatus, RoadmapItem
-from roadmap.services import (
-    horizon_update,
-    plan_accept,
-    plan_from_priorities,
-    rating_set,
-    revision_diff,
-    roadmap_create,
-    roadmap_item_move,
-    roadmap_publish,
-)
+from roadmap.planning import plan_accept, plan_from_priorities, rating_set
+from roadmap.revisions import revision_diff
+from roadmap.services import horizon_update, roadmap_create, roadmap_item_move, roadmap_publish
 from roadmap.validation import validate_horizon_spans
 from tests.members.factories import staff_user
 from tests.roadmap.factories import (
