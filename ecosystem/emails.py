@@ -1,9 +1,15 @@
+"""The member's e-mails of the ecosystem map. `suggestion_outcome_notify` lives here, not in services, because
+the task that runs it is enqueued by the services: tasks → emails and services → tasks keep the imports
+acyclic."""
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from ecosystem.models import Suggestion
+from ecosystem.models import Suggestion, SuggestionStatus
 
 
 def suggestion_outcome_email_send(*, suggestion: Suggestion) -> None:
@@ -18,3 +24,20 @@ def suggestion_outcome_email_send(*, suggestion: Suggestion) -> None:
         from_email=None,
         recipient_list=[suggestion.member.user.email],
     )
+
+
+@transaction.atomic
+def suggestion_outcome_notify(*, suggestion_id: int) -> bool:
+    """E-mails the member the outcome of their suggestion, once: False if it was sent already or is undecided.
+
+    The row stays locked while the e-mail goes out, so two workers never both send it; a failed send rolls
+    the mark back and the task's retry sends it again."""
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion_id)
+    if locked.outcome_emailed_at is not None or locked.status == SuggestionStatus.PENDING:
+        return False
+    suggestion_outcome_email_send(
+        suggestion=Suggestion.objects.select_related("member__user", "red_flag", "stage").get(pk=suggestion_id)
+    )
+    locked.outcome_emailed_at = timezone.now()
+    locked.save(update_fields=["outcome_emailed_at"])
+    return True

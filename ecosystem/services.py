@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ecosystem.emails import suggestion_outcome_email_send
 from ecosystem.models import (
     Actor,
     Confidence,
@@ -23,7 +22,9 @@ from ecosystem.models import (
     SuggestionKind,
     SuggestionStatus,
 )
-from members.models import Member, User, Verb
+from ecosystem.tasks import send_suggestion_outcome_email
+from members.history import attribute_change
+from members.models import Member, Source, User, Verb
 from members.services import record_activity
 from personas.models import Persona
 
@@ -99,6 +100,7 @@ def red_flag_update(
         part = locked.stage or locked.actor or locked.flow
         locked.category_id = part.category_id if part is not None else locked.category_id
     locked.full_clean()
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save()
     _set_observers_and_personas(locked, sectors, personas)
     red_flag_revise(red_flag=locked, by=by, reason=reason)
@@ -146,6 +148,7 @@ def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevi
     locked.review_state = ReviewState.PUBLISHED
     locked.published_at = timezone.now()
     locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save(update_fields=["review_state", "published_at", "version", "updated_at"])
     return _write_revision(locked, by=by, reason=reason)
 
@@ -162,6 +165,7 @@ def red_flag_revise(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevis
     reason = _require_reason(reason)
     locked.published_at = timezone.now()
     locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save(update_fields=["published_at", "version", "updated_at"])
     return _write_revision(locked, by=by, reason=reason)
 
@@ -175,6 +179,7 @@ def red_flag_retire(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevis
         raise ValidationError(f"“{locked}” is already retired.")
     locked.review_state = ReviewState.RETIRED
     locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save(update_fields=["review_state", "version", "updated_at"])
     return _write_revision(locked, by=by, reason=reason)
 
@@ -239,6 +244,7 @@ def _decide(*, suggestion: Suggestion, by: User, status: SuggestionStatus, respo
     locked.staff_response = response.strip()
     locked.decided_by = by
     locked.decided_at = timezone.now()
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     return locked
 
 
@@ -272,24 +278,4 @@ def suggestion_reject(*, suggestion: Suggestion, by: User, response: str) -> Sug
 
 
 def _email_outcome_on_commit(suggestion: Suggestion) -> None:
-    from ecosystem.tasks import send_suggestion_outcome_email
-
-    suggestion_id = suggestion.pk
-    transaction.on_commit(lambda: send_suggestion_outcome_email.delay(suggestion_id))
-
-
-@transaction.atomic
-def suggestion_outcome_notify(*, suggestion_id: int) -> bool:
-    """E-mails the member the outcome of their suggestion, once: False if it was sent already or is undecided.
-
-    The row stays locked while the e-mail goes out, so two workers never both send it; a failed send rolls
-    the mark back and the task's retry sends it again."""
-    locked = Suggestion.objects.select_for_update().get(pk=suggestion_id)
-    if locked.outcome_emailed_at is not None or locked.status == SuggestionStatus.PENDING:
-        return False
-    suggestion_outcome_email_send(
-        suggestion=Suggestion.objects.select_related("member__user", "red_flag", "stage").get(pk=suggestion_id)
-    )
-    locked.outcome_emailed_at = timezone.now()
-    locked.save(update_fields=["outcome_emailed_at"])
-    return True
+    send_suggestion_outcome_email.delay_on_commit(suggestion.pk)

@@ -1,12 +1,10 @@
 """The ecosystem map in the portal. Members only: every view needs the portal permission."""
 
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Iterable
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +13,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.permissions import PORTAL_PERMISSION
 from ecosystem.csv_io import write_red_flags_csv
 from ecosystem.diagram import layout
 from ecosystem.filters import RedFlagFilter
@@ -30,23 +27,12 @@ from ecosystem.selectors import (
     suggestions_visible_to,
 )
 from ecosystem.services import red_flag_rate, suggestion_submit
+from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
 
 PAGE_SIZE = 25
 PRINT_LIMIT = 500
-
-
-def portal_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with portal access; anyone else is sent to sign in or refused."""
-
-    @login_required
-    @permission_required(PORTAL_PERMISSION, raise_exception=True)
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _user(request: HttpRequest) -> User:

@@ -24,7 +24,7 @@ from initiatives.selectors import initiatives_visible_to, participation_of, part
 from initiatives.services import initiative_join, initiative_leave, initiative_save
 from members.api_auth import IsPortalMember
 from members.models import Member, Notification, Source
-from members.selectors import member_of_caller, notifications_of
+from members.selectors import member_for_user, notifications_of
 from members.services import notification_mark_read, notifications_mark_all_read
 from personas.models import Sector
 
@@ -101,7 +101,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     ordering = ["starts_at", "title", "id"]
 
     def _member(self) -> Member | None:
-        return member_of_caller(user=self.request.user)
+        return member_for_user(user=self.request.user)
 
     def get_queryset(self) -> QuerySet[Initiative]:
         return initiatives_visible_to(user=self.request.user, member=self._member())  # type: ignore[arg-type]
@@ -114,7 +114,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         initiative = cast(Initiative, serializer.instance)  # an update always has its instance
         for name, value in serializer.validated_data.items():
             setattr(initiative, name, value)
-        initiative_save(initiative=initiative, by=self.request.user)  # type: ignore[arg-type]
+        initiative_save(initiative=initiative, by=self.request.user, source=Source.API)  # type: ignore[arg-type]
         serializer.instance = self.get_queryset().get(pk=initiative.pk)  # counts may have moved
 
     def _participation_response(self, initiative: Initiative, member: Member, code: int) -> Response:
@@ -163,7 +163,7 @@ class MyParticipationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Part
     ordering_fields = ["requested_at"]
 
     def get_queryset(self) -> QuerySet[Participation]:
-        return participations_of(member=member_of_caller(user=self.request.user))
+        return participations_of(member=member_for_user(user=self.request.user))
 
 
 class NotificationSerializer(StrictModelSerializer[Notification]):
@@ -194,7 +194,7 @@ class MyNotificationViewSet(viewsets.ReadOnlyModelViewSet[Notification]):
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return notifications_of(member=member_of_caller(user=self.request.user))
+        return notifications_of(member=member_for_user(user=self.request.user))
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
@@ -206,6 +206,6 @@ class MyNotificationViewSet(viewsets.ReadOnlyModelViewSet[Notification]):
     @extend_schema(request=None, responses={200: MarkedReadSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        member = member_of_caller(user=request.user)
+        member = member_for_user(user=request.user)
         marked = notifications_mark_all_read(member=member) if member is not None else 0
         return Response({"marked": marked})

@@ -20,6 +20,7 @@ from initiatives.models import (
     Participation,
     ParticipationRole,
     ParticipationStatus,
+    sector_may_join,
 )
 from members.models import Activity, Member, Notification, NotificationKind, Source, User, Verb
 from personas.models import Persona, Sector
@@ -72,7 +73,11 @@ def seed() -> list[tuple[str, str]]:
         _link(initiative, row)
         if initiative.participations.exists() or initiative.status == InitiativeStatus.DRAFT:
             continue  # already seeded (idempotent), or nobody can join a draft
-        eligible = [m for m in others if not sectors or (m.organisation and m.organisation.sector in sectors)]
+        eligible = [
+            m
+            for m in others
+            if sector_may_join(eligible=sectors, sector=m.organisation.sector if m.organisation else None)
+        ]
         _seed_participation(initiative, eligible, me=me if initiative.slug in MEMBER_IN else None, rng=rng, now=now)
     return []
 

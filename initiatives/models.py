@@ -1,4 +1,5 @@
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 
 from django.conf import settings
@@ -30,6 +31,13 @@ class InitiativeStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+def sector_may_join(*, eligible: Collection[str], sector: str | None) -> bool:
+    """The sector rule of joining, written once: an initiative that lists no sector is open to every sector;
+    one that lists some is open only to members whose organisation is in one of them (a member without an
+    organisation is not). `InitiativeQuerySet.eligible_for_sector` is the same rule in SQL."""
+    return not eligible or (sector is not None and sector in eligible)
+
+
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def visible(self) -> "InitiativeQuerySet":
         """What members may see: everything but drafts."""
@@ -48,7 +56,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         )
 
     def eligible_for_sector(self, sector: str) -> "InitiativeQuerySet":
-        """Initiatives with no eligible sectors are open to all; the others list the sector."""
+        """`sector_may_join` in SQL: initiatives with no eligible sectors are open to all; the others list it."""
         listed = EligibleSector.objects.filter(initiative=OuterRef("pk"))
         return self.filter(~Exists(listed) | Exists(listed.filter(sector=sector)))
 
@@ -129,6 +137,14 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
+    def is_open_to(self, member: Member) -> bool:
+        """Whether the member's sector may join (`sector_may_join`); reads prefetched eligible sectors if any."""
+        organisation = member.organisation
+        return sector_may_join(
+            eligible={row.sector for row in self.eligible_sectors.all()},
+            sector=organisation.sector if organisation is not None else None,
+        )
 
     def signup_is_open_at(self, moment: datetime) -> bool:
         return (

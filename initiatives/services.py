@@ -21,6 +21,7 @@ from initiatives.models import (
     ParticipationRole,
     ParticipationStatus,
 )
+from members.history import attribute_change
 from members.models import Member, Notification, NotificationKind, Source, User, Verb
 from members.services import notification_create, record_activity
 
@@ -67,9 +68,7 @@ def _check_can_join(*, member: Member, initiative: Initiative) -> None:
         if initiative.status == InitiativeStatus.OPEN:
             raise ValidationError(f"Sign-up for “{initiative}” is not open at the moment.")
         raise ValidationError(f"“{initiative}” is {initiative.get_status_display().lower()}: sign-up is not open.")
-    sectors = set(initiative.eligible_sectors.values_list("sector", flat=True))
-    organisation = member.organisation
-    if sectors and (organisation is None or organisation.sector not in sectors):
+    if not initiative.is_open_to(member):
         raise ValidationError(f"“{initiative}” is open only to members from: {_sector_names(initiative)}.")
 
 
@@ -78,7 +77,13 @@ def _sector_names(initiative: Initiative) -> str:
 
 
 def _enter(
-    *, member: Member, initiative: Initiative, existing: Participation | None, role: str, source: Source | str
+    *,
+    member: Member,
+    initiative: Initiative,
+    existing: Participation | None,
+    role: str,
+    source: Source | str,
+    by: User | None,
 ) -> Participation:
     """Takes a place when there is room, otherwise the end of the queue; records the matching activity."""
     now = timezone.now()
@@ -95,6 +100,7 @@ def _enter(
     else:
         participation.status = ParticipationStatus.WAITLISTED
         participation.joined_at = None
+    attribute_change(participation, by=by, origin=source)
     participation.save()
     if room:
         record_activity(member=member, verb=Verb.INITIATIVE_JOINED, subject=initiative, source=source)
@@ -119,12 +125,18 @@ def initiative_join(*, member: Member, initiative: Initiative, source: Source | 
         return existing
     _check_can_join(member=member, initiative=locked)
     return _enter(
-        member=member, initiative=locked, existing=existing, role=ParticipationRole.PARTICIPANT, source=source
+        member=member,
+        initiative=locked,
+        existing=existing,
+        role=ParticipationRole.PARTICIPANT,
+        source=source,
+        by=member.user,
     )
 
 
-def _promote_waitlisted(initiative: Initiative, *, source: Source | str) -> list[Participation]:
-    """Fills every free place from the head of the queue; each promoted member is told in the inbox."""
+def _promote_waitlisted(initiative: Initiative, *, source: Source | str, by: User | None) -> list[Participation]:
+    """Fills every free place from the head of the queue; each promoted member is told in the inbox. `by` is
+    the member of staff whose change made room, or None when the system promotes (someone left)."""
     promoted = []
     waiting = Participation.objects.select_for_update().filter(
         initiative=initiative, status=ParticipationStatus.WAITLISTED
@@ -134,6 +146,7 @@ def _promote_waitlisted(initiative: Initiative, *, source: Source | str) -> list
     for participation in queue if free is None else queue[: max(free, 0)]:
         participation.status = ParticipationStatus.ACTIVE
         participation.joined_at = timezone.now()
+        attribute_change(participation, by=by, origin=source)
         participation.save(update_fields=["status", "joined_at"])
         record_activity(member=participation.member, verb=Verb.INITIATIVE_PROMOTED, subject=initiative, source=source)
         notification_create(
@@ -148,10 +161,13 @@ def _promote_waitlisted(initiative: Initiative, *, source: Source | str) -> list
     return promoted
 
 
-def _exit(participation: Participation, initiative: Initiative, *, source: Source | str) -> Participation:
+def _exit(
+    participation: Participation, initiative: Initiative, *, source: Source | str, by: User | None
+) -> Participation:
     was_active = participation.status == ParticipationStatus.ACTIVE
     participation.status = ParticipationStatus.LEFT
     participation.left_at = timezone.now()
+    attribute_change(participation, by=by, origin=source)
     participation.save(update_fields=["status", "left_at"])
     record_activity(
         member=participation.member,
@@ -161,7 +177,7 @@ def _exit(participation: Participation, initiative: Initiative, *, source: Sourc
         details={"from": "place" if was_active else "waitlist"},
     )
     if was_active:
-        _promote_waitlisted(initiative, source=Source.SYSTEM)
+        _promote_waitlisted(initiative, source=Source.SYSTEM, by=None)
     return participation
 
 
@@ -176,7 +192,7 @@ def initiative_leave(*, member: Member, initiative: Initiative, source: Source |
         raise ValidationError(f"You are not taking part in “{locked}”.")
     if participation.status == ParticipationStatus.LEFT:
         return participation
-    return _exit(participation, locked, source=source)
+    return _exit(participation, locked, source=source, by=member.user)
 
 
 @transaction.atomic
@@ -190,9 +206,9 @@ def participation_add(
     existing = Participation.objects.select_for_update().filter(member=member, initiative=locked).first()
     if existing is not None and existing.status != ParticipationStatus.LEFT:
         if existing.role != role:
-            return _set_role(existing, role)
+            return _set_role(existing, role, by=by)
         return existing
-    return _enter(member=member, initiative=locked, existing=existing, role=role, source=Source.ADMIN)
+    return _enter(member=member, initiative=locked, existing=existing, role=role, source=Source.ADMIN, by=by)
 
 
 @transaction.atomic
@@ -202,13 +218,14 @@ def participation_remove(*, participation: Participation, by: User) -> Participa
     current = Participation.objects.select_for_update().select_related("member").get(pk=participation.pk)
     if current.status == ParticipationStatus.LEFT:
         return current
-    return _exit(current, locked, source=Source.ADMIN)
+    return _exit(current, locked, source=Source.ADMIN, by=by)
 
 
-def _set_role(participation: Participation, role: str) -> Participation:
+def _set_role(participation: Participation, role: str, *, by: User) -> Participation:
     if role not in ParticipationRole.values:
         raise ValidationError(f"Unknown role {role!r}.")
     participation.role = role
+    attribute_change(participation, by=by, origin=Source.ADMIN)
     participation.save(update_fields=["role"])
     return participation
 
@@ -216,14 +233,15 @@ def _set_role(participation: Participation, role: str) -> Participation:
 @transaction.atomic
 def participation_set_role(*, participation: Participation, role: str, by: User) -> Participation:
     current = Participation.objects.select_for_update().get(pk=participation.pk)
-    return _set_role(current, role)
+    return _set_role(current, role, by=by)
 
 
 @transaction.atomic
-def initiative_save(*, initiative: Initiative, by: User) -> Initiative:
+def initiative_save(*, initiative: Initiative, by: User, source: Source | str = Source.ADMIN) -> Initiative:
     """Saves staff edits. Everyone taking part or waiting hears of a change of date, place or status,
     a cancellation is announced as such, and a place added (or unlimited capacity) goes to the queue."""
     before = Initiative.objects.select_for_update().filter(pk=initiative.pk).first() if initiative.pk else None
+    attribute_change(initiative, by=by, origin=source)
     initiative.save()
     if before is None:
         return initiative
@@ -233,7 +251,7 @@ def initiative_save(*, initiative: Initiative, by: User) -> Initiative:
     if changed:
         _notify_change(initiative, changed)
     if initiative.status == InitiativeStatus.OPEN:
-        _promote_waitlisted(initiative, source=Source.ADMIN)
+        _promote_waitlisted(initiative, source=source, by=by)
     return initiative
 
 

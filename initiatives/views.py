@@ -14,7 +14,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from core.permissions import PORTAL_PERMISSION
 from core.spreadsheets import spreadsheet_cell
 from initiatives import selectors
 from initiatives.calendar import calendar_for
@@ -28,12 +27,12 @@ from initiatives.services import (
     initiative_leave,
     waitlist_position,
 )
+from members.access import portal_member_required
 from members.models import Member, Notification, Verb
 from members.selectors import latest_notifications, member_for_user
 from members.services import notification_mark_read, notifications_mark_all_read, record_activity
 
 PAGE_SIZE = 20
-portal_required = permission_required(PORTAL_PERMISSION, raise_exception=True)
 MY_CALENDAR_NAME = "My Knoble initiatives"
 # A new feed's secret waits in the server-side session for the one page after the redirect, so that
 # reloading the page shows it no more and makes no second address.
@@ -41,7 +40,7 @@ SHOW_ONCE_SESSION_KEY = "initiatives.new_calendar_feed"
 
 
 def _member(request: HttpRequest) -> Member | None:
-    return member_for_user(user=request.user)  # type: ignore[arg-type]
+    return member_for_user(user=request.user)
 
 
 def _approved_member(request: HttpRequest) -> Member:
@@ -89,8 +88,7 @@ def _feed_url(secret: str) -> str:
     return f"{settings.SITE_URL}{reverse('initiatives:calendar_feed', args=[secret])}"
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_GET
 def initiative_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
@@ -107,10 +105,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(*, member: Member | None, initiative: Initiative) -> dict[str, Any]:
     participation = selectors.participation_of(member=member, initiative=initiative)
-    sectors = [eligible.sector for eligible in initiative.eligible_sectors.all()]
-    eligible = member is not None and (
-        not sectors or (member.organisation is not None and member.organisation.sector in sectors)
-    )
+    eligible = member is not None and initiative.is_open_to(member)
     full = initiative.capacity is not None and initiative.active_count >= initiative.capacity  # type: ignore[attr-defined]
     return {
         "initiative": initiative,
@@ -131,8 +126,7 @@ def _initiative_or_404(*, slug: str, request: HttpRequest, with_links: bool = Fa
         raise Http404("No such initiative.") from None
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_GET
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = _member(request)
@@ -164,8 +158,7 @@ def _joined_message(participation: Participation) -> str:
     return f"“{participation.initiative}” is full: you are number {position} on the waitlist."
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     member = _approved_member(request)
@@ -177,8 +170,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     return _after_change(request, slug=slug, member=member, ok=_joined_message(participation), error=None)
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_POST
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
     member = _approved_member(request)
@@ -196,8 +188,7 @@ def _ics_response(body: str, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_GET
 def initiative_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = _initiative_or_404(slug=slug, request=request)
@@ -207,8 +198,7 @@ def initiative_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     return _ics_response(body, f"{initiative.slug}.ics")
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_GET
 def my_calendar(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
@@ -237,8 +227,7 @@ def _feed_section() -> str:
     return f"{reverse('initiatives:home')}#calendar-feed"
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_POST
 def calendar_feed_subscribe(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
@@ -256,8 +245,7 @@ def calendar_feed_subscribe(request: HttpRequest) -> HttpResponse:
     return redirect("initiatives:home")
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_POST
 def calendar_feed_stop(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
@@ -312,8 +300,7 @@ def participants_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
@@ -322,8 +309,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/notifications.html", {"page": page})
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     member = _approved_member(request)
@@ -338,8 +324,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("initiatives:notifications")
 
 
-@login_required
-@portal_required
+@portal_member_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)

@@ -2,13 +2,17 @@
 session, the calendar feed, e-mail links, downloads), from the member's status and the account's `is_active`."""
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import PORTAL_PERMISSION
+from members.statuses import MemberStatus
 
 
 class Access(enum.StrEnum):
@@ -36,11 +40,9 @@ REFUSAL_MESSAGES = {
 
 def _member_status(user: Any) -> str | None:
     """The member record's status, or None for an account without one (staff, leadership)."""
-    from members.models import Member  # members.models asks this module, so not at import time
-
     try:
         return str(user.member.status)
-    except Member.DoesNotExist:
+    except ObjectDoesNotExist:
         return None
 
 
@@ -49,8 +51,6 @@ def account_standing(user: Any) -> Access:
 
     Reads the member's status through `user.member`, which the authentication backends and the token
     authentication load with the user, so asking costs no query of its own."""
-    from members.models import MemberStatus
-
     if not (user and user.is_authenticated):
         return Access.ANONYMOUS
     if not user.is_active:
@@ -67,8 +67,6 @@ def portal_access(user: Any) -> Access:
     """The standing first; then a member record, where there is one, must be approved (whatever the role's
     groups say); then the role: the portal permission. Staff and leadership without a member record are
     governed by their role alone."""
-    from members.models import MemberStatus
-
     standing = account_standing(user)
     if standing is not Access.ALLOWED:
         return standing
@@ -104,3 +102,9 @@ def refusal_page(request: HttpRequest, access: Access) -> HttpResponse:
         {"access": access, "message": REFUSAL_MESSAGES.get(access, REFUSAL_MESSAGES[Access.NO_ROLE])},
         status=403,
     )
+
+
+def portal_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The one check of every member-facing page: signed in (anyone else is sent to sign in) and holding the
+    portal permission (refused with 403 otherwise; a shut-out account holds no permission at all)."""
+    return login_required(permission_required(PORTAL_PERMISSION, raise_exception=True)(view))

@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from members.access import SHUT_OUT, account_standing
+from members.statuses import MemberStatus
 from personas.models import Sector
 
 
@@ -63,13 +65,9 @@ class User(AbstractUser):
     # A suspended, departed or inactive account holds no permission at all, whatever its role (superusers
     # included): every check of every channel sees the member's status, not only the role's group.
     def has_perm(self, perm: str, obj: Any = None) -> bool:
-        from members.access import SHUT_OUT, account_standing
-
         return account_standing(self) not in SHUT_OUT and super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:
-        from members.access import SHUT_OUT, account_standing
-
         return account_standing(self) not in SHUT_OUT and super().has_module_perms(app_label)
 
 
@@ -112,14 +110,6 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
     def pending(self) -> "MemberQuerySet":
         return self.filter(status=Member.Status.PENDING)
-
-
-class MemberStatus(models.TextChoices):
-    PENDING = "pending", "Pending approval"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SUSPENDED = "suspended", "Suspended"
-    LEFT = "left", "Left"
 
 
 class Member(models.Model):

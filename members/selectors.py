@@ -5,20 +5,17 @@ from django.db.models import QuerySet
 from members.models import Activity, ApiToken, Member, Notification, User
 
 
-def member_for_user(*, user: User) -> Member | None:
-    return Member.objects.select_related("user", "organisation").filter(user=user).first()
+def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
+    """The member profile of whoever is asking (a page's or the API's user); None for an account without one,
+    and for an anonymous user (the API's schema generation has none), without a query."""
+    if not user.is_authenticated:
+        return None
+    return Member.objects.select_related("user", "organisation").filter(user_id=user.pk).first()
 
 
 def activity_for_member(*, member: Member) -> QuerySet[Activity]:
     """A member's own activity, newest first; never anyone else's."""
     return Activity.objects.filter(member=member).select_related("subject_type").order_by("-occurred_at", "-id")
-
-
-def member_of_caller(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
-    """The API caller's member profile; None for an anonymous caller (schema generation has no user)."""
-    if not user.is_authenticated:
-        return None
-    return Member.objects.select_related("user", "organisation").filter(user_id=user.pk).first()
 
 
 def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:

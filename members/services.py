@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from members.history import attribute_change
 from members.models import (
     Activity,
     ApiToken,
@@ -31,6 +32,7 @@ from members.models import (
     Verb,
 )
 from members.roles import MEMBER_ROLE
+from members.tasks import send_membership_decision_email, send_membership_status_email
 
 
 def _require_known_verb(verb: Verb | str) -> None:
@@ -147,6 +149,7 @@ def _decide(*, member: Member, by: User, status: MemberStatus) -> Member:
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = by
+    attribute_change(locked, by=by, origin=Source.ADMIN)
     return locked
 
 
@@ -201,17 +204,13 @@ def _change_status(*, member: Member, by: User, reason: str, move: str) -> Membe
     locked.status = target
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = by
-    locked._change_reason = reason  # type: ignore[attr-defined]
-    locked._history_user = by  # type: ignore[attr-defined]
+    attribute_change(locked, by=by, origin=reason)
     locked.save()
     if target != MemberStatus.APPROVED:
         api_tokens_revoke(tokens=ApiToken.objects.filter(user_id=locked.user_id))
         user_id = locked.user_id
         transaction.on_commit(lambda: user_sessions_end(user_id=user_id))
-    from members.tasks import send_membership_status_email
-
-    member_id = locked.pk
-    transaction.on_commit(lambda: send_membership_status_email.delay(member_id))
+    send_membership_status_email.delay_on_commit(locked.pk)
     return locked
 
 
@@ -241,10 +240,7 @@ def user_sessions_end(*, user_id: int) -> int:
 
 
 def _send_decision_email_on_commit(member: Member) -> None:
-    from members.tasks import send_membership_decision_email
-
-    member_id = member.pk
-    transaction.on_commit(lambda: send_membership_decision_email.delay(member_id))
+    send_membership_decision_email.delay_on_commit(member.pk)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from members.services import api_token_create, api_token_revoke, member_profile_
 
 
 def _current_member(request: HttpRequest) -> Member:
-    member = member_for_user(user=request.user)  # type: ignore[arg-type]
+    member = member_for_user(user=request.user)
     if member is None:
         raise Http404("This account has no member profile.")
     return member
@@ -22,7 +22,7 @@ def _current_member(request: HttpRequest) -> Member:
 
 @login_required
 def awaiting_approval(request: HttpRequest) -> HttpResponse:
-    member = member_for_user(user=request.user)  # type: ignore[arg-type]
+    member = member_for_user(user=request.user)
     if member is not None and member.is_approved:
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/awaiting_approval.html", {"member": member})

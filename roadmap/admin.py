@@ -205,7 +205,7 @@ class RoadmapAdmin(SimpleHistoryAdmin):
             obj.created_by = _user(request)
         super().save_model(request, obj, form, change)
         if not change:
-            create_default_horizons(roadmap=obj)
+            create_default_horizons(roadmap=obj, by=_user(request))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is RoadmapItem:

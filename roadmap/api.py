@@ -31,8 +31,9 @@ from roadmap.models import (
     RoadmapRevision,
 )
 from roadmap.ranking import compare_models, rank_opportunities
+from roadmap.revisions import revision_diff
 from roadmap.selectors import PUBLISHED_FIELDS, reads_studio, roadmaps_visible_to
-from roadmap.services import revision_diff, roadmap_create, roadmap_item_rows, roadmap_publish
+from roadmap.services import roadmap_create, roadmap_item_rows, roadmap_publish
 
 STUDIO_READ = (DASHBOARD_PERMISSION, "roadmap.view_opportunity")
 

@@ -18,16 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.models import User
 from roadmap.forms import CompareForm, MoveItemForm, PlanForm, PublishForm, RevisionDiffForm
 from roadmap.models import OpportunityStatus, PrioritisationModel, Roadmap, RoadmapItem
+from roadmap.planning import Proposal, plan_accept, plan_from_priorities
 from roadmap.ranking import compare_models, rank_opportunities, sensitivity
+from roadmap.revisions import revision_diff
 from roadmap.selectors import roadmap_timeline
-from roadmap.services import (
-    Proposal,
-    plan_accept,
-    plan_from_priorities,
-    revision_diff,
-    roadmap_item_move,
-    roadmap_publish,
-)
+from roadmap.services import roadmap_item_move, roadmap_publish
 
 PROPOSAL_SALT = "roadmap.plan-proposal"
 PROPOSAL_MAX_AGE = 60 * 60

@@ -45,6 +45,13 @@ def isolated_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create users by the dozen; a deliberately slow hash would dominate the run. The production
+    hashers are the settings' own; no test measures them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def without_mfa_requirement(settings):
     settings.KNOBLE_REQUIRE_MFA = False

@@ -47,12 +47,6 @@ def make_caller(role: str) -> Caller:
     return Caller(role=role, user=user, member=member, client=client_for(user))
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Every test makes several users; a deliberately slow hash would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def callers(db) -> dict[str, Caller]:
     return {role: make_caller(role) for role in ROLES}

@@ -157,3 +157,27 @@ def test_rejecting_needs_a_reason_and_tells_the_member_once(staff, mailoutbox, d
     with pytest.raises(ValidationError, match="already"):
         suggestion_accept(suggestion=suggestion, by=staff)
     assert Suggestion.objects.get().status == SuggestionStatus.REJECTED
+
+
+def history_authors(instance) -> list[tuple[object, str]]:
+    return [(row.history_user, row.history_change_reason) for row in instance.history.order_by("history_id")]
+
+
+def test_the_red_flag_history_names_who_published_edited_and_retired_it(staff):
+    other = staff_user()
+    flag = red_flag(publish=False)
+    red_flag_publish(red_flag=flag, by=staff, reason="Checked")
+    red_flag_update(red_flag=flag, fields={"detail": "More detail"}, by=other, reason="Detail")
+    red_flag_retire(red_flag=flag, by=staff, reason="Superseded")
+    assert history_authors(flag)[-4:] == [
+        (staff, "admin"),  # published
+        (other, "admin"),  # edited
+        (other, "admin"),  # the edit's new version
+        (staff, "admin"),  # retired
+    ]
+
+
+def test_a_decided_suggestion_names_the_member_of_staff_in_its_history(staff):
+    suggestion = suggestion_submit(member=MemberFactory(), kind="change", text="Drop it", red_flag=red_flag())
+    suggestion_reject(suggestion=suggestion, by=staff, response="Still current.")
+    assert history_authors(suggestion)[-1] == (staff, "admin")

@@ -5,10 +5,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from initiatives.models import CalendarFeed, Initiative
+from initiatives.models import CalendarFeed, Initiative, sector_may_join
+from personas.models import Sector
 from tests.ecosystem.factories import StageFactory, red_flag
-from tests.initiatives.factories import InitiativeFactory
-from tests.members.factories import MemberFactory
+from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory
+from tests.members.factories import MemberFactory, OrganisationFactory
 from tests.roadmap.factories import make_roadmap, place
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +62,29 @@ def test_two_feeds_never_share_a_digest_and_a_digest_is_a_sha256():
         CalendarFeed.objects.create(member=MemberFactory(), digest=digest)
     with pytest.raises(IntegrityError), transaction.atomic():
         CalendarFeed.objects.create(member=MemberFactory(), digest="knbcal_a-secret-kept-in-clear")
+
+
+@pytest.mark.parametrize(
+    ("eligible", "sector", "may_join"),
+    [
+        (set(), None, True),
+        (set(), Sector.NGO, True),
+        ({Sector.NGO}, Sector.NGO, True),
+        ({Sector.NGO}, None, False),
+        ({Sector.NGO}, "other", False),
+    ],
+)
+def test_the_sector_rule(eligible, sector, may_join):
+    assert sector_may_join(eligible=eligible, sector=sector) is may_join
+
+
+def test_the_sector_rule_in_python_and_in_sql_agree():
+    open_to_all, for_ngos = InitiativeFactory(), InitiativeFactory()
+    EligibleSectorFactory(initiative=for_ngos, sector=Sector.NGO)
+    ngo = MemberFactory(organisation=OrganisationFactory(sector=Sector.NGO))
+    other = MemberFactory(organisation=OrganisationFactory(sector=next(s for s in Sector.values if s != Sector.NGO)))
+    for member in (ngo, other):
+        in_sql = set(Initiative.objects.eligible_for_sector(member.organisation.sector))
+        in_python = {i for i in (open_to_all, for_ngos) if i.is_open_to(member)}
+        assert in_sql == in_python
+    assert not for_ngos.is_open_to(other)

@@ -341,3 +341,51 @@ def test_a_fetch_that_raced_a_reset_does_not_date_the_new_address():
     calendar_feed_reset(member=member)
     calendar_feed_mark_fetched(feed=fetched)
     assert CalendarFeed.objects.get(member=member).last_fetched_at is None
+
+
+def authors(model_history) -> list[tuple[object, str]]:
+    return [(row.history_user, row.history_change_reason) for row in model_history.order_by("history_id")]
+
+
+def test_every_participation_change_names_its_author_and_a_system_promotion_none():
+    staff = staff_user()
+    initiative = InitiativeFactory(capacity=1)
+    holder, waiting, added = MemberFactory.create_batch(3)
+    held = initiative_join(member=holder, initiative=initiative)
+    initiative_join(member=waiting, initiative=initiative)
+    initiative_leave(member=holder, initiative=initiative)  # the system moves `waiting` up
+    participation_remove(participation=Participation.objects.get(member=waiting), by=staff)
+    promoted_by_nobody = Participation.objects.get(member=waiting)
+    extra = participation_add(initiative=initiative, member=added, by=staff)
+    participation_set_role(participation=extra, role=ParticipationRole.OBSERVER, by=staff)
+
+    assert authors(held.history) == [(holder.user, Source.WEB), (holder.user, Source.WEB)]
+    assert authors(promoted_by_nobody.history) == [
+        (waiting.user, Source.WEB),  # joined the queue
+        (None, Source.SYSTEM),  # promoted when a place freed
+        (staff, Source.ADMIN),  # removed by staff
+    ]
+    assert authors(extra.history) == [(staff, Source.ADMIN), (staff, Source.ADMIN)]
+
+
+def test_staff_edits_of_an_initiative_name_their_author_whatever_the_channel():
+    staff, other = staff_user(), staff_user()
+    initiative = InitiativeFactory(capacity=1)
+    initiative.title = "Renamed"
+    initiative_save(initiative=initiative, by=staff)
+    initiative_set_status(initiative=initiative, status=InitiativeStatus.CLOSED, by=other)
+    initiative.refresh_from_db()
+    initiative.title = "Renamed again"
+    initiative_save(initiative=initiative, by=staff, source=Source.API)
+    assert authors(initiative.history)[-3:] == [(staff, Source.ADMIN), (other, Source.ADMIN), (staff, Source.API)]
+
+
+def test_places_added_by_staff_promote_under_their_name():
+    staff = staff_user()
+    initiative = InitiativeFactory(capacity=1)
+    holder, waiting = MemberFactory.create_batch(2)
+    initiative_join(member=holder, initiative=initiative)
+    initiative_join(member=waiting, initiative=initiative)
+    initiative.capacity = 2
+    initiative_save(initiative=initiative, by=staff)
+    assert authors(Participation.objects.get(member=waiting).history)[-1] == (staff, Source.ADMIN)

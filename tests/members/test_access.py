@@ -27,8 +27,8 @@ ALLOWED = {(status, role) for status in ("approved",) for role in ROLES}
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings, without_mfa_requirement):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _without_mfa(without_mfa_requirement):
+    """The pages here are reached without the second factor: these tests are about the account's standing."""
 
 
 @dataclass

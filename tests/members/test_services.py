@@ -190,3 +190,13 @@ def test_an_unknown_verb_refuses_the_update_too():
         )
     member.refresh_from_db()
     assert member.job_title == "Analyst"
+
+
+def test_vetting_decisions_name_their_author_in_the_history_outside_any_request():
+    approved, rejected = (member_register(user=UserFactory()) for _ in range(2))
+    staff = staff_user()
+    member_approve(member=approved, by=staff, organisation=OrganisationFactory())
+    member_reject(member=rejected, by=staff)
+    for member in (approved, rejected):
+        latest = member.history.latest()
+        assert (latest.history_user, latest.history_change_reason) == (staff, Source.ADMIN)

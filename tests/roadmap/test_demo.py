@@ -18,8 +18,7 @@ def counts():
     return [model.objects.count() for model in MODELS]
 
 
-def test_seed_demo_builds_the_strategy_studio_once(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the demo logins; speed only
+def test_seed_demo_builds_the_strategy_studio_once():
     call_command("seed_demo")
     first = counts()
     call_command("seed_demo")

@@ -8,16 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from roadmap.models import Horizon, ItemStatus, OpportunityStatus, RoadmapItem
-from roadmap.services import (
-    horizon_update,
-    plan_accept,
-    plan_from_priorities,
-    rating_set,
-    revision_diff,
-    roadmap_create,
-    roadmap_item_move,
-    roadmap_publish,
-)
+from roadmap.planning import plan_accept, plan_from_priorities, rating_set
+from roadmap.revisions import revision_diff
+from roadmap.services import horizon_update, roadmap_create, roadmap_item_move, roadmap_publish
 from roadmap.validation import validate_horizon_spans
 from tests.members.factories import staff_user
 from tests.roadmap.factories import (
@@ -285,3 +278,35 @@ def test_snapshots_hold_no_scores_or_ratings():
 def test_an_empty_roadmap_cannot_be_published():
     with pytest.raises(ValidationError, match="at least one item"):
         roadmap_publish(roadmap=make_roadmap(), by=None)
+
+
+def latest_author(instance) -> tuple[object, str]:
+    row = instance.history.order_by("history_id").last()
+    return row.history_user, row.history_change_reason
+
+
+def test_every_planning_write_names_its_author(one_criterion_model):
+    model, criterion = one_criterion_model
+    staff = staff_user()
+    roadmap = make_roadmap(by=staff)
+    assert latest_author(roadmap) == (staff, "admin")
+    assert {latest_author(horizon) for horizon in roadmap.horizons.all()} == {(staff, "admin")}
+    idea = OpportunityFactory(status=OpportunityStatus.IDEA)
+    rating = rating_set(opportunity=idea, criterion=criterion, value=Decimal(4), by=staff)
+    assert latest_author(rating) == (staff, "admin")
+    shortlisted(one_criterion_model, 9, title="Planned")
+    (item,) = plan_accept(roadmap=roadmap, proposal=plan_from_priorities(roadmap=roadmap, model=model), by=staff)
+    assert latest_author(item) == (staff, "admin")
+    roadmap_publish(roadmap=roadmap, by=staff)
+    roadmap.refresh_from_db()
+    assert latest_author(roadmap) == (staff, "admin")
+
+
+def test_a_system_call_names_no_author_but_says_it_was_the_system(one_criterion_model):
+    model, _ = one_criterion_model
+    roadmap = make_roadmap(by=None)
+    shortlisted(one_criterion_model, 9, title="Planned")
+    (item,) = plan_accept(roadmap=roadmap, proposal=plan_from_priorities(roadmap=roadmap, model=model), by=None)
+    roadmap_publish(roadmap=roadmap, by=None)
+    roadmap.refresh_from_db()
+    assert latest_author(item) == latest_author(roadmap) == (None, "system")

@@ -1,12 +1,11 @@
-from collections.abc import Callable
+"""Staff pages of red flags: editing, publishing and retiring with a reason, CSV import and export, revisions
+and ratings."""
+
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.db.models import ForeignKey, QuerySet
-from django.forms import ModelChoiceField
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,147 +16,21 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
 from core.csv_io import csv_import, decode_upload, dry_run_message
+from ecosystem.admin.reasons import ask_for_text
 from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
 from ecosystem.models import (
-    Actor,
-    FinancialFlow,
     RedFlag,
     RedFlagObserver,
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
-    Stage,
-    Suggestion,
-    SuggestionStatus,
-    TraffickingCategory,
 )
 from ecosystem.services import (
     red_flag_publish,
     red_flag_retire,
     red_flag_revise,
-    suggestion_accept,
-    suggestion_reject,
 )
 from members.models import User
-
-
-def _category_being_edited(request: HttpRequest) -> str | None:
-    """The id of the category whose change page holds this inline, so its choices stay in that category."""
-    match = request.resolver_match
-    return match.kwargs.get("object_id") if match is not None else None
-
-
-class SameCategoryInlineMixin:
-    """Offers only the stages and actors of the category being edited (the models refuse others anyway)."""
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField[Any] | None:
-        category_id = _category_being_edited(request)
-        model = {"stage": Stage, "from_actor": Actor, "to_actor": Actor}.get(db_field.name)
-        if category_id is not None and model is not None:
-            kwargs["queryset"] = model._default_manager.filter(category_id=category_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-
-
-class StageInline(admin.TabularInline[Stage, TraffickingCategory]):
-    model = Stage
-    extra = 0
-    fields = ["order", "name", "description"]
-
-
-class ActorInline(SameCategoryInlineMixin, admin.TabularInline[Actor, TraffickingCategory]):
-    model = Actor
-    extra = 0
-    fields = ["name", "kind", "stage", "description"]
-
-
-class FinancialFlowInline(SameCategoryInlineMixin, admin.TabularInline[FinancialFlow, TraffickingCategory]):
-    model = FinancialFlow
-    extra = 0
-    fields = ["label", "from_actor", "to_actor", "instrument", "direction", "stage", "typical_pattern"]
-
-
-@admin.register(TraffickingCategory)
-class TraffickingCategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "status", "order"]
-    list_editable = ["order"]
-    list_filter = ["status"]
-    search_fields = ["name", "summary"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [StageInline, ActorInline, FinancialFlowInline]
-
-
-@admin.register(Stage)
-class StageAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "category", "order"]
-    list_filter = ["category"]
-    list_select_related = ["category"]
-    search_fields = ["name", "category__name"]
-    autocomplete_fields = ["category"]
-
-
-@admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "stage", "category"]
-    list_filter = ["category", "kind"]
-    list_select_related = ["category", "stage"]
-    search_fields = ["name", "description"]
-    autocomplete_fields = ["category", "stage"]
-
-
-@admin.register(FinancialFlow)
-class FinancialFlowAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "from_actor", "to_actor", "instrument", "direction", "stage", "category"]
-    list_filter = ["category", "instrument", "direction"]
-    list_select_related = ["category", "from_actor", "to_actor", "stage"]
-    search_fields = ["label", "typical_pattern", "from_actor__name", "to_actor__name"]
-    autocomplete_fields = ["category", "from_actor", "to_actor", "stage"]
-
-
-class TextForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
-
-
-def ask_for_text(
-    modeladmin: admin.ModelAdmin[Any],
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    *,
-    title: str,
-    label: str,
-    required: bool,
-    apply: Callable[[Any, str], object],
-) -> HttpResponse | None:
-    """An admin action's intermediate page asking for one text (a reason, a response), then applying it
-    to each selected object; None returns to the list."""
-    form = TextForm(request.POST if "apply" in request.POST else None)
-    form.fields["text"].label = label
-    form.fields["text"].required = required
-    if form.is_bound and form.is_valid():
-        done = 0
-        for obj in queryset:
-            try:
-                apply(obj, form.cleaned_data["text"])
-                done += 1
-            except ValidationError as error:
-                modeladmin.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
-        if done:
-            modeladmin.message_user(request, f"{title}: done for {done}.", messages.SUCCESS)
-        return None
-    return TemplateResponse(
-        request,
-        "admin/ecosystem/action_text.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "queryset": queryset,
-            "form": form,
-            "action": request.POST.get("action", ""),
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        },
-    )
 
 
 class RedFlagAdminForm(forms.ModelForm[RedFlag]):
@@ -359,92 +232,3 @@ class RedFlagRatingAdmin(admin.ModelAdmin[RedFlagRating]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-class PendingFirstFilter(admin.SimpleListFilter):
-    """The review queue: pending suggestions unless staff choose another status."""
-
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [*SuggestionStatus.choices, ("all", "All")]
-
-    def choices(self, changelist: Any) -> Any:
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": (self.value() or SuggestionStatus.PENDING) == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value() or SuggestionStatus.PENDING
-        return queryset if value == "all" else queryset.filter(status=value)
-
-
-@admin.register(Suggestion)
-class SuggestionAdmin(SimpleHistoryAdmin):
-    list_display = ["id", "excerpt", "target", "member", "organisation", "status", "created_at"]
-    list_filter = [PendingFirstFilter, "kind"]
-    list_select_related = ["member__user", "member__organisation", "stage__category", "red_flag"]
-    search_fields = ["text", "evidence", "member__user__email", "red_flag__indicator"]
-    readonly_fields = [
-        "member",
-        "kind",
-        "stage",
-        "red_flag",
-        "text",
-        "evidence",
-        "status",
-        "staff_response",
-        "decided_by",
-        "decided_at",
-        "resulting_red_flag",
-        "outcome_emailed_at",
-        "created_at",
-    ]
-    actions = ["accept", "reject"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.display(ordering="member__organisation__name")
-    def organisation(self, obj: Suggestion) -> str:
-        return str(obj.member.organisation or "—")
-
-    @admin.display(description="for")
-    def target(self, obj: Suggestion) -> str:
-        if obj.red_flag is not None:
-            return f"change to #{obj.red_flag.pk}"
-        return f"new in {obj.stage.category.name}: {obj.stage.name}" if obj.stage else "—"
-
-    @admin.display(description="suggestion")
-    def excerpt(self, obj: Suggestion) -> str:
-        return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
-
-    @admin.action(description="Accept selected suggestions (the member is told)", permissions=["change"])
-    def accept(self, request: HttpRequest, queryset: QuerySet[Suggestion]) -> HttpResponse | None:
-        user: User = request.user  # type: ignore[assignment]
-        return ask_for_text(
-            self,
-            request,
-            queryset,
-            title="Accept suggestions",
-            label="Response to the member (optional)",
-            required=False,
-            apply=lambda suggestion, text: suggestion_accept(suggestion=suggestion, by=user, response=text),
-        )
-
-    @admin.action(description="Reject selected suggestions (the member is told why)", permissions=["change"])
-    def reject(self, request: HttpRequest, queryset: QuerySet[Suggestion]) -> HttpResponse | None:
-        user: User = request.user  # type: ignore[assignment]
-        return ask_for_text(
-            self,
-            request,
-            queryset,
-            title="Reject suggestions",
-            label="Why it is not accepted (sent to the member)",
-            required=True,
-            apply=lambda suggestion, text: suggestion_reject(suggestion=suggestion, by=user, response=text),
-        )

@@ -1,0 +1,57 @@
+"""The ecosystem map: trafficking categories, their stages, actors and financial flows, and the red flags
+financial institutions and their partners can observe in them.
+
+Every part of a map belongs to one category. Actors, flows and red flags store that category themselves,
+so that `clean()` (called by every write path) can refuse a part of another category's map, and so that
+PostgreSQL enforces it too with composite foreign keys on (part, category) (migration 0002).
+
+A package by subject (map, red_flags, suggestions); the models stay importable from `ecosystem.models`, where
+Django, the migrations and every caller look for them.
+"""
+
+from ecosystem.models.map import (
+    Actor,
+    ActorKind,
+    CategoryStatus,
+    Direction,
+    FinancialFlow,
+    Instrument,
+    Stage,
+    TraffickingCategory,
+)
+from ecosystem.models.red_flags import (
+    Confidence,
+    ObservingSector,
+    RedFlag,
+    RedFlagObserver,
+    RedFlagQuerySet,
+    RedFlagRating,
+    RedFlagRevision,
+    ReviewState,
+    in_stage_q,
+)
+from ecosystem.models.suggestions import Suggestion, SuggestionKind, SuggestionQuerySet, SuggestionStatus
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "CategoryStatus",
+    "Confidence",
+    "Direction",
+    "FinancialFlow",
+    "Instrument",
+    "ObservingSector",
+    "RedFlag",
+    "RedFlagObserver",
+    "RedFlagQuerySet",
+    "RedFlagRating",
+    "RedFlagRevision",
+    "ReviewState",
+    "Stage",
+    "Suggestion",
+    "SuggestionKind",
+    "SuggestionQuerySet",
+    "SuggestionStatus",
+    "TraffickingCategory",
+    "in_stage_q",
+]

@@ -1,0 +1,173 @@
+"""The map of one trafficking category: its stages, actors and financial flows."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class CategoryStatus(models.TextChoices):
+    MAPPED = "mapped", "Mapped"
+    IN_PROGRESS = "in_progress", "Mapping in progress"
+    NOT_STARTED = "not_started", "Not started"
+
+
+class TraffickingCategory(models.Model):
+    """A type of human trafficking, e.g. one of the 25 of Polaris's typology; mapped one at a time."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=CategoryStatus.choices, default=CategoryStatus.NOT_STARTED, db_index=True
+    )
+    order = models.PositiveIntegerField(default=0, help_text="Position in the catalogue.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "trafficking categories"
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CategoryStatus.values), name="category_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def same_category(part: models.Model, category_id: int | None, fields: list[str]) -> dict[str, str]:
+    """The fields of `part` that point to a part of another category's map, with the reason."""
+    errors = {}
+    for name in fields:
+        related = getattr(part, name, None)
+        if related is not None and category_id is not None and related.category_id != category_id:
+            errors[name] = f"{related} belongs to {related.category}, not to this category."
+    return errors
+
+
+class Stage(models.Model):
+    """A step of the trafficking business, from recruitment to the return of the proceeds; a column of the map."""
+
+    category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "order"], name="stage_order_unique_in_category"),
+            models.UniqueConstraint(fields=["category", "name"], name="stage_name_unique_in_category"),
+            # The target of the composite foreign keys that keep actors, flows and flags in one category.
+            models.UniqueConstraint(fields=["id", "category"], name="stage_id_category"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorKind(models.TextChoices):
+    ORGANISER = "organiser", "Network organiser"
+    RECRUITER = "recruiter", "Recruiter or broker"
+    TRANSPORTER = "transporter", "Transporter"
+    OPERATOR = "operator", "Operator (manager on site)"
+    VICTIM = "victim", "Victim"
+    BUYER = "buyer", "Sex buyer"
+    FRONT_BUSINESS = "front_business", "Front business or nominee owner"
+    LANDLORD = "landlord", "Landlord or property owner"
+    FACILITATOR = "facilitator", "Facilitator (accountant, company formation)"
+    ADVERTISER = "advertiser", "Advertising or review website"
+    PAYMENT_PROCESSOR = "payment_processor", "Card payment processor or acquirer"
+    BANK = "bank", "Bank"
+    MONEY_SERVICES = "money_services", "Money-services business or cash courier"
+    MONEY_MULE = "money_mule", "Money mule"
+    OTHER = "other", "Other"
+
+
+class Actor(models.Model):
+    """A person, business or intermediary of the map, placed in the stage where it mostly acts."""
+
+    category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="actors")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="actors")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=32, choices=ActorKind.choices, db_index=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category_id", "stage__order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="actor_name_unique_in_category"),
+            models.UniqueConstraint(fields=["id", "category"], name="actor_id_category"),
+            models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        # A part placed in a stage belongs to that stage's category unless it says otherwise.
+        if self.category_id is None and self.stage_id is not None:
+            self.category_id = self.stage.category_id
+        super().full_clean(*args, **kwargs)
+
+    def clean(self) -> None:
+        if errors := same_category(self, self.category_id, ["stage"]):
+            raise ValidationError(errors)
+
+
+class Instrument(models.TextChoices):
+    CASH = "cash", "Cash"
+    CARD = "card", "Card"
+    WIRE = "wire", "Wire transfer"
+    MONEY_TRANSFER = "money_transfer", "Money transfer"
+    CRYPTO = "crypto", "Virtual currency"
+    OTHER = "other", "Other"
+
+
+class Direction(models.TextChoices):
+    DOMESTIC = "domestic", "Domestic"
+    OUTBOUND = "outbound", "Outbound (abroad)"
+    INBOUND = "inbound", "Inbound (from abroad)"
+
+
+class FinancialFlow(models.Model):
+    """Money moving from one actor to another: an arrow of the map."""
+
+    category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="flows")
+    label = models.CharField(max_length=80, help_text="Short label drawn on the arrow, e.g. “Card takings”.")
+    from_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="flows_out")
+    to_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="flows_in")
+    instrument = models.CharField(max_length=16, choices=Instrument.choices, db_index=True)
+    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.DOMESTIC)
+    typical_pattern = models.TextField(blank=True)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="flows")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category_id", "stage__order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "label"], name="flow_label_unique_in_category"),
+            models.UniqueConstraint(fields=["id", "category"], name="flow_id_category"),
+            models.CheckConstraint(condition=~Q(from_actor=F("to_actor")), name="flow_between_two_actors"),
+            models.CheckConstraint(condition=Q(instrument__in=Instrument.values), name="flow_instrument_valid"),
+            models.CheckConstraint(condition=Q(direction__in=Direction.values), name="flow_direction_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.from_actor} → {self.to_actor}"
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        if self.category_id is None and self.stage_id is not None:
+            self.category_id = self.stage.category_id
+        super().full_clean(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = same_category(self, self.category_id, ["from_actor", "to_actor", "stage"])
+        if self.from_actor_id is not None and self.from_actor_id == self.to_actor_id:
+            errors["to_actor"] = "A flow goes from one actor to another."
+        if errors:
+            raise ValidationError(errors)

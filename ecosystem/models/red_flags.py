@@ -1,0 +1,198 @@
+"""Red flags: what an institution can observe at a stage, an actor or a flow; their observers, published
+revisions and members' ratings."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from simple_history.models import HistoricalRecords
+
+from ecosystem.models.map import Actor, FinancialFlow, Stage, TraffickingCategory, same_category
+from members.models import Member
+from personas.models import Persona
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+def in_stage_q(stage_id: int) -> Q:
+    """Red flags of a stage: of the stage itself, of the actors placed in it and of the flows happening in it."""
+    return Q(stage_id=stage_id) | Q(actor__stage_id=stage_id) | Q(flow__stage_id=stage_id)
+
+
+class RedFlagQuerySet(models.QuerySet["RedFlag"]):
+    def published(self) -> "RedFlagQuerySet":
+        return self.filter(review_state=ReviewState.PUBLISHED)
+
+    def in_stage(self, stage_id: int) -> "RedFlagQuerySet":
+        return self.filter(in_stage_q(stage_id))
+
+    def about_actor(self, actor_id: int) -> "RedFlagQuerySet":
+        """Flags of the actor and of the money it sends or receives."""
+        return self.filter(Q(actor_id=actor_id) | Q(flow__from_actor_id=actor_id) | Q(flow__to_actor_id=actor_id))
+
+
+class RedFlag(models.Model):
+    """An indicator attached to exactly one stage, actor or flow of a category's map, with its source."""
+
+    category = models.ForeignKey(TraffickingCategory, on_delete=models.PROTECT, related_name="red_flags")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
+    flow = models.ForeignKey(FinancialFlow, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
+    indicator = models.CharField(max_length=300, help_text="What can be observed, in one sentence.")
+    detail = models.TextField(blank=True, help_text="Why it matters and how to check it.")
+    personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags")
+    source = models.CharField(max_length=300, help_text="The public advisory or study it comes from.")
+    source_url = models.URLField(blank=True)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
+    review_state = models.CharField(
+        max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+    )
+    version = models.PositiveIntegerField(default=0, help_text="The number of its latest published revision.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = RedFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__isnull=False, actor__isnull=True, flow__isnull=True)
+                | Q(stage__isnull=True, actor__isnull=False, flow__isnull=True)
+                | Q(stage__isnull=True, actor__isnull=True, flow__isnull=False),
+                name="red_flag_attached_to_exactly_one_part",
+            ),
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("source")), 0), name="red_flag_has_source"),
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("indicator")), 0), name="red_flag_has_text"),
+            models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="red_flag_confidence_valid"),
+            models.CheckConstraint(condition=Q(review_state__in=ReviewState.values), name="red_flag_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.PUBLISHED) | Q(published_at__isnull=False, version__gt=0),
+                name="published_red_flag_has_a_revision",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["category", "review_state"], name="red_flag_category_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.indicator
+
+    @property
+    def attached_to(self) -> Stage | Actor | FinancialFlow | None:
+        return self.stage or self.actor or self.flow
+
+    @property
+    def attachment_kind(self) -> str:
+        return "stage" if self.stage_id else "actor" if self.actor_id else "flow"
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        # The category follows the part the flag is attached to.
+        if self.category_id is None and (part := self.attached_to) is not None:
+            self.category_id = part.category_id
+        super().full_clean(*args, **kwargs)
+
+    def clean(self) -> None:
+        attached = [part for part in (self.stage, self.actor, self.flow) if part is not None]
+        if len(attached) != 1:
+            raise ValidationError("Attach the red flag to exactly one stage, actor or flow.")
+        if errors := same_category(self, self.category_id, ["stage", "actor", "flow"]):
+            raise ValidationError(errors)
+        if not self.source.strip():
+            raise ValidationError({"source": "Name the public source of the red flag."})
+
+
+class ObservingSector(models.TextChoices):
+    """Who can see a red flag. Finer than a member organisation's sector: FinCEN's advisories tell banks,
+    money-services businesses and card acquirers apart, because each sees different transactions."""
+
+    BANK = "bank", "Bank or credit union"
+    MONEY_SERVICES = "money_services", "Money-services business"
+    PAYMENT_PROCESSOR = "payment_processor", "Card acquirer or payment processor"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    NGO = "ngo", "NGO or survivor services"
+
+
+class RedFlagObserver(models.Model):
+    """A sector that can observe the red flag; a row each, so that the library filters on any database."""
+
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="observers")
+    sector = models.CharField(max_length=32, choices=ObservingSector.choices)
+
+    class Meta:
+        ordering = ["sector"]
+        constraints = [
+            models.UniqueConstraint(fields=["red_flag", "sector"], name="red_flag_observer_once"),
+            models.CheckConstraint(condition=Q(sector__in=ObservingSector.values), name="red_flag_observer_valid"),
+        ]
+        indexes = [models.Index(fields=["sector", "red_flag"], name="red_flag_observer_lookup")]
+
+    def __str__(self) -> str:
+        return self.get_sector_display()
+
+
+class RedFlagRevision(models.Model):
+    """A published version of a red flag, kept for good with who published it and why. Written by services."""
+
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="The red flag as it was published.")
+    review_state = models.CharField(max_length=16, choices=ReviewState.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["red_flag_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["red_flag", "number"], name="red_flag_revision_number_unique"),
+            models.CheckConstraint(condition=Q(number__gt=0), name="red_flag_revision_number_positive"),
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("reason")), 0), name="red_flag_revision_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.red_flag_id} v{self.number}"
+
+    def changed_fields(self, previous: "RedFlagRevision | None") -> list[str]:
+        if previous is None:
+            return []
+        before: dict[str, Any] = previous.snapshot
+        return sorted(name for name, value in self.snapshot.items() if before.get(name) != value)
+
+
+class RedFlagRating(models.Model):
+    """How useful a member finds a red flag, 1 to 5; one per member and flag, changed by rating again."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="red_flag_ratings")
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="ratings")
+    usefulness = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-rated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "red_flag"], name="one_rating_per_member_and_flag"),
+            models.CheckConstraint(condition=Q(usefulness__gte=1, usefulness__lte=5), name="rating_usefulness_1_5"),
+        ]
+        indexes = [models.Index(fields=["red_flag", "usefulness"], name="rating_flag_usefulness")]
+
+    def __str__(self) -> str:
+        return f"{self.member} rated {self.red_flag_id}: {self.usefulness}/5"
