@@ -7,7 +7,7 @@ Everything happens inside one transaction that is rolled back at the end, so the
 database as it found it: scores and roll-ups are computed and the dashboard measured at 5M; then four
 activity rows in five are deleted (evenly, so the 18 months keep their shape), and the same is done at 1M.
 
-"Dashboard" is the server work of every panel's JSON (`engagement.dashboards.panel_data`) with the cache
+"Dashboard" is the server work of every panel's JSON (`analytics.dashboards.panel_data`) with the cache
 switched off. Its reference is the same aggregates over the roll-up tables run as one SQL statement (each
 panel's query captured from the dashboard itself, so the two compute exactly the same numbers).
 """
@@ -27,10 +27,10 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from analytics import dashboards  # noqa: E402
+from analytics.rollups import rollups_refresh  # noqa: E402
 from bench import generate  # noqa: E402
 from bench.harness import Figure, median_seconds  # noqa: E402
-from engagement import dashboards  # noqa: E402
-from engagement.rollups import rollups_refresh  # noqa: E402
 from engagement.scoring import engagement_recompute  # noqa: E402
 
 SMALL_ACTIVITIES = 1_000_000

@@ -15,6 +15,8 @@ app = Celery("knoble")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task names are the ones they had before engagement split into three apps (docs/adr/0007-three-apps-not-two.md):
+# the schedule rows staff see in the admin, and messages already queued, keep working across the upgrade.
 app.conf.beat_schedule = {
     "purge-expired-sessions": {
         "task": "knoble.tasks.clear_expired_sessions",
