@@ -1,6 +1,6 @@
 """The dashboard over the API: headline numbers, the funnel and the trends, for leadership and staff.
 
-The same panels, filters and roll-up cache as the dashboard pages (analytics.dashboards): an integration
+The same panels, filters and roll-up cache as the dashboard pages (analytics.panels): an integration
 reads exactly what leadership sees.
 """
 
@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from analytics import dashboards
+from analytics import panels
 from analytics.views import FilterForm
 from core.permissions import DASHBOARD_PERMISSION
 from personas.models import Sector
@@ -78,5 +78,5 @@ class DashboardView(APIView):
     def get(self, request: Request) -> Response:
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        filters: dashboards.Filters = query.validated_data["filters"]
-        return Response(dashboards.panels_data(PANELS, filters))
+        filters: panels.Filters = query.validated_data["filters"]
+        return Response(panels.panels_data(PANELS, filters))

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.dashboards import Filters, headline
+from analytics.panels.base import Filters
+from analytics.panels.headline import headline
 from members.models import User
 
 

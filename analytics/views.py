@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_countries.fields import Country
 
-from analytics import dashboards
+from analytics import panels
 from analytics.digest import digest_request
 from core.permissions import DASHBOARD_PERMISSION
 from core.spreadsheets import spreadsheet_cell
@@ -70,7 +70,7 @@ class FilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        default = dashboards.default_filters()
+        default = panels.default_filters()
         start: date = cleaned.get("start") or default.start
         end: date = cleaned.get("end") or default.end
         if end < start:
@@ -80,9 +80,9 @@ class FilterForm(forms.Form):
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
 
-    def filters(self) -> dashboards.Filters:
+    def filters(self) -> panels.Filters:
         data = self.cleaned_data
-        return dashboards.Filters(
+        return panels.Filters(
             start=data["start"],
             end=data["end"],
             sector=data.get("sector") or "",
@@ -112,7 +112,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.GET and not form.is_valid():
         return render(request, "analytics/dashboards.html", {"form": form, "panels": [], "refresh": None}, status=400)
     query = request.GET.urlencode()
-    refresh = dashboards.latest_refresh()
+    refresh = panels.latest_refresh()
     return render(
         request,
         "analytics/dashboards.html",
@@ -120,8 +120,8 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _panel_filters(request: HttpRequest, name: str) -> dashboards.Filters:
-    if name not in dashboards.PANELS:
+def _panel_filters(request: HttpRequest, name: str) -> panels.Filters:
+    if name not in panels.PANELS:
         raise Http404("No such panel.")
     form = FilterForm(request.GET)
     if not form.is_valid():
@@ -141,7 +141,7 @@ def panel_json(request: HttpRequest, name: str) -> HttpResponse:
         filters = _panel_filters(request, name)
     except _InvalidFilters as invalid:
         return JsonResponse({"errors": invalid.form.errors.get_json_data()}, status=400)
-    return JsonResponse(dashboards.panel_data(name, filters))
+    return JsonResponse(panels.panel_data(name, filters))
 
 
 @require_GET
@@ -151,7 +151,7 @@ def panel_csv(request: HttpRequest, name: str) -> HttpResponse:
         filters = _panel_filters(request, name)
     except _InvalidFilters as invalid:
         return HttpResponse(invalid.form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-    data = dashboards.panel_data(name, filters)
+    data = panels.panel_data(name, filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="knoble-{name}-{filters.start}-{filters.end}.csv"'
     writer = csv.writer(response)

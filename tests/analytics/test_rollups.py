@@ -4,8 +4,6 @@ import pytest
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncWeek
 
-from analytics import dashboards
-from analytics.dashboards import Filters
 from analytics.models import (
     CampaignStepTotals,
     InitiativeSectorCount,
@@ -13,6 +11,7 @@ from analytics.models import (
     PeriodActive,
     StageWeekly,
 )
+from analytics.panels import PANELS, Filters
 from analytics.rollups import rollups_refresh
 from campaigns.models import CampaignStatus, DeliveryStatus
 from campaigns.results import step_results
@@ -63,12 +62,12 @@ MAY = Filters(start=date(2026, 5, 1), end=date(2026, 5, 31))
 
 
 def test_the_funnel_counts_the_period_cohort_by_furthest_step(crafted):
-    panel = dashboards.funnel(MAY)
+    panel = PANELS["funnel"](MAY)
     assert [row[1] for row in panel.rows] == [4, 3, 2, 1]
     assert panel.rows[1][2] == 75.0
-    ngo_only = dashboards.funnel(Filters(start=MAY.start, end=MAY.end, sector=Sector.NGO))
+    ngo_only = PANELS["funnel"](Filters(start=MAY.start, end=MAY.end, sector=Sector.NGO))
     assert [row[1] for row in ngo_only.rows] == [2, 2, 2, 1]
-    assert [row[1] for row in dashboards.funnel(Filters(start=MAY.start, end=MAY.end, country="GB")).rows] == [
+    assert [row[1] for row in PANELS["funnel"](Filters(start=MAY.start, end=MAY.end, country="GB")).rows] == [
         2,
         1,
         0,
@@ -77,14 +76,14 @@ def test_the_funnel_counts_the_period_cohort_by_furthest_step(crafted):
 
 
 def test_cohorts_show_the_share_still_active_months_after_joining(crafted):
-    panel = dashboards.cohorts(Filters(start=date(2026, 3, 1), end=date(2026, 6, 14)))
+    panel = PANELS["cohorts"](Filters(start=date(2026, 3, 1), end=date(2026, 6, 14)))
     by_cohort = {row[0]: row for row in panel.rows}
     assert by_cohort["2026-03"][1:5] == [1, 100.0, 0.0, 100.0]  # joined; active in March, not April, in May
     assert by_cohort["2026-05"][1:4] == [4, 25.0, 75.0]  # one active in May; three in June
 
 
 def test_headline_numbers_compare_the_period_with_the_one_before(crafted):
-    rows = {row[0]: row[1:3] for row in dashboards.headline(MAY).rows}
+    rows = {row[0]: row[1:3] for row in PANELS["headline"](MAY).rows}
     assert rows["New members (approved)"] == [4, 0]
     assert rows["Activation rate of new members (%)"] == [75.0, None]
     # Activated on the run of 15 June: 42, 40 and 39 days after approval.
@@ -130,7 +129,7 @@ def test_roll_ups_equal_a_direct_count(crafted):
 
 
 def test_the_collaboration_matrix_pairs_sectors_taking_part_together(crafted):
-    panel = dashboards.collaboration(MAY)
+    panel = PANELS["collaboration"](MAY)
     by_sector = {row[0]: row[1:] for row in panel.rows}
     ngo, bank = Sector.values.index(Sector.NGO), Sector.values.index(Sector.FINANCIAL_INSTITUTION)
     assert by_sector["NGO"][bank] == 1

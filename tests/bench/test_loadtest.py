@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.urls import resolve
 
-from analytics.dashboards import PANELS
+from analytics.panels import PANELS
 from bench.loadtest import (
     DASHBOARD_P95_TARGET,
     MEMBER_P95_TARGET,
