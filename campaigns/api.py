@@ -16,10 +16,10 @@ from rest_framework.response import Response
 
 from campaigns.bounce_results import bounce_rates
 from campaigns.drafts import STEP_LINKS, campaign_create, campaign_update
-from campaigns.engine import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
 from campaigns.models import Campaign, CampaignStatus, CampaignStep, Channel, Delivery, DeliveryStatus, Segment
 from campaigns.results import step_results
 from campaigns.segments import RULE_FIELDS, segment_preview, validate_rules
+from campaigns.transitions import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
 from core.api_base import (
     ApiFilterSet,
     Conflict,

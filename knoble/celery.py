@@ -25,6 +25,8 @@ app.conf.beat_schedule = {
     "advance-campaigns": {
         "task": "engagement.tasks.campaigns.advance_campaigns",
         "schedule": 60,
+        # A run still queued when the next one is due is redundant: the next run does all it would have done.
+        "options": {"expires": 55},
     },
     "poll-bounce-mailbox": {
         "task": "engagement.tasks.bounces.poll_bounce_mailbox",

@@ -18,17 +18,17 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from campaigns.bounce_results import bounce_rates
-from campaigns.engine import (
+from campaigns.messages import Template, personalise
+from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, Segment
+from campaigns.results import step_results
+from campaigns.segments import RULE_FIELDS, segment_preview
+from campaigns.transitions import (
     campaign_cancel,
     campaign_launch,
     campaign_pause,
     campaign_resume,
     campaign_test_send_enqueue,
 )
-from campaigns.messages import Template, personalise
-from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, Segment
-from campaigns.results import step_results
-from campaigns.segments import RULE_FIELDS, segment_preview
 from core.admin import ReadOnlyAdminMixin
 from members.models import Member, User
 

@@ -1,11 +1,13 @@
-"""Thin tasks over the campaign engine: ids in, one service call, safe to run twice."""
+"""Thin tasks over the campaign engine: ids in, one service call, safe to run twice. (The send task is in
+`campaigns.send_tasks`, below the advance that enqueues it.)"""
 
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from campaigns.engine import TransientSendError, campaign_test_send, campaigns_advance, deliveries_send
+from campaigns.advance import campaigns_advance
 from campaigns.models import Campaign
+from campaigns.send import campaign_test_send
 from members.models import User
 
 
@@ -15,25 +17,6 @@ from members.models import User
 def advance_campaigns() -> int:
     """Every minute (beat): idempotent, because every insert ignores the (step, member) key."""
     return campaigns_advance()
-
-
-# Late acknowledgement is safe: a redelivered chunk claims only rows that are still pending and due. The hard
-# time limit stays well under the send lease, so a row is never reclaimed while its worker still holds it.
-@shared_task(
-    name="engagement.tasks.campaigns.send_deliveries",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=120,
-    time_limit=150,
-    autoretry_for=(TransientSendError,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-    ignore_result=True,
-)
-def send_deliveries(delivery_ids: list[int]) -> int:
-    return deliveries_send(delivery_ids=delivery_ids).sent
 
 
 @shared_task(

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from campaigns.engine import campaigns_advance
+from campaigns.advance import campaigns_advance
 from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, DeliveryStatus, Segment
 from initiatives.models import ParticipationStatus
 from members.models import Member

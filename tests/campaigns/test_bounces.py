@@ -2,8 +2,8 @@ import pytest
 from django.utils import timezone
 
 from campaigns.bounces import bounce_message_process, undeliverable_clear, undeliverable_reasons
-from campaigns.engine import deliveries_send
 from campaigns.models import Bounce, BounceKind, Channel, DeliveryStatus, UndeliverableAddress
+from campaigns.send import deliveries_send
 from members.models import Notification
 from tests.campaigns.dsn_samples import AUTO_REPLY, HARD, SOFT, sample
 from tests.campaigns.factories import CampaignStepFactory, DeliveryFactory

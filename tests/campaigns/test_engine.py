@@ -8,21 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from campaigns.engine import (
-    SendResult,
-    TransientSendError,
-    _claim,
-    _mark_sent,
-    _release,
-    _retry_delay,
-    campaign_cancel,
-    campaign_launch,
-    campaign_pause,
-    campaign_resume,
-    campaigns_advance,
-    deliveries_send,
-)
+from campaigns.advance import campaigns_advance
 from campaigns.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
+from campaigns.send import SendResult, TransientSendError, _claim, _mark_sent, _release, _retry_delay, deliveries_send
+from campaigns.transitions import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
 from members.models import Activity, Member, Notification, NotificationKind, Verb
 from personas.models import Sector
 from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
@@ -396,12 +385,13 @@ def test_a_row_a_dead_worker_held_for_a_cancelled_campaign_ends_skipped(settings
     assert (delivery.status, delivery.last_error) == (DeliveryStatus.SKIPPED, "Campaign cancelled.")
 
 
-def test_beat_advances_campaigns_every_minute():
+def test_beat_advances_campaigns_every_minute_and_a_late_run_expires():
     from campaigns.tasks import advance_campaigns
     from knoble.celery import app
 
     entry = app.conf.beat_schedule["advance-campaigns"]
     assert (entry["task"], entry["schedule"]) == (advance_campaigns.name, 60)
+    assert entry["options"]["expires"] < 60
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail, signing
 
 from campaigns import tracking
-from campaigns.engine import campaigns_advance
+from campaigns.advance import campaigns_advance
 from campaigns.models import CampaignStatus, Delivery
 from members.models import Activity, Member, Verb
 from tests.campaigns.factories import CampaignStepFactory, DeliveryFactory

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from campaigns.engine import campaign_launch, campaigns_advance
+from campaigns.advance import campaigns_advance
 from campaigns.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus
+from campaigns.transitions import campaign_launch
 from knoble.celery import app as celery_app
 from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, SegmentFactory, approved_members_in_bulk
 from tests.campaigns.loopback_smtp import LoopbackSMTP

@@ -9,9 +9,10 @@ from email.message import Message
 import pytest
 from django.test import Client
 
-from campaigns.engine import campaign_launch, campaigns_advance
+from campaigns.advance import campaigns_advance
 from campaigns.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus, StepCondition
-from campaigns.tasks.campaigns import send_deliveries
+from campaigns.send_tasks import send_deliveries
+from campaigns.transitions import campaign_launch
 from knoble.celery import app as celery_app
 from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, SegmentFactory, approved_members_in_bulk
 from tests.conftest import require_postgres, require_redis
