@@ -5,7 +5,6 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,11 +42,3 @@ def digest_send(*, user: User) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
-
-
-def digest_request(*, user: User) -> None:
-    """Queues the digest for one person once the request's transaction commits."""
-    from analytics.tasks import send_digest
-
-    user_id = user.pk
-    transaction.on_commit(lambda: send_digest.delay(user_id))

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_countries.fields import Country
 
 from analytics import panels
-from analytics.digest import digest_request
+from analytics.services import digest_request
 from core.permissions import DASHBOARD_PERMISSION
 from core.spreadsheets import spreadsheet_cell
 from members.models import Organisation, User

@@ -1,51 +1,20 @@
 """Rendering campaign messages: Markdown once per step, then cheap per-member substitution and tracked links."""
 
-import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from html import escape, unescape
 
-import markdown as markdown_lib
-import nh3
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignStep, Delivery
-from campaigns.tracking import absolute, click_url, link_is_allowed, open_url, unsubscribe_url
+from campaigns.tracking import absolute, click_url, open_url, unsubscribe_url
+from campaigns.validators import HREF, PLACEHOLDER, link_is_allowed, markdown_html
 from campaigns.verp import return_path
 from ecosystem.models import ReviewState
 from initiatives.models import Initiative
 from members.models import Member
-
-PLACEHOLDERS = ("name", "organisation", "goal", "goal_link")
-# The one placeholder that is a link; the others are text, and a member's name is no place to send anyone.
-LINK_PLACEHOLDERS = ("goal_link",)
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-HREF = re.compile(r'href="([^"]*)"')
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre"}
-
-
-def _markdown_html(body: str) -> str:
-    html = markdown_lib.markdown(body, extensions=["sane_lists"])
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel=None)
-
-
-def check_body(body: str, *, link_hosts: set[str]) -> None:
-    """Unknown placeholders and links that lead off the site (and off the allow-list) are refused."""
-    errors = [
-        f"Unknown placeholder {{{name}}} (use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})."
-        for name in sorted(set(PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
-    ]
-    for url in HREF.findall(_markdown_html(body)):
-        placeholder = PLACEHOLDER.fullmatch(url)
-        if placeholder is not None and placeholder[1] not in LINK_PLACEHOLDERS:
-            errors.append(f"The link {url} is not a link placeholder (use {{goal_link}}).")
-        elif placeholder is None and not link_is_allowed(url, link_hosts=link_hosts):
-            errors.append(f"The link {url} leaves this site; add its host to the campaign's allowed links first.")
-    if errors:
-        raise ValidationError({"body": errors})
 
 
 @dataclass(frozen=True)
@@ -86,7 +55,7 @@ class Template:
 
     @classmethod
     def for_step(cls, step: CampaignStep) -> "Template":
-        return cls(subject=step.subject, text=step.body, html=_markdown_html(step.body), links=portal_links(step))
+        return cls(subject=step.subject, text=step.body, html=markdown_html(step.body), links=portal_links(step))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ purpose never works for another and a tampered one is refused before anything is
 
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Delivery
+from campaigns.validators import link_is_allowed
 from members.access import may_use_portal, require_portal_access
 from members.models import Member, Source, Verb
 from members.services import record_activity
@@ -22,20 +22,6 @@ from members.services import record_activity
 UNSUBSCRIBE_SALT = "engagement.unsubscribe"
 CLICK_SALT = "engagement.click"
 OPEN_SALT = "engagement.open"
-
-
-def site_host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or ""
-
-
-def link_is_allowed(url: str, *, link_hosts: set[str]) -> bool:
-    """This site's own pages (relative or absolute) or a host on the campaign's allow-list; nothing else."""
-    parts = urlsplit(url)
-    if not parts.scheme and not parts.netloc:
-        return url.startswith("/") and not url.startswith("//") and "\\" not in url
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    return parts.hostname.lower() in link_hosts | {site_host()}
 
 
 def absolute(url: str) -> str:

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from campaigns.segments import validate_rules
+from campaigns.validators import check_body
 from ecosystem.models import RedFlag, ReviewState, Stage
 from initiatives.models import Initiative
 from members.models import Member
@@ -33,8 +35,6 @@ class Segment(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from campaigns.segments import validate_rules
-
         validate_rules(self.rules)
 
 
@@ -161,8 +161,6 @@ class CampaignStep(models.Model):
         return f"{self.campaign} · step {self.position}: {self.subject}"
 
     def clean(self) -> None:
-        from campaigns.messages import check_body
-
         if self.position == 1 and self.condition in PREVIOUS_CONDITIONS:
             raise ValidationError({"condition": "The first step has no previous message to look at."})
         try:

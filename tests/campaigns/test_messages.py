@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from campaigns.messages import Template, check_body, personalise
+from campaigns.messages import Template, personalise
 from campaigns.models import CampaignStep
+from campaigns.validators import check_body
 from tests.campaigns.factories import CampaignStepFactory, DeliveryFactory
 from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import InitiativeFactory

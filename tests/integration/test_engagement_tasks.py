@@ -5,8 +5,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.digest import digest_request
 from analytics.models import RollupRefresh
+from analytics.services import digest_request
 from engagement.models import MemberEngagement
 from engagement.tasks import engagement_nightly
 from members.models import Verb
