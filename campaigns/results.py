@@ -8,21 +8,31 @@ from dataclasses import dataclass, fields
 
 from django.db import connection
 
-from campaigns.models import Campaign, CampaignStep
+from campaigns.models import Campaign, CampaignStep, Delivery, DeliveryStatus
+from initiatives.models import Participation, ParticipationStatus
+
+# The values `conversions` binds: a query that joins it passes these among its parameters.
+CONVERSION_PARAMS = {
+    "conversion_sent": DeliveryStatus.SENT.value,
+    "conversion_active": ParticipationStatus.ACTIVE.value,
+}
+# The delivery statuses bound by name in the results query (`%(sent)s`, …).
+STATUS_PARAMS = {status: status for status in DeliveryStatus.values}
 
 
 def conversions(*, goal: str) -> str:
     """A LEFT JOIN, to deliveries `d`, of the participation that makes a delivery a conversion: it was sent,
-    and the member takes part in the goal initiative (SQL `goal`), having joined at or after the send.
+    and the member takes part in the goal initiative (SQL `goal`), having joined at or after the send. The
+    query binds `CONVERSION_PARAMS`.
 
     A member has one participation per initiative, so the join adds no rows and count(conversion.id) counts
     conversions. A join rather than an EXISTS per delivery, so that PostgreSQL can hash the participations,
     all of them for the whole delivery log, or the goal's few when `goal` is one campaign's bound parameter.
     """
     return f"""
-        LEFT JOIN initiatives_participation conversion
-          ON d.status = 'sent' AND conversion.member_id = d.member_id AND conversion.initiative_id = {goal}
-         AND conversion.status = 'active' AND conversion.joined_at >= d.sent_at
+        LEFT JOIN {Participation._meta.db_table} conversion
+          ON d.status = %(conversion_sent)s AND conversion.member_id = d.member_id AND conversion.initiative_id = {goal}
+         AND conversion.status = %(conversion_active)s AND conversion.joined_at >= d.sent_at
     """
 
 
@@ -53,20 +63,20 @@ def step_results(campaign: Campaign) -> list[StepResult]:
         cursor.execute(
             f"""
             SELECT d.step_id, count(*),
-                   sum(CASE WHEN d.status IN ('pending', 'sending') THEN 1 ELSE 0 END),
-                   sum(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END),
-                   sum(CASE WHEN d.status = 'deferred' THEN 1 ELSE 0 END),
-                   sum(CASE WHEN d.status = 'bounced' THEN 1 ELSE 0 END),
-                   sum(CASE WHEN d.status = 'skipped' THEN 1 ELSE 0 END),
-                   sum(CASE WHEN d.status = 'suppressed' THEN 1 ELSE 0 END),
-                   sum(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status IN (%(pending)s, %(sending)s) THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = %(sent)s THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = %(deferred)s THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = %(bounced)s THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = %(skipped)s THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = %(suppressed)s THEN 1 ELSE 0 END),
+                   sum(CASE WHEN d.status = %(failed)s THEN 1 ELSE 0 END),
                    count(d.opened_at), count(d.clicked_at), count(conversion.id)
-            FROM engagement_delivery d
+            FROM {Delivery._meta.db_table} d
             {conversions(goal="%(goal)s")}
             WHERE d.campaign_id = %(campaign)s
             GROUP BY d.step_id
             """,
-            {"campaign": campaign.pk, "goal": campaign.goal_id},
+            {"campaign": campaign.pk, "goal": campaign.goal_id, **STATUS_PARAMS, **CONVERSION_PARAMS},
         )
         counts = {step_id: counted for step_id, *counted in cursor.fetchall()}
     return [StepResult(step, *counts.get(step.pk, NO_DELIVERIES)) for step in steps]
