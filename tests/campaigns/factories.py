@@ -6,8 +6,9 @@ import factory
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, CampaignStep, Channel, Delivery, DeliveryStatus, Segment
+from campaigns.transitions import campaign_launch
 from members.models import Member, User
-from tests.members.factories import MemberFactory, OrganisationFactory
+from tests.members.factories import MemberFactory, OrganisationFactory, staff_user
 
 
 class SegmentFactory(factory.django.DjangoModelFactory[Segment]):
@@ -63,3 +64,17 @@ def approved_members_in_bulk(count: int, *, prefix: str = "bulk") -> list[Member
     return Member.objects.bulk_create(
         Member(user=user, organisation=organisation, status=Member.Status.APPROVED) for user in users
     )
+
+
+def launched(*steps: dict, segment=None, **campaign_fields) -> Campaign:
+    """A campaign with these steps (one default step if none), launched by staff."""
+    campaign = CampaignFactory.create(segment=segment or SegmentFactory.create(), **campaign_fields)
+    for position, fields in enumerate(steps or [{}], start=1):
+        CampaignStepFactory(campaign=campaign, position=position, **fields)
+    return campaign_launch(campaign=campaign, actor=staff_user())
+
+
+def deliveries(campaign, position=None):
+    """The campaign's deliveries, of one step if `position` is given."""
+    rows = Delivery.objects.filter(campaign=campaign)
+    return rows.filter(step__position=position) if position else rows

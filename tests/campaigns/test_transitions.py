@@ -1,11 +1,21 @@
-"""Staff actions record who took them: the campaign's admin history names the author."""
+"""Staff actions on a campaign: launch, pause, resume, cancel, and the author each one records."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core import mail
+from django.core.exceptions import ValidationError
 
+from campaigns.models import CampaignStatus
 from campaigns.transitions import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
-from tests.campaigns.factories import CampaignFactory, CampaignStepFactory
-from tests.members.factories import staff_user
+from tests.campaigns.factories import (
+    CampaignFactory,
+    CampaignStepFactory,
+    deliveries,
+    launched,
+)
+from tests.members.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,3 +35,37 @@ def test_pause_resume_and_cancel_record_their_author_in_the_campaigns_history():
         (resumer.pk, CHANGE, "Resumed."),
         (canceller.pk, CHANGE, "Cancelled."),
     ]
+
+
+def test_launch_needs_a_draft_with_steps():
+    campaign = CampaignFactory()
+    with pytest.raises(ValidationError, match="has no steps"):
+        campaign_launch(campaign=campaign, actor=staff_user())
+    CampaignStepFactory(campaign=campaign, position=1)
+    campaign_launch(campaign=campaign, actor=staff_user())
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING
+    with pytest.raises(ValidationError, match="is running: it cannot be launched"):
+        campaign_launch(campaign=campaign, actor=staff_user())
+
+
+def test_pause_resume_and_cancel(run_engine):
+    MemberFactory()
+    campaign = launched({}, {"delay": timedelta(0)})
+    run_engine()
+    campaign_pause(campaign=campaign, actor=staff_user())
+    run_engine()
+    assert len(mail.outbox) == 1
+    assert not deliveries(campaign, 2).exists()  # a paused campaign does not advance
+    campaign_resume(campaign=campaign, actor=staff_user())
+    run_engine()
+    assert len(mail.outbox) == 2
+
+    MemberFactory()
+    other = launched({}, {"delay": timedelta(days=1)})
+    run_engine()
+    run_engine()  # writes step 2, due tomorrow
+    campaign_cancel(campaign=other, actor=staff_user())
+    assert set(deliveries(other).values_list("status", flat=True)) == {"sent", "skipped"}
+    with pytest.raises(ValidationError, match="cannot be resumed"):
+        campaign_resume(campaign=other, actor=staff_user())

@@ -1,102 +1,32 @@
+"""Sending a chunk: what each delivery becomes (conditions, consent, channels, budget), the SMTP replies, leases."""
+
 import threading
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from campaigns.advance import campaigns_advance
-from campaigns.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
+from campaigns.models import CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
 from campaigns.send import SendResult, TransientSendError, _claim, _mark_sent, _release, _retry_delay, deliveries_send
-from campaigns.transitions import campaign_cancel, campaign_launch, campaign_pause, campaign_resume
+from campaigns.transitions import campaign_cancel, campaign_launch
 from members.models import Activity, Member, Notification, NotificationKind, Verb
-from personas.models import Sector
-from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
+from tests.campaigns.factories import (
+    CampaignFactory,
+    CampaignStepFactory,
+    DeliveryFactory,
+    deliveries,
+    launched,
+)
 from tests.campaigns.loopback_smtp import LoopbackSMTP
 from tests.conftest import require_postgres
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def run_engine(django_capture_on_commit_callbacks):
-    """One engine run as beat would do it; the sends it enqueues run eagerly (locmem e-mail)."""
-
-    def run(**kwargs) -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return campaigns_advance(**kwargs)
-
-    return run
-
-
-def launched(*steps: dict, segment=None, **campaign_fields) -> Campaign:
-    campaign = CampaignFactory.create(segment=segment or SegmentFactory.create(), **campaign_fields)
-    for position, fields in enumerate(steps or [{}], start=1):
-        CampaignStepFactory(campaign=campaign, position=position, **fields)
-    return campaign_launch(campaign=campaign, actor=staff_user())
-
-
-def deliveries(campaign, position=None):
-    rows = Delivery.objects.filter(campaign=campaign)
-    return rows.filter(step__position=position) if position else rows
-
-
-def test_launch_needs_a_draft_with_steps():
-    campaign = CampaignFactory()
-    with pytest.raises(ValidationError, match="has no steps"):
-        campaign_launch(campaign=campaign, actor=staff_user())
-    CampaignStepFactory(campaign=campaign, position=1)
-    campaign_launch(campaign=campaign, actor=staff_user())
-    campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.RUNNING
-    with pytest.raises(ValidationError, match="is running: it cannot be launched"):
-        campaign_launch(campaign=campaign, actor=staff_user())
-
-
-def test_a_future_start_is_scheduled_and_starts_when_due(run_engine):
-    MemberFactory()
-    campaign = launched(starts_at=timezone.now() + timedelta(hours=1))
-    assert campaign.status == CampaignStatus.SCHEDULED
-    run_engine()
-    assert not deliveries(campaign).exists()
-    run_engine(now=timezone.now() + timedelta(hours=1, seconds=1))
-    campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.RUNNING
-    assert deliveries(campaign).count() == 1
-
-
-def test_a_three_step_journey_with_delays_sends_each_step_once(run_engine):
-    member = MemberFactory(user__first_name="Noor", user__last_name="Haddad", organisation__name="Harbour CU")
-    campaign = launched(
-        {"subject": "Welcome {name}"},
-        {"subject": "Two days on", "delay": timedelta(days=2)},
-        {"subject": "Last one", "delay": timedelta(days=5)},
-    )
-    run_engine()
-    run_engine()  # twice: harmless
-    assert [m.subject for m in mail.outbox] == ["Welcome Noor Haddad"]
-    first = deliveries(campaign, 1).get()
-    second = deliveries(campaign, 2).get()
-    assert first.status == DeliveryStatus.SENT
-    assert second.status == DeliveryStatus.PENDING
-    assert second.due_at == first.finished_at + timedelta(days=2)
-
-    Delivery.objects.filter(pk=second.pk).update(due_at=timezone.now() - timedelta(seconds=1))
-    run_engine()
-    run_engine()
-    third = deliveries(campaign, 3).get()
-    Delivery.objects.filter(pk=third.pk).update(due_at=timezone.now() - timedelta(seconds=1))
-    run_engine()
-    run_engine()
-    assert [m.subject for m in mail.outbox] == ["Welcome Noor Haddad", "Two days on", "Last one"]
-    assert Activity.objects.filter(member=member, verb=Verb.MESSAGE_SENT).count() == 3
-    campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.COMPLETED
 
 
 def test_the_message_has_both_parts_unsubscribe_headers_a_message_id_and_tracked_links(run_engine):
@@ -194,41 +124,6 @@ def test_the_contact_budget_holds_across_campaigns(run_engine, settings):
     assert {d.campaign for d in Delivery.objects.all()} == set(campaigns)
 
 
-def test_members_who_join_the_segment_later_are_enrolled_only_when_asked(run_engine):
-    MemberFactory(organisation__sector=Sector.NGO)
-    ngos = SegmentFactory(rules=[{"field": "sector", "value": ["ngo"]}])
-    once = launched(segment=ngos)
-    ongoing = launched(segment=ngos, enrol_late_joiners=True)
-    run_engine()
-    MemberFactory(organisation__sector=Sector.NGO)
-    MemberFactory(organisation__sector=Sector.PROSECUTOR)
-    run_engine()
-    assert deliveries(once).count() == 1
-    assert deliveries(ongoing).count() == 2
-
-
-def test_pause_resume_and_cancel(run_engine):
-    MemberFactory()
-    campaign = launched({}, {"delay": timedelta(0)})
-    run_engine()
-    campaign_pause(campaign=campaign, actor=staff_user())
-    run_engine()
-    assert len(mail.outbox) == 1
-    assert not deliveries(campaign, 2).exists()  # a paused campaign does not advance
-    campaign_resume(campaign=campaign, actor=staff_user())
-    run_engine()
-    assert len(mail.outbox) == 2
-
-    MemberFactory()
-    other = launched({}, {"delay": timedelta(days=1)})
-    run_engine()
-    run_engine()  # writes step 2, due tomorrow
-    campaign_cancel(campaign=other, actor=staff_user())
-    assert set(deliveries(other).values_list("status", flat=True)) == {"sent", "skipped"}
-    with pytest.raises(ValidationError, match="cannot be resumed"):
-        campaign_resume(campaign=other, actor=staff_user())
-
-
 def test_sending_the_same_chunk_twice_sends_once(run_engine):
     MemberFactory.create_batch(3)
     campaign = CampaignFactory()
@@ -239,22 +134,6 @@ def test_sending_the_same_chunk_twice_sends_once(run_engine):
     assert deliveries_send(delivery_ids=ids).sent == 3
     assert deliveries_send(delivery_ids=ids).sent == 0
     assert len(mail.outbox) == 3
-
-
-def test_an_expired_lease_is_reclaimed_and_sent(run_engine, settings):
-    settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = 60
-    MemberFactory()
-    campaign = launched()
-    campaigns_advance()
-    Delivery.objects.filter(campaign=campaign).update(
-        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(seconds=30)
-    )
-    run_engine()
-    assert mail.outbox == []  # still within the lease: its worker may be sending it
-    Delivery.objects.filter(campaign=campaign).update(claimed_at=timezone.now() - timedelta(seconds=61))
-    run_engine()
-    assert len(mail.outbox) == 1
-    assert deliveries(campaign).get().status == DeliveryStatus.SENT
 
 
 def test_a_worker_past_its_lease_neither_marks_nor_releases_the_row_another_worker_took():
@@ -369,29 +248,6 @@ def test_two_workers_sending_the_same_chunk_at_once_send_each_message_once():
     assert sum(results) == 40
     assert len(mail.outbox) == 40
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 40
-
-
-def test_a_row_a_dead_worker_held_for_a_cancelled_campaign_ends_skipped(settings):
-    settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = 60
-    MemberFactory()
-    campaign = launched()
-    campaigns_advance()
-    Delivery.objects.filter(campaign=campaign).update(
-        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(seconds=61)
-    )
-    campaign_cancel(campaign=campaign, actor=staff_user())
-    campaigns_advance()
-    delivery = deliveries(campaign).get()
-    assert (delivery.status, delivery.last_error) == (DeliveryStatus.SKIPPED, "Campaign cancelled.")
-
-
-def test_beat_advances_campaigns_every_minute_and_a_late_run_expires():
-    from campaigns.tasks import advance_campaigns
-    from knoble.celery import app
-
-    entry = app.conf.beat_schedule["advance-campaigns"]
-    assert (entry["task"], entry["schedule"]) == (advance_campaigns.name, 60)
-    assert entry["options"]["expires"] < 60
 
 
 @pytest.fixture
