@@ -26,7 +26,8 @@ app.conf.beat_schedule = {
         "task": "engagement.tasks.campaigns.advance_campaigns",
         "schedule": 60,
         # A run still queued when the next one is due is redundant: the next run does all it would have done.
-        "options": {"expires": 55},
+        # django-celery-beat's scheduler stores this key (as the row's expiry) and sends it as `expires`.
+        "options": {"expire_seconds": 55},
     },
     "poll-bounce-mailbox": {
         "task": "engagement.tasks.bounces.poll_bounce_mailbox",

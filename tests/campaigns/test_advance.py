@@ -107,4 +107,14 @@ def test_beat_advances_campaigns_every_minute_and_a_late_run_expires():
 
     entry = app.conf.beat_schedule["advance-campaigns"]
     assert (entry["task"], entry["schedule"]) == (advance_campaigns.name, 60)
-    assert entry["options"]["expires"] < 60
+    assert entry["options"]["expire_seconds"] < 60
+
+
+def test_the_beat_rows_in_the_database_expire_the_every_minute_advance():
+    from django_celery_beat.schedulers import ModelEntry
+
+    from knoble.celery import app
+
+    # What beat's database scheduler does with the entry when it starts: the row it writes, the options it sends.
+    entry = ModelEntry.from_entry("advance-campaigns", app=app, **app.conf.beat_schedule["advance-campaigns"])
+    assert (entry.model.expire_seconds, entry.options["expires"]) == (55, 55)
