@@ -1,5 +1,5 @@
-"""Staff actions on a campaign: launch, pause, resume, cancel, and the test send. Each locks the campaign, checks
-its status allows the move, and enqueues the engine's next run (or the test send) once the change is committed."""
+"""Staff actions on a campaign: launch, pause, resume, cancel, and the test send. Each locks the campaign and checks
+that its status allows the move; launch and resume enqueue the engine's next run once the change is committed."""
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
@@ -23,7 +23,8 @@ def _require(campaign: Campaign, *allowed: str, action: str) -> None:
 
 
 def _advance_soon() -> None:
-    advance_campaigns.delay_on_commit()  # type: ignore[attr-defined]  # Celery 5.4's DjangoTask; not in celery-types yet
+    # delay_on_commit is Celery 5.4's DjangoTask, which celery-types does not know yet.
+    advance_campaigns.delay_on_commit()  # type: ignore[attr-defined]
 
 
 def _log(campaign: Campaign, actor: User, message: str) -> None:
@@ -104,4 +105,5 @@ def campaign_test_send_enqueue(*, campaign: Campaign, actor: User) -> None:
     """Every step, rendered for the staff member, to their own address (never tracked)."""
     if not campaign.steps.exists():
         raise ValidationError(f"“{campaign}” has no steps to test.")
-    send_campaign_test.delay_on_commit(campaign.pk, actor.pk)  # type: ignore[attr-defined]  # Celery 5.4's DjangoTask; not in celery-types yet
+    # delay_on_commit is Celery 5.4's DjangoTask, which celery-types does not know yet.
+    send_campaign_test.delay_on_commit(campaign.pk, actor.pk)  # type: ignore[attr-defined]
