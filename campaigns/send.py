@@ -32,7 +32,12 @@ from campaigns.messages import Template, email_for, personalise
 from campaigns.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
 from initiatives.models import Participation, ParticipationStatus
 from members.models import Member, NotificationKind, Source, User, Verb
-from members.services import notification_create, record_activity, record_activity_for_updated
+from members.services import (
+    activity_insert_sql,
+    notification_create,
+    record_activity,
+    record_activity_for_members,
+)
 
 
 class TransientSendError(Exception):
@@ -259,13 +264,17 @@ def _mark_sent_and_record(row: Delivery) -> bool:
     """False when the lease expired and another worker took the row back: it owns the row now."""
     now = timezone.now()
     sent_at, claimed_at = (connection.ops.adapt_datetimefield_value(value) for value in (now, row.claimed_at))
-    return bool(
-        record_activity_for_updated(
-            update_sql=MARK_SENT,
-            update_params=[DeliveryStatus.SENT, sent_at, sent_at, row.pk, claimed_at],
-            **_sent_activity(row, now),
-        )
-    )
+    update_params = [DeliveryStatus.SENT, sent_at, sent_at, row.pk, claimed_at]
+    if connection.vendor != "postgresql":
+        # The same in two statements and one transaction, where an UPDATE cannot feed an INSERT.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(MARK_SENT, update_params)
+            member_ids = [member_id for (member_id,) in cursor.fetchall()]
+            return bool(record_activity_for_members(member_ids=member_ids, **_sent_activity(row, now)))
+    insert_sql, insert_params = activity_insert_sql(member_ids_from="updated", **_sent_activity(row, now))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH updated AS ({MARK_SENT}) {insert_sql}", [*update_params, *insert_params])
+        return bool(cursor.rowcount)
 
 
 def _release(rows: list[Delivery], error: str) -> None:
