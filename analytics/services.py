@@ -6,5 +6,4 @@ from members.models import User
 
 def digest_request(*, user: User) -> None:
     """Queues the digest for one person once the request's transaction commits."""
-    # delay_on_commit is Celery 5.4's DjangoTask, which celery-types does not know yet.
-    send_digest.delay_on_commit(user.pk)  # type: ignore[attr-defined]
+    send_digest.delay_on_commit(user.pk)

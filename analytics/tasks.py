@@ -3,6 +3,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 
 from analytics.digest import digest_recipients, digest_send
 from members.models import User
@@ -17,6 +18,7 @@ def send_weekly_digest() -> None:
 
 
 @shared_task(
+    base=DjangoTask,
     name="engagement.tasks.scoring.send_digest",
     autoretry_for=(SMTPException, ConnectionError),
     retry_backoff=True,

@@ -152,8 +152,7 @@ def _enqueue_due(now: datetime, limit: int) -> list[int]:
         Delivery.objects.filter(pk__in=due).update(enqueued_at=now)
         size = settings.KNOBLE_CAMPAIGN_CHUNK_SIZE
         for start in range(0, len(due), size):
-            # delay_on_commit is Celery 5.4's DjangoTask, which celery-types does not know yet.
-            send_deliveries.delay_on_commit(due[start : start + size])  # type: ignore[attr-defined]
+            send_deliveries.delay_on_commit(due[start : start + size])
     return due
 
 

@@ -2,6 +2,7 @@
 service, so the task it enqueues must sit below both for the imports to run one way."""
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 
 from campaigns.send import TransientSendError, deliveries_send
 
@@ -10,6 +11,7 @@ from campaigns.send import TransientSendError, deliveries_send
 # time limit stays well under the send lease, so a row is never reclaimed while its worker still holds it. The
 # name is the one it had before engagement split into three apps, so that chunks queued during an upgrade still run.
 @shared_task(
+    base=DjangoTask,
     name="engagement.tasks.campaigns.send_deliveries",
     acks_late=True,
     reject_on_worker_lost=True,

@@ -23,8 +23,7 @@ def _require(campaign: Campaign, *allowed: str, action: str) -> None:
 
 
 def _advance_soon() -> None:
-    # delay_on_commit is Celery 5.4's DjangoTask, which celery-types does not know yet.
-    advance_campaigns.delay_on_commit()  # type: ignore[attr-defined]
+    advance_campaigns.delay_on_commit()
 
 
 def _log(campaign: Campaign, actor: User, message: str) -> None:
@@ -105,5 +104,4 @@ def campaign_test_send_enqueue(*, campaign: Campaign, actor: User) -> None:
     """Every step, rendered for the staff member, to their own address (never tracked)."""
     if not campaign.steps.exists():
         raise ValidationError(f"“{campaign}” has no steps to test.")
-    # delay_on_commit is Celery 5.4's DjangoTask, which celery-types does not know yet.
-    send_campaign_test.delay_on_commit(campaign.pk, actor.pk)  # type: ignore[attr-defined]
+    send_campaign_test.delay_on_commit(campaign.pk, actor.pk)

@@ -4,6 +4,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 
 from campaigns.advance import campaigns_advance
 from campaigns.models import Campaign
@@ -13,13 +14,14 @@ from members.models import User
 
 # Names are the ones they had before engagement split into three apps, so that messages queued during an upgrade
 # (and the beat schedule rows in the database) still run.
-@shared_task(name="engagement.tasks.campaigns.advance_campaigns", ignore_result=True)
+@shared_task(base=DjangoTask, name="engagement.tasks.campaigns.advance_campaigns", ignore_result=True)
 def advance_campaigns() -> int:
     """Every minute (beat): idempotent, because every insert ignores the (step, member) key."""
     return campaigns_advance()
 
 
 @shared_task(
+    base=DjangoTask,
     name="engagement.tasks.campaigns.send_campaign_test",
     autoretry_for=(SMTPException, ConnectionError),
     retry_backoff=True,
