@@ -31,8 +31,8 @@ from django.db import connection, transaction  # noqa: E402
 
 from bench.campaign_send import BODY, Sink, _free_port  # noqa: E402
 from bench.harness import Figure  # noqa: E402
-from engagement.campaign_engine import campaign_launch  # noqa: E402
-from engagement.models import FINAL_STATUSES, Campaign, CampaignStep, Delivery, Segment  # noqa: E402
+from campaigns.models import FINAL_STATUSES, Campaign, CampaignStep, Delivery, Segment  # noqa: E402
+from campaigns.transitions import campaign_launch  # noqa: E402
 from knoble.celery import app as celery_app  # noqa: E402
 from members.models import Member, MemberStatus, Organisation, User  # noqa: E402
 

@@ -38,8 +38,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.harness import Figure, median_seconds  # noqa: E402
-from engagement.campaign_engine import ENROLLED_STATUSES, campaigns_advance, deliveries_send  # noqa: E402
-from engagement.models import Campaign, CampaignStatus, CampaignStep, Delivery, Segment  # noqa: E402
+from campaigns.advance import ENROLLED_STATUSES, campaigns_advance  # noqa: E402
+from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, Segment  # noqa: E402
+from campaigns.send import deliveries_send  # noqa: E402
 from members.models import Member  # noqa: E402
 
 # The step enrols every member but the pending: the generator's 100,000 give about 97,600.

@@ -7,7 +7,7 @@ Everything happens inside one transaction that is rolled back at the end, so the
 database as it found it: scores and roll-ups are computed and the dashboard measured at 5M; then four
 activity rows in five are deleted (evenly, so the 18 months keep their shape), and the same is done at 1M.
 
-"Dashboard" is the server work of every panel's JSON (`engagement.dashboards.panel_data`) with the cache
+"Dashboard" is the server work of every panel's JSON (`analytics.panels.panel_data`) with the cache
 switched off. Its reference is the same aggregates over the roll-up tables run as one SQL statement (each
 panel's query captured from the dashboard itself, so the two compute exactly the same numbers).
 """
@@ -27,28 +27,28 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+from analytics import panels  # noqa: E402
+from analytics.rollups import rollups_refresh  # noqa: E402
 from bench import generate  # noqa: E402
 from bench.harness import Figure, median_seconds  # noqa: E402
-from engagement import dashboards  # noqa: E402
-from engagement.rollups import rollups_refresh  # noqa: E402
 from engagement.scoring import engagement_recompute  # noqa: E402
 
 SMALL_ACTIVITIES = 1_000_000
-FILTERS = dashboards.Filters(start=date(2026, 8, 3), end=date(2026, 10, 31))
+FILTERS = panels.Filters(start=date(2026, 8, 3), end=date(2026, 10, 31))
 # A dashboard takes tens of milliseconds, less than the jitter of a shared machine: more runs cost little.
 DASHBOARD_RUNS = 15
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
 def dashboard() -> None:
-    for name in dashboards.PANELS:
-        dashboards.panel_data(name, FILTERS)
+    for name in panels.PANELS:
+        panels.panel_data(name, FILTERS)
 
 
 def one_statement() -> Callable[[], object]:
     """The dashboard's aggregate queries, captured as executed, joined into one SQL statement."""
     with CaptureQueriesContext(connection) as captured:
-        for panel in dashboards.PANELS.values():
+        for panel in panels.PANELS.values():
             panel(FILTERS)
     parts = [f"(SELECT json_agg(q) FROM ({query['sql']}) q) AS p{i}" for i, query in enumerate(captured)]
     statement = "SELECT " + ", ".join(parts)

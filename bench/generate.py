@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from engagement.campaign_engine import SUPPRESSION_REASONS  # noqa: E402
+from campaigns.decisions import SUPPRESSION_REASONS  # noqa: E402
 from initiatives.models import Initiative  # noqa: E402
 from members.models import MemberStatus, Verb  # noqa: E402
 from members.roles import MEMBER_ROLE  # noqa: E402

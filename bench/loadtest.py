@@ -117,8 +117,8 @@ def prepare(which: str) -> dict[str, list[tuple[str, str]]]:
     call_command("migrate", verbosity=0)
     if which == "demo":
         call_command("seed_demo", verbosity=0)
-    from engagement.models import RollupRefresh
-    from engagement.rollups import rollups_refresh
+    from analytics.models import RollupRefresh
+    from analytics.rollups import rollups_refresh
     from engagement.scoring import engagement_recompute
 
     if not RollupRefresh.objects.exists():

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from engagement import sql
 from engagement.models import EngagementSettings, LifecycleStage, VerbScore
-from initiatives.models import Initiative
-from members.models import Member, Verb
+from initiatives.models import Initiative, Participation, ParticipationStatus
+from members.models import Activity, Member, MemberStatus, User, Verb
 
 # (points, daily cap, meaningful); verbs not listed earn nothing (sign-up, decisions, leaving …).
 DEFAULT_VERB_SCORES: dict[str, tuple[float, int, bool]] = {
@@ -61,7 +61,7 @@ def _daily_counts(*, member_filter: str = "") -> str:
     """Activity per member, verb and UTC day up to :now: the unit the daily cap applies to."""
     return f"""
         SELECT a.member_id, a.verb, {sql.day_of("a.occurred_at")} AS day, count(*) AS n
-        FROM members_activity a
+        FROM {Activity._meta.db_table} a
         WHERE a.occurred_at <= %(now)s {member_filter}
         GROUP BY a.member_id, a.verb, {sql.day_of("a.occurred_at")}
     """
@@ -91,11 +91,14 @@ def _params(*, now: datetime, settings: EngagementSettings) -> dict[str, sql.Par
         "engaged": LifecycleStage.ENGAGED.value,
         "collaborating": LifecycleStage.COLLABORATING.value,
         "dormant": LifecycleStage.DORMANT.value,
+        "approved_member": MemberStatus.APPROVED.value,
+        "active_participation": ParticipationStatus.ACTIVE.value,
     }
 
 
 def _next_state_sql() -> str:
     """One row per approved member as of :now: score and the stage the rules give."""
+    participation = Participation._meta.db_table
     return f"""
         WITH daily AS ({_daily_counts()}),
         per_member AS (
@@ -110,19 +113,19 @@ def _next_state_sql() -> str:
         approved AS (
             SELECT m.id AS member_id,
                    (u.first_name <> '' AND u.last_name <> '' AND m.job_title <> '' AND m.persona_id IS NOT NULL
-                    AND EXISTS (SELECT 1 FROM initiatives_participation p
+                    AND EXISTS (SELECT 1 FROM {participation} p
                                 WHERE p.member_id = m.id AND p.joined_at <= %(now)s)) AS onboarded,
                    EXISTS (
-                       SELECT 1 FROM initiatives_participation p
+                       SELECT 1 FROM {participation} p
                        WHERE p.member_id = m.id AND p.joined_at <= %(now)s
-                         AND (p.status = 'active' OR p.left_at > %(now)s)
-                         AND EXISTS (SELECT 1 FROM members_activity a
+                         AND (p.status = %(active_participation)s OR p.left_at > %(now)s)
+                         AND EXISTS (SELECT 1 FROM {Activity._meta.db_table} a
                                      WHERE a.member_id = m.id AND a.subject_type_id = %(initiative_type)s
                                        AND a.subject_id = p.initiative_id
                                        AND a.occurred_at > %(collaborating_since)s AND a.occurred_at <= %(now)s)
                    ) AS collaborating
-            FROM members_member m JOIN members_user u ON u.id = m.user_id
-            WHERE m.status = 'approved' AND (m.status_changed_at IS NULL OR m.status_changed_at <= %(now)s)
+            FROM {Member._meta.db_table} m JOIN {User._meta.db_table} u ON u.id = m.user_id
+            WHERE m.status = %(approved_member)s AND (m.status_changed_at IS NULL OR m.status_changed_at <= %(now)s)
         )
         SELECT a.member_id, coalesce(s.score, 0) AS score,
                CASE WHEN NOT a.onboarded THEN %(pending)s

@@ -5,8 +5,8 @@ from typing import Any
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from engagement.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
-from engagement.dashboard_api import DashboardView
+from analytics.api import DashboardView
+from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "ecosystem",
     "initiatives",
     "engagement",
+    "campaigns",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -282,8 +284,8 @@ SPECTACULAR_SETTINGS = {
         "RoadmapItemStatusEnum": "roadmap.models.ItemStatus.choices",
         "InitiativeStatusEnum": "initiatives.models.InitiativeStatus.choices",
         "ParticipationStatusEnum": "initiatives.models.ParticipationStatus.choices",
-        "CampaignStatusEnum": "engagement.models.CampaignStatus.choices",
-        "DeliveryStatusEnum": "engagement.models.DeliveryStatus.choices",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus.choices",
+        "DeliveryStatusEnum": "campaigns.models.DeliveryStatus.choices",
     },
 }
 

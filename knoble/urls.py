@@ -26,8 +26,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("roadmap/", include("roadmap.urls")),
     path("ecosystem/", include("ecosystem.urls")),
-    path("campaigns/", include("engagement.tracking_urls")),
-    path("dashboards/", include("engagement.dashboard_urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("dashboards/", include("analytics.urls")),
     # The initiatives app serves the site's front door, "/" ("for you").
     path("", include("initiatives.urls")),
     path("", include("members.urls")),

@@ -7,7 +7,17 @@ LEADERSHIP_ROLE = "Leadership"
 MEMBER_ROLE = "Member"
 
 # Staff manage every model of these apps (plus the beat schedule); activity stays append-only.
-STAFF_APPS = ("personas", "members", "roadmap", "ecosystem", "initiatives", "engagement", "django_celery_beat")
+STAFF_APPS = (
+    "personas",
+    "members",
+    "roadmap",
+    "ecosystem",
+    "initiatives",
+    "engagement",
+    "campaigns",
+    "analytics",
+    "django_celery_beat",
+)
 NEVER_GRANTED = {("members", "change_activity"), ("members", "delete_activity"), ("members", "add_activity")}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -62,69 +62,55 @@ def record_activity(
     )
 
 
-def record_activity_for_updated(
+def activity_insert_sql(
     *,
-    update_sql: str,
-    update_params: Sequence[Any],
+    member_ids_from: str,
+    verb: Verb | str,
+    subject: models.Model,
+    source: Source | str,
+    details: dict[str, Any],
+    occurred_at: datetime,
+) -> tuple[str, list[Any]]:
+    """The `INSERT … SELECT` (PostgreSQL) that records `verb` for every `member_id` of the caller's relation
+    `member_ids_from` (a CTE's name), and its parameters: for a caller that writes its rows and their activity
+    in one statement, which it composes and runs itself. The activity row stays defined here, in one place.
+
+    The campaign engine marks every message it sends this way (`WITH updated AS (UPDATE … RETURNING member_id)
+    INSERT …`), one round trip per message in a commit of its own.
+    """
+    _require_known_verb(verb)
+    subject_type = ContentType.objects.get_for_model(subject)
+    return (
+        f"INSERT INTO {Activity._meta.db_table} "  # noqa: S608
+        "(member_id, verb, subject_type_id, subject_id, source, details, occurred_at) "
+        f"SELECT member_id, %s, %s, %s, %s, CAST(%s AS jsonb), %s FROM {member_ids_from}",
+        [verb, subject_type.pk, subject.pk, source, json.dumps(details), occurred_at],
+    )
+
+
+def record_activity_for_members(
+    *,
+    member_ids: Sequence[int],
     verb: Verb | str,
     subject: models.Model,
     source: Source | str,
     details: dict[str, Any],
     occurred_at: datetime,
 ) -> int:
-    """Runs the caller's `UPDATE … RETURNING member_id` and records `verb` for each member it returned, atomically;
-    returns how many rows it changed.
-
-    On PostgreSQL both are one statement, so a caller outside a transaction pays one round trip for the pair:
-    the campaign engine marks every message it sends this way, in a commit of its own.
-    """
+    """The same event for several members in one insert (where `activity_insert_sql` cannot be used: SQLite's
+    UPDATE cannot feed an INSERT). Joins the caller's transaction; returns how many it recorded."""
     _require_known_verb(verb)
-    if connection.vendor != "postgresql":
-        return _record_activity_for_updated_in_steps(
-            update_sql=update_sql,
-            update_params=update_params,
+    Activity.objects.bulk_create(
+        Activity(
+            member_id=member_id,
             verb=verb,
             subject=subject,
             source=source,
             details=details,
             occurred_at=occurred_at,
         )
-    subject_type = ContentType.objects.get_for_model(subject)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH updated AS ({update_sql}) INSERT INTO {Activity._meta.db_table} "  # noqa: S608
-            "(member_id, verb, subject_type_id, subject_id, source, details, occurred_at) "
-            "SELECT member_id, %s, %s, %s, %s, CAST(%s AS jsonb), %s FROM updated",
-            [*update_params, verb, subject_type.pk, subject.pk, source, json.dumps(details), occurred_at],
-        )
-        return cursor.rowcount
-
-
-def _record_activity_for_updated_in_steps(
-    *,
-    update_sql: str,
-    update_params: Sequence[Any],
-    verb: Verb | str,
-    subject: models.Model,
-    source: Source | str,
-    details: dict[str, Any],
-    occurred_at: datetime,
-) -> int:
-    """The same as two statements in a transaction, for databases whose UPDATE cannot feed an INSERT."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(update_sql, update_params)
-        member_ids = [member_id for (member_id,) in cursor.fetchall()]
-        Activity.objects.bulk_create(
-            Activity(
-                member_id=member_id,
-                verb=verb,
-                subject=subject,
-                source=source,
-                details=details,
-                occurred_at=occurred_at,
-            )
-            for member_id in member_ids
-        )
+        for member_id in member_ids
+    )
     return len(member_ids)
 
 

@@ -21,8 +21,8 @@ from locust.clients import HttpSession
 from locust.env import Environment
 
 # The leadership pages, each (request name, path), in the order a browser asks for them: the dashboards page,
-# then the JSON of each of its panels (engagement/dashboard_urls.py; the panel names are
-# engagement.dashboards.PANELS, written out because locust runs without Django). Names start with
+# then the JSON of each of its panels (analytics/urls.py; the panel names are
+# analytics.panels.PANELS, written out because locust runs without Django). Names start with
 # "dashboard" so bench/loadtest.py holds them to the dashboard target.
 DASHBOARD_PANELS = [
     "headline",

@@ -1,7 +1,7 @@
 import pytest
 
+from tests.analytics.test_views import QUERY, populate
 from tests.api.conftest import make_caller
-from tests.engagement.test_dashboard_views import QUERY, populate
 
 pytestmark = pytest.mark.django_db
 

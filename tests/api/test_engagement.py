@@ -3,13 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from engagement.campaign_engine import campaigns_advance
-from engagement.models import Campaign, CampaignStatus, CampaignStep, Delivery, DeliveryStatus, Segment
+from campaigns.advance import campaigns_advance
+from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, DeliveryStatus, Segment
 from initiatives.models import ParticipationStatus
 from members.models import Member
 from tests.api.conftest import assert_list_queries_constant
+from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
 from tests.ecosystem.factories import StageFactory, red_flag
-from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, OrganisationFactory
 
@@ -403,8 +403,8 @@ def test_delivery_list_queries_are_constant(callers, django_assert_num_queries, 
 
 
 def test_staff_read_a_campaigns_bounce_rates_per_step(callers, settings, django_assert_num_queries):
-    from engagement.bounces import bounce_record
-    from engagement.models import BounceKind, Channel
+    from campaigns.bounces import bounce_record
+    from campaigns.models import BounceKind, Channel
 
     settings.KNOBLE_BOUNCE_ADDRESS = "bounces@example.org"
     first = CampaignStepFactory(position=1)

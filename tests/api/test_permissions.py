@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from engagement.models import CampaignStatus
+from campaigns.models import CampaignStatus
 from initiatives.models import InitiativeStatus
 from members.services import record_activity
 from roadmap.services import roadmap_publish
 from tests.api.conftest import ROLES, make_caller
-from tests.engagement.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
+from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory, NotificationFactory
 from tests.members.factories import MemberFactory
 from tests.personas.factories import JobFactory, PersonaFactory

@@ -13,7 +13,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 
 from tests.api.conftest import ROLES, make_caller
-from tests.engagement.factories import DeliveryFactory, SegmentFactory
+from tests.campaigns.factories import DeliveryFactory, SegmentFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.personas.factories import JobFactory
 from tests.roadmap.factories import CriterionFactory, OpportunityFactory, make_roadmap, place

@@ -14,25 +14,6 @@ from django.apps import apps as django_apps
 
 from tests.architecture.layering import app_files, apps, may_use, relative, string_literals
 
-# Literal table names of lower apps in raw SQL: "path: table". Exact: a line that no longer matches fails too.
-NAMED_BY_STRING_DEBT = {
-    # debt: removed when the engagement SQL takes table names from _meta.db_table (issue 15)
-    "engagement/campaign_results.py: initiatives_participation",
-    "engagement/dashboards.py: initiatives_initiative",
-    "engagement/dashboards.py: members_organisation",
-    "engagement/dashboards.py: roadmap_horizon",
-    "engagement/dashboards.py: roadmap_roadmap",
-    "engagement/dashboards.py: roadmap_roadmapitem",
-    "engagement/rollups.py: initiatives_participation",
-    "engagement/rollups.py: members_activity",
-    "engagement/rollups.py: members_member",
-    "engagement/rollups.py: members_organisation",
-    "engagement/scoring.py: initiatives_participation",
-    "engagement/scoring.py: members_activity",
-    "engagement/scoring.py: members_member",
-    "engagement/scoring.py: members_user",
-}
-
 
 @cache
 def _table_owners() -> dict[str, str]:
@@ -77,6 +58,5 @@ def test_no_app_names_the_tables_of_a_higher_or_sibling_app():
 
 
 def test_lower_apps_tables_are_named_through_their_models():
-    named = {ref for ref, owner in _foreign_tables_named().items() if may_use(_app_of(ref), owner)}
-    assert sorted(named - NAMED_BY_STRING_DEBT) == [], "name another app's table with Model._meta.db_table"
-    assert sorted(NAMED_BY_STRING_DEBT - named) == [], "debt paid: remove these lines from NAMED_BY_STRING_DEBT"
+    named = sorted(ref for ref, owner in _foreign_tables_named().items() if may_use(_app_of(ref), owner))
+    assert named == [], "name another app's table with Model._meta.db_table"

@@ -3,8 +3,8 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 
 from bench.generate import generate, parse_args
-from engagement.models import Campaign, Delivery, DeliveryStatus
-from engagement.segments import segment_members
+from campaigns.models import Campaign, Delivery, DeliveryStatus
+from campaigns.segments import segment_members
 from members.models import Activity, Member
 from tests.conftest import require_postgres
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.urls import resolve
 
+from analytics.panels import PANELS
 from bench.loadtest import (
     DASHBOARD_P95_TARGET,
     MEMBER_P95_TARGET,
@@ -19,7 +20,6 @@ from bench.loadtest import (
     server_environment,
 )
 from bench.report import Outcome, exit_code
-from engagement.dashboards import PANELS
 
 STATS_CSV = """Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,\
 Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%

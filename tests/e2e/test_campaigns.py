@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from engagement.tracking import click_url, unsubscribe_url
+from campaigns.tracking import click_url, unsubscribe_url
 from members.models import Activity, Verb
-from tests.engagement.factories import DeliveryFactory
+from tests.campaigns.factories import DeliveryFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

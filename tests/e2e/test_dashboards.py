@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from engagement.rollups import rollups_refresh
+from analytics.rollups import rollups_refresh
 from engagement.scoring import engagement_recompute
 from members.models import Verb
 from personas.models import Sector

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from engagement.campaign_engine import campaign_launch, campaigns_advance
-from engagement.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus
+from campaigns.advance import campaigns_advance
+from campaigns.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus
+from campaigns.transitions import campaign_launch
 from knoble.celery import app as celery_app
+from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, SegmentFactory, approved_members_in_bulk
+from tests.campaigns.loopback_smtp import LoopbackSMTP
 from tests.conftest import require_postgres, require_redis
-from tests.engagement.factories import CampaignFactory, CampaignStepFactory, SegmentFactory, approved_members_in_bulk
-from tests.engagement.loopback_smtp import LoopbackSMTP
 from tests.integration.conftest import start_worker, wait_until_disconnected
 from tests.members.factories import staff_user
 

@@ -9,17 +9,13 @@ from email.message import Message
 import pytest
 from django.test import Client
 
-from engagement.campaign_engine import campaign_launch, campaigns_advance
-from engagement.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus, StepCondition
-from engagement.tasks.campaigns import send_deliveries
+from campaigns.advance import campaigns_advance
+from campaigns.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus, StepCondition
+from campaigns.send_tasks import send_deliveries
+from campaigns.transitions import campaign_launch
 from knoble.celery import app as celery_app
+from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, SegmentFactory, approved_members_in_bulk
 from tests.conftest import require_postgres, require_redis
-from tests.engagement.factories import (
-    CampaignFactory,
-    CampaignStepFactory,
-    SegmentFactory,
-    approved_members_in_bulk,
-)
 from tests.initiatives.factories import InitiativeFactory
 from tests.integration.conftest import start_worker, wait_until_disconnected
 from tests.members.factories import MemberFactory, staff_user

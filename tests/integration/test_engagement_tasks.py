@@ -5,8 +5,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from engagement.digest import digest_request
-from engagement.models import MemberEngagement, RollupRefresh
+from analytics.models import RollupRefresh
+from analytics.services import digest_request
+from engagement.models import MemberEngagement
 from engagement.tasks import engagement_nightly
 from members.models import Verb
 from tests.engagement.factories import activity, onboarded_member

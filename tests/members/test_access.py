@@ -8,12 +8,12 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from engagement import tracking
+from campaigns import tracking
 from initiatives.services import calendar_feed_reset
 from members.models import Member, User
 from members.roles import LEADERSHIP_ROLE, STAFF_ROLE
 from members.services import api_token_create
-from tests.engagement.factories import DeliveryFactory
+from tests.campaigns.factories import DeliveryFactory
 from tests.members.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,18 +1,19 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from members.models import Activity, Member, Source, Verb
 from members.services import (
-    _record_activity_for_updated_in_steps,
+    activity_insert_sql,
     member_approve,
     member_profile_update,
     member_register,
     member_reject,
     record_activity,
-    record_activity_for_updated,
+    record_activity_for_members,
 )
+from tests.conftest import require_postgres
 from tests.members.factories import (
     MemberFactory,
     OrganisationDomainFactory,
@@ -132,15 +133,34 @@ RETITLE = (
 )
 
 
-@pytest.mark.parametrize("record", [record_activity_for_updated, _record_activity_for_updated_in_steps])
+def in_one_statement(organisation, **activity) -> int:
+    """As the campaign engine does on PostgreSQL: the caller's UPDATE feeds members' INSERT."""
+    require_postgres()
+    insert_sql, insert_params = activity_insert_sql(member_ids_from="updated", **activity)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH updated AS ({RETITLE}) {insert_sql}",
+            ["Senior analyst", organisation.pk, "Analyst", *insert_params],
+        )
+        return cursor.rowcount
+
+
+def in_two_statements(organisation, **activity) -> int:
+    """As the campaign engine does where an UPDATE cannot feed an INSERT."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(RETITLE, ["Senior analyst", organisation.pk, "Analyst"])
+        member_ids = [member_id for (member_id,) in cursor.fetchall()]
+        return record_activity_for_members(member_ids=member_ids, **activity)
+
+
+@pytest.mark.parametrize("record", [in_one_statement, in_two_statements])
 def test_an_update_and_its_activity_are_written_together(record):
     organisation = OrganisationFactory()
     changed = [MemberFactory(organisation=organisation, job_title="Analyst") for _ in range(2)]
     untouched = MemberFactory(organisation=organisation, job_title="Investigator")
     moment = timezone.now()
     count = record(
-        update_sql=RETITLE,
-        update_params=["Senior analyst", organisation.pk, "Analyst"],
+        organisation,
         verb=Verb.PROFILE_UPDATED,
         subject=organisation,
         source=Source.SYSTEM,
@@ -159,12 +179,12 @@ def test_an_update_and_its_activity_are_written_together(record):
     assert not Activity.objects.filter(member=untouched, verb=Verb.PROFILE_UPDATED).exists()
 
 
-def test_an_update_that_changes_nothing_records_nothing():
+@pytest.mark.parametrize("record", [in_one_statement, in_two_statements])
+def test_an_update_that_changes_nothing_records_nothing(record):
     organisation = OrganisationFactory()
     MemberFactory(organisation=organisation, job_title="Investigator")
-    count = record_activity_for_updated(
-        update_sql=RETITLE,
-        update_params=["Senior analyst", organisation.pk, "Analyst"],
+    count = record(
+        organisation,
         verb=Verb.PROFILE_UPDATED,
         subject=organisation,
         source=Source.SYSTEM,
@@ -175,13 +195,13 @@ def test_an_update_that_changes_nothing_records_nothing():
     assert not Activity.objects.filter(verb=Verb.PROFILE_UPDATED).exists()
 
 
-def test_an_unknown_verb_refuses_the_update_too():
+@pytest.mark.parametrize("record", [in_one_statement, in_two_statements])
+def test_an_unknown_verb_refuses_the_update_too(record):
     organisation = OrganisationFactory()
     member = MemberFactory(organisation=organisation, job_title="Analyst")
     with pytest.raises(ValidationError, match="Unknown activity verb"):
-        record_activity_for_updated(
-            update_sql=RETITLE,
-            update_params=["Senior analyst", organisation.pk, "Analyst"],
+        record(
+            organisation,
             verb="teleported",
             subject=organisation,
             source=Source.SYSTEM,

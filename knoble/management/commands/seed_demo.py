@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from analytics import demo as analytics_demo
+from campaigns import demo as campaigns_demo
 from ecosystem import demo as ecosystem_demo
-from engagement import demo as engagement_demo
-from engagement import scoring_demo
 from initiatives import demo as initiatives_demo
 from members import demo as members_demo
 from personas import demo as personas_demo
@@ -19,9 +19,9 @@ SEEDERS = [
     roadmap_demo.seed,
     ecosystem_demo.seed,
     initiatives_demo.seed,
-    engagement_demo.seed,
+    campaigns_demo.seed,
     # Last: it replays the engagement history over everything above.
-    scoring_demo.seed,
+    analytics_demo.seed,
 ]
 
 

@@ -1,0 +1,5 @@
+"""Each feature of the campaigns app registers its own admin classes in its own module."""
+
+from campaigns.admin import bounces, campaigns
+
+__all__ = ["bounces", "campaigns"]

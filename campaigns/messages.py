@@ -1,0 +1,146 @@
+"""Rendering campaign messages: Markdown once per step, then cheap per-member substitution and tracked links."""
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+from html import escape, unescape
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+
+from campaigns.models import Campaign, CampaignStep, Delivery
+from campaigns.tracking import absolute, click_url, open_url, unsubscribe_url
+from campaigns.validators import HREF, PLACEHOLDER, link_is_allowed, markdown_html
+from campaigns.verp import return_path
+from ecosystem.models import ReviewState
+from initiatives.models import Initiative
+from members.models import Member
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    """A page of this site the step points to (an ecosystem stage or red flag): a label and a relative URL."""
+
+    label: str
+    url: str
+
+
+def portal_links(step: CampaignStep) -> tuple[PortalLink, ...]:
+    """The step's stages, then its red flags that members can see (published ones), as links to their pages."""
+    stages = step.stages.select_related("category").order_by("category__order", "category__name", "order")
+    red_flags = step.red_flags.filter(review_state=ReviewState.PUBLISHED).order_by("pk")
+    return (
+        *(
+            PortalLink(
+                f"{stage.name} ({stage.category.name} map)",
+                f"{reverse('ecosystem:map', args=[stage.category.slug])}?stage={stage.pk}#red-flags",
+            )
+            for stage in stages
+        ),
+        *(
+            PortalLink(f"Red flag: {flag.indicator}", reverse("ecosystem:red_flag", args=[flag.pk]))
+            for flag in red_flags
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Template:
+    """A step rendered once; `personalise` fills in one member."""
+
+    subject: str
+    text: str
+    html: str
+    links: tuple[PortalLink, ...] = ()
+
+    @classmethod
+    def for_step(cls, step: CampaignStep) -> "Template":
+        return cls(subject=step.subject, text=step.body, html=markdown_html(step.body), links=portal_links(step))
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str = ""  # only for a delivery: test sends and previews carry none
+
+
+def _values(member: Member, goal: Initiative | None, *, name: str | None = None) -> dict[str, str]:
+    return {
+        "name": name or member.user.get_full_name() or "member",
+        "organisation": member.organisation.name if member.organisation else "your organisation",
+        "goal": goal.title if goal else "",
+        "goal_link": absolute(goal.get_absolute_url()) if goal else settings.SITE_URL + "/",
+    }
+
+
+def _fill(text: str, values: dict[str, str], *, html: bool) -> str:
+    return PLACEHOLDER.sub(
+        lambda match: (escape(values[match[1]]) if html else values[match[1]]) if match[1] in values else match[0],
+        text,
+    )
+
+
+def _without_unsafe_links(html: str, *, link_hosts: set[str]) -> str:
+    """The message's links checked once more with the member's values in them (a step saved before the rules,
+    or a value that turns a relative link into another site's): a link that fails keeps its text, loses its
+    target."""
+    return HREF.sub(lambda match: match[0] if link_is_allowed(unescape(match[1]), link_hosts=link_hosts) else "", html)
+
+
+def personalise(
+    template: Template, *, member: Member, campaign: Campaign, delivery: Delivery | None, name: str | None = None
+) -> Message:
+    """One member's message; with a delivery its links are tracked and it carries an unsubscribe link."""
+    values = _values(member, campaign.goal, name=name)
+    subject = _fill(template.subject, values, html=False)
+    text = _fill(template.text, values, html=False)
+    html = _without_unsafe_links(_fill(template.html, values, html=True), link_hosts=campaign.link_hosts)
+    if template.links:
+        # Added after the placeholders are filled, so a name with braces in it stays as written.
+        items = "".join(f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>' for link in template.links)
+        html += f"<h3>On the portal</h3><ul>{items}</ul>"
+    unsubscribe = ""
+    if delivery is None:
+        footer_url = settings.SITE_URL + "/profile/"
+        html = HREF.sub(lambda match: f'href="{escape(absolute(match[1]))}"', html)
+        link_urls = [absolute(link.url) for link in template.links]
+    else:
+        footer_url = unsubscribe = unsubscribe_url(delivery)
+        html = HREF.sub(lambda match: f'href="{escape(click_url(delivery, absolute(match[1])))}"', html)
+        link_urls = [click_url(delivery, absolute(link.url)) for link in template.links]
+        if campaign.track_opens:
+            html += f'<img src="{escape(open_url(delivery))}" width="1" height="1" alt="">'
+    if template.links:
+        text += "\n\nOn the portal:\n" + "".join(
+            f"- {link.label}: {url}\n" for link, url in zip(template.links, link_urls, strict=True)
+        )
+    text += f"\n\n--\nThe Knoble. To stop campaign e-mail: {footer_url}\n"
+    html += f'<hr><p style="font-size:small">The Knoble. <a href="{escape(footer_url)}">Unsubscribe</a></p>'
+    return Message(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe)
+
+
+def message_id_for(delivery: Delivery) -> str:
+    """Stable per delivery, so a repeat after a crash is recognisable as the same message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "knoble.local"
+    return f"<campaign-{delivery.campaign_id}.delivery-{delivery.pk}@{domain}>"
+
+
+def email_for(message: Message, *, to: str, delivery: Delivery | None) -> EmailMultiAlternatives:
+    headers = {}
+    if delivery is not None:
+        headers = {
+            "Message-ID": message_id_for(delivery),
+            "List-Unsubscribe": f"<{message.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    envelope_sender = return_path(delivery) if delivery is not None else None
+    if envelope_sender is not None:
+        # Django sends from `from_email` and writes the From header from `headers` when it is there.
+        headers["From"] = settings.DEFAULT_FROM_EMAIL
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.text, to=[to], headers=headers, from_email=envelope_sender
+    )
+    email.attach_alternative(message.html, "text/html")
+    return email

@@ -1,0 +1,158 @@
+"""Segment rules: one registry entry per field, each with its validator and its query.
+
+A rule is `{"field": <name>, "value": <value>}`; a segment's rules must all hold, and compile to one query
+over members. To add a field add one `RuleField` to `RULE_FIELDS`: nothing else changes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django_countries import countries
+
+from engagement.models import LifecycleStage
+from initiatives.models import Initiative, Participation, ParticipationStatus
+from members.models import Activity, Member, MemberQuerySet, Organisation
+from personas.models import Persona, Sector
+
+
+@dataclass(frozen=True)
+class RuleField:
+    label: str
+    # Returns the value in its canonical form, or raises ValidationError with a message for staff.
+    clean: Callable[[Any], Any]
+    to_q: Callable[[Any], Q]
+
+
+def _choices(allowed: Callable[[], set[str]], what: str) -> Callable[[Any], list[str]]:
+    def clean(value: Any) -> list[str]:
+        if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+            raise ValidationError(f"{what}: give a non-empty list of values.")
+        unknown = sorted(set(value) - allowed())
+        if unknown:
+            raise ValidationError(f"{what}: unknown value(s) {', '.join(map(repr, unknown))}.")
+        return sorted(set(value))
+
+    return clean
+
+
+def _ids(model: Any, what: str) -> Callable[[Any], list[int]]:
+    def clean(value: Any) -> list[int]:
+        if not isinstance(value, list) or not value or not all(type(item) is int for item in value):
+            raise ValidationError(f"{what}: give a non-empty list of ids.")
+        known = set(model.objects.filter(pk__in=value).values_list("pk", flat=True))
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValidationError(f"{what}: no {model._meta.verbose_name} with id {', '.join(map(str, unknown))}.")
+        return sorted(set(value))
+
+    return clean
+
+
+def _initiative(value: Any) -> int:
+    if type(value) is not int or not Initiative.objects.filter(pk=value).exists():
+        raise ValidationError(f"Initiative: no initiative with id {value!r}.")
+    return value
+
+
+def _date(value: Any) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise ValidationError(f"Date: {value!r} is not a date like 2026-01-31.") from None
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(f"E-mail consent: {value!r} is not true or false.")
+    return value
+
+
+def start_of(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=UTC)
+
+
+def _taking_part(initiative_id: int) -> Exists:
+    return Exists(
+        Participation.objects.filter(
+            member=OuterRef("pk"), initiative_id=initiative_id, status=ParticipationStatus.ACTIVE
+        )
+    )
+
+
+def _active_since(day: str) -> Exists:
+    return Exists(Activity.objects.filter(member=OuterRef("pk"), occurred_at__gte=start_of(day)))
+
+
+def _active_before(day: str) -> Q:
+    """Last active before the day: some activity, none since."""
+    earlier = Exists(Activity.objects.filter(member=OuterRef("pk"), occurred_at__lt=start_of(day)))
+    return Q(earlier) & ~Q(_active_since(day))
+
+
+RULE_FIELDS: dict[str, RuleField] = {
+    "sector": RuleField(
+        "Sector", _choices(lambda: set(Sector.values), "Sector"), lambda v: Q(organisation__sector__in=v)
+    ),
+    "country": RuleField(
+        "Country",
+        _choices(lambda: {code for code, _ in countries}, "Country"),
+        lambda v: Q(organisation__country__in=v),
+    ),
+    "persona": RuleField("Persona", _ids(Persona, "Persona"), lambda v: Q(persona_id__in=v)),
+    # The stage the nightly scoring job last wrote; a member it has not scored yet has no stage and matches none.
+    "stage": RuleField(
+        "Lifecycle stage",
+        _choices(lambda: set(LifecycleStage.values), "Lifecycle stage"),
+        lambda v: Q(engagement__stage__in=v),
+    ),
+    "organisation": RuleField("Organisation", _ids(Organisation, "Organisation"), lambda v: Q(organisation_id__in=v)),
+    "in_initiative": RuleField("Taking part in initiative", _initiative, lambda v: Q(_taking_part(v))),
+    "not_in_initiative": RuleField("Not taking part in initiative", _initiative, lambda v: ~Q(_taking_part(v))),
+    "joined_after": RuleField("Joined on or after", _date, lambda v: Q(created_at__gte=start_of(v))),
+    "joined_before": RuleField("Joined before", _date, lambda v: Q(created_at__lt=start_of(v))),
+    "active_after": RuleField("Last active on or after", _date, lambda v: Q(_active_since(v))),
+    "active_before": RuleField("Last active before", _date, _active_before),
+    "consent_email": RuleField("Agrees to e-mail", _boolean, lambda v: Q(consent_email=v)),
+}
+
+
+def validate_rules(rules: Any) -> list[dict[str, Any]]:
+    """The rules in canonical form; every problem is reported at once, naming the rule."""
+    if not isinstance(rules, list):
+        raise ValidationError({"rules": 'Rules are a list, e.g. [{"field": "sector", "value": ["ngo"]}].'})
+    cleaned, errors = [], []
+    for number, rule in enumerate(rules, start=1):
+        if not isinstance(rule, dict) or set(rule) != {"field", "value"}:
+            errors.append(f'Rule {number}: write it as {{"field": …, "value": …}}.')
+            continue
+        field = RULE_FIELDS.get(rule["field"]) if isinstance(rule["field"], str) else None
+        if field is None:
+            known = ", ".join(RULE_FIELDS)
+            errors.append(f"Rule {number}: unknown field {rule['field']!r} (known fields: {known}).")
+            continue
+        try:
+            cleaned.append({"field": rule["field"], "value": field.clean(rule["value"])})
+        except ValidationError as error:
+            errors.append(f"Rule {number}: {' '.join(error.messages)}")
+    if errors:
+        raise ValidationError({"rules": errors})
+    return cleaned
+
+
+def segment_members(rules: list[dict[str, Any]]) -> MemberQuerySet:
+    """Every member the rules match, whatever their status (the engine suppresses those it must not contact)."""
+    query = Q()
+    for rule in validate_rules(rules):
+        query &= RULE_FIELDS[rule["field"]].to_q(rule["value"])
+    return Member.objects.filter(query)
+
+
+def segment_preview(rules: list[dict[str, Any]], *, sample_size: int = 10) -> tuple[int, list[Member]]:
+    """The live count of approved members and a sample of them, for staff before they save."""
+    members = segment_members(rules).approved()
+    sample = list(members.select_related("user", "organisation").order_by("-created_at")[:sample_size])
+    return members.count(), sample

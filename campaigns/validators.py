@@ -1,0 +1,52 @@
+"""What a campaign step's body may contain, checked by the models' `clean` and rendered by `campaigns.messages`:
+below the models, so it imports none of this app's modules."""
+
+import re
+from urllib.parse import urlsplit
+
+import markdown as markdown_lib
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+PLACEHOLDERS = ("name", "organisation", "goal", "goal_link")
+# The one placeholder that is a link; the others are text, and a member's name is no place to send anyone.
+LINK_PLACEHOLDERS = ("goal_link",)
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+HREF = re.compile(r'href="([^"]*)"')
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre"}
+
+
+def markdown_html(body: str) -> str:
+    html = markdown_lib.markdown(body, extensions=["sane_lists"])
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel=None)
+
+
+def check_body(body: str, *, link_hosts: set[str]) -> None:
+    """Unknown placeholders and links that lead off the site (and off the allow-list) are refused."""
+    errors = [
+        f"Unknown placeholder {{{name}}} (use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})."
+        for name in sorted(set(PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
+    ]
+    for url in HREF.findall(markdown_html(body)):
+        placeholder = PLACEHOLDER.fullmatch(url)
+        if placeholder is not None and placeholder[1] not in LINK_PLACEHOLDERS:
+            errors.append(f"The link {url} is not a link placeholder (use {{goal_link}}).")
+        elif placeholder is None and not link_is_allowed(url, link_hosts=link_hosts):
+            errors.append(f"The link {url} leaves this site; add its host to the campaign's allowed links first.")
+    if errors:
+        raise ValidationError({"body": errors})
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or ""
+
+
+def link_is_allowed(url: str, *, link_hosts: set[str]) -> bool:
+    """This site's own pages (relative or absolute) or a host on the campaign's allow-list; nothing else."""
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc:
+        return url.startswith("/") and not url.startswith("//") and "\\" not in url
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    return parts.hostname.lower() in link_hosts | {site_host()}

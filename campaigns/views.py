@@ -1,0 +1,55 @@
+"""The pages campaign links lead to. None needs a login: the signed token is the authority."""
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from campaigns import tracking
+from members.access import AccessRefused, refusal_page
+
+# The smallest transparent GIF: what an open-tracking image answers with.
+PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+# RFC 8058 one-click unsubscribe: the mail client POSTs "List-Unsubscribe=One-Click" with no cookie or CSRF
+# token. A GET only shows the confirmation page, so link scanners that prefetch URLs never unsubscribe anyone.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        if request.method == "GET":
+            delivery = tracking.delivery_for_unsubscribe(token)
+            if delivery is None:
+                raise Http404("This link is no longer valid.")
+            return render(request, "campaigns/unsubscribe.html", {"member": delivery.member, "done": False})
+        member = tracking.unsubscribe(token=token)
+    except tracking.BadToken:
+        return HttpResponseBadRequest("This unsubscribe link is not valid.")
+    if member is None:
+        raise Http404("This link is no longer valid.")
+    return render(request, "campaigns/unsubscribe.html", {"member": member, "done": True})
+
+
+@require_GET
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        target = tracking.click(token=token)
+    except tracking.BadToken:
+        return HttpResponseBadRequest("This link is not valid.")
+    except AccessRefused as refused:
+        return refusal_page(request, refused.access)
+    if target is None:
+        raise Http404("This link does not lead anywhere.")
+    return HttpResponseRedirect(target)
+
+
+@require_GET
+def opened(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        tracking.mark_opened(token=token)
+    except tracking.BadToken:
+        return HttpResponseBadRequest("Not a valid image.")
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response

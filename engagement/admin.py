@@ -1,0 +1,113 @@
+"""Staff tune scoring and stages, see each member's score explained, and recompute on demand."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, reverse
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
+
+from engagement.models import EngagementSettings, MemberEngagement, StageTransition, VerbScore
+from engagement.scoring import engagement_settings, score_breakdown
+from engagement.tasks import engagement_nightly
+
+
+@admin.register(EngagementSettings)
+class EngagementSettingsAdmin(admin.ModelAdmin[EngagementSettings]):
+    list_display = [
+        "__str__",
+        "half_life_days",
+        "engaged_score",
+        "engaged_actions",
+        "collaborating_window_days",
+        "dormant_after_days",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: EngagementSettings | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """There is one row: go straight to it (creating it with the defaults the first time)."""
+        settings = engagement_settings()
+        return HttpResponseRedirect(reverse("admin:engagement_engagementsettings_change", args=[settings.pk]))
+
+
+@admin.register(VerbScore)
+class VerbScoreAdmin(admin.ModelAdmin[VerbScore]):
+    list_display = ["verb", "points", "daily_cap", "meaningful"]
+    list_editable = ["points", "daily_cap", "meaningful"]
+
+
+DETAIL_FIELDS: tuple[str, ...] = (
+    "member",
+    "score",
+    "breakdown",
+    "stage",
+    "stage_since",
+    "activated_at",
+    "engaged_at",
+    "collaborating_at",
+    "computed_at",
+    "transitions",
+)
+
+
+@admin.register(MemberEngagement)
+class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
+    list_display = ["member", "organisation", "stage", "score_display", "stage_since", "computed_at"]
+    list_filter = ["stage", "member__organisation__sector"]
+    search_fields = ["member__user__email", "member__user__last_name", "member__organisation__name"]
+    list_select_related = ["member__user", "member__organisation"]
+    fields = DETAIL_FIELDS
+    readonly_fields = DETAIL_FIELDS
+    change_list_template = "admin/engagement/memberengagement/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MemberEngagement | None = None) -> bool:
+        return False
+
+    @admin.display(description="organisation", ordering="member__organisation__name")
+    def organisation(self, obj: MemberEngagement) -> str:
+        return str(obj.member.organisation or "")
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, obj: MemberEngagement) -> str:
+        return f"{obj.score:.1f}"
+
+    @admin.display(description="where the score comes from")
+    def breakdown(self, obj: MemberEngagement) -> SafeString:
+        return SafeString(
+            render_to_string(
+                "admin/engagement/memberengagement/breakdown.html",
+                {"rows": score_breakdown(member=obj.member, now=obj.computed_at)},
+            )
+        )
+
+    @admin.display(description="stage history")
+    def transitions(self, obj: MemberEngagement) -> SafeString:
+        return SafeString(
+            render_to_string(
+                "admin/engagement/memberengagement/transitions.html",
+                {"transitions": StageTransition.objects.filter(member_id=obj.pk).order_by("-at", "-id")[:50]},
+            )
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        recompute = self.admin_site.admin_view(require_POST(self.recompute_view))
+        return [path("recompute/", recompute, name="engagement_memberengagement_recompute"), *super().get_urls()]
+
+    def recompute_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("engagement.change_verbscore"):
+            messages.error(request, "You may not recompute engagement.")
+        else:
+            transaction.on_commit(engagement_nightly.delay)
+            messages.success(request, "Scores, stages and dashboards are being recomputed; this takes a minute.")
+        return HttpResponseRedirect(reverse("admin:engagement_memberengagement_changelist"))

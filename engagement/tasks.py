@@ -1,0 +1,22 @@
+"""Thin tasks: the nightly recompute of scores and stages."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from engagement.scoring import engagement_recompute
+from engagement.signals import scores_recomputed
+
+
+# The name it had before engagement split into three apps, so that a message queued during an upgrade still runs.
+# Every step replaces what it wrote before, so a redelivered run is harmless: late acks are safe. The roll-ups
+# are rebuilt by analytics' receiver within this task, so a database error retries both, as before the split.
+@shared_task(
+    name="engagement.tasks.scoring.engagement_nightly",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    max_retries=3,
+)
+def engagement_nightly() -> None:
+    engagement_recompute()
+    scores_recomputed.send(sender=engagement_nightly)
