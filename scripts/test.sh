@@ -20,8 +20,8 @@ if [ "${CI:-}" != "true" ]; then
 fi
 
 echo "== pytest on PostgreSQL"; pytest "$@"
-# The worker tests need a database another process can reach, and the browser tests exercise no SQL of their
-# own: both run on PostgreSQL only, which keeps the two passes within CI's 15 minutes.
+# The worker tests need a database another process can reach, and the browser tests drive pages whose SQL the
+# other tests already run: both run on PostgreSQL only, which keeps the two passes within CI's 15 minutes.
 echo "== pytest on SQLite (without tests/e2e and tests/integration)"
 sqlite_dir="$(mktemp -d)"
 trap 'rm -rf "$sqlite_dir"' EXIT
