@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Field, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from core.permissions import DASHBOARD_PERMISSION, ROADMAP_VIEW_PERMISSION
 from roadmap.models import Horizon, ItemStatus, Roadmap, RoadmapItem, RoadmapRevision
@@ -121,5 +123,11 @@ def roadmaps_visible_to(*, user: Any) -> QuerySet[Roadmap]:
         return roadmaps
     latest = RoadmapRevision.objects.filter(roadmap=OuterRef("pk")).order_by("-number")
     return roadmaps.filter(published_at__isnull=False).annotate(
-        **{f"published_{name}": Subquery(latest.values(f"snapshot__{name}")[:1]) for name in PUBLISHED_FIELDS}
+        **{f"published_{name}": Subquery(latest.values(value=_published(name))[:1]) for name in PUBLISHED_FIELDS}
     )
+
+
+def _published(name: str) -> Cast:
+    """The snapshot's value of the roadmap field `name`, typed as that field: SQLite extracts a JSON number as a
+    bare number, which a JSON-typed value cannot decode, so the value is read as text and cast."""
+    return Cast(KT(f"snapshot__{name}"), output_field=cast(Field[Any, Any], Roadmap._meta.get_field(name)))

@@ -1,4 +1,8 @@
-"""Shared fixtures. Under CI=true a missing service fails the test; locally it skips with the reason."""
+"""Shared fixtures. Under CI=true a missing service fails the test; locally it skips with the reason.
+
+The suite runs once per database (README, *Tests*): a test marked `postgresql_only` or `sqlite_only` is
+deselected, never skipped, when the suite runs on the other database.
+"""
 
 import os
 import shutil
@@ -7,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -20,6 +25,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The marker that confines a test to one database, and that database's `connection.vendor`.
+VENDOR_MARKERS = {"postgresql_only": "postgresql", "sqlite_only": "sqlite"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselects the tests written for the other database: they are not applicable, so they neither run nor
+    count as skipped, and the pass on each database reports every test it owes as passed or failed."""
+    kept: list[pytest.Item] = []
+    foreign: list[pytest.Item] = []
+    for item in items:
+        vendors = {VENDOR_MARKERS[marker.name] for marker in item.iter_markers() if marker.name in VENDOR_MARKERS}
+        (foreign if vendors and connection.vendor not in vendors else kept).append(item)
+    if foreign:
+        config.hook.pytest_deselected(items=foreign)
+        items[:] = kept
+
+
 def require(available: bool, what: str) -> None:
     """Skip locally, fail under CI: CI must never silently skip a test for want of a service."""
     if available:
@@ -30,6 +52,8 @@ def require(available: bool, what: str) -> None:
 
 
 def require_postgres() -> None:
+    """For the worker tests: a Celery worker process shares the test database, which needs a server. A test of
+    PostgreSQL's own behaviour is marked `postgresql_only` instead."""
     require(django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "PostgreSQL (DATABASE_URL)")
 
 

@@ -2,13 +2,11 @@ import pytest
 
 from bench.activity_batch import EVENTS, figures
 from members.models import Activity, ApiToken, User
-from tests.conftest import require_postgres
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql_only]
 
 
 def test_the_benchmark_measures_both_sides_and_leaves_nothing_behind():
-    require_postgres()
     users_before = User.objects.count()
     [figure] = figures(repeats=1)
     assert str(EVENTS) in figure.name

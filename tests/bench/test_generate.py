@@ -6,13 +6,11 @@ from bench.generate import generate, parse_args
 from campaigns.models import Campaign, Delivery, DeliveryStatus
 from campaigns.segments import segment_members
 from members.models import Activity, Member
-from tests.conftest import require_postgres
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql_only]
 
 
 def test_generator_fills_every_table_with_the_requested_rows():
-    require_postgres()
     generate(parse_args(["--members", "300", "--organisations", "12", "--initiatives", "5", "--activities", "4000"]))
     assert Member.objects.count() == 300
     assert Activity.objects.count() == 4000
@@ -29,7 +27,6 @@ def test_generator_fills_every_table_with_the_requested_rows():
 
 
 def test_the_same_seed_gives_the_same_rows():
-    require_postgres()
     args = ["--members", "50", "--organisations", "5", "--initiatives", "2", "--activities", "500", "--seed", "7"]
     generate(parse_args(args))
     boundary = Activity.objects.order_by("-id").values_list("id", flat=True).first()
@@ -41,7 +38,6 @@ def test_the_same_seed_gives_the_same_rows():
 
 
 def test_generator_writes_campaigns_with_segments_steps_and_deliveries_over_the_history():
-    require_postgres()
     generate(parse_args(["--members", "400", "--organisations", "10", "--initiatives", "4", "--activities", "100"]))
     campaigns = list(Campaign.objects.select_related("segment").prefetch_related("steps"))
     assert len(campaigns) == 50

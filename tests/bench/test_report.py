@@ -11,7 +11,6 @@ from bench import __main__ as bench_main
 from bench.environment import ServiceMissing, check_services, database_name, with_database
 from bench.harness import Figure
 from bench.report import Outcome, append_run, exit_code, render_table, run_record
-from tests.conftest import require_postgres
 
 FAST = Figure(name="list page", ours=0.012, reference=0.010, target=1.5)
 SLOW = Figure(name="funnel", ours=0.9, reference=0.1, target=2.0)
@@ -126,8 +125,8 @@ def test_a_missing_service_is_named_clearly():
         check_services("postgres://postgres@127.0.0.1:1/knoble_bench", "redis://127.0.0.1:6379/0")
 
 
+@pytest.mark.postgresql_only
 def test_a_missing_redis_is_named_clearly():
-    require_postgres()
     with pytest.raises(ServiceMissing, match=r"Redis does not answer at redis://127\.0\.0\.1:1/0"):
         check_services(os.environ["DATABASE_URL"], "redis://127.0.0.1:1/0")
 

@@ -3,12 +3,6 @@ import pytest
 from campaigns.advance import campaigns_advance
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """These tests create members by the dozen; a deliberately slow hash would dominate their run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def run_engine(django_capture_on_commit_callbacks):
     """One engine run as beat would do it; the sends it enqueues run eagerly (locmem e-mail)."""

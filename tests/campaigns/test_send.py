@@ -22,7 +22,6 @@ from tests.campaigns.factories import (
     launched,
 )
 from tests.campaigns.loopback_smtp import LoopbackSMTP
-from tests.conftest import require_postgres
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, staff_user
 
@@ -226,9 +225,9 @@ def test_an_unreachable_server_puts_the_chunk_back_for_a_retry(settings, free_po
     )
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_the_same_chunk_at_once_send_each_message_once():
-    require_postgres()
     step = CampaignStepFactory(campaign__status=CampaignStatus.RUNNING, position=1)
     ids = [DeliveryFactory(step=step).pk for _ in range(40)]
     results, barrier = [], threading.Barrier(2)

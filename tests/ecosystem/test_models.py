@@ -4,7 +4,6 @@ from django.db import IntegrityError, connection, transaction
 
 from ecosystem.models import Actor, FinancialFlow, RedFlag, Stage
 from ecosystem.services import red_flag_create
-from tests.conftest import require_postgres
 from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +58,8 @@ def test_a_flow_goes_between_two_different_actors():
         FinancialFlow.objects.filter(pk=flow.pk).update(to_actor=flow.from_actor)
 
 
+@pytest.mark.postgresql_only
 def test_postgres_refuses_a_flow_across_categories_whatever_code_writes_it():
-    require_postgres()
     flow = FlowFactory()
     stranger = ActorFactory()
     with transaction.atomic():
@@ -71,8 +70,8 @@ def test_postgres_refuses_a_flow_across_categories_whatever_code_writes_it():
         transaction.set_rollback(True)
 
 
+@pytest.mark.postgresql_only
 def test_postgres_refuses_moving_an_actor_to_another_category_under_its_flows():
-    require_postgres()
     flow = FlowFactory()
     other = CategoryFactory()
     with transaction.atomic():

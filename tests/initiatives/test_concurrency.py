@@ -2,12 +2,12 @@
 
 import threading
 
+import pytest
 from django.db import connection
 
 from initiatives.models import Participation, ParticipationStatus
 from initiatives.services import initiative_join
 from members.models import Activity, Verb
-from tests.conftest import require_postgres
 from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory
 
@@ -15,8 +15,8 @@ MEMBERS = 50
 CAPACITY = 10
 
 
+@pytest.mark.postgresql_only
 def test_fifty_members_joining_ten_places_at_once(transactional_db):
-    require_postgres()
     initiative = InitiativeFactory(capacity=CAPACITY)
     members = MemberFactory.create_batch(MEMBERS)
     start = threading.Barrier(MEMBERS)

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from core.logging import redact
 from knoble.celery import app as celery_app
@@ -88,3 +89,14 @@ def test_csp_header_forbids_inline_script(client):
     header = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in header
     assert "unsafe-inline" not in header
+
+
+@pytest.mark.sqlite_only
+def test_on_sqlite_a_writer_takes_its_lock_at_the_start_and_waits_for_another():
+    """The embedded setup's web server and worker write to one file: a transaction that took a read lock first
+    could not upgrade it without a "database is locked" error, so each takes the write lock at BEGIN and waits
+    its turn."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 5000
+    assert connection.transaction_mode == "IMMEDIATE"

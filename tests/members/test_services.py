@@ -13,7 +13,6 @@ from members.services import (
     record_activity,
     record_activity_for_members,
 )
-from tests.conftest import require_postgres
 from tests.members.factories import (
     MemberFactory,
     OrganisationDomainFactory,
@@ -135,7 +134,6 @@ RETITLE = (
 
 def in_one_statement(organisation, **activity) -> int:
     """As the campaign engine does on PostgreSQL: the caller's UPDATE feeds members' INSERT."""
-    require_postgres()
     insert_sql, insert_params = activity_insert_sql(member_ids_from="updated", **activity)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -153,7 +151,9 @@ def in_two_statements(organisation, **activity) -> int:
         return record_activity_for_members(member_ids=member_ids, **activity)
 
 
-@pytest.mark.parametrize("record", [in_one_statement, in_two_statements])
+@pytest.mark.parametrize(
+    "record", [pytest.param(in_one_statement, marks=pytest.mark.postgresql_only), in_two_statements]
+)
 def test_an_update_and_its_activity_are_written_together(record):
     organisation = OrganisationFactory()
     changed = [MemberFactory(organisation=organisation, job_title="Analyst") for _ in range(2)]
@@ -179,7 +179,9 @@ def test_an_update_and_its_activity_are_written_together(record):
     assert not Activity.objects.filter(member=untouched, verb=Verb.PROFILE_UPDATED).exists()
 
 
-@pytest.mark.parametrize("record", [in_one_statement, in_two_statements])
+@pytest.mark.parametrize(
+    "record", [pytest.param(in_one_statement, marks=pytest.mark.postgresql_only), in_two_statements]
+)
 def test_an_update_that_changes_nothing_records_nothing(record):
     organisation = OrganisationFactory()
     MemberFactory(organisation=organisation, job_title="Investigator")
@@ -195,7 +197,9 @@ def test_an_update_that_changes_nothing_records_nothing(record):
     assert not Activity.objects.filter(verb=Verb.PROFILE_UPDATED).exists()
 
 
-@pytest.mark.parametrize("record", [in_one_statement, in_two_statements])
+@pytest.mark.parametrize(
+    "record", [pytest.param(in_one_statement, marks=pytest.mark.postgresql_only), in_two_statements]
+)
 def test_an_unknown_verb_refuses_the_update_too(record):
     organisation = OrganisationFactory()
     member = MemberFactory(organisation=organisation, job_title="Analyst")
