@@ -107,7 +107,11 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         return initiatives_visible_to(user=self.request.user, member=self._member())  # type: ignore[arg-type]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Initiative]) -> None:
-        created = serializer.save()
+        created = initiative_save(
+            initiative=Initiative(**serializer.validated_data),
+            by=self.request.user,  # type: ignore[arg-type]
+            source=Source.API,
+        )
         serializer.instance = self.get_queryset().get(pk=created.pk)  # with its counts, for the response
 
     def perform_update(self, serializer: serializers.BaseSerializer[Initiative]) -> None:

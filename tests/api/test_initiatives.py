@@ -1,6 +1,6 @@
 import pytest
 
-from initiatives.models import InitiativeStatus, Participation
+from initiatives.models import Initiative, InitiativeStatus, Participation
 from members.models import Activity, Notification, Source, Verb
 from tests.api.conftest import assert_list_queries_constant
 from tests.initiatives.factories import (
@@ -75,6 +75,19 @@ def test_staff_edits_notify_participants(callers):
     response = callers["staff"].client.patch(url, {"location": "Lyon", "is_online": False}, format="json")
     assert response.status_code == 200, response.content
     assert Notification.objects.filter(member=participation.member).count() == 1
+
+
+def test_staff_create_an_initiative_through_the_service_which_records_them_as_its_author(callers):
+    response = callers["staff"].client.post(
+        INITIATIVES,
+        {"slug": "api-made", "title": "Made over the API", "summary": "s", "kind": "working_group"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    created = Initiative.objects.get(slug="api-made")
+    assert [(row.history_user, row.history_change_reason) for row in created.history.all()] == [
+        (callers["staff"].user, Source.API)
+    ]
 
 
 def test_staff_cannot_save_an_initiative_the_model_refuses(callers):
