@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from core.csv_io import csv_import, decode_upload, dry_run_message
+from core.csv_io import CsvUploadForm, csv_import, dry_run_message
 from ecosystem.admin.reasons import ask_for_text
 from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
 from ecosystem.models import (
@@ -194,21 +194,15 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         )
 
 
-class RedFlagImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="The same columns as the export; UTF-8.")
+class RedFlagImportForm(CsvUploadForm):
+    """The shared upload form, with the reason every published red flag's new version keeps."""
+
+    field_order = ["file", "reason", "dry_run"]
     reason = forms.CharField(
-        label="Reason",
-        help_text="Kept with the new version of every published red flag the file changes.",
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("Kept with the new version of every published red flag the file changes."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    dry_run = forms.BooleanField(
-        label=gettext_lazy("Check only"),
-        help_text=gettext_lazy("Report what the file would change, and save nothing."),
-        required=False,
-    )
-
-    def clean_file(self) -> str:
-        return decode_upload(self.cleaned_data["file"])
 
 
 @admin.register(RedFlagRevision)
