@@ -34,6 +34,7 @@ django.setup()
 
 from aiosmtpd.controller import Controller  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -41,7 +42,7 @@ from bench.harness import Figure, median_seconds  # noqa: E402
 from campaigns.advance import ENROLLED_STATUSES, campaigns_advance  # noqa: E402
 from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, Segment  # noqa: E402
 from campaigns.send import deliveries_send  # noqa: E402
-from members.models import Member  # noqa: E402
+from members.models import Activity, Member, Verb  # noqa: E402
 
 # The step enrols every member but the pending: the generator's 100,000 give about 97,600.
 MINIMUM_RECIPIENTS = 90_000
@@ -81,17 +82,17 @@ def _clear(campaign: Campaign) -> None:
     """Every run starts from a table without the previous run's dead rows, whether autovacuum has come by or
     not (it is off on some machines): otherwise each repeat would pay for the garbage of the ones before."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM engagement_delivery WHERE campaign_id = %s", [campaign.pk])
-        cursor.execute("VACUUM engagement_delivery")
+        cursor.execute(f"DELETE FROM {Delivery._meta.db_table} WHERE campaign_id = %s", [campaign.pk])
+        cursor.execute(f"VACUUM {Delivery._meta.db_table}")
     Campaign.objects.filter(pk=campaign.pk).update(enrolled_at=None, status=CampaignStatus.RUNNING)
 
 
 def _raw_insert(campaign: Campaign, step: CampaignStep) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO engagement_delivery (campaign_id, step_id, member_id, status, channel, due_at, attempts, "
-            "last_error, created_at) SELECT %s, %s, id, 'pending', '', now(), 0, '', now() FROM members_member "
-            "WHERE status = ANY(%s)",
+            f"INSERT INTO {Delivery._meta.db_table} (campaign_id, step_id, member_id, status, channel, due_at, "
+            "attempts, last_error, created_at) SELECT %s, %s, id, 'pending', '', now(), 0, '', now() "
+            f"FROM {Member._meta.db_table} WHERE status = ANY(%s)",
             [campaign.pk, step.pk, [str(s) for s in ENROLLED_STATUSES]],
         )
 
@@ -153,7 +154,7 @@ def _send_figure(campaign: Campaign, sample: int, repeats: int) -> Figure:
             _delete_sent_activity(campaign)
             _raw_insert(campaign, campaign.steps.get())
             with connection.cursor() as cursor:  # as the engine does after writing a large step
-                cursor.execute("ANALYZE engagement_delivery")
+                cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
             ids[:] = list(
                 Delivery.objects.filter(campaign=campaign, member__status="approved", member__consent_email=True)
                 .order_by("pk")
@@ -190,9 +191,8 @@ def _delete_sent_activity(campaign: Campaign) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(
-            "DELETE FROM members_activity WHERE verb = 'message_sent' AND subject_id = %s AND subject_type_id = "
-            "(SELECT id FROM django_content_type WHERE app_label = 'engagement' AND model = 'campaign')",
-            [campaign.pk],
+            f"DELETE FROM {Activity._meta.db_table} WHERE verb = %s AND subject_id = %s AND subject_type_id = %s",
+            [Verb.MESSAGE_SENT, campaign.pk, ContentType.objects.get_for_model(Campaign).pk],
         )
 
 
