@@ -17,6 +17,12 @@ from ecosystem.models import (
     TraffickingCategory,
 )
 from members.models import Member, User
+from sharing.selectors import Labelled
+
+# How the sharing app reads each labelled model: staff author red flags, so only the label and the named
+# recipients decide; a suggestion belongs to its author and the author's organisation.
+RED_FLAG_SHARING = Labelled()
+SUGGESTION_SHARING = Labelled(author="member__user", owner_organisation="member__organisation")
 
 
 def categories_for_catalogue() -> QuerySet[TraffickingCategory]:
