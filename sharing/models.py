@@ -6,6 +6,8 @@ test; who else may see an object (organisations, groups, people) are `Recipient`
 type and id, so that a model of a higher app gains recipients without a table of its own (ADR 0008).
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -32,6 +34,29 @@ class Label(models.TextChoices):
 RANK = {label: rank for rank, label in enumerate(Label)}
 # Labels whose every view and export is logged.
 LOGGED = frozenset({Label.AMBER, Label.AMBER_STRICT, Label.RED})
+# Labels every member who may use the portal sees: the only ones a message to many members may quote or link.
+BROADCAST = frozenset({Label.CLEAR, Label.GREEN})
+
+# TLP 2.0's sharing rule for each label, as the header and footer line of exports and printable pages say it.
+RULES = {
+    Label.CLEAR: _("Disclosure is not limited."),
+    Label.GREEN: _("Limited disclosure: share within the member community, not publicly."),
+    Label.AMBER: _(
+        "Limited disclosure: share only within the named organisations and groups, on a need-to-know basis."
+    ),
+    Label.AMBER_STRICT: _("Limited disclosure: share only within the named organisations."),
+    Label.RED: _("For the eyes and ears of the named recipients only."),
+}
+
+
+def tightest(labels: Iterable[str], *, default: Label = Label.CLEAR) -> Label:
+    """The narrowest of `labels`: the label an export or printout of them all carries."""
+    return max((Label(label) for label in labels), key=RANK.__getitem__, default=default)
+
+
+def label_line(label: str) -> str:
+    """ "TLP:AMBER · Limited disclosure: …": the header and footer line of an export or printable page."""
+    return f"{Label(label).label} · {RULES[Label(label)]}"
 
 
 def label_field(*, default: Label) -> models.CharField:

@@ -17,7 +17,7 @@ from core.permissions import SHARING_OVERSIGHT_PERMISSION
 from members.access import may_use_portal
 from sharing.models import Label, Recipient, Registration314b, SharingGroup
 
-M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +85,7 @@ def visible_q(*, user: Any, model: type[models.Model], spec: Labelled) -> Q:
     )
 
 
-def scope(queryset: QuerySet[M], *, user: Any, spec: Labelled) -> QuerySet[M]:
+def scope(queryset: QS, *, user: Any, spec: Labelled) -> QS:
     """The rows of `queryset` that `user` may see: one WHERE clause of subqueries, whatever the number of
     rows, groups or recipients."""
     return queryset.filter(visible_q(user=user, model=queryset.model, spec=spec))
