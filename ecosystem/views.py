@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ecosystem.csv_io import write_red_flags_csv
@@ -33,8 +34,10 @@ from ecosystem.services import red_flag_rate, suggestion_submit
 from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
-from sharing.models import Channel, label_line, tightest
-from sharing.services import access_record
+from sharing.forms import LabelChangeForm
+from sharing.models import Channel, Label, label_line, tightest
+from sharing.selectors import Labelled
+from sharing.services import access_record, label_change
 
 PAGE_SIZE = 25
 PRINT_LIMIT = 500
@@ -223,6 +226,7 @@ def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "red_flag": red_flag,
             "rating_choices": RATING_CHOICES,
             "revisions": red_flag.revisions.filter(review_state=ReviewState.PUBLISHED).order_by("-number"),
+            "label_form": LabelChangeForm(initial={"label": red_flag.label}),
         },
     )
 
@@ -310,5 +314,53 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and visible_red_flags(user=_user(request)).filter(pk=suggestion.red_flag_id).exists()
     )
     return render(
-        request, "ecosystem/suggestion.html", {"suggestion": suggestion, "red_flag_visible": red_flag_visible}
+        request,
+        "ecosystem/suggestion.html",
+        {
+            "suggestion": suggestion,
+            "red_flag_visible": red_flag_visible,
+            "label_form": LabelChangeForm(initial={"label": suggestion.label}),
+        },
     )
+
+
+def _relabel(request: HttpRequest, obj: Any, spec: Labelled) -> None:
+    form = LabelChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a label and say why."))
+        return
+    try:
+        label_change(
+            obj=obj,
+            spec=spec,
+            by=_user(request),
+            label=Label(form.cleaned_data["label"]),
+            reason=form.cleaned_data["reason"],
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(
+            request, " ".join(getattr(error, "messages", [str(error) or _("You may not loosen this label.")]))
+        )
+    else:
+        messages.success(request, _("The label is changed; the change and its reason are kept."))
+
+
+@portal_member_required
+@require_POST
+def red_flag_label(request: HttpRequest, pk: int) -> HttpResponse:
+    red_flag = get_object_or_404(visible_red_flags(user=_user(request)), pk=pk)
+    _relabel(request, red_flag, RED_FLAG_SHARING)
+    # A viewer who tightened it out of their own sight lands on the library, not on a 404.
+    if visible_red_flags(user=_user(request)).filter(pk=pk).exists():
+        return redirect("ecosystem:red_flag", pk=pk)
+    return redirect("ecosystem:library")
+
+
+@portal_member_required
+@require_POST
+def suggestion_label(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = get_object_or_404(suggestions_visible_to(user=_user(request)), pk=pk)
+    _relabel(request, suggestion, SUGGESTION_SHARING)
+    if suggestions_visible_to(user=_user(request)).filter(pk=pk).exists():
+        return redirect("ecosystem:suggestion", pk=pk)
+    return redirect("ecosystem:my_suggestions")

@@ -13,7 +13,7 @@ from campaigns.messages import portal_links
 from ecosystem.emails import suggestion_outcome_email_send
 from ecosystem.models import RedFlag, Suggestion, SuggestionKind
 from ecosystem.selectors import RED_FLAG_SHARING, SUGGESTION_SHARING, categories_for_catalogue, red_flag_counts
-from sharing.models import AccessLog, Channel, Label
+from sharing.models import AccessLog, Channel, Label, LabelChange
 from sharing.services import label_change, recipients_set
 from tests.campaigns.factories import CampaignStepFactory
 from tests.ecosystem.factories import StageFactory, red_flag
@@ -196,3 +196,28 @@ def test_a_label_tightened_by_a_colleague_hides_the_suggestion_at_once(client):
     label_change(obj=item, spec=SUGGESTION_SHARING, by=item.member.user, label=Label.RED, reason="Names a victim")
     client.force_login(colleague)
     assert client.get(reverse("ecosystem:suggestion", args=[item.pk])).status_code == 404
+
+
+def test_a_member_tightens_a_red_flag_from_its_page_and_may_not_loosen_it_back(client, flags):
+    _, by_label, viewers = flags
+    client.force_login(viewers["named organisation"])
+    url = reverse("ecosystem:red_flag_label", args=[by_label[G].pk])
+    client.post(url, {"label": "amber", "reason": "Names a bank"})
+    by_label[G].refresh_from_db()
+    assert by_label[G].label == Label.AMBER
+    client.post(url, {"label": "green", "reason": "Changed my mind"})
+    by_label[G].refresh_from_db()
+    assert by_label[G].label == Label.AMBER
+    assert LabelChange.objects.get().reason == "Names a bank"
+
+
+def test_a_suggestion_author_loosens_their_own_suggestion_from_its_page(client):
+    item = suggestion(member=MemberFactory())
+    client.force_login(item.member.user)
+    assert b"Change the label" in client.get(reverse("ecosystem:suggestion", args=[item.pk])).content
+    response = client.post(
+        reverse("ecosystem:suggestion_label", args=[item.pk]), {"label": "green", "reason": "Useful to all"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.label == Label.GREEN
