@@ -15,6 +15,7 @@ from campaigns.verp import return_path
 from ecosystem.models import ReviewState
 from initiatives.models import Initiative
 from members.models import Member
+from sharing.models import BROADCAST
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,10 @@ class PortalLink:
 
 
 def portal_links(step: CampaignStep) -> tuple[PortalLink, ...]:
-    """The step's stages, then its red flags that members can see (published ones), as links to their pages."""
+    """The step's stages, then its red flags that every member can see (published, labelled for the whole
+    membership), as links to their pages: the message is rendered once for all its recipients."""
     stages = step.stages.select_related("category").order_by("category__order", "category__name", "order")
-    red_flags = step.red_flags.filter(review_state=ReviewState.PUBLISHED).order_by("pk")
+    red_flags = step.red_flags.filter(review_state=ReviewState.PUBLISHED, label__in=BROADCAST).order_by("pk")
     return (
         *(
             PortalLink(

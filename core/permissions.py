@@ -4,3 +4,5 @@ PORTAL_PERMISSION = "members.use_portal"
 DASHBOARD_PERMISSION = "members.view_dashboards"
 PERSONA_VIEW_PERMISSION = "personas.view_persona"
 ROADMAP_VIEW_PERMISSION = "roadmap.view_roadmap"
+# Staff oversight of labelled knowledge: everything up to TLP:AMBER+STRICT (TLP:RED stays with the named).
+SHARING_OVERSIGHT_PERMISSION = "sharing.see_labelled"

@@ -10,19 +10,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ecosystem.models import Suggestion, SuggestionStatus
+from ecosystem.selectors import RED_FLAG_SHARING
+from sharing.selectors import may_see
 
 
 def suggestion_outcome_email_send(*, suggestion: Suggestion) -> None:
     """Tells the member whether their red-flag suggestion was accepted, with staff's response."""
+    recipient = suggestion.member.user
     context = {
         "suggestion": suggestion,
+        # A red flag tightened since the suggestion is neither quoted nor linked for a member who may not see it.
+        "red_flag_visible": suggestion.red_flag is not None
+        and may_see(user=recipient, obj=suggestion.red_flag, spec=RED_FLAG_SHARING),
         "url": settings.SITE_URL + reverse("ecosystem:suggestion", args=[suggestion.pk]),
     }
     send_mail(
         subject=render_to_string("ecosystem/email/suggestion_outcome_subject.txt", context).strip(),
         message=render_to_string("ecosystem/email/suggestion_outcome.txt", context),
         from_email=None,
-        recipient_list=[suggestion.member.user.email],
+        recipient_list=[recipient.email],
     )
 
 

@@ -1,9 +1,10 @@
-"""Reads of the ecosystem map: what members may see (published red flags only) and whose suggestions."""
+"""Reads of the ecosystem map: what a viewer may see (published red flags under their label, suggestions under
+theirs), every channel going through `sharing.selectors.scope`."""
 
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ecosystem.models import (
@@ -17,21 +18,33 @@ from ecosystem.models import (
     TraffickingCategory,
 )
 from members.models import Member, User
+from sharing.selectors import Labelled, scope
+
+# How the sharing app reads each labelled model: staff author red flags, so only the label and the named
+# recipients decide; a suggestion belongs to its author and the author's organisation.
+RED_FLAG_SHARING = Labelled()
+SUGGESTION_SHARING = Labelled(author="member__user", owner_organisation="member__organisation")
 
 
-def categories_for_catalogue() -> QuerySet[TraffickingCategory]:
-    published = Q(red_flags__review_state="published")
+def visible_red_flags(*, user: User) -> RedFlagQuerySet:
+    """The published red flags `user` may see under their labels: the base of every red-flag channel."""
+    return scope(RedFlag.objects.published(), user=user, spec=RED_FLAG_SHARING)
+
+
+def categories_for_catalogue(*, user: User) -> QuerySet[TraffickingCategory]:
+    """Categories with their number of stages and of red flags `user` may see (one query)."""
+    visible = visible_red_flags(user=user).filter(category=OuterRef("pk")).order_by().values("category")
     return TraffickingCategory.objects.annotate(
         stage_count=Count("stages", distinct=True),
-        red_flag_count=Count("red_flags", filter=published, distinct=True),
+        red_flag_count=Coalesce(Subquery(visible.annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
     )
 
 
-def published_red_flags() -> RedFlagQuerySet:
-    """Published red flags with everything a list shows, in map order: category, stage, then age."""
+def published_red_flags(*, user: User) -> RedFlagQuerySet:
+    """The red flags `user` may see, with everything a list shows, in map order: category, stage, then age."""
     ratings = RedFlagRating.objects.filter(red_flag=OuterRef("pk")).values("red_flag")
     return (
-        RedFlag.objects.published()
+        visible_red_flags(user=user)
         .select_related("category", "stage", "actor__stage", "flow__from_actor", "flow__to_actor", "flow__stage")
         .prefetch_related("observers", "personas")
         .annotate(
@@ -63,10 +76,10 @@ def category_parts(*, category: TraffickingCategory) -> tuple[list[Stage], list[
     return stages, actors, flows
 
 
-def red_flag_counts(*, category: TraffickingCategory) -> dict[str, Counter[int]]:
-    """How many published red flags each stage (including its actors and flows), actor and flow has."""
+def red_flag_counts(*, category: TraffickingCategory, user: User) -> dict[str, Counter[int]]:
+    """How many red flags `user` may see each stage (including its actors and flows), actor and flow has."""
     counts: dict[str, Counter[int]] = {"stage": Counter(), "actor": Counter(), "flow": Counter()}
-    rows = RedFlag.objects.published().filter(category=category)
+    rows = visible_red_flags(user=user).filter(category=category)
     for stage_id, actor_id, flow_id, actor_stage, flow_stage, flow_from, flow_to in rows.values_list(
         "stage_id",
         "actor_id",
@@ -87,10 +100,8 @@ def red_flag_counts(*, category: TraffickingCategory) -> dict[str, Counter[int]]
 
 
 def suggestions_visible_to(*, user: User) -> QuerySet[Suggestion]:
-    """Staff who review suggestions see them all; anyone else only their own."""
+    """The suggestions `user` may see under their labels (by default the author's organisation and staff)."""
     suggestions = Suggestion.objects.select_related(
-        "member__user", "stage__category", "red_flag__category", "resulting_red_flag"
+        "member__user", "member__organisation", "stage__category", "red_flag__category", "resulting_red_flag"
     )
-    if user.has_perm("ecosystem.view_suggestion"):
-        return suggestions
-    return suggestions.filter(member__user=user)
+    return scope(suggestions, user=user, spec=SUGGESTION_SHARING)

@@ -11,8 +11,10 @@ urlpatterns = [
     path("red-flags/print/", views.library_print, name="library_print"),
     path("red-flags/<int:pk>/", views.red_flag_detail, name="red_flag"),
     path("red-flags/<int:pk>/rate/", views.red_flag_rate_view, name="rate"),
+    path("red-flags/<int:pk>/label/", views.red_flag_label, name="red_flag_label"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggestions/", views.my_suggestions, name="my_suggestions"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
+    path("suggestions/<int:pk>/label/", views.suggestion_label, name="suggestion_label"),
     path("<slug:slug>/", views.category_map, name="map"),
 ]

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ecosystem.csv_io import write_red_flags_csv
@@ -19,17 +20,24 @@ from ecosystem.filters import RedFlagFilter
 from ecosystem.forms import RATING_CHOICES, RatingForm, SuggestionForm
 from ecosystem.models import CategoryStatus, ObservingSector, RedFlag, ReviewState, Stage, TraffickingCategory
 from ecosystem.selectors import (
+    RED_FLAG_SHARING,
+    SUGGESTION_SHARING,
     categories_for_catalogue,
     category_parts,
     published_red_flags,
     ratings_by_member,
     red_flag_counts,
     suggestions_visible_to,
+    visible_red_flags,
 )
 from ecosystem.services import red_flag_rate, suggestion_submit
 from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
+from sharing.forms import LabelChangeForm
+from sharing.models import Channel, Label, label_line, tightest
+from sharing.selectors import Labelled
+from sharing.services import access_record, label_change
 
 PAGE_SIZE = 25
 PRINT_LIMIT = 500
@@ -61,7 +69,7 @@ def _require_member(request: HttpRequest) -> Member:
 
 @portal_member_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    categories = list(categories_for_catalogue())
+    categories = list(categories_for_catalogue(user=_user(request)))
     mapped = [category for category in categories if category.status == CategoryStatus.MAPPED]
     return render(
         request,
@@ -101,7 +109,7 @@ def category_map(request: HttpRequest, slug: str) -> HttpResponse:
     red_flags: list[RedFlag] = []
     if selection is not None:
         kind, pk = selection
-        queryset = published_red_flags().filter(category=category)
+        queryset = published_red_flags(user=_user(request)).filter(category=category)
         if kind == "stage":
             queryset = queryset.in_stage(pk)
         elif kind == "actor":
@@ -112,8 +120,13 @@ def category_map(request: HttpRequest, slug: str) -> HttpResponse:
             queryset = queryset.filter(observers__sector=sector)
         red_flags = list(queryset)
         _with_my_ratings(request, red_flags)
+        access_record(user=_user(request), objects=red_flags, spec=RED_FLAG_SHARING, channel=Channel.LIST)
     diagram = layout(
-        stages=stages, actors=actors, flows=flows, counts=red_flag_counts(category=category), selected=selection
+        stages=stages,
+        actors=actors,
+        flows=flows,
+        counts=red_flag_counts(category=category, user=_user(request)),
+        selected=selection,
     )
     library_query = {"category": category.slug}
     if selection is not None and selection[0] == "stage":
@@ -142,7 +155,7 @@ def category_map(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _filtered(request: HttpRequest) -> RedFlagFilter:
-    return RedFlagFilter(request.GET or None, queryset=published_red_flags())
+    return RedFlagFilter(request.GET or None, queryset=published_red_flags(user=_user(request)))
 
 
 def _filter_query(request: HttpRequest) -> str:
@@ -154,6 +167,7 @@ def library(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _with_my_ratings(request, page.object_list)
+    access_record(user=_user(request), objects=page.object_list, spec=RED_FLAG_SHARING, channel=Channel.LIST)
     return render(
         request,
         "ecosystem/library.html",
@@ -168,10 +182,15 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @portal_member_required
 def library_csv(request: HttpRequest) -> HttpResponse:
-    filterset = _filtered(request)
+    red_flags = list(_filtered(request).qs)
+    access_record(user=_user(request), objects=red_flags, spec=RED_FLAG_SHARING, channel=Channel.CSV)
+    # The label of the export, its narrowest row's, heads and ends the file, outside the CSV's columns.
+    line = label_line(tightest(red_flag.label for red_flag in red_flags))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="knoble-red-flags-{timezone.localdate():%Y-%m-%d}.csv"'
-    write_red_flags_csv(filterset.qs, response)
+    response.write(f"# {line}\r\n")
+    write_red_flags_csv(red_flags, response)
+    response.write(f"# {line}\r\n")
     return response
 
 
@@ -179,6 +198,7 @@ def library_csv(request: HttpRequest) -> HttpResponse:
 def library_print(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     red_flags = list(filterset.qs[: PRINT_LIMIT + 1])
+    access_record(user=_user(request), objects=red_flags[:PRINT_LIMIT], spec=RED_FLAG_SHARING, channel=Channel.PRINT)
     return render(
         request,
         "ecosystem/library_print.html",
@@ -189,14 +209,16 @@ def library_print(request: HttpRequest) -> HttpResponse:
             "print_limit": PRINT_LIMIT,
             "query": _filter_query(request),
             "printed_at": timezone.now(),
+            "label": tightest(red_flag.label for red_flag in red_flags[:PRINT_LIMIT]),
         },
     )
 
 
 @portal_member_required
 def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    red_flag = get_object_or_404(published_red_flags(), pk=pk)
+    red_flag = get_object_or_404(published_red_flags(user=_user(request)), pk=pk)
     _with_my_ratings(request, [red_flag])
+    access_record(user=_user(request), objects=[red_flag], spec=RED_FLAG_SHARING, channel=Channel.PAGE)
     return render(
         request,
         "ecosystem/red_flag.html",
@@ -204,6 +226,7 @@ def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "red_flag": red_flag,
             "rating_choices": RATING_CHOICES,
             "revisions": red_flag.revisions.filter(review_state=ReviewState.PUBLISHED).order_by("-number"),
+            "label_form": LabelChangeForm(initial={"label": red_flag.label}),
         },
     )
 
@@ -212,7 +235,7 @@ def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def red_flag_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = _require_member(request)
-    red_flag = get_object_or_404(RedFlag.objects.published(), pk=pk)
+    red_flag = get_object_or_404(visible_red_flags(user=_user(request)), pk=pk)
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
@@ -220,7 +243,7 @@ def red_flag_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
     if request.htmx:  # type: ignore[attr-defined]
-        rated = published_red_flags().get(pk=pk)
+        rated = published_red_flags(user=_user(request)).get(pk=pk)
         _with_my_ratings(request, [rated], member=member)
         return render(
             request,
@@ -250,7 +273,9 @@ def suggest(request: HttpRequest) -> HttpResponse:
     if (stage_id := request.GET.get("stage", "")).isdigit():
         initial["stage"] = Stage.objects.filter(pk=int(stage_id)).first()
     if (red_flag_id := request.GET.get("red_flag", "")).isdigit():
-        initial.update(kind="change", red_flag=RedFlag.objects.published().filter(pk=int(red_flag_id)).first())
+        initial.update(
+            kind="change", red_flag=visible_red_flags(user=_user(request)).filter(pk=int(red_flag_id)).first()
+        )
     form = SuggestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -282,4 +307,60 @@ def my_suggestions(request: HttpRequest) -> HttpResponse:
 @portal_member_required
 def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(suggestions_visible_to(user=_user(request)), pk=pk)
-    return render(request, "ecosystem/suggestion.html", {"suggestion": suggestion})
+    access_record(user=_user(request), objects=[suggestion], spec=SUGGESTION_SHARING, channel=Channel.PAGE)
+    # The red flag a change suggestion names is quoted and linked only for a viewer who may see it.
+    red_flag_visible = (
+        suggestion.red_flag_id is not None
+        and visible_red_flags(user=_user(request)).filter(pk=suggestion.red_flag_id).exists()
+    )
+    return render(
+        request,
+        "ecosystem/suggestion.html",
+        {
+            "suggestion": suggestion,
+            "red_flag_visible": red_flag_visible,
+            "label_form": LabelChangeForm(initial={"label": suggestion.label}),
+        },
+    )
+
+
+def _relabel(request: HttpRequest, obj: Any, spec: Labelled) -> None:
+    form = LabelChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a label and say why."))
+        return
+    try:
+        label_change(
+            obj=obj,
+            spec=spec,
+            by=_user(request),
+            label=Label(form.cleaned_data["label"]),
+            reason=form.cleaned_data["reason"],
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(
+            request, " ".join(getattr(error, "messages", [str(error) or _("You may not loosen this label.")]))
+        )
+    else:
+        messages.success(request, _("The label is changed; the change and its reason are kept."))
+
+
+@portal_member_required
+@require_POST
+def red_flag_label(request: HttpRequest, pk: int) -> HttpResponse:
+    red_flag = get_object_or_404(visible_red_flags(user=_user(request)), pk=pk)
+    _relabel(request, red_flag, RED_FLAG_SHARING)
+    # A viewer who tightened it out of their own sight lands on the library, not on a 404.
+    if visible_red_flags(user=_user(request)).filter(pk=pk).exists():
+        return redirect("ecosystem:red_flag", pk=pk)
+    return redirect("ecosystem:library")
+
+
+@portal_member_required
+@require_POST
+def suggestion_label(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = get_object_or_404(suggestions_visible_to(user=_user(request)), pk=pk)
+    _relabel(request, suggestion, SUGGESTION_SHARING)
+    if suggestions_visible_to(user=_user(request)).filter(pk=pk).exists():
+        return redirect("ecosystem:suggestion", pk=pk)
+    return redirect("ecosystem:my_suggestions")

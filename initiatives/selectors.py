@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ecosystem.models import RedFlag, Stage
+from ecosystem.selectors import visible_red_flags
 from initiatives.models import (
     CalendarFeed,
     EligibleSector,
@@ -107,8 +108,8 @@ def initiative_for_viewer(*, slug: str, user: User, with_links: bool = False) ->
             "roadmap_item__opportunity", "roadmap_item__horizon", "roadmap_item__roadmap"
         ).prefetch_related(
             Prefetch("stages", queryset=Stage.objects.select_related("category").order_by("category__order", "order")),
-            # Only what the red-flag library shows members: a draft or retired flag has no page to link to.
-            Prefetch("red_flags", queryset=RedFlag.objects.published().select_related("category").order_by("id")),
+            # Only what the red-flag library shows this viewer: published, and under a label the viewer may see.
+            Prefetch("red_flags", queryset=visible_red_flags(user=user).select_related("category").order_by("id")),
         )
     return queryset.get(slug=slug)
 

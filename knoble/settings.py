@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "knoble",
     "personas",
     "members",
+    "sharing",
     "roadmap",
     "ecosystem",
     "initiatives",

@@ -12,13 +12,25 @@ STAFF_APPS = (
     "members",
     "roadmap",
     "ecosystem",
+    "sharing",
     "initiatives",
     "engagement",
     "campaigns",
     "analytics",
     "django_celery_beat",
 )
-NEVER_GRANTED = {("members", "change_activity"), ("members", "delete_activity"), ("members", "add_activity")}
+NEVER_GRANTED = {
+    ("members", "change_activity"),
+    ("members", "delete_activity"),
+    ("members", "add_activity"),
+    # The sharing app's two records are append-only too; its admin reads them.
+    ("sharing", "add_accesslog"),
+    ("sharing", "change_accesslog"),
+    ("sharing", "delete_accesslog"),
+    ("sharing", "add_labelchange"),
+    ("sharing", "change_labelchange"),
+    ("sharing", "delete_labelchange"),
+}
 
 
 def sync_roles(*, group_model: Any, permission_model: Any) -> None:

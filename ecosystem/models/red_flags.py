@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from ecosystem.models.map import Actor, FinancialFlow, Stage, TraffickingCategory, same_category
 from members.models import Member
 from personas.models import Persona
+from sharing.models import Label, label_constraint, label_field
 
 
 class Confidence(models.TextChoices):
@@ -64,6 +65,7 @@ class RedFlag(models.Model):
     )
     version = models.PositiveIntegerField(default=0, help_text="The number of its latest published revision.")
     published_at = models.DateTimeField(null=True, blank=True)
+    label = label_field(default=Label.GREEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -83,6 +85,7 @@ class RedFlag(models.Model):
             models.CheckConstraint(condition=GreaterThan(Length(Trim("indicator")), 0), name="red_flag_has_text"),
             models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="red_flag_confidence_valid"),
             models.CheckConstraint(condition=Q(review_state__in=ReviewState.values), name="red_flag_state_valid"),
+            label_constraint(name="red_flag_label_valid"),
             models.CheckConstraint(
                 condition=~Q(review_state=ReviewState.PUBLISHED) | Q(published_at__isnull=False, version__gt=0),
                 name="published_red_flag_has_a_revision",

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from ecosystem.models.map import Stage, TraffickingCategory
 from ecosystem.models.red_flags import RedFlag
 from members.models import Member
+from sharing.models import Label, label_constraint, label_field
 
 
 class SuggestionKind(models.TextChoices):
@@ -58,6 +59,8 @@ class Suggestion(models.Model):
         help_text="The draft red flag created when a new-flag suggestion was accepted.",
     )
     outcome_emailed_at = models.DateTimeField(null=True, blank=True)
+    # A suggestion and its evidence stay with the author's organisation and staff unless someone widens it.
+    label = label_field(default=Label.AMBER_STRICT)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     history = HistoricalRecords()
 
@@ -68,6 +71,7 @@ class Suggestion(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SuggestionKind.values), name="suggestion_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=SuggestionStatus.values), name="suggestion_status_valid"),
+            label_constraint(name="suggestion_label_valid"),
             models.CheckConstraint(
                 condition=Q(kind=SuggestionKind.NEW, stage__isnull=False, red_flag__isnull=True)
                 | Q(kind=SuggestionKind.CHANGE, stage__isnull=True, red_flag__isnull=False),

@@ -193,7 +193,13 @@ def test_csv_export_has_the_filtered_flags_with_their_sources(member_client, imb
     response = member_client.get(reverse("ecosystem:library_csv"), {"sector": "bank"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    lines = response.content.decode().splitlines(keepends=True)
+    assert (
+        lines[0]
+        == lines[-1]
+        == "# TLP:GREEN · Limited disclosure: share within the member community, not publicly.\r\n"
+    )
+    rows = list(csv.DictReader(io.StringIO("".join(lines[1:-1]))))
     assert [row["indicator"] for row in rows] == [
         "Cash deposits just below the threshold",
         "Revenue with no payroll",
@@ -213,7 +219,8 @@ def test_csv_export_has_the_filtered_flags_with_their_sources(member_client, imb
 
 def test_csv_export_defuses_spreadsheet_formulas(member_client, imb):
     red_flag(stage=imb["revenue"], indicator='=HYPERLINK("http://evil")', source="-Polaris")
-    rows = list(csv.DictReader(io.StringIO(member_client.get(reverse("ecosystem:library_csv")).content.decode())))
+    lines = member_client.get(reverse("ecosystem:library_csv")).content.decode().splitlines(keepends=True)
+    rows = list(csv.DictReader(io.StringIO("".join(lines[1:-1]))))  # between the two label lines
     evil = next(row for row in rows if "HYPERLINK" in row["indicator"])
     assert evil["indicator"].startswith("'=")
     assert evil["source"] == "'-Polaris"

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from ecosystem.models import RedFlag
 from initiatives import selectors
 from initiatives.models import CalendarFeed, InitiativeKind, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import calendar_feed_reset, calendar_feed_revoke, initiative_join
@@ -17,6 +18,7 @@ from members.models import Activity, Notification, Verb
 from personas.models import Persona, Sector
 from roadmap.models import Horizon
 from roadmap.services import roadmap_publish
+from sharing.models import Label
 from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import (
     EligibleSectorFactory,
@@ -696,3 +698,15 @@ def test_detail_query_count_stays_constant_as_links_grow(member_client, django_a
     with django_assert_num_queries(12):  # as above, without a participation of mine to look up names for
         content = member_client.get(detail_url(initiative)).content.decode()
     assert content.count("/ecosystem/red-flags/") == links
+
+
+def test_detail_lists_only_the_red_flags_the_viewer_may_see(member_client):
+    stage = StageFactory()
+    green = red_flag(stage=stage, indicator="A green indicator")
+    amber = red_flag(stage=stage, indicator="An amber indicator")
+    RedFlag.objects.filter(pk=amber.pk).update(label=Label.AMBER)
+    initiative = InitiativeFactory()
+    initiative.red_flags.add(green, amber)
+    content = member_client.get(detail_url(initiative)).content.decode()
+    assert "A green indicator" in content
+    assert "An amber indicator" not in content

@@ -1,0 +1,83 @@
+"""Writes of the sharing app: naming an object's recipients, changing its label (with a reason, kept), and
+recording accesses to TLP:AMBER and tighter."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from core.permissions import SHARING_OVERSIGHT_PERMISSION
+from members.models import Organisation, User
+from sharing.models import LOGGED, RANK, AccessLog, Channel, Label, LabelChange, Recipient, SharingGroup
+from sharing.selectors import Labelled, may_see
+
+
+@transaction.atomic
+def recipients_set(
+    *,
+    obj: models.Model,
+    organisations: Iterable[Organisation] = (),
+    groups: Iterable[SharingGroup] = (),
+    people: Iterable[User] = (),
+) -> None:
+    """Replaces the organisations, groups and people named on `obj`."""
+    content_type = ContentType.objects.get_for_model(obj)
+    Recipient.objects.filter(content_type=content_type, object_id=obj.pk).delete()
+    Recipient.objects.bulk_create(
+        [Recipient(content_type=content_type, object_id=obj.pk, organisation=o) for o in organisations]
+        + [Recipient(content_type=content_type, object_id=obj.pk, group=g) for g in groups]
+        + [Recipient(content_type=content_type, object_id=obj.pk, user=p) for p in people]
+    )
+
+
+@transaction.atomic
+def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, reason: str) -> LabelChange:
+    """Anyone who may see `obj` may tighten its label; only its author or staff may loosen it. The reason is
+    required and kept in the label's history."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the label changes.")})
+    if not may_see(user=by, obj=obj, spec=spec):
+        raise PermissionDenied
+    old = Label(getattr(obj, spec.label))
+    if old == label:
+        raise ValidationError({"label": _("The label is already %(label)s.") % {"label": label.label}})
+    author = spec.follow(obj, spec.author)
+    loosening = RANK[label] < RANK[old]
+    if loosening and not (author is not None and author.pk == by.pk) and not by.has_perm(SHARING_OVERSIGHT_PERMISSION):
+        raise PermissionDenied(_("Only the author or staff may loosen a label."))
+    type(obj)._default_manager.filter(pk=obj.pk).update(**{spec.label: label})
+    setattr(obj, spec.label, label)
+    return LabelChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        old_label=old,
+        new_label=label,
+        reason=reason,
+        by=by,
+    )
+
+
+def access_record(*, user: Any, objects: Iterable[models.Model], spec: Labelled, channel: Channel) -> None:
+    """Logs `user`'s access through `channel` to each of `objects` labelled TLP:AMBER or tighter (one INSERT
+    for them all; nothing for the rest)."""
+    entries = []
+    for obj in objects:
+        label = getattr(obj, spec.label)
+        if label not in LOGGED:
+            continue
+        organisation = spec.follow(obj, spec.owner_organisation)
+        entries.append(
+            AccessLog(
+                user_id=user.pk,
+                organisation_id=organisation.pk if organisation is not None else None,
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=obj.pk,
+                label=label,
+                channel=channel,
+            )
+        )
+    AccessLog.objects.bulk_create(entries)
