@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from engagement.models import EngagementSettings, MemberEngagement, StageTransition, VerbScore
 from engagement.scoring import engagement_settings, score_breakdown
 from engagement.tasks import engagement_nightly
+from members.models import VERB_ORIGINS
 
 
 @admin.register(EngagementSettings)
@@ -40,8 +42,15 @@ class EngagementSettingsAdmin(admin.ModelAdmin[EngagementSettings]):
 
 @admin.register(VerbScore)
 class VerbScoreAdmin(admin.ModelAdmin[VerbScore]):
-    list_display = ["verb", "points", "daily_cap", "meaningful"]
-    list_editable = ["points", "daily_cap", "meaningful"]
+    """The verb table, with a legend of what each column means (`verbscore/change_list.html`)."""
+
+    list_display = ["verb", "origins", "points", "daily_cap", "meaningful", "contribution"]
+    list_editable = ["points", "daily_cap", "meaningful", "contribution"]
+    change_list_template = "admin/engagement/verbscore/change_list.html"
+
+    @admin.display(description=_("caused by"))
+    def origins(self, obj: VerbScore) -> str:
+        return ", ".join(str(origin.label) for origin in VERB_ORIGINS[obj.verb])
 
 
 DETAIL_FIELDS: tuple[str, ...] = (
