@@ -21,7 +21,7 @@ from django.utils import timezone
 from engagement import sql
 from engagement.models import EngagementSettings, LifecycleStage, VerbScore
 from initiatives.models import Initiative, Participation, ParticipationStatus
-from members.models import Activity, Member, MemberStatus, Origin, User, Verb
+from members.models import VERB_ORIGINS, Activity, Member, MemberStatus, Origin, User, Verb
 
 # (points, daily cap, meaningful, contribution); verbs not listed earn nothing (sign-up, decisions, leaving …),
 # nor do verbs no member causes (messages sent, promotions from a waitlist: `members.models.VERB_ORIGINS`).
@@ -245,3 +245,47 @@ def score_breakdown(*, member: Member, now: datetime | None = None) -> list[Verb
         VerbBreakdown(verb=verb, label=str(Verb(verb).label), activities=n, counted=counted, points=float(points))
         for verb, n, counted, points in rows
     ]
+
+
+@dataclass(frozen=True)
+class VerbRule:
+    verb: str
+    label: str
+    origins: list[str]
+    points: float
+    daily_cap: int
+    meaningful: bool
+    contribution: bool
+
+    @property
+    def earns(self) -> bool:
+        """Whether a member's own act of this kind can count at all."""
+        return Origin.MEMBER in VERB_ORIGINS[self.verb] and (self.points > 0 or self.meaningful or self.contribution)
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    settings: EngagementSettings
+    verbs: list[VerbRule]
+
+
+def scoring_rules() -> ScoringRules:
+    """The live rules, every verb included (those without a row earn nothing): for the page that explains them."""
+    settings = engagement_settings()
+    rows = {row.verb: row for row in VerbScore.objects.all()}
+    verbs = []
+    for verb in Verb:
+        row = rows.get(verb.value)
+        verbs.append(
+            VerbRule(
+                verb=verb.value,
+                label=str(verb.label),
+                origins=[str(origin.label) for origin in VERB_ORIGINS[verb.value]],
+                points=row.points if row else 0,
+                daily_cap=row.daily_cap if row else 0,
+                meaningful=bool(row and row.meaningful),
+                contribution=bool(row and row.contribution),
+            )
+        )
+    verbs.sort(key=lambda rule: (not rule.earns, -rule.points, rule.label))
+    return ScoringRules(settings=settings, verbs=verbs)
