@@ -7,7 +7,7 @@ second run only refreshes the figures.
 """
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from analytics.rollups import rollups_refresh
-from engagement.scoring import engagement_recompute, engagement_settings
+from engagement.scoring import engagement_recompute, engagement_replay, engagement_settings
 from initiatives.models import (
     Attendance,
     Initiative,
@@ -220,15 +220,6 @@ def _sessions_and_attendance(plan: list[tuple[Member, datetime, str]], now: date
     Activity.objects.bulk_create(rows, batch_size=2000)
 
 
-def _replay(now: datetime) -> None:
-    """The nightly job as if it had run every other Monday of the last 18 months, for the stage trends."""
-    today = now.astimezone(UTC).date()
-    monday = today - timedelta(days=today.weekday())
-    for back in range(HISTORY_DAYS // 7, 0, -2):
-        day = monday - timedelta(weeks=back)
-        engagement_recompute(now=datetime(day.year, day.month, day.day, 2, tzinfo=UTC))
-
-
 def seed() -> list[tuple[str, str]]:
     """Idempotent: the history is written once; later runs only recompute today's figures."""
     now = timezone.now()
@@ -238,7 +229,8 @@ def seed() -> list[tuple[str, str]]:
         plan = _members(rng, now)
         _activity(plan, _participations(plan, rng, now), rng, now)
         _sessions_and_attendance(plan, now)
-        _replay(now)
+        # The nightly job as if it had run every other Monday of the last 18 months, for the stage trends.
+        engagement_replay(weeks=HISTORY_DAYS // 7, every_weeks=2, now=now)
     engagement_recompute(now=now)
     rollups_refresh(now=now)
     return []

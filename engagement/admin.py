@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from engagement.models import EngagementSettings, MemberEngagement, StageTransition, VerbScore
-from engagement.scoring import engagement_settings, score_breakdown
-from engagement.tasks import engagement_nightly
+from engagement.scoring import REPLAY_WEEKS, engagement_settings, score_breakdown
+from engagement.tasks import engagement_nightly, engagement_replay_history
 from members.models import VERB_ORIGINS
 
 
@@ -111,7 +111,28 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
 
     def get_urls(self) -> list[URLPattern]:
         recompute = self.admin_site.admin_view(require_POST(self.recompute_view))
-        return [path("recompute/", recompute, name="engagement_memberengagement_recompute"), *super().get_urls()]
+        replay = self.admin_site.admin_view(require_POST(self.replay_view))
+        return [
+            path("recompute/", recompute, name="engagement_memberengagement_recompute"),
+            path("recompute-history/", replay, name="engagement_memberengagement_replay"),
+            *super().get_urls(),
+        ]
+
+    def replay_view(self, request: HttpRequest) -> HttpResponse:
+        """After a change of the rules: the past weeks recomputed with them (`recompute_engagement_history`)."""
+        if not request.user.has_perm("engagement.change_verbscore"):
+            messages.error(request, _("You may not recompute engagement."))
+        else:
+            transaction.on_commit(engagement_replay_history.delay)
+            messages.success(
+                request,
+                _(
+                    "The stage history of the past %(weeks)d weeks is being recomputed with today's rules; the "
+                    "dashboards follow when it is done."
+                )
+                % {"weeks": REPLAY_WEEKS},
+            )
+        return HttpResponseRedirect(reverse("admin:engagement_memberengagement_changelist"))
 
     def recompute_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("engagement.change_verbscore"):

@@ -11,15 +11,16 @@ an initiative they take part in within `collaborating_window_days`), engaged (sc
 `engaged_score`, or `engaged_actions` meaningful actions within `engaged_window_days`), else activated.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
 from engagement import sql
-from engagement.models import EngagementSettings, LifecycleStage, VerbScore
+from engagement.models import EngagementSettings, LifecycleStage, MemberEngagement, StageTransition, VerbScore
 from initiatives.models import Initiative, Participation, ParticipationStatus
 from members.models import VERB_ORIGINS, Activity, Member, MemberStatus, Origin, User, Verb
 
@@ -213,6 +214,39 @@ def engagement_recompute(*, now: datetime | None = None) -> ScoreRun:
         )
         cursor.execute("DROP TABLE engagement_next")
     return ScoreRun(members=members, transitions=transitions)
+
+
+# As far back as the dashboards' trends reach (analytics.rollups.HISTORY_WEEKS), which this app may not import.
+REPLAY_WEEKS = 80
+
+
+def engagement_replay(
+    *,
+    weeks: int = REPLAY_WEEKS,
+    every_weeks: int = 1,
+    now: datetime | None = None,
+    progress: Callable[[datetime, ScoreRun], None] | None = None,
+) -> int:
+    """Rewrites the stage history with the rules in force: forgets every transition and current stage, then runs
+    the nightly job as of 02:00 UTC on every `every_weeks`-th Monday of the last `weeks` weeks and finally as
+    of `now`, so trends and cohorts show no step on the day a rule changed. Each run is the set-based job;
+    `progress` hears of each. One transaction: the dashboards never see half a history. Returns the runs."""
+    now = now or timezone.now()
+    today = now.astimezone(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    moments = [
+        datetime.combine(monday - timedelta(weeks=back), time(2), tzinfo=UTC) for back in range(weeks, 0, -every_weeks)
+    ]
+    engagement_settings()
+    with transaction.atomic():
+        serialise_engagement_jobs()
+        StageTransition.objects.all().delete()
+        MemberEngagement.objects.all().delete()
+        for moment in [*moments, now]:
+            run = engagement_recompute(now=moment)
+            if progress is not None:
+                progress(moment, run)
+    return len(moments) + 1
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import RollupRefresh
-from engagement.models import EngagementSettings, MemberEngagement
+from engagement.models import EngagementSettings, MemberEngagement, StageTransition
 from engagement.scoring import engagement_recompute, engagement_settings
 from members.models import Verb
 from tests.engagement.factories import activity, onboarded_member
@@ -69,3 +69,13 @@ def test_the_verb_table_shows_origins_points_cap_flags_and_what_they_mean(staff_
     assert "Only the member's own acts earn points" in page
     assert "Member, Staff" in page  # initiative joined: by the member, or staff on their behalf
     assert "Joining and viewing are not contributions." in page
+
+
+def test_staff_recompute_the_history_from_the_admin(staff_client, django_capture_on_commit_callbacks):
+    scored_members(1)
+    StageTransition.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("admin:engagement_memberengagement_replay"))
+    assert response.status_code == 302
+    assert StageTransition.objects.exists()
+    assert RollupRefresh.objects.count() == 1

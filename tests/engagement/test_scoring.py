@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engagement.models import EngagementSettings, LifecycleStage, MemberEngagement, StageTransition, VerbScore
-from engagement.scoring import engagement_recompute, engagement_settings, score_breakdown
+from engagement.scoring import engagement_recompute, engagement_replay, engagement_settings, score_breakdown
 from members.models import Member, Source, Verb
 from members.services import record_activity
 from tests.engagement.factories import activity, onboarded_member
@@ -236,3 +236,28 @@ def test_a_contribution_to_an_initiative_one_does_not_take_part_in_is_not_collab
     activity(member, Verb.SESSION_ATTENDED, NOW - timedelta(days=1), subject=elsewhere)
     engagement_recompute(now=NOW)
     assert stage_of(member) == LifecycleStage.ACTIVATED
+
+
+def test_the_replay_rewrites_the_history_with_todays_rules_week_by_week():
+    engagement_settings()
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.LOGGED_IN, NOW - timedelta(days=200))
+    messages_sent(member, days=range(1, 200, 5))
+    # What the old rules wrote: messages made them engaged, weeks ago.
+    StageTransition.objects.create(
+        member=member, from_stage="", to_stage=LifecycleStage.ENGAGED, at=NOW - timedelta(weeks=8)
+    )
+    seen = []
+
+    runs = engagement_replay(weeks=12, now=NOW, progress=lambda moment, run: seen.append(moment))
+
+    assert runs == len(seen) == 13
+    assert seen[-1] == NOW
+    assert (seen[0].weekday(), seen[0].hour) == (0, 2)
+    assert list(StageTransition.objects.filter(member=member).values_list("to_stage", flat=True)) == [
+        LifecycleStage.DORMANT
+    ]
+    assert stage_of(member) == LifecycleStage.DORMANT
+    again = engagement_replay(weeks=12, now=NOW)
+    assert again == 13
+    assert StageTransition.objects.filter(member=member).count() == 1
