@@ -7,7 +7,7 @@ second run only refreshes the figures.
 """
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -15,9 +15,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from analytics.rollups import rollups_refresh
-from engagement.scoring import engagement_recompute, engagement_settings
-from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
-from members.models import Activity, Member, Organisation, Source, User, Verb
+from engagement.scoring import engagement_recompute, engagement_replay, engagement_settings
+from initiatives.models import (
+    Attendance,
+    Initiative,
+    InitiativeSession,
+    InitiativeStatus,
+    Participation,
+    ParticipationStatus,
+)
+from members.models import Activity, Member, Organisation, Origin, Source, User, Verb, origin_for
 from members.roles import MEMBER_ROLE
 from personas.models import Persona
 
@@ -130,7 +137,9 @@ def _activity(
     rows = []
     for member, approved, habit in plan:
         _, window, per_week = HABITS[habit]
-        rows.append(Activity(member=member, verb=Verb.APPROVED, occurred_at=approved, source=Source.ADMIN))
+        rows.append(
+            Activity(member=member, verb=Verb.APPROVED, occurred_at=approved, source=Source.ADMIN, origin=Origin.STAFF)
+        )
         rows.append(Activity(member=member, verb=Verb.ONBOARDING_STEP, occurred_at=approved + timedelta(hours=2)))
         initiative, join_time = joined.get(member.pk, (None, None))
         if initiative is not None and join_time is not None:
@@ -150,10 +159,13 @@ def _activity(
                     and moment > join_time
                     and rng.random() < (0.6 if habit == "champion" else 0.15)
                 )
+                origin = origin_for(verb, Source.WEB)
                 rows.append(
                     Activity(
                         member=member,
                         verb=verb,
+                        source=Source.SYSTEM if origin == Origin.SYSTEM else Source.WEB,
+                        origin=origin,
                         occurred_at=moment,
                         subject_type=initiative_type if about_initiative else None,
                         subject_id=initiative.pk if about_initiative and initiative else None,
@@ -162,13 +174,50 @@ def _activity(
     Activity.objects.bulk_create(rows, batch_size=2000)
 
 
-def _replay(now: datetime) -> None:
-    """The nightly job as if it had run every other Monday of the last 18 months, for the stage trends."""
-    today = now.astimezone(UTC).date()
-    monday = today - timedelta(days=today.weekday())
-    for back in range(HISTORY_DAYS // 7, 0, -2):
-        day = monday - timedelta(weeks=back)
-        engagement_recompute(now=datetime(day.year, day.month, day.day, 2, tzinfo=UTC))
+# habit: the chance of attending a session of the initiative one takes part in
+ATTENDS = {"champion": 0.7, "regular": 0.3, "fading": 0.35, "lurker": 0.05}
+SESSION_EVERY = timedelta(weeks=3)
+
+
+def _sessions_and_attendance(plan: list[tuple[Member, datetime, str]], now: datetime) -> None:
+    """A session of every initiative the demo members take part in every three weeks, and who attended: the
+    contributions that make members collaborating. A random generator of its own, so that the rest of the
+    story stays the same as before sessions existed."""
+    rng = random.Random(20261206)
+    recorder = User.objects.filter(is_staff=True).order_by("pk").first()
+    habits = {member.pk: habit for member, _, habit in plan}
+    taking_part = list(
+        Participation.objects.filter(member_id__in=habits, joined_at__isnull=False).select_related("initiative")
+    )
+    first = now - timedelta(days=HISTORY_DAYS)
+    sessions: dict[int, list[InitiativeSession]] = {}
+    for initiative in {participation.initiative for participation in taking_part}:
+        count = int((now - first) / SESSION_EVERY)
+        sessions[initiative.pk] = InitiativeSession.objects.bulk_create(
+            InitiativeSession(initiative=initiative, starts_at=first + SESSION_EVERY * (n + 1)) for n in range(count)
+        )
+    attendances, rows = [], []
+    for participation in taking_part:
+        until = participation.left_at or now
+        joined = participation.joined_at or until  # never None: filtered above
+        for session in sessions[participation.initiative_id]:
+            if not joined < session.starts_at < until:
+                continue
+            if rng.random() >= ATTENDS[habits[participation.member_id]]:
+                continue
+            attendances.append(Attendance(session=session, member_id=participation.member_id, recorded_by=recorder))
+            rows.append(
+                Activity(
+                    member_id=participation.member_id,
+                    verb=Verb.SESSION_ATTENDED,
+                    origin=Origin.MEMBER,
+                    occurred_at=session.starts_at,
+                    subject=participation.initiative,
+                    details={"session": session.pk},
+                )
+            )
+    Attendance.objects.bulk_create(attendances, batch_size=2000)
+    Activity.objects.bulk_create(rows, batch_size=2000)
 
 
 def seed() -> list[tuple[str, str]]:
@@ -179,7 +228,9 @@ def seed() -> list[tuple[str, str]]:
         rng = random.Random(20261126)
         plan = _members(rng, now)
         _activity(plan, _participations(plan, rng, now), rng, now)
-        _replay(now)
+        _sessions_and_attendance(plan, now)
+        # The nightly job as if it had run every other Monday of the last 18 months, for the stage trends.
+        engagement_replay(weeks=HISTORY_DAYS // 7, every_weeks=2, now=now)
     engagement_recompute(now=now)
     rollups_refresh(now=now)
     return []

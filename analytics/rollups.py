@@ -27,7 +27,7 @@ from engagement import sql
 from engagement.models import LifecycleStage, MemberEngagement, StageTransition
 from engagement.scoring import engagement_settings, serialise_engagement_jobs
 from initiatives.models import Participation, ParticipationStatus
-from members.models import Activity, Member, MemberStatus, Organisation
+from members.models import Activity, Member, MemberStatus, Organisation, Origin
 
 HISTORY_WEEKS = 80  # a little over the roadmap's 18 months
 
@@ -78,7 +78,8 @@ def _stage_weekly(cursor: CursorWrapper, now: datetime) -> None:
 
 
 def _activity_periods(cursor: CursorWrapper, now: datetime) -> None:
-    params: dict[str, sql.Param] = {"now": sql.moment(now)}
+    # Active in a period: an act of the member's own, as for the stages (a message we sent is not).
+    params: dict[str, sql.Param] = {"now": sql.moment(now), "member_origin": Origin.MEMBER.value}
     activity = Activity._meta.db_table
     day = sql.day_of("a.occurred_at")
     for kind, period in (("week", sql.week_of(day)), ("month", sql.month_of(day))):
@@ -87,7 +88,7 @@ def _activity_periods(cursor: CursorWrapper, now: datetime) -> None:
             f"""
             CREATE TEMP TABLE engagement_member_{kind}s AS
             SELECT DISTINCT a.member_id, {period} AS period
-            FROM {activity} a WHERE a.occurred_at <= %(now)s
+            FROM {activity} a WHERE a.occurred_at <= %(now)s AND a.origin = %(member_origin)s
             """,
             params,
         )

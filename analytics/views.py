@@ -23,6 +23,7 @@ from analytics import panels
 from analytics.services import digest_request
 from core.permissions import DASHBOARD_PERMISSION
 from core.spreadsheets import spreadsheet_cell
+from engagement.scoring import scoring_rules
 from members.models import Organisation, User
 from personas.models import Persona, Sector
 
@@ -118,6 +119,13 @@ def index(request: HttpRequest) -> HttpResponse:
         "analytics/dashboards.html",
         {"form": form, "panels": list(PANEL_HEADINGS.items()) if refresh else [], "query": query, "refresh": refresh},
     )
+
+
+@dashboards_required
+@require_GET
+def methodology(request: HttpRequest) -> HttpResponse:
+    """How these numbers are computed, in plain words, from the rules in force (two queries)."""
+    return render(request, "analytics/methodology.html", {"rules": scoring_rules()})
 
 
 def _panel_filters(request: HttpRequest, name: str) -> panels.Filters:

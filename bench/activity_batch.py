@@ -101,14 +101,15 @@ def _measure(repeats: int) -> tuple[float, float]:
                     e["verb"],
                     e["occurred_at"],
                     "api",
+                    "member",
                     json.dumps(e["details"]),
                 )
                 for e in _events(member_ids)
             ]
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(
-                    "INSERT INTO members_activity (client_id, member_id, verb, occurred_at, source, details)"
-                    " VALUES (%s, %s, %s, %s, %s, %s)",
+                    "INSERT INTO members_activity (client_id, member_id, verb, occurred_at, source, origin, details)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     rows,
                 )
                 transaction.set_rollback(True)

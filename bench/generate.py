@@ -33,7 +33,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from campaigns.decisions import SUPPRESSION_REASONS  # noqa: E402
 from initiatives.models import Initiative  # noqa: E402
-from members.models import MemberStatus, Verb  # noqa: E402
+from members.models import VERB_ORIGINS, MemberStatus, Verb  # noqa: E402
 from members.roles import MEMBER_ROLE  # noqa: E402
 from personas.models import Persona, Sector  # noqa: E402
 
@@ -263,6 +263,7 @@ def generate(args: argparse.Namespace) -> None:
                 verb,
                 occurred.isoformat(),
                 "web",
+                VERB_ORIGINS[verb][0].value,
                 "{}",
                 initiative_type if subject else None,
                 subject,
@@ -270,7 +271,7 @@ def generate(args: argparse.Namespace) -> None:
 
     copy_rows(
         "members_activity",
-        ["member_id", "verb", "occurred_at", "source", "details", "subject_type_id", "subject_id"],
+        ["member_id", "verb", "occurred_at", "source", "origin", "details", "subject_type_id", "subject_id"],
         activities(),
     )
     generate_campaigns(
@@ -457,9 +458,12 @@ def more_activities(*, count: int, seed: int) -> int:
         for verb in rng.choices(verbs, weights, k=count):
             member_id = rng.choice(hot) if rng.random() < 0.6 else rng.choice(member_ids)
             since = max((now - joined[member_id]).total_seconds(), 1)
-            yield member_id, verb, (now - timedelta(seconds=rng.random() * since)).isoformat(), "web", "{}"
+            occurred = (now - timedelta(seconds=rng.random() * since)).isoformat()
+            yield member_id, verb, occurred, "web", VERB_ORIGINS[verb][0].value, "{}"
 
-    return copy_rows("members_activity", ["member_id", "verb", "occurred_at", "source", "details"], activities())
+    return copy_rows(
+        "members_activity", ["member_id", "verb", "occurred_at", "source", "origin", "details"], activities()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

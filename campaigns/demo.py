@@ -17,7 +17,7 @@ from campaigns.models import (
 )
 from campaigns.segments import segment_members
 from initiatives.models import Initiative
-from members.models import Activity, Member, Source, User, Verb
+from members.models import Activity, Member, Source, User, Verb, origin_for
 
 WELCOME_STEPS = [
     (
@@ -103,6 +103,7 @@ def _history(campaign: Campaign, members: list[Member], *, sent_at: datetime, rn
     Delivery.objects.bulk_create(rows)
     for event in events:
         event.source = Source.EMAIL if event.verb == Verb.LINK_CLICKED else Source.SYSTEM
+        event.origin = origin_for(event.verb, event.source)
     Activity.objects.bulk_create(events)
 
 

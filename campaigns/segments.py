@@ -15,7 +15,7 @@ from django_countries import countries
 
 from engagement.models import LifecycleStage
 from initiatives.models import Initiative, Participation, ParticipationStatus
-from members.models import Activity, Member, MemberQuerySet, Organisation
+from members.models import Activity, Member, MemberQuerySet, Organisation, Origin
 from personas.models import Persona, Sector
 
 
@@ -84,12 +84,15 @@ def _taking_part(initiative_id: int) -> Exists:
 
 
 def _active_since(day: str) -> Exists:
-    return Exists(Activity.objects.filter(member=OuterRef("pk"), occurred_at__gte=start_of(day)))
+    # Active means the member's own doing: a message we sent them is not.
+    return Exists(Activity.objects.filter(member=OuterRef("pk"), origin=Origin.MEMBER, occurred_at__gte=start_of(day)))
 
 
 def _active_before(day: str) -> Q:
-    """Last active before the day: some activity, none since."""
-    earlier = Exists(Activity.objects.filter(member=OuterRef("pk"), occurred_at__lt=start_of(day)))
+    """Last active before the day: some act of their own, none since."""
+    earlier = Exists(
+        Activity.objects.filter(member=OuterRef("pk"), origin=Origin.MEMBER, occurred_at__lt=start_of(day))
+    )
     return Q(earlier) & ~Q(_active_since(day))
 
 

@@ -6,3 +6,4 @@ PERSONA_VIEW_PERMISSION = "personas.view_persona"
 ROADMAP_VIEW_PERMISSION = "roadmap.view_roadmap"
 # Staff oversight of labelled knowledge: everything up to TLP:AMBER+STRICT (TLP:RED stays with the named).
 SHARING_OVERSIGHT_PERMISSION = "sharing.see_labelled"
+ATTENDANCE_RECORD_PERMISSION = "initiatives.add_attendance"

@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from engagement.models import EngagementSettings, MemberEngagement, StageTransition, VerbScore
-from engagement.scoring import engagement_settings, score_breakdown
-from engagement.tasks import engagement_nightly
+from engagement.scoring import REPLAY_WEEKS, engagement_settings, score_breakdown
+from engagement.tasks import engagement_nightly, engagement_replay_history
+from members.models import VERB_ORIGINS
 
 
 @admin.register(EngagementSettings)
@@ -40,8 +42,15 @@ class EngagementSettingsAdmin(admin.ModelAdmin[EngagementSettings]):
 
 @admin.register(VerbScore)
 class VerbScoreAdmin(admin.ModelAdmin[VerbScore]):
-    list_display = ["verb", "points", "daily_cap", "meaningful"]
-    list_editable = ["points", "daily_cap", "meaningful"]
+    """The verb table, with a legend of what each column means (`verbscore/change_list.html`)."""
+
+    list_display = ["verb", "origins", "points", "daily_cap", "meaningful", "contribution"]
+    list_editable = ["points", "daily_cap", "meaningful", "contribution"]
+    change_list_template = "admin/engagement/verbscore/change_list.html"
+
+    @admin.display(description=_("caused by"))
+    def origins(self, obj: VerbScore) -> str:
+        return ", ".join(str(origin.label) for origin in VERB_ORIGINS[obj.verb])
 
 
 DETAIL_FIELDS: tuple[str, ...] = (
@@ -102,7 +111,28 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
 
     def get_urls(self) -> list[URLPattern]:
         recompute = self.admin_site.admin_view(require_POST(self.recompute_view))
-        return [path("recompute/", recompute, name="engagement_memberengagement_recompute"), *super().get_urls()]
+        replay = self.admin_site.admin_view(require_POST(self.replay_view))
+        return [
+            path("recompute/", recompute, name="engagement_memberengagement_recompute"),
+            path("recompute-history/", replay, name="engagement_memberengagement_replay"),
+            *super().get_urls(),
+        ]
+
+    def replay_view(self, request: HttpRequest) -> HttpResponse:
+        """After a change of the rules: the past weeks recomputed with them (`recompute_engagement_history`)."""
+        if not request.user.has_perm("engagement.change_verbscore"):
+            messages.error(request, _("You may not recompute engagement."))
+        else:
+            transaction.on_commit(engagement_replay_history.delay)
+            messages.success(
+                request,
+                _(
+                    "The stage history of the past %(weeks)d weeks is being recomputed with today's rules; the "
+                    "dashboards follow when it is done."
+                )
+                % {"weeks": REPLAY_WEEKS},
+            )
+        return HttpResponseRedirect(reverse("admin:engagement_memberengagement_changelist"))
 
     def recompute_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("engagement.change_verbscore"):

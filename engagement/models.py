@@ -3,6 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from members.models import Member, Verb
 
@@ -21,10 +22,15 @@ class EngagementSettings(models.Model):
     collaborating_window_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(1)],
-        help_text="Collaborating: taking part in an initiative with activity in it within this many days.",
+        help_text=_(
+            "Collaborating: a contribution (a verb marked so) to an initiative one takes part in, within this many "
+            "days."
+        ),
     )
     dormant_after_days = models.PositiveIntegerField(
-        default=90, validators=[MinValueValidator(1)], help_text="Dormant after this many days without activity."
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("Dormant after this many days without an act of the member's own."),
     )
 
     class Meta:
@@ -41,15 +47,26 @@ class EngagementSettings(models.Model):
 
 
 class VerbScore(models.Model):
-    """Points a kind of activity earns, and how many of them a day can count (so repeated clicks cannot inflate)."""
+    """Points a kind of activity earns, and how many of them a day can count (so repeated clicks cannot inflate).
+    Only member-caused rows of the verb count (`Activity.origin`); staff and system rows earn nothing."""
 
     verb = models.CharField(max_length=32, choices=Verb.choices, unique=True)
-    points = models.FloatField(validators=[MinValueValidator(0)])
+    points = models.FloatField(
+        validators=[MinValueValidator(0)],
+        help_text=_("Points one of the member's own acts of this kind earns, halving with every half-life."),
+    )
     daily_cap = models.PositiveIntegerField(
-        default=3, validators=[MinValueValidator(1)], help_text="At most this many per day count."
+        default=3, validators=[MinValueValidator(1)], help_text=_("At most this many per day count.")
     )
     meaningful = models.BooleanField(
-        default=False, help_text="Counts towards the meaningful actions that make a member engaged."
+        default=False, help_text=_("Counts towards the meaningful actions that make a member engaged.")
+    )
+    contribution = models.BooleanField(
+        default=False,
+        help_text=_(
+            "A contribution to an initiative: done in an initiative the member takes part in, it makes them "
+            "collaborating. Joining or viewing is not."
+        ),
     )
 
     class Meta:

@@ -1,39 +1,44 @@
 """The nightly engagement job: every approved member's score and lifecycle stage, in a few set-based statements.
 
-Score: the sum over a member's activity of points(verb) × 0.5^(age in days / half-life), where at most
+Only member-caused activity counts (`Activity.origin`): messages the portal sends, promotions from a waitlist
+and what staff do on a member's behalf stay in the timeline but earn nothing and wake no one.
+
+Score: the sum over a member's own activity of points(verb) × 0.5^(age in days / half-life), where at most
 `daily_cap` activities of a verb count per day. Age is counted in whole days from the activity's UTC day.
 Stage, first match wins: pending (not onboarded: profile complete, persona chosen, an initiative joined),
-dormant (no activity within `dormant_after_days`), collaborating (taking part in an initiative with activity
-in it within `collaborating_window_days`), engaged (score at or above `engaged_score`, or `engaged_actions`
-meaningful actions within `engaged_window_days`), else activated.
+dormant (no act of their own within `dormant_after_days`), collaborating (a contribution, a verb marked so, to
+an initiative they take part in within `collaborating_window_days`), engaged (score at or above
+`engaged_score`, or `engaged_actions` meaningful actions within `engaged_window_days`), else activated.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
 from engagement import sql
-from engagement.models import EngagementSettings, LifecycleStage, VerbScore
+from engagement.models import EngagementSettings, LifecycleStage, MemberEngagement, StageTransition, VerbScore
 from initiatives.models import Initiative, Participation, ParticipationStatus
-from members.models import Activity, Member, MemberStatus, User, Verb
+from members.models import VERB_ORIGINS, Activity, Member, MemberStatus, Origin, User, Verb
 
-# (points, daily cap, meaningful); verbs not listed earn nothing (sign-up, decisions, leaving …).
-DEFAULT_VERB_SCORES: dict[str, tuple[float, int, bool]] = {
-    Verb.LOGGED_IN: (1, 1, False),
-    Verb.PROFILE_UPDATED: (1, 1, False),
-    Verb.ONBOARDING_STEP: (2, 3, False),
-    Verb.INITIATIVE_VIEWED: (1, 3, False),
-    Verb.INITIATIVE_JOINED: (5, 2, True),
-    Verb.INITIATIVE_PROMOTED: (3, 2, True),
-    Verb.MESSAGE_SENT: (2, 3, True),
-    Verb.MESSAGE_OPENED: (0.5, 2, False),
-    Verb.LINK_CLICKED: (1, 3, True),
-    Verb.RESOURCE_VIEWED: (2, 5, True),
-    Verb.RED_FLAG_RATED: (3, 5, True),
-    Verb.RED_FLAG_SUGGESTED: (5, 2, True),
+# (points, daily cap, meaningful, contribution); verbs not listed earn nothing (sign-up, decisions, leaving …),
+# nor do verbs no member causes (messages sent, promotions from a waitlist: `members.models.VERB_ORIGINS`).
+DEFAULT_VERB_SCORES: dict[str, tuple[float, int, bool, bool]] = {
+    Verb.LOGGED_IN: (1, 1, False, False),
+    Verb.PROFILE_UPDATED: (1, 1, False, False),
+    Verb.ONBOARDING_STEP: (2, 3, False, False),
+    Verb.INITIATIVE_VIEWED: (1, 3, False, False),
+    Verb.INITIATIVE_JOINED: (5, 2, True, False),
+    # Mail clients fetch the tracking pixel on their own (prefetching): an open says little about the member.
+    Verb.MESSAGE_OPENED: (0, 1, False, False),
+    Verb.LINK_CLICKED: (1, 3, True, False),
+    Verb.RESOURCE_VIEWED: (2, 5, True, False),
+    Verb.RED_FLAG_RATED: (3, 5, True, False),
+    Verb.RED_FLAG_SUGGESTED: (5, 2, True, False),
+    Verb.SESSION_ATTENDED: (5, 2, True, True),
 }
 
 
@@ -43,8 +48,8 @@ def engagement_settings() -> EngagementSettings:
     if created and not VerbScore.objects.exists():
         VerbScore.objects.bulk_create(
             [
-                VerbScore(verb=verb, points=points, daily_cap=cap, meaningful=meaningful)
-                for verb, (points, cap, meaningful) in DEFAULT_VERB_SCORES.items()
+                VerbScore(verb=verb, points=points, daily_cap=cap, meaningful=meaningful, contribution=contribution)
+                for verb, (points, cap, meaningful, contribution) in DEFAULT_VERB_SCORES.items()
             ],
             ignore_conflicts=True,
         )
@@ -58,11 +63,11 @@ def serialise_engagement_jobs() -> None:
 
 
 def _daily_counts(*, member_filter: str = "") -> str:
-    """Activity per member, verb and UTC day up to :now: the unit the daily cap applies to."""
+    """The member's own activity per member, verb and UTC day up to :now: the unit the daily cap applies to."""
     return f"""
         SELECT a.member_id, a.verb, {sql.day_of("a.occurred_at")} AS day, count(*) AS n
         FROM {Activity._meta.db_table} a
-        WHERE a.occurred_at <= %(now)s {member_filter}
+        WHERE a.occurred_at <= %(now)s AND a.origin = %(member_origin)s {member_filter}
         GROUP BY a.member_id, a.verb, {sql.day_of("a.occurred_at")}
     """
 
@@ -93,6 +98,7 @@ def _params(*, now: datetime, settings: EngagementSettings) -> dict[str, sql.Par
         "dormant": LifecycleStage.DORMANT.value,
         "approved_member": MemberStatus.APPROVED.value,
         "active_participation": ParticipationStatus.ACTIVE.value,
+        "member_origin": Origin.MEMBER.value,
     }
 
 
@@ -120,8 +126,9 @@ def _next_state_sql() -> str:
                        WHERE p.member_id = m.id AND p.joined_at <= %(now)s
                          AND (p.status = %(active_participation)s OR p.left_at > %(now)s)
                          AND EXISTS (SELECT 1 FROM {Activity._meta.db_table} a
+                                     JOIN engagement_verbscore c ON c.verb = a.verb AND c.contribution
                                      WHERE a.member_id = m.id AND a.subject_type_id = %(initiative_type)s
-                                       AND a.subject_id = p.initiative_id
+                                       AND a.subject_id = p.initiative_id AND a.origin = %(member_origin)s
                                        AND a.occurred_at > %(collaborating_since)s AND a.occurred_at <= %(now)s)
                    ) AS collaborating
             FROM {Member._meta.db_table} m JOIN {User._meta.db_table} u ON u.id = m.user_id
@@ -209,6 +216,39 @@ def engagement_recompute(*, now: datetime | None = None) -> ScoreRun:
     return ScoreRun(members=members, transitions=transitions)
 
 
+# As far back as the dashboards' trends reach (analytics.rollups.HISTORY_WEEKS), which this app may not import.
+REPLAY_WEEKS = 80
+
+
+def engagement_replay(
+    *,
+    weeks: int = REPLAY_WEEKS,
+    every_weeks: int = 1,
+    now: datetime | None = None,
+    progress: Callable[[datetime, ScoreRun], None] | None = None,
+) -> int:
+    """Rewrites the stage history with the rules in force: forgets every transition and current stage, then runs
+    the nightly job as of 02:00 UTC on every `every_weeks`-th Monday of the last `weeks` weeks and finally as
+    of `now`, so trends and cohorts show no step on the day a rule changed. Each run is the set-based job;
+    `progress` hears of each. One transaction: the dashboards never see half a history. Returns the runs."""
+    now = now or timezone.now()
+    today = now.astimezone(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    moments = [
+        datetime.combine(monday - timedelta(weeks=back), time(2), tzinfo=UTC) for back in range(weeks, 0, -every_weeks)
+    ]
+    engagement_settings()
+    with transaction.atomic():
+        serialise_engagement_jobs()
+        StageTransition.objects.all().delete()
+        MemberEngagement.objects.all().delete()
+        for moment in [*moments, now]:
+            run = engagement_recompute(now=moment)
+            if progress is not None:
+                progress(moment, run)
+    return len(moments) + 1
+
+
 @dataclass(frozen=True)
 class VerbBreakdown:
     verb: str
@@ -239,3 +279,47 @@ def score_breakdown(*, member: Member, now: datetime | None = None) -> list[Verb
         VerbBreakdown(verb=verb, label=str(Verb(verb).label), activities=n, counted=counted, points=float(points))
         for verb, n, counted, points in rows
     ]
+
+
+@dataclass(frozen=True)
+class VerbRule:
+    verb: str
+    label: str
+    origins: list[str]
+    points: float
+    daily_cap: int
+    meaningful: bool
+    contribution: bool
+
+    @property
+    def earns(self) -> bool:
+        """Whether a member's own act of this kind can count at all."""
+        return Origin.MEMBER in VERB_ORIGINS[self.verb] and (self.points > 0 or self.meaningful or self.contribution)
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    settings: EngagementSettings
+    verbs: list[VerbRule]
+
+
+def scoring_rules() -> ScoringRules:
+    """The live rules, every verb included (those without a row earn nothing): for the page that explains them."""
+    settings = engagement_settings()
+    rows = {row.verb: row for row in VerbScore.objects.all()}
+    verbs = []
+    for verb in Verb:
+        row = rows.get(verb.value)
+        verbs.append(
+            VerbRule(
+                verb=verb.value,
+                label=str(verb.label),
+                origins=[str(origin.label) for origin in VERB_ORIGINS[verb.value]],
+                points=row.points if row else 0,
+                daily_cap=row.daily_cap if row else 0,
+                meaningful=bool(row and row.meaningful),
+                contribution=bool(row and row.contribution),
+            )
+        )
+    verbs.sort(key=lambda rule: (not rule.earns, -rule.points, rule.label))
+    return ScoringRules(settings=settings, verbs=verbs)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from engagement.scoring import engagement_recompute
+from engagement.scoring import engagement_recompute, engagement_replay
 from engagement.signals import scores_recomputed
 
 
@@ -20,3 +20,10 @@ from engagement.signals import scores_recomputed
 def engagement_nightly() -> None:
     engagement_recompute()
     scores_recomputed.send(sender=engagement_nightly)
+
+
+# Hours of work at full size, in one transaction: no automatic retry, staff start it again if it fails.
+@shared_task(acks_late=True)
+def engagement_replay_history() -> None:
+    engagement_replay()
+    scores_recomputed.send(sender=engagement_replay_history)

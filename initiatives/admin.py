@@ -13,6 +13,7 @@ from initiatives.models import (
     CalendarFeed,
     EligibleSector,
     Initiative,
+    InitiativeSession,
     InitiativeStatus,
     Participation,
     ParticipationStatus,
@@ -50,6 +51,14 @@ class ParticipationInline(admin.TabularInline[Participation, Initiative]):
         return super().get_queryset(request).select_related("member__user")
 
 
+class SessionInline(admin.TabularInline[InitiativeSession, Initiative]):
+    """Dated sessions; attendance is recorded on the participants page, one click per member."""
+
+    model = InitiativeSession
+    extra = 0
+    fields = ["starts_at", "title"]
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "status", "starts_at", "capacity", "taking_part", "waiting", "participants_page"]
@@ -67,7 +76,7 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead", "target_personas", "roadmap_item", "stages", "red_flags"]
     date_hierarchy = "starts_at"
-    inlines = [EligibleSectorInline, ParticipationInline]
+    inlines = [EligibleSectorInline, SessionInline, ParticipationInline]
     actions = ["open_signup", "close_signup", "cancel"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "kind", "status", "lead")}),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ecosystem.models import RedFlag, Stage
@@ -221,6 +222,39 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} in {self.initiative} ({self.get_status_display()})"
+
+
+class InitiativeSession(models.Model):
+    """A dated meeting of an initiative (a working group's call, a training day), whose attendance staff record."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Optional, e.g. “Kick-off call”."))
+
+    class Meta:
+        ordering = ["initiative", "-starts_at"]
+        verbose_name = _("session")
+        indexes = [models.Index(fields=["initiative", "starts_at"], name="session_initiative_time")]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.initiative}, {self.starts_at:%Y-%m-%d}"
+
+
+class Attendance(models.Model):
+    """A member was at a session; recorded once, by staff or the initiative's lead, with an activity caused by
+    the member's presence (`initiatives.services.attendance_record`)."""
+
+    session = models.ForeignKey(InitiativeSession, on_delete=models.PROTECT, related_name="attendances")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "member"]
+        constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member} at {self.session}"
 
 
 class CalendarFeed(models.Model):

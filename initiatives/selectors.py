@@ -1,6 +1,7 @@
 """Reads of the initiatives app. Who may see whom is decided here, in one place."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import (
     Case,
@@ -22,9 +23,11 @@ from django.utils import timezone
 from ecosystem.models import RedFlag, Stage
 from ecosystem.selectors import visible_red_flags
 from initiatives.models import (
+    Attendance,
     CalendarFeed,
     EligibleSector,
     Initiative,
+    InitiativeSession,
     InitiativeStatus,
     Participation,
     ParticipationStatus,
@@ -280,6 +283,29 @@ def roster(*, initiative: Initiative) -> list[Participation]:
             )
         ).order_by("status", "requested_at", "id")
     )
+
+
+SESSIONS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """The latest sessions that have begun (oldest first, as columns) and who attended each, for the roster."""
+
+    sessions: list[InitiativeSession]
+    attended: set[tuple[int, int]]  # (session id, member id)
+    upcoming: list[InitiativeSession]
+
+
+def attendance_sheet(*, initiative: Initiative, now: datetime) -> AttendanceSheet:
+    """Three queries whatever the number of participants: past sessions, their attendance, upcoming sessions."""
+    sessions = InitiativeSession.objects.filter(initiative=initiative)
+    past = list(sessions.filter(starts_at__lte=now).order_by("-starts_at")[:SESSIONS_SHOWN])
+    attended = set(
+        Attendance.objects.filter(session__in=[session.pk for session in past]).values_list("session_id", "member_id")
+    )
+    upcoming = list(sessions.filter(starts_at__gt=now).order_by("starts_at")[:SESSIONS_SHOWN])
+    return AttendanceSheet(sessions=past[::-1], attended=attended, upcoming=upcoming)
 
 
 def sector_mix(*, initiative: Initiative) -> list[tuple[str, int]]:

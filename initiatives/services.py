@@ -8,21 +8,25 @@ people press "Join" at the same moment.
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.permissions import ATTENDANCE_RECORD_PERMISSION
 from initiatives.models import (
+    Attendance,
     CalendarFeed,
     Initiative,
+    InitiativeSession,
     InitiativeStatus,
     Participation,
     ParticipationRole,
     ParticipationStatus,
 )
 from members.history import attribute_change
-from members.models import Member, Notification, NotificationKind, Source, User, Verb
+from members.models import Member, Notification, NotificationKind, Origin, Source, User, Verb
 from members.services import notification_create, record_activity
 
 # Changes to these fields are news for everyone taking part or waiting.
@@ -319,3 +323,42 @@ def calendar_feed_mark_fetched(*, feed: CalendarFeed) -> None:
     now = timezone.now()
     if feed.last_fetched_at is None or feed.last_fetched_at < now - FEED_FETCH_PRECISION:
         CalendarFeed.objects.filter(pk=feed.pk, digest=feed.digest).update(last_fetched_at=now)
+
+
+def may_record_attendance(*, user: User, initiative: Initiative) -> bool:
+    """Staff with the permission, or the initiative's lead."""
+    return user.has_perm(ATTENDANCE_RECORD_PERMISSION) or (
+        initiative.lead_id is not None and initiative.lead_id == user.pk
+    )
+
+
+@transaction.atomic
+def attendance_record(*, session: InitiativeSession, member: Member, by: User) -> Attendance:
+    """Records that a member taking part was at a session that has begun; recording it again changes nothing.
+
+    The activity is the member's own (their presence), dated when the session began, and it is what makes them
+    collaborating (`session_attended` is a contribution in the verb table).
+    """
+    initiative = session.initiative
+    if not may_record_attendance(user=by, initiative=initiative):
+        raise PermissionDenied(_("Only staff or the initiative's lead may record attendance."))
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("This session has not begun yet."))
+    if not Participation.objects.filter(
+        member=member, initiative=initiative, status=ParticipationStatus.ACTIVE
+    ).exists():
+        raise ValidationError(
+            _("%(member)s is not taking part in “%(initiative)s”.") % {"member": member, "initiative": initiative}
+        )
+    attendance, created = Attendance.objects.get_or_create(session=session, member=member, defaults={"recorded_by": by})
+    if created:
+        record_activity(
+            member=member,
+            verb=Verb.SESSION_ATTENDED,
+            subject=initiative,
+            source=Source.WEB,
+            origin=Origin.MEMBER,
+            occurred_at=session.starts_at,
+            details={"session": session.pk, "recorded_by": by.pk},
+        )
+    return attendance

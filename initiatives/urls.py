@@ -15,6 +15,7 @@ urlpatterns = [
     path("initiatives/<slug:slug>/calendar.ics", views.initiative_calendar, name="calendar"),
     path("initiatives/<slug:slug>/participants/", views.participants, name="participants"),
     path("initiatives/<slug:slug>/participants.csv", views.participants_csv, name="participants_csv"),
+    path("initiatives/<slug:slug>/sessions/<int:session_id>/attendance/", views.attendance, name="attendance"),
     # After the initiative's own paths, and no secret is "calendar": an initiative slugged "feed" keeps them.
     path("initiatives/feed/subscribe/", views.calendar_feed_subscribe, name="calendar_feed_subscribe"),
     path("initiatives/feed/stop/", views.calendar_feed_stop, name="calendar_feed_stop"),

@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,19 +12,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.spreadsheets import spreadsheet_cell
 from initiatives import selectors
 from initiatives.calendar import calendar_for
 from initiatives.filters import InitiativeFilter
-from initiatives.models import Initiative, Participation, ParticipationStatus
+from initiatives.models import Initiative, InitiativeSession, Participation, ParticipationStatus
 from initiatives.services import (
+    attendance_record,
     calendar_feed_mark_fetched,
     calendar_feed_reset,
     calendar_feed_revoke,
     initiative_join,
     initiative_leave,
+    may_record_attendance,
     waitlist_position,
 )
 from members.access import portal_member_required
@@ -262,16 +265,45 @@ def calendar_feed_stop(request: HttpRequest) -> HttpResponse:
 def participants(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = _initiative_or_404(slug=slug, request=request)
     rows = selectors.roster(initiative=initiative)
+    active = [row for row in rows if row.status == ParticipationStatus.ACTIVE]
+    sheet = selectors.attendance_sheet(initiative=initiative, now=timezone.now())
     return render(
         request,
         "initiatives/participants.html",
         {
             "initiative": initiative,
-            "active": [row for row in rows if row.status == ParticipationStatus.ACTIVE],
+            "active": active,
             "waitlist": [row for row in rows if row.status == ParticipationStatus.WAITLISTED],
             "sector_mix": selectors.sector_mix(initiative=initiative),
+            "sheet": sheet,
+            "attendance_rows": [
+                (row, [(session, (session.pk, row.member_id) in sheet.attended) for session in sheet.sessions])
+                for row in active
+            ],
+            "may_record": may_record_attendance(user=request.user, initiative=initiative),  # type: ignore[arg-type]
         },
     )
+
+
+@login_required
+@permission_required("initiatives.view_participation", raise_exception=True)
+@require_POST
+def attendance(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    """One click per member and session on the participants page."""
+    initiative = _initiative_or_404(slug=slug, request=request)
+    session = get_object_or_404(InitiativeSession, pk=session_id, initiative=initiative)
+    member = get_object_or_404(Member, pk=request.POST.get("member"))
+    try:
+        attendance_record(session=session, member=member, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(member)s attended %(session)s.") % {"member": member.user.display_name, "session": session}
+        )
+    return redirect(reverse("initiatives:participants", kwargs={"slug": initiative.slug}) + "#sessions-heading")
 
 
 @login_required

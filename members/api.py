@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -30,7 +31,7 @@ from core.api_base import (
 )
 from core.api_limits import ActivityBatchThrottle, ActivityCursorPagination, TokenRateThrottle
 from members.api_auth import IsPortalMember
-from members.models import Activity, Member, Source, Verb
+from members.models import VERB_ORIGINS, Activity, Member, Origin, Source, Verb
 from members.selectors import activities_visible_to
 from members.services import (
     ActivityEvent,
@@ -100,7 +101,18 @@ class ActivitySerializer(StrictModelSerializer[Activity]):
 
     class Meta:
         model = Activity
-        fields = ["id", "member", "verb", "subject_type", "subject_id", "occurred_at", "source", "details", "client_id"]
+        fields = [
+            "id",
+            "member",
+            "verb",
+            "subject_type",
+            "subject_id",
+            "occurred_at",
+            "source",
+            "origin",
+            "details",
+            "client_id",
+        ]
         read_only_fields = fields
 
 
@@ -110,7 +122,7 @@ class ActivityFilter(ApiFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["member", "verb", "source", "occurred_after", "occurred_before"]
+        fields = ["member", "verb", "source", "origin", "occurred_after", "occurred_before"]
 
 
 class CanRecordActivityBatch(permissions.BasePermission):
@@ -124,6 +136,14 @@ class ActivityEventSerializer(serializers.Serializer[Any]):
     client_id = serializers.UUIDField(help_text="Chosen by the client; a resent event with the same id is skipped.")
     member = serializers.IntegerField(min_value=1)
     verb = serializers.ChoiceField(choices=Verb.choices)
+    origin = serializers.ChoiceField(
+        choices=Origin.choices,
+        required=False,
+        help_text=_(
+            "Who caused the event: the member, staff on their behalf, or the system. Must be one the verb "
+            "allows; left out, the verb's usual origin."
+        ),
+    )
     occurred_at = serializers.DateTimeField()
     subject_type = serializers.RegexField(
         r"^[a-z_]+\.[a-z_]+$", required=False, allow_null=True, help_text="app_label.model, e.g. initiatives.initiative"
@@ -160,6 +180,11 @@ class ActivityBatchSerializer(serializers.Serializer[Any]):
                 problems["member"] = [f"There is no member {event['member']}."]
             if event.get("subject_type") and event["subject_type"] not in types:
                 problems["subject_type"] = [f"Unknown subject type {event['subject_type']!r}."]
+            if event.get("origin") and event["origin"] not in VERB_ORIGINS[event["verb"]]:
+                allowed = ", ".join(VERB_ORIGINS[event["verb"]])
+                problems["origin"] = [
+                    _("“%(verb)s” may only have the origin %(allowed)s.") % {"verb": event["verb"], "allowed": allowed}
+                ]
             if event["client_id"] in seen:
                 problems["client_id"] = ["This client id appears twice in the batch."]
             seen.add(event["client_id"])
@@ -176,6 +201,7 @@ class ActivityBatchSerializer(serializers.Serializer[Any]):
                 subject_type_id=types.get(event.get("subject_type") or ""),
                 subject_id=event.get("subject_id"),
                 details=event.get("details") or {},
+                origin=event.get("origin"),
             )
             for event in events
         ]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from core.demo_files import demo_json
-from members.models import Activity, Member, Organisation, OrganisationDomain, Source, User, Verb
+from members.models import Activity, Member, Organisation, OrganisationDomain, Origin, Source, User, Verb
 from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
 
 
@@ -35,7 +35,13 @@ def _member(user: User, organisation: Organisation, title: str, status: str, joi
         events = [Activity(member=member, verb=Verb.SIGNED_UP, occurred_at=joined, source=Source.WEB)]
         if status == Member.Status.APPROVED:
             events.append(
-                Activity(member=member, verb=Verb.APPROVED, occurred_at=joined + timedelta(days=2), source=Source.ADMIN)
+                Activity(
+                    member=member,
+                    verb=Verb.APPROVED,
+                    occurred_at=joined + timedelta(days=2),
+                    source=Source.ADMIN,
+                    origin=Origin.STAFF,
+                )
             )
             user.groups.add(Group.objects.get(name=MEMBER_ROLE))
         Activity.objects.bulk_create(events)

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -182,6 +183,7 @@ class Verb(models.TextChoices):
     RESOURCE_VIEWED = "resource_viewed", "Resource viewed"
     RED_FLAG_RATED = "red_flag_rated", "Red flag rated"
     RED_FLAG_SUGGESTED = "red_flag_suggested", "Red flag suggested"
+    SESSION_ATTENDED = "session_attended", "Attended an initiative session"
 
 
 class Source(models.TextChoices):
@@ -190,6 +192,59 @@ class Source(models.TextChoices):
     EMAIL = "email", "E-mail"
     ADMIN = "admin", "Admin"
     SYSTEM = "system", "System"
+
+
+class Origin(models.TextChoices):
+    """Who caused an activity: the channel (`Source`) says where it came in, this says whose act it was."""
+
+    MEMBER = "member", _("Member")
+    STAFF = "staff", _("Staff")
+    SYSTEM = "system", _("System")
+
+
+# The origins each verb may have, the usual one first. Only member-caused rows earn points or show a member
+# active; a database constraint on `Activity` holds every row to this table.
+VERB_ORIGINS: dict[str, tuple[Origin, ...]] = {
+    Verb.SIGNED_UP: (Origin.MEMBER,),
+    Verb.APPROVED: (Origin.STAFF,),
+    Verb.REJECTED: (Origin.STAFF,),
+    Verb.LOGGED_IN: (Origin.MEMBER,),
+    Verb.PROFILE_UPDATED: (Origin.MEMBER, Origin.STAFF),
+    Verb.ONBOARDING_STEP: (Origin.MEMBER,),
+    Verb.INITIATIVE_VIEWED: (Origin.MEMBER,),
+    Verb.INITIATIVE_JOINED: (Origin.MEMBER, Origin.STAFF),
+    Verb.INITIATIVE_WAITLISTED: (Origin.MEMBER, Origin.STAFF),
+    Verb.INITIATIVE_PROMOTED: (Origin.SYSTEM, Origin.STAFF),
+    Verb.INITIATIVE_LEFT: (Origin.MEMBER, Origin.STAFF),
+    Verb.MESSAGE_SENT: (Origin.SYSTEM,),
+    # A tracking pixel: the member's mail client fetched it, often without them (prefetching).
+    Verb.MESSAGE_OPENED: (Origin.MEMBER,),
+    Verb.LINK_CLICKED: (Origin.MEMBER,),
+    Verb.UNSUBSCRIBED: (Origin.MEMBER,),
+    Verb.RESOURCE_VIEWED: (Origin.MEMBER,),
+    Verb.RED_FLAG_RATED: (Origin.MEMBER,),
+    Verb.RED_FLAG_SUGGESTED: (Origin.MEMBER,),
+    # Staff record it, but the act is the member's presence.
+    Verb.SESSION_ATTENDED: (Origin.MEMBER,),
+}
+
+
+def origin_for(verb: str, source: str) -> Origin:
+    """The origin of a row recorded without one: staff when it came through the admin and the verb allows
+    staff, the system when the system wrote it and the verb allows that, else the verb's usual origin."""
+    allowed = VERB_ORIGINS[verb]
+    if source == Source.ADMIN and Origin.STAFF in allowed:
+        return Origin.STAFF
+    if source == Source.SYSTEM and Origin.SYSTEM in allowed:
+        return Origin.SYSTEM
+    return allowed[0]
+
+
+def _origin_allowed() -> models.Q:
+    condition = models.Q()
+    for verb, origins in VERB_ORIGINS.items():
+        condition |= models.Q(verb=verb, origin__in=[origin.value for origin in origins])
+    return condition
 
 
 class Activity(models.Model):
@@ -205,6 +260,9 @@ class Activity(models.Model):
     subject = GenericForeignKey("subject_type", "subject_id")
     occurred_at = models.DateTimeField(db_index=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    # The services state it (`origin_for`); the default suits most verbs, and `activity_origin_allowed` refuses
+    # it where it is wrong (a message sent is never the member's own act). Raw inserts must name it.
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.MEMBER)
     details = models.JSONField(default=dict, blank=True)
     # Chosen by an API client for each event, so that resending a batch stores nothing twice.
     client_id = models.UUIDField(null=True, blank=True, editable=False)
@@ -225,6 +283,7 @@ class Activity(models.Model):
                 | models.Q(subject_type__isnull=False, subject_id__isnull=False),
                 name="activity_subject_complete",
             ),
+            models.CheckConstraint(condition=_origin_allowed(), name="activity_origin_allowed"),
             models.UniqueConstraint(fields=["client_id"], name="activity_client_id_unique"),
         ]
 

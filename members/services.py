@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from members.history import attribute_change
 from members.models import (
+    VERB_ORIGINS,
     Activity,
     ApiToken,
     Member,
@@ -27,9 +28,11 @@ from members.models import (
     NotificationKind,
     Organisation,
     OrganisationDomain,
+    Origin,
     Source,
     User,
     Verb,
+    origin_for,
 )
 from members.roles import MEMBER_ROLE
 from members.tasks import send_membership_decision_email, send_membership_status_email
@@ -40,23 +43,37 @@ def _require_known_verb(verb: Verb | str) -> None:
         raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
 
 
+def _origin(verb: Verb | str, source: Source | str, origin: Origin | str | None) -> Origin:
+    """The stated origin when the verb allows it (the database would refuse it otherwise), else the inferred one."""
+    _require_known_verb(verb)
+    if origin is None:
+        return origin_for(verb, source)
+    if origin not in VERB_ORIGINS[verb]:
+        raise ValidationError(
+            {"origin": _("“%(verb)s” cannot be caused by %(origin)s.") % {"verb": verb, "origin": origin}}
+        )
+    return Origin(origin)
+
+
 def record_activity(
     *,
     member: Member,
     verb: Verb | str,
     subject: models.Model | None = None,
     source: Source | str = Source.WEB,
+    origin: Origin | str | None = None,
     details: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> Activity:
     """The way one event is written (batches and update-driven writes have their own forms below). Joins the
-    caller's transaction, so a failed write records nothing."""
-    _require_known_verb(verb)
+    caller's transaction, so a failed write records nothing. Without an `origin`, `origin_for` infers it
+    from the verb and the channel."""
     return Activity.objects.create(
         member=member,
         verb=verb,
         subject=subject,
         source=source,
+        origin=_origin(verb, source, origin),
         details=details or {},
         occurred_at=occurred_at or timezone.now(),
     )
@@ -78,13 +95,13 @@ def activity_insert_sql(
     The campaign engine marks every message it sends this way (`WITH updated AS (UPDATE … RETURNING member_id)
     INSERT …`), one round trip per message in a commit of its own.
     """
-    _require_known_verb(verb)
+    origin = _origin(verb, source, None)
     subject_type = ContentType.objects.get_for_model(subject)
     return (
         f"INSERT INTO {Activity._meta.db_table} "  # noqa: S608
-        "(member_id, verb, subject_type_id, subject_id, source, details, occurred_at) "
-        f"SELECT member_id, %s, %s, %s, %s, CAST(%s AS jsonb), %s FROM {member_ids_from}",
-        [verb, subject_type.pk, subject.pk, source, json.dumps(details), occurred_at],
+        "(member_id, verb, subject_type_id, subject_id, source, origin, details, occurred_at) "
+        f"SELECT member_id, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s FROM {member_ids_from}",
+        [verb, subject_type.pk, subject.pk, source, origin.value, json.dumps(details), occurred_at],
     )
 
 
@@ -99,13 +116,14 @@ def record_activity_for_members(
 ) -> int:
     """The same event for several members in one insert (where `activity_insert_sql` cannot be used: SQLite's
     UPDATE cannot feed an INSERT). Joins the caller's transaction; returns how many it recorded."""
-    _require_known_verb(verb)
+    origin = _origin(verb, source, None)
     Activity.objects.bulk_create(
         Activity(
             member_id=member_id,
             verb=verb,
             subject=subject,
             source=source,
+            origin=origin,
             details=details,
             occurred_at=occurred_at,
         )
@@ -298,6 +316,8 @@ class ActivityEvent:
     subject_type_id: int | None = None
     subject_id: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # As the client states it; None means the verb's usual origin.
+    origin: str | None = None
 
 
 @transaction.atomic
@@ -310,6 +330,7 @@ def record_activity_batch(*, events: Sequence[ActivityEvent], source: Source | s
     unknown = {event.verb for event in events} - set(Verb.values)
     if unknown:
         raise ValidationError({"verb": f"Unknown activity verbs: {', '.join(sorted(unknown))}."})
+    origins = [_origin(event.verb, source, event.origin) for event in events]
     client_ids = [event.client_id for event in events]
     before = Activity.objects.filter(client_id__in=client_ids).count()
     Activity.objects.bulk_create(
@@ -322,9 +343,10 @@ def record_activity_batch(*, events: Sequence[ActivityEvent], source: Source | s
                 subject_type_id=event.subject_type_id,
                 subject_id=event.subject_id,
                 source=source,
+                origin=origin,
                 details=event.details,
             )
-            for event in events
+            for event, origin in zip(events, origins, strict=True)
         ],
         ignore_conflicts=True,
     )

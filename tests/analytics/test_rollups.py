@@ -48,7 +48,7 @@ def crafted():
     engaged = onboarded_member(approved_at=at(may + timedelta(days=2)), organisation=ngo)
     activity(engaged, Verb.RED_FLAG_RATED, at(date(2026, 6, 11)), times=5)
     collaborating = onboarded_member(approved_at=at(may + timedelta(days=3)), organisation=ngo, initiative=initiative)
-    activity(collaborating, Verb.INITIATIVE_VIEWED, at(date(2026, 6, 12)), subject=initiative)
+    activity(collaborating, Verb.SESSION_ATTENDED, at(date(2026, 6, 12)), subject=initiative)
     march = onboarded_member(approved_at=at(date(2026, 3, 2)), organisation=bank, initiative=initiative)
     activity(march, Verb.LOGGED_IN, at(date(2026, 3, 3)))
     activity(march, Verb.LOGGED_IN, at(date(2026, 5, 20)))

@@ -1,6 +1,7 @@
 import csv
 import io
 import logging
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from django.urls import reverse
 from analytics.rollups import rollups_refresh
 from analytics.views import PANEL_HEADINGS
 from campaigns.models import CampaignStatus, DeliveryStatus
-from engagement.scoring import engagement_recompute
+from engagement.models import EngagementSettings, VerbScore
+from engagement.scoring import engagement_recompute, engagement_settings
 from members.models import Verb
 from personas.models import Sector
 from roadmap.models import ItemStatus
@@ -258,3 +260,30 @@ def test_send_me_this_now_mails_the_headline_numbers(client, mailoutbox, django_
     assert mailoutbox[0].to == ["chair@knoble.example"]
     assert "Weekly active members" in mailoutbox[0].body
     assert "new members" in mailoutbox[0].subject
+
+
+# How these numbers are computed
+
+
+def test_the_dashboards_link_to_how_the_numbers_are_computed_from_the_live_rules(
+    leader_client, django_assert_num_queries
+):
+    engagement_settings()
+    EngagementSettings.objects.filter(id=1).update(half_life_days=45, dormant_after_days=120)
+    VerbScore.objects.filter(verb=Verb.RESOURCE_VIEWED).update(points=7)
+    url = reverse("dashboards:methodology")
+    assert url in leader_client.get(reverse("dashboards:index")).content.decode()
+    leader_client.get(url)
+    # session, user, permissions (2), settings, verb table, unread notices
+    with django_assert_num_queries(7):
+        page = leader_client.get(url).content.decode()
+    assert "45 days ago counts half" in page
+    assert "last 120 days" in page
+    assert re.search(r"Resource viewed</th>\s*<td>Member</td>\s*<td>7</td>", page)
+    assert re.search(r"Message sent</th>\s*<td>System</td>\s*<td colspan=\"4\">earns nothing", page)
+    assert re.search(r"Attended an initiative session</th>.*?<td>yes</td>\s*<td>yes</td>", page, re.DOTALL)
+
+
+def test_members_may_not_read_the_methodology(client):
+    client.force_login(MemberFactory().user)
+    assert client.get(reverse("dashboards:methodology")).status_code == 403

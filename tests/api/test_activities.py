@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from members.models import Activity, Source
+from members.models import Activity, Origin, Source
 from members.services import record_activity
 from tests.api.conftest import assert_list_queries_constant, client_for
 from tests.members.factories import MemberFactory, UserFactory
@@ -91,6 +91,22 @@ def test_one_malformed_event_stores_none_and_is_named(callers):
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["events"] == {"1": {"verb": ['"teleported" is not a valid choice.']}}
     assert not Activity.objects.filter(source=Source.API).exists()
+
+
+def test_a_batch_records_the_origin_its_client_states_within_what_the_verb_allows(callers):
+    member = MemberFactory()
+    staff = callers["staff"].client
+    events = [event(member, verb="initiative_joined", origin="staff"), event(member, verb="link_clicked")]
+    assert staff.post(BATCH, {"events": events}, format="json").json() == {"received": 2, "stored": 2}
+    assert dict(Activity.objects.filter(member=member).values_list("verb", "origin")) == {
+        "initiative_joined": Origin.STAFF,
+        "link_clicked": Origin.MEMBER,
+    }
+    response = staff.post(BATCH, {"events": [event(member, verb="message_sent", origin="member")]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["events"] == {
+        "0": {"origin": ["“message_sent” may only have the origin system."]}
+    }
 
 
 def test_a_client_id_twice_in_one_batch_is_refused(callers):

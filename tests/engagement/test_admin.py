@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import RollupRefresh
-from engagement.models import EngagementSettings, MemberEngagement
-from engagement.scoring import engagement_recompute
+from engagement.models import EngagementSettings, MemberEngagement, StageTransition
+from engagement.scoring import engagement_recompute, engagement_settings
 from members.models import Verb
 from tests.engagement.factories import activity, onboarded_member
 from tests.members.factories import staff_user
@@ -59,3 +59,23 @@ def test_the_settings_page_opens_on_the_single_row(staff_client):
     response = staff_client.get(reverse("admin:engagement_engagementsettings_changelist"))
     assert response.status_code == 302
     assert EngagementSettings.objects.filter(id=1).exists()
+
+
+def test_the_verb_table_shows_origins_points_cap_flags_and_what_they_mean(staff_client):
+    engagement_settings()
+    page = staff_client.get(reverse("admin:engagement_verbscore_changelist")).content.decode()
+    for column in ("caused by", "points", "daily cap", "meaningful", "contribution"):
+        assert f">{column.capitalize()}<" in page or f">{column}<" in page.lower()
+    assert "Only the member's own acts earn points" in page
+    assert "Member, Staff" in page  # initiative joined: by the member, or staff on their behalf
+    assert "Joining and viewing are not contributions." in page
+
+
+def test_staff_recompute_the_history_from_the_admin(staff_client, django_capture_on_commit_callbacks):
+    scored_members(1)
+    StageTransition.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("admin:engagement_memberengagement_replay"))
+    assert response.status_code == 302
+    assert StageTransition.objects.exists()
+    assert RollupRefresh.objects.count() == 1

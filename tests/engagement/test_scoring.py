@@ -3,8 +3,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engagement.models import EngagementSettings, LifecycleStage, MemberEngagement, StageTransition, VerbScore
-from engagement.scoring import engagement_recompute, engagement_settings, score_breakdown
-from members.models import Member, Verb
+from engagement.scoring import engagement_recompute, engagement_replay, engagement_settings, score_breakdown
+from members.models import Member, Source, Verb
+from members.services import record_activity
 from tests.engagement.factories import activity, onboarded_member
 from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory
@@ -25,6 +26,7 @@ def rules():
     VerbScore.objects.all().delete()
     VerbScore.objects.create(verb=Verb.RESOURCE_VIEWED, points=10, daily_cap=5, meaningful=True)
     VerbScore.objects.create(verb=Verb.LINK_CLICKED, points=1, daily_cap=3, meaningful=False)
+    VerbScore.objects.create(verb=Verb.SESSION_ATTENDED, points=0, daily_cap=1, contribution=True)
 
 
 def score_of(member: Member) -> float:
@@ -86,9 +88,11 @@ def test_stages_follow_the_rules_at_a_frozen_moment(rules):
     for days_ago in (3, 100, 110, 120, 130):  # one meaningful action in the window, 12 points: not yet
         activity(engaged_by_actions, Verb.RESOURCE_VIEWED, NOW - timedelta(days=days_ago))
     collaborating = onboarded_member(approved_at=APPROVED, initiative=initiative)
-    activity(collaborating, Verb.INITIATIVE_VIEWED, NOW - timedelta(days=89), subject=initiative)
+    activity(collaborating, Verb.SESSION_ATTENDED, NOW - timedelta(days=89), subject=initiative)
+    only_looking = onboarded_member(approved_at=APPROVED, initiative=initiative)
+    activity(only_looking, Verb.INITIATIVE_VIEWED, NOW - timedelta(days=1), subject=initiative)
     dormant = onboarded_member(approved_at=APPROVED, initiative=initiative)
-    activity(dormant, Verb.INITIATIVE_VIEWED, NOW - timedelta(days=91), subject=initiative)
+    activity(dormant, Verb.SESSION_ATTENDED, NOW - timedelta(days=91), subject=initiative)
     pending_approval = MemberFactory(status=Member.Status.PENDING)
 
     engagement_recompute(now=NOW)
@@ -98,6 +102,7 @@ def test_stages_follow_the_rules_at_a_frozen_moment(rules):
     assert stage_of(engaged_by_score) == LifecycleStage.ENGAGED
     assert stage_of(engaged_by_actions) == LifecycleStage.ACTIVATED
     assert stage_of(collaborating) == LifecycleStage.COLLABORATING
+    assert stage_of(only_looking) == LifecycleStage.ACTIVATED
     assert stage_of(dormant) == LifecycleStage.DORMANT
     assert not MemberEngagement.objects.filter(member=pending_approval).exists()
 
@@ -123,7 +128,7 @@ def test_every_transition_is_kept_with_from_to_and_when(rules):
     first = NOW - timedelta(days=200)
     activity(member, Verb.LINK_CLICKED, first - timedelta(days=1))
     engagement_recompute(now=first)
-    activity(member, Verb.INITIATIVE_VIEWED, first + timedelta(days=10), subject=initiative)
+    activity(member, Verb.SESSION_ATTENDED, first + timedelta(days=10), subject=initiative)
     engagement_recompute(now=first + timedelta(days=11))
     engagement_recompute(now=first + timedelta(days=11))  # the same moment again changes nothing
     engagement_recompute(now=first + timedelta(days=120))
@@ -149,4 +154,110 @@ def test_a_member_who_leaves_drops_out_of_the_current_figures_but_keeps_history(
     Member.objects.filter(pk=member.pk).update(status=Member.Status.LEFT)
     engagement_recompute(now=NOW + timedelta(days=1))
     assert not MemberEngagement.objects.filter(member=member).exists()
+    assert StageTransition.objects.filter(member=member).count() == 1
+
+
+# The issue-16 cases, under the default rules (`DEFAULT_VERB_SCORES`, `EngagementSettings`' defaults).
+
+
+def messages_sent(member: Member, *, days: range) -> None:
+    for days_ago in days:
+        record_activity(
+            member=member, verb=Verb.MESSAGE_SENT, source=Source.SYSTEM, occurred_at=NOW - timedelta(days=days_ago)
+        )
+
+
+def test_a_member_who_only_receives_messages_for_ninety_days_is_dormant():
+    engagement_settings()
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.LOGGED_IN, NOW - timedelta(days=120))
+    messages_sent(member, days=range(1, 91, 7))
+    engagement_recompute(now=NOW)
+    assert stage_of(member) == LifecycleStage.DORMANT
+    assert score_of(member) < 1
+
+
+def test_five_messages_in_thirty_days_make_no_one_engaged():
+    engagement_settings()
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.LOGGED_IN, NOW - timedelta(days=2))
+    messages_sent(member, days=range(1, 30, 6))
+    engagement_recompute(now=NOW)
+    assert stage_of(member) == LifecycleStage.ACTIVATED
+    assert score_of(member) == pytest.approx(1 * 0.5 ** (2 / 30))
+
+
+def test_staff_and_system_rows_wake_no_one_from_dormancy():
+    engagement_settings()
+    initiative = InitiativeFactory()
+    member = onboarded_member(approved_at=APPROVED)
+    record_activity(
+        member=member,
+        verb=Verb.INITIATIVE_JOINED,
+        subject=initiative,
+        source=Source.ADMIN,
+        occurred_at=NOW - timedelta(days=1),
+    )
+    record_activity(
+        member=member,
+        verb=Verb.INITIATIVE_PROMOTED,
+        subject=initiative,
+        source=Source.SYSTEM,
+        occurred_at=NOW - timedelta(days=1),
+    )
+    engagement_recompute(now=NOW)
+    assert stage_of(member) == LifecycleStage.DORMANT
+
+
+def test_opens_earn_nothing_by_default():
+    engagement_settings()
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.MESSAGE_OPENED, NOW - timedelta(hours=1), times=3)
+    engagement_recompute(now=NOW)
+    assert score_of(member) == 0
+
+
+def test_opening_an_initiative_page_does_not_make_anyone_collaborating_attending_a_session_does():
+    engagement_settings()
+    initiative = InitiativeFactory()
+    looking = onboarded_member(approved_at=APPROVED, initiative=initiative)
+    activity(looking, Verb.INITIATIVE_VIEWED, NOW - timedelta(days=1), subject=initiative, times=3)
+    attending = onboarded_member(approved_at=APPROVED, initiative=initiative)
+    activity(attending, Verb.SESSION_ATTENDED, NOW - timedelta(days=1), subject=initiative)
+    engagement_recompute(now=NOW)
+    assert stage_of(looking) != LifecycleStage.COLLABORATING
+    assert stage_of(attending) == LifecycleStage.COLLABORATING
+
+
+def test_a_contribution_to_an_initiative_one_does_not_take_part_in_is_not_collaborating():
+    engagement_settings()
+    elsewhere = InitiativeFactory()
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.SESSION_ATTENDED, NOW - timedelta(days=1), subject=elsewhere)
+    engagement_recompute(now=NOW)
+    assert stage_of(member) == LifecycleStage.ACTIVATED
+
+
+def test_the_replay_rewrites_the_history_with_todays_rules_week_by_week():
+    engagement_settings()
+    member = onboarded_member(approved_at=APPROVED)
+    activity(member, Verb.LOGGED_IN, NOW - timedelta(days=200))
+    messages_sent(member, days=range(1, 200, 5))
+    # What the old rules wrote: messages made them engaged, weeks ago.
+    StageTransition.objects.create(
+        member=member, from_stage="", to_stage=LifecycleStage.ENGAGED, at=NOW - timedelta(weeks=8)
+    )
+    seen = []
+
+    runs = engagement_replay(weeks=12, now=NOW, progress=lambda moment, run: seen.append(moment))
+
+    assert runs == len(seen) == 13
+    assert seen[-1] == NOW
+    assert (seen[0].weekday(), seen[0].hour) == (0, 2)
+    assert list(StageTransition.objects.filter(member=member).values_list("to_stage", flat=True)) == [
+        LifecycleStage.DORMANT
+    ]
+    assert stage_of(member) == LifecycleStage.DORMANT
+    again = engagement_replay(weeks=12, now=NOW)
+    assert again == 13
     assert StageTransition.objects.filter(member=member).count() == 1

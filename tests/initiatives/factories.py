@@ -7,6 +7,7 @@ from initiatives.models import (
     EligibleSector,
     Initiative,
     InitiativeKind,
+    InitiativeSession,
     InitiativeStatus,
     Participation,
     ParticipationStatus,
@@ -59,3 +60,13 @@ class NotificationFactory(factory.django.DjangoModelFactory[Notification]):
     kind = NotificationKind.INITIATIVE_CHANGED
     title = factory.Sequence(lambda n: f"Initiative {n} has changed")
     url = "/initiatives/"
+
+
+class InitiativeSessionFactory(factory.django.DjangoModelFactory[InitiativeSession]):
+    """A session of an initiative that took place yesterday."""
+
+    class Meta:
+        model = InitiativeSession
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))

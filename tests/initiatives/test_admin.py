@@ -39,6 +39,8 @@ def change_form_data(initiative, *, participations=(), new_members=(), **changes
         "is_online": "on",
         "eligible_sectors-TOTAL_FORMS": "0",
         "eligible_sectors-INITIAL_FORMS": "0",
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
         "participations-TOTAL_FORMS": str(len(participations) + len(new_members)),
         "participations-INITIAL_FORMS": str(len(participations)),
         **changes,

@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from initiatives.models import CalendarFeed, InitiativeStatus, Participation, ParticipationRole, ParticipationStatus
 from initiatives.services import (
     CALENDAR_FEED_MARKER,
+    attendance_record,
     calendar_feed_mark_fetched,
     calendar_feed_reset,
     calendar_feed_revoke,
@@ -21,11 +22,16 @@ from initiatives.services import (
     participation_set_role,
     waitlist_position,
 )
-from members.models import Activity, Member, Notification, NotificationKind, Source, Verb
+from members.models import Activity, Member, Notification, NotificationKind, Origin, Source, Verb
 from members.services import notification_create, notification_mark_read, notifications_mark_all_read
 from personas.models import Persona, Sector
-from tests.initiatives.factories import EligibleSectorFactory, InitiativeFactory, NotificationFactory
-from tests.members.factories import MemberFactory, staff_user
+from tests.initiatives.factories import (
+    EligibleSectorFactory,
+    InitiativeFactory,
+    InitiativeSessionFactory,
+    NotificationFactory,
+)
+from tests.members.factories import MemberFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +395,40 @@ def test_places_added_by_staff_promote_under_their_name():
     initiative.capacity = 2
     initiative_save(initiative=initiative, by=staff)
     assert authors(Participation.objects.get(member=waiting).history)[-1] == (staff, Source.ADMIN)
+
+
+# Sessions and attendance
+
+
+def test_the_initiatives_lead_records_attendance_as_the_members_own_activity():
+    lead = UserFactory(is_staff=True)
+    initiative = InitiativeFactory(lead=lead)
+    member = MemberFactory()
+    initiative_join(member=member, initiative=initiative)
+    session = InitiativeSessionFactory(initiative=initiative)
+    attendance_record(session=session, member=member, by=lead)
+    attendance_record(session=session, member=member, by=lead)
+    attended = Activity.objects.get(member=member, verb=Verb.SESSION_ATTENDED)
+    assert (attended.origin, attended.details["session"]) == (Origin.MEMBER, session.pk)
+
+
+def test_attendance_needs_a_recorder_with_the_right_a_session_that_began_and_a_participant():
+    initiative = InitiativeFactory()
+    member = MemberFactory()
+    initiative_join(member=member, initiative=initiative)
+    session = InitiativeSessionFactory(initiative=initiative)
+    with pytest.raises(PermissionDenied):
+        attendance_record(session=session, member=member, by=UserFactory())
+    later = InitiativeSessionFactory(initiative=initiative, starts_at=timezone.now() + timedelta(days=1))
+    with pytest.raises(ValidationError, match="not begun"):
+        attendance_record(session=later, member=member, by=staff_user())
+    with pytest.raises(ValidationError, match="not taking part"):
+        attendance_record(session=session, member=MemberFactory(), by=staff_user())
+    assert not Activity.objects.filter(verb=Verb.SESSION_ATTENDED).exists()
+
+
+def test_a_member_added_from_the_admin_is_recorded_as_staff_caused():
+    initiative = InitiativeFactory()
+    member = MemberFactory()
+    participation_add(initiative=initiative, member=member, by=staff_user())
+    assert Activity.objects.get(member=member, verb=Verb.INITIATIVE_JOINED).origin == Origin.STAFF

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ecosystem.models import RedFlag
 from initiatives import selectors
 from initiatives.models import CalendarFeed, InitiativeKind, InitiativeStatus, Participation, ParticipationStatus
-from initiatives.services import calendar_feed_reset, calendar_feed_revoke, initiative_join
+from initiatives.services import attendance_record, calendar_feed_reset, calendar_feed_revoke, initiative_join
 from members.models import Activity, Notification, Verb
 from personas.models import Persona, Sector
 from roadmap.models import Horizon
@@ -23,6 +23,7 @@ from tests.ecosystem.factories import StageFactory, red_flag
 from tests.initiatives.factories import (
     EligibleSectorFactory,
     InitiativeFactory,
+    InitiativeSessionFactory,
     NotificationFactory,
     ParticipationFactory,
 )
@@ -608,10 +609,18 @@ def test_roster_query_count_is_constant(client, without_mfa_requirement, django_
     initiative = InitiativeFactory(capacity=count)
     for member in MemberFactory.create_batch(count + 3):
         initiative_join(member=member, initiative=initiative)
-    client.force_login(staff_user())
+    staff = staff_user()
+    for days_ago in range(count):
+        starts_at = timezone.now() - timedelta(days=days_ago + 1)
+        session = InitiativeSessionFactory(initiative=initiative, starts_at=starts_at)
+        for participation in initiative.participations.filter(status=ParticipationStatus.ACTIVE)[: days_ago + 1]:
+            attendance_record(session=session, member=participation.member, by=staff)
+    InitiativeSessionFactory(initiative=initiative, starts_at=timezone.now() + timedelta(days=7))
+    client.force_login(staff)
     client.get("/")
-    # session, user, permissions (2), initiative, its sectors, roster, sector mix, unread count
-    with django_assert_num_queries(9):
+    # session, user, permissions (2), initiative, its sectors, roster, sector mix, unread count, past sessions,
+    # their attendance, upcoming sessions
+    with django_assert_num_queries(12):
         assert client.get(reverse("initiatives:participants", args=[initiative.slug])).status_code == 200
 
 
@@ -710,3 +719,34 @@ def test_detail_lists_only_the_red_flags_the_viewer_may_see(member_client):
     content = member_client.get(detail_url(initiative)).content.decode()
     assert "A green indicator" in content
     assert "An amber indicator" not in content
+
+
+# Sessions and attendance on the participants page
+
+
+def test_staff_record_attendance_with_one_click_per_member(client, without_mfa_requirement):
+    initiative = InitiativeFactory()
+    member = MemberFactory()
+    initiative_join(member=member, initiative=initiative)
+    session = InitiativeSessionFactory(initiative=initiative, title="Kick-off call")
+    client.force_login(staff_user())
+    page = client.get(reverse("initiatives:participants", args=[initiative.slug]))
+    assert "Kick-off call" in page.content.decode()
+    url = reverse("initiatives:attendance", args=[initiative.slug, session.pk])
+    response = client.post(url, {"member": member.pk})
+    assert response.status_code == 302
+    client.post(url, {"member": member.pk})  # a second click records nothing more
+    attended = Activity.objects.get(member=member, verb=Verb.SESSION_ATTENDED)
+    assert (attended.origin, attended.subject, attended.occurred_at) == ("member", initiative, session.starts_at)
+    assert "Attended</span>" in client.get(reverse("initiatives:participants", args=[initiative.slug])).content.decode()
+
+
+def test_attendance_cannot_be_recorded_by_a_member(client, without_mfa_requirement):
+    initiative = InitiativeFactory()
+    member = MemberFactory()
+    initiative_join(member=member, initiative=initiative)
+    session = InitiativeSessionFactory(initiative=initiative)
+    client.force_login(member.user)
+    response = client.post(reverse("initiatives:attendance", args=[initiative.slug, session.pk]), {"member": member.pk})
+    assert response.status_code == 403
+    assert not Activity.objects.filter(verb=Verb.SESSION_ATTENDED).exists()

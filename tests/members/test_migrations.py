@@ -3,21 +3,23 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
-from members.models import Notification
+from members.models import Activity, Notification
 
 BEFORE = [
     ("members", "0005_redundant_foreign_key_indexes"),
     ("initiatives", "0005_history_of_personas_stages_and_red_flags"),
 ]
-AFTER = [("members", "0006_notification_moves_to_members"), ("initiatives", "0006_notification_moves_to_members")]
 
 
-def _migrate(targets: list[tuple[str, str]]):
+def _migrate(targets: list[tuple[str, str]] | None = None):
+    """To the targets, or (None) to the latest migrations, where the tests after this one expect the schema."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
@@ -41,7 +43,7 @@ def test_notifications_and_their_permissions_survive_the_move_to_members():
             content_type=old_type, codename="view_notification", name="Can view notification"
         )
     finally:
-        _migrate(AFTER)
+        _migrate()
 
     moved = Notification.objects.get(pk=old_notification.pk)
     assert (moved.member_id, moved.kind, moved.title, moved.url) == (
@@ -54,3 +56,32 @@ def test_notifications_and_their_permissions_survive_the_move_to_members():
     ContentType.objects.clear_cache()
     assert ContentType.objects.get(pk=old_type.pk).app_label == "members"
     assert Permission.objects.get(pk=permission.pk).content_type.app_label == "members"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_activity_gets_the_origin_its_verb_and_channel_tell_and_stays_append_only():
+    old_apps = _migrate([("members", "0006_notification_moves_to_members")])
+    try:
+        user = old_apps.get_model("members", "User").objects.create(email="o@example.org")
+        member = old_apps.get_model("members", "Member").objects.create(user=user)
+        rows = {
+            ("message_sent", "system"): "system",
+            ("initiative_promoted", "system"): "system",
+            ("initiative_promoted", "admin"): "staff",
+            ("initiative_joined", "admin"): "staff",
+            ("initiative_joined", "web"): "member",
+            ("approved", "admin"): "staff",
+            ("logged_in", "web"): "member",
+            ("link_clicked", "email"): "member",
+        }
+        activity = old_apps.get_model("members", "Activity")
+        activity.objects.bulk_create(
+            activity(member=member, verb=verb, source=source, occurred_at=timezone.now()) for verb, source in rows
+        )
+    finally:
+        _migrate()
+
+    stored = {(row.verb, row.source): row.origin for row in Activity.objects.filter(member_id=member.pk)}
+    assert stored == rows
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Activity.objects.filter(member_id=member.pk).update(origin="member")

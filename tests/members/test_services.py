@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from members.models import Activity, Member, Source, Verb
+from members.models import Activity, Member, Origin, Source, Verb
 from members.services import (
     activity_insert_sql,
     member_approve,
@@ -96,6 +96,15 @@ def test_record_activity_rejects_an_unknown_verb():
     with pytest.raises(ValidationError, match="Unknown activity verb"):
         record_activity(member=member, verb="teleported")
     assert not Activity.objects.filter(member=member).exists()
+
+
+def test_record_activity_infers_the_origin_and_refuses_one_the_verb_does_not_allow():
+    member = MemberFactory()
+    assert record_activity(member=member, verb=Verb.LOGGED_IN).origin == Origin.MEMBER
+    assert record_activity(member=member, verb=Verb.PROFILE_UPDATED, source=Source.ADMIN).origin == Origin.STAFF
+    with pytest.raises(ValidationError, match="cannot be caused by"):
+        record_activity(member=member, verb=Verb.MESSAGE_SENT, origin=Origin.MEMBER)
+    assert Activity.objects.filter(member=member).count() == 2
 
 
 def test_record_activity_keeps_its_subject():
