@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from ecosystem.models import ObservingSector, RedFlag, Stage, TraffickingCategory, in_stage_q
+from ecosystem.models import Citation, ObservingSector, RedFlag, Stage, TraffickingCategory, in_stage_q
 from personas.models import Persona
 
 
@@ -43,9 +43,11 @@ class RedFlagFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
         terms = value.split()
         for term in terms:
-            queryset = queryset.filter(
-                Q(indicator__icontains=term) | Q(detail__icontains=term) | Q(source__icontains=term)
+            # Through a subquery, so that a flag citing several matching passages is listed once.
+            cited = Citation.objects.filter(red_flag=OuterRef("pk")).filter(
+                Q(quote__icontains=term) | Q(source__title__icontains=term) | Q(source__document_number__icontains=term)
             )
+            queryset = queryset.filter(Q(indicator__icontains=term) | Q(detail__icontains=term) | Exists(cited))
         return queryset
 
     def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Stage) -> QuerySet[RedFlag]:

@@ -1,14 +1,17 @@
 """Writes of the ecosystem map: red flags and their revisions, ratings, and members' suggestions."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecosystem.models import (
     Actor,
+    Citation,
     Confidence,
     FinancialFlow,
     ObservingSector,
@@ -17,10 +20,14 @@ from ecosystem.models import (
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
+    SourceKind,
     Stage,
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
+)
+from ecosystem.models import (
+    Source as EvidenceSource,
 )
 from ecosystem.tasks import send_suggestion_outcome_email
 from members.history import attribute_change
@@ -33,6 +40,47 @@ def _require_reason(reason: str) -> str:
     if not reason.strip():
         raise ValidationError({"reason": "Say why: every published change is kept with its reason."})
     return reason.strip()
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    """A passage a red flag restates: the source, where in it, and its words verbatim."""
+
+    source: EvidenceSource
+    locator: str
+    quote: str
+
+
+def _check_citations(citations: Sequence[CitationInput]) -> None:
+    if not citations:
+        raise ValidationError({"citations": _("Cite at least one source: a red flag restates a source's passage.")})
+    for citation in citations:
+        if not citation.locator.strip():
+            raise ValidationError(
+                {"citations": _("Say where in %(source)s the passage is.") % {"source": citation.source}}
+            )
+        if not citation.quote.strip():
+            raise ValidationError(
+                {"citations": _("Quote the passage of %(source)s, verbatim.") % {"source": citation.source}}
+            )
+
+
+def _set_citations(red_flag: RedFlag, citations: Sequence[CitationInput]) -> None:
+    red_flag.citations.all().delete()
+    Citation.objects.bulk_create(
+        Citation(red_flag=red_flag, source=c.source, locator=c.locator.strip(), quote=c.quote.strip())
+        for c in citations
+    )
+
+
+def _require_complete_citations(red_flag: RedFlag) -> None:
+    """Before members see it: every citation located and quoted (those carried over from free text are not)."""
+    citations = list(red_flag.citations.all())
+    if not citations or not all(citation.is_complete for citation in citations):
+        raise ValidationError(
+            _("“%(flag)s” needs at least one citation, each with a locator and the verbatim passage.")
+            % {"flag": red_flag}
+        )
 
 
 def _set_observers_and_personas(
@@ -55,29 +103,28 @@ def _set_observers_and_personas(
 def red_flag_create(
     *,
     indicator: str,
-    source: str,
+    citations: Sequence[CitationInput],
     stage: Stage | None = None,
     actor: Actor | None = None,
     flow: FinancialFlow | None = None,
     detail: str = "",
-    source_url: str = "",
     confidence: Confidence | str = Confidence.MEDIUM,
     sectors: Iterable[str] = (),
     personas: Iterable[Persona] = (),
 ) -> RedFlag:
-    """A new red flag, always a draft: members see it once staff publish it with `red_flag_publish`."""
+    """A new red flag, always a draft, with the passages it restates: members see it once staff publish it."""
+    _check_citations(citations)
     red_flag = RedFlag(
         stage=stage,
         actor=actor,
         flow=flow,
         indicator=indicator,
         detail=detail,
-        source=source,
-        source_url=source_url,
         confidence=confidence,
     )
     red_flag.full_clean()
     red_flag.save()
+    _set_citations(red_flag, citations)
     _set_observers_and_personas(red_flag, sectors, personas)
     return red_flag
 
@@ -89,10 +136,14 @@ def red_flag_update(
     fields: dict[str, Any],
     sectors: Iterable[str] | None = None,
     personas: Iterable[Persona] | None = None,
+    citations: Sequence[CitationInput] | None = None,
     by: User,
     reason: str,
 ) -> RedFlag:
-    """Changes a red flag; a published one gets a new revision with the author and the reason."""
+    """Changes a red flag (its citations too, when given); a published one gets a new revision with the
+    author and the reason."""
+    if citations is not None:
+        _check_citations(citations)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -103,6 +154,8 @@ def red_flag_update(
     attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save()
     _set_observers_and_personas(locked, sectors, personas)
+    if citations is not None:
+        _set_citations(locked, citations)
     red_flag_revise(red_flag=locked, by=by, reason=reason)
     return locked
 
@@ -117,8 +170,10 @@ def red_flag_snapshot(red_flag: RedFlag) -> dict[str, Any]:
         "attached_to": f"{red_flag.attachment_kind}: {part}",
         "observed_by": sorted(red_flag.observers.values_list("sector", flat=True)),
         "personas": sorted(red_flag.personas.values_list("name", flat=True)),
-        "source": red_flag.source,
-        "source_url": red_flag.source_url,
+        "citations": [
+            {"source": citation.source.key, "locator": citation.locator, "quote": citation.quote}
+            for citation in red_flag.citations.select_related("source").order_by("pk")
+        ],
         "confidence": red_flag.confidence,
         "review_state": red_flag.review_state,
     }
@@ -145,6 +200,7 @@ def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevi
     if locked.review_state == ReviewState.PUBLISHED:
         raise ValidationError(f"“{locked}” is already published; edit it to publish a change.")
     locked.full_clean()
+    _require_complete_citations(locked)
     locked.review_state = ReviewState.PUBLISHED
     locked.published_at = timezone.now()
     locked.version += 1
@@ -254,11 +310,25 @@ def suggestion_accept(*, suggestion: Suggestion, by: User, response: str = "") -
     locked = _decide(suggestion=suggestion, by=by, status=SuggestionStatus.ACCEPTED, response=response)
     if locked.kind == SuggestionKind.NEW and locked.stage is not None:
         organisation = locked.member.organisation
+        # The member's own words are the evidence: a source of its own, quoted verbatim, never an advisory.
+        evidence = EvidenceSource.objects.create(
+            key=f"member-suggestion-{locked.pk}",
+            kind=SourceKind.MEMBER_EVIDENCE,
+            issuer=str(organisation or _("a member")),
+            title=_("Member suggestion #%(number)s") % {"number": locked.pk},
+            published_on=locked.created_at.date(),
+        )
         locked.resulting_red_flag = red_flag_create(
             stage=locked.stage,
             indicator=locked.text[:300],
             detail=locked.evidence,
-            source=f"Member suggestion #{locked.pk} ({organisation or 'a member'}), {locked.created_at:%d %b %Y}",
+            citations=[
+                CitationInput(
+                    source=evidence,
+                    locator=_("the suggestion's evidence") if locked.evidence else _("the suggestion's text"),
+                    quote=locked.evidence or locked.text,
+                )
+            ],
             confidence=Confidence.LOW,
         )
     locked.save()

@@ -19,11 +19,13 @@ from core.csv_io import csv_import, decode_upload, dry_run_message
 from ecosystem.admin.reasons import ask_for_text
 from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
 from ecosystem.models import (
+    Citation,
     RedFlag,
     RedFlagObserver,
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
+    Source,
 )
 from ecosystem.services import (
     red_flag_publish,
@@ -34,7 +36,6 @@ from members.models import User
 
 
 class RedFlagAdminForm(forms.ModelForm[RedFlag]):
-    source_url = forms.URLField(label="Source URL", required=False, assume_scheme="https")
     change_reason = forms.CharField(
         label="Reason for the change",
         required=False,
@@ -44,10 +45,9 @@ class RedFlagAdminForm(forms.ModelForm[RedFlag]):
 
     class Meta:
         model = RedFlag
-        fields = ["stage", "actor", "flow", "indicator", "detail", "personas", "source", "source_url", "confidence"]
+        fields = ["stage", "actor", "flow", "indicator", "detail", "personas", "confidence"]
         widgets = {
             "indicator": forms.Textarea(attrs={"rows": 2, "cols": 80}),
-            "source": forms.TextInput(attrs={"size": 80}),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -62,6 +62,14 @@ class RedFlagObserverInline(admin.TabularInline[RedFlagObserver, RedFlag]):
     extra = 1
     verbose_name = "sector that can observe it"
     verbose_name_plural = "sectors that can observe it"
+
+
+class CitationInline(admin.StackedInline[Citation, RedFlag]):
+    model = Citation
+    extra = 1
+    autocomplete_fields = ["source"]
+    verbose_name = gettext_lazy("citation (source, locator and the verbatim passage)")
+    verbose_name_plural = gettext_lazy("citations: the passages it restates")
 
 
 class RedFlagRevisionInline(admin.TabularInline[RedFlagRevision, RedFlag]):
@@ -86,7 +94,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
     list_display_links = ["id", "indicator"]
     list_filter = ["review_state", "category", "confidence", "observers__sector"]
     list_select_related = ["category", "stage", "actor", "flow"]
-    search_fields = ["indicator", "detail", "source"]
+    search_fields = ["indicator", "detail", "citations__quote", "citations__source__title"]
     autocomplete_fields = ["stage", "actor", "flow"]
     filter_horizontal = ["personas"]
     readonly_fields = ["category", "review_state", "version", "published_at", "created_at", "updated_at"]
@@ -94,10 +102,10 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["indicator", "detail"]}),
         ("Where it shows (exactly one)", {"fields": ["stage", "actor", "flow"]}),
         ("For whom", {"fields": ["personas"]}),
-        ("Evidence", {"fields": ["source", "source_url", "confidence"]}),
+        ("Evidence", {"fields": ["confidence"]}),
         ("Review", {"fields": ["change_reason", "category", "review_state", "version", "published_at"]}),
     ]
-    inlines = [RedFlagObserverInline, RedFlagRevisionInline]
+    inlines = [CitationInline, RedFlagObserverInline, RedFlagRevisionInline]
     actions = ["publish", "retire", "export_csv"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -149,7 +157,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="red-flags-{timezone.localdate():%Y-%m-%d}.csv"'
         red_flags = queryset.select_related(
             "category", "stage", "actor", "flow__from_actor", "flow__to_actor"
-        ).prefetch_related("observers", "personas")
+        ).prefetch_related("observers", "personas", "citations__source")
         write_red_flags_csv(red_flags.order_by("id"), response)
         return response
 
@@ -209,6 +217,14 @@ class RedFlagImportForm(forms.Form):
 
     def clean_file(self) -> str:
         return decode_upload(self.cleaned_data["file"])
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin[Source]):
+    list_display = ["key", "issuer", "document_number", "title", "kind", "published_on", "jurisdiction"]
+    list_filter = ["kind", "issuer"]
+    search_fields = ["key", "issuer", "title", "document_number"]
+    prepopulated_fields = {"key": ["title"]}
 
 
 @admin.register(RedFlagRevision)

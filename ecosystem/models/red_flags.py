@@ -47,7 +47,8 @@ class RedFlagQuerySet(models.QuerySet["RedFlag"]):
 
 
 class RedFlag(models.Model):
-    """An indicator attached to exactly one stage, actor or flow of a category's map, with its source."""
+    """An indicator attached to exactly one stage, actor or flow of a category's map; its sources are its
+    citations (`ecosystem.models.sources`)."""
 
     category = models.ForeignKey(TraffickingCategory, on_delete=models.PROTECT, related_name="red_flags")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
@@ -56,8 +57,6 @@ class RedFlag(models.Model):
     indicator = models.CharField(max_length=300, help_text="What can be observed, in one sentence.")
     detail = models.TextField(blank=True, help_text="Why it matters and how to check it.")
     personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags")
-    source = models.CharField(max_length=300, help_text="The public advisory or study it comes from.")
-    source_url = models.URLField(blank=True)
     confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
     review_state = models.CharField(
         max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
@@ -79,7 +78,6 @@ class RedFlag(models.Model):
                 | Q(stage__isnull=True, actor__isnull=True, flow__isnull=False),
                 name="red_flag_attached_to_exactly_one_part",
             ),
-            models.CheckConstraint(condition=GreaterThan(Length(Trim("source")), 0), name="red_flag_has_source"),
             models.CheckConstraint(condition=GreaterThan(Length(Trim("indicator")), 0), name="red_flag_has_text"),
             models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="red_flag_confidence_valid"),
             models.CheckConstraint(condition=Q(review_state__in=ReviewState.values), name="red_flag_state_valid"),
@@ -115,8 +113,6 @@ class RedFlag(models.Model):
             raise ValidationError("Attach the red flag to exactly one stage, actor or flow.")
         if errors := same_category(self, self.category_id, ["stage", "actor", "flow"]):
             raise ValidationError(errors)
-        if not self.source.strip():
-            raise ValidationError({"source": "Name the public source of the red flag."})
 
 
 class ObservingSector(models.TextChoices):

@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, SuggestionStatus
 from ecosystem.services import suggestion_submit
-from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
+from tests.ecosystem.factories import (
+    ActorFactory,
+    CategoryFactory,
+    FlowFactory,
+    SourceFactory,
+    StageFactory,
+    red_flag,
+)
 from tests.members.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +47,10 @@ def red_flag_form(flag: RedFlag, **changes) -> dict:
         "stage": flag.stage_id or "",
         "actor": flag.actor_id or "",
         "flow": flag.flow_id or "",
-        "source": flag.source,
-        "source_url": flag.source_url,
         "confidence": flag.confidence,
         "change_reason": "",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
         "observers-TOTAL_FORMS": "0",
         "observers-INITIAL_FORMS": "0",
         "revisions-TOTAL_FORMS": "0",
@@ -118,15 +125,19 @@ def imb():
     category = CategoryFactory(slug="imb")
     laundering = StageFactory(category=category, name="Laundering")
     flow = FlowFactory(stage=laundering, label="Structured cash deposits")
+    SourceFactory(key="fin-2014", document_number="FIN-2014-A008")
+    SourceFactory(key="fin-2020", document_number="FIN-2020-A008")
     return {"category": category, "laundering": laundering, "flow": flow}
 
 
 def test_import_creates_drafts_and_updates_by_id(staff_client, staff, imb):
     existing = red_flag(stage=imb["laundering"], indicator="Old wording")
     text = (
-        "id,category,stage,actor,flow,indicator,detail,observed_by,personas,source,source_url,confidence\n"
-        ",imb,,,Structured cash deposits,Deposits just below the threshold,,bank; money_services,,FIN-2014-A008,,high\n"
-        f"{existing.pk},imb,Laundering,,,New wording,,bank,,FIN-2020-A008,,medium\n"
+        "id,category,stage,actor,flow,indicator,detail,observed_by,personas,source,locator,quote,confidence\n"
+        ",imb,,,Structured cash deposits,Deposits just below the threshold,,bank; money_services,,fin-2014,"
+        "Appendix,Quoted words,high\n"
+        f"{existing.pk},imb,Laundering,,,New wording,,bank,,fin-2014 || fin-2020,Appendix || Section 3,"
+        "One passage || Another passage,medium\n"
     )
     page = upload(staff_client, text)
     assert "Imported: 1 new red flag(s) as drafts, 1 updated." in page.content.decode()
@@ -136,20 +147,30 @@ def test_import_creates_drafts_and_updates_by_id(staff_client, staff, imb):
     existing.refresh_from_db()
     assert existing.indicator == "New wording"
     assert existing.revisions.order_by("-number").first().reason == "Quarterly update"
+    assert list(existing.citations.values_list("source__key", "locator", "quote")) == [
+        ("fin-2014", "Appendix", "One passage"),
+        ("fin-2020", "Section 3", "Another passage"),
+    ]
 
 
 def test_import_with_bad_rows_imports_nothing_and_reports_every_bad_row(staff_client, imb):
     text = (
-        "category,stage,actor,flow,indicator,observed_by,source,confidence\n"
-        "imb,Laundering,,,A good row,bank,FIN-2014-A008,high\n"
-        "imb,Laundering,,,No source here,bank,,high\n"
-        "nowhere,Laundering,,,Unknown category,bank,FIN,high\n"
-        "imb,Laundering,,Structured cash deposits,Two parts,bank,FIN,high\n"
-        "imb,Laundering,,,Bad sector,banks,FIN,high\n"
+        "category,stage,actor,flow,indicator,observed_by,source,locator,quote,confidence\n"
+        "imb,Laundering,,,A good row,bank,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,,No source here,bank,,Appendix,Words,high\n"
+        "nowhere,Laundering,,,Unknown category,bank,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,Structured cash deposits,Two parts,bank,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,,Bad sector,banks,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,,No quote,bank,fin-2014,Appendix,,high\n"
+        "imb,Laundering,,,Unknown source,bank,fincen-2099,Appendix,Words,high\n"
+        "imb,Laundering,,,No locator,bank,fin-2014,,Words,high\n"
     )
     content = upload(staff_client, text).content.decode()
-    assert "Nothing was imported: 4 rows need fixing." in content
+    assert "Nothing was imported: 7 rows need fixing." in content
     assert "Line 3: the source is empty" in content
+    assert "Line 7: the quote of fin-2014 is empty" in content
+    assert "Line 8: unknown source &#x27;fincen-2099&#x27;" in content
+    assert "Line 9: the locator of fin-2014 is empty" in content
     assert "Line 4: unknown category &#x27;nowhere&#x27;" in content
     assert "Line 5: name exactly one of stage, actor or flow" in content
     assert "Line 6: unknown observed_by banks" in content
@@ -157,7 +178,10 @@ def test_import_with_bad_rows_imports_nothing_and_reports_every_bad_row(staff_cl
 
 
 def test_a_dry_run_reports_the_changes_and_saves_nothing(staff_client, imb):
-    text = "category,stage,indicator,source\nimb,Laundering,Deposits just below the threshold,FIN-2014-A008\n"
+    text = (
+        "category,stage,indicator,source,locator,quote\n"
+        "imb,Laundering,Deposits just below the threshold,fin-2014,Appendix,Words\n"
+    )
     response = staff_client.post(
         reverse("admin:ecosystem_redflag_import"),
         {"file": SimpleUploadedFile("flags.csv", text.encode()), "reason": "Check", "dry_run": "on"},
@@ -169,7 +193,7 @@ def test_a_dry_run_reports_the_changes_and_saves_nothing(staff_client, imb):
 
 def test_import_needs_the_required_columns(staff_client):
     content = upload(staff_client, "indicator,source\nx,y\n").content.decode()
-    assert "Line 1: missing column(s): category" in content
+    assert "Line 1: missing column(s): category, locator, quote" in content
 
 
 def test_suggestion_queue_shows_pending_first_and_decides_with_a_response(staff_client, mailoutbox, imb):

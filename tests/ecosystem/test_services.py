@@ -1,7 +1,15 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, Suggestion, SuggestionKind, SuggestionStatus
+from ecosystem.models import (
+    RedFlag,
+    RedFlagRevision,
+    ReviewState,
+    SourceKind,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
+)
 from ecosystem.services import (
     red_flag_publish,
     red_flag_rate,
@@ -137,7 +145,9 @@ def test_accepting_a_new_flag_makes_a_draft_and_tells_the_member(staff, mailoutb
     draft = suggestion.resulting_red_flag
     assert draft.review_state == ReviewState.DRAFT
     assert draft.stage == suggestion.stage
-    assert "Harbour Credit Union" in draft.source
+    (evidence,) = draft.citations.select_related("source")
+    assert (evidence.source.kind, evidence.source.issuer) == (SourceKind.MEMBER_EVIDENCE, "Harbour Credit Union")
+    assert (evidence.locator, evidence.quote) == ("the suggestion's evidence", "Two cases")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["rosa@bank.example"]
     assert "accepted" in mailoutbox[0].subject

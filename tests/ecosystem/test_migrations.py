@@ -1,0 +1,57 @@
+"""Upgrading a populated database: each free-text source becomes a Source record that its red flags cite."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from ecosystem.models import Citation, RedFlag, Source, SourceKind
+
+BEFORE = [("ecosystem", "0002_same_category_foreign_keys")]
+AFTER = [("ecosystem", "0004_red_flag_free_text_source_removed")]
+
+
+def _migrate(targets: list[tuple[str, str]]):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_free_text_sources_become_records_cited_without_a_passage():
+    old_apps = _migrate(BEFORE)
+    try:
+        category = old_apps.get_model("ecosystem", "TraffickingCategory").objects.create(
+            name="IMB", slug="imb", status="mapped", order=1
+        )
+        stage = old_apps.get_model("ecosystem", "Stage").objects.create(category=category, name="Revenue", order=1)
+        old_flags = old_apps.get_model("ecosystem", "RedFlag").objects
+        fincen = "FinCEN Advisory FIN-2014-A008, Financial Red Flags (11 September 2014)"
+        first = old_flags.create(category=category, stage=stage, indicator="One", source=fincen)
+        second = old_flags.create(category=category, stage=stage, indicator="Two", source=fincen)
+        polaris = old_flags.create(
+            category=category,
+            stage=stage,
+            indicator="Three",
+            source="Polaris Project, a report",
+            source_url="https://x.example",
+        )
+    finally:
+        _migrate(AFTER)
+
+    assert Source.objects.count() == 2
+    advisory = Source.objects.get(title=fincen)
+    assert (advisory.kind, advisory.issuer, advisory.jurisdiction) == (
+        SourceKind.REGULATOR_ADVISORY,
+        "FinCEN",
+        "United States",
+    )
+    assert Source.objects.get(url="https://x.example").kind == SourceKind.NGO_REPORT
+    assert set(Citation.objects.values_list("red_flag_id", "source__title")) == {
+        (first.pk, fincen),
+        (second.pk, fincen),
+        (polaris.pk, "Polaris Project, a report"),
+    }
+    # No passage was named before: the citations wait for staff to locate and quote one.
+    assert not any(citation.is_complete for citation in Citation.objects.all())
+    assert RedFlag.objects.count() == 3
