@@ -7,7 +7,8 @@ Parts of the map are named, not numbered: `category` is the category's slug; exa
 see the Sources admin), `locator` and `quote` (the verbatim passage); a flag citing several passages
 lists them in the same order in the three columns, separated by ` || `. An import is all-or-nothing:
 every bad row is reported with its line and reason, and a file with any bad row imports nothing. New flags are
-drafts; a changed published flag gets a revision with the import's reason.
+drafts; a row changing a published flag changes its pending draft, which needs a second staff member's
+verification before it replaces the published text.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -175,16 +176,15 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
 
 
 class RedFlagCsvFormat(CsvFormat):
-    """Red flags through the ecosystem's services, with the importing staff member and their reason."""
+    """Red flags through the ecosystem's services, with the importing staff member."""
 
     name = "red-flags"
     columns = COLUMNS
     optional_columns = tuple(column for column in COLUMNS if column not in REQUIRED_COLUMNS)
     empty_file_is_error = False
 
-    def __init__(self, *, by: User, reason: str) -> None:
+    def __init__(self, *, by: User) -> None:
         self.by = by
-        self.reason = reason
 
     def missing_columns_message(self, missing: Sequence[str]) -> str:
         return f"missing column(s): {', '.join(sorted(missing))}"
@@ -213,7 +213,6 @@ class RedFlagCsvFormat(CsvFormat):
                     personas=item["personas"],
                     citations=item["citations"],
                     by=self.by,
-                    reason=self.reason,
                 ),
                 is_update=True,
             )

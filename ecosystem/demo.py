@@ -23,7 +23,7 @@ from ecosystem.models import (
     SuggestionStatus,
     TraffickingCategory,
 )
-from ecosystem.services import red_flag_publish
+from ecosystem.services import red_flag_publish, red_flag_submit, red_flag_verify
 from members.models import Member, User
 from personas.models import Persona
 
@@ -90,9 +90,16 @@ def seed() -> list[tuple[str, str]]:
     personas = set(Persona.objects.values_list("name", flat=True))
     for row in rows:
         row["personas"] = "; ".join(name for name in row["personas"].split("; ") if name in personas)
-    demo_csv_import(csv_format=RedFlagCsvFormat(by=staff, reason=""), rows=rows)
+    demo_csv_import(csv_format=RedFlagCsvFormat(by=staff), rows=rows)
+    # The second staff member who checked each demo flag against its quoted passage (no login: the
+    # verifier of the demo's story only).
+    reviewer, _ = User.objects.get_or_create(
+        email="reviewer@example.org", defaults={"first_name": "Rae", "last_name": "Reviewer", "is_staff": True}
+    )
     new = RedFlag.objects.filter(category=imb, indicator__in=[row["indicator"] for row in rows]).order_by("pk")
     for red_flag in new:
+        red_flag_submit(red_flag=red_flag, by=staff)
+        red_flag_verify(red_flag=red_flag, by=reviewer)
         red_flag_publish(red_flag=red_flag, by=staff, reason="First published from the IMB research.")
 
     approved = list(Member.objects.approved().select_related("user").order_by("pk"))

@@ -129,6 +129,29 @@ def red_flag_create(
     return red_flag
 
 
+_CONTENT_FIELDS = ("category", "stage", "actor", "flow", "indicator", "detail", "confidence")
+
+
+def _pending_change(original: RedFlag, *, by: User) -> RedFlag:
+    """The draft that will replace a published red flag once verified: the published one stays as it is
+    for members meanwhile. One per published flag; made from the published text on the first edit."""
+    existing = RedFlag.objects.select_for_update().filter(revises=original).first()
+    if existing is not None:
+        return existing
+    copy = RedFlag(revises=original, **{name: getattr(original, name) for name in _CONTENT_FIELDS})
+    attribute_change(copy, by=by, origin=Source.ADMIN)
+    copy.save()
+    copy.personas.set(original.personas.all())
+    RedFlagObserver.objects.bulk_create(
+        RedFlagObserver(red_flag=copy, sector=sector) for sector in original.observers.values_list("sector", flat=True)
+    )
+    Citation.objects.bulk_create(
+        Citation(red_flag=copy, source_id=c.source_id, locator=c.locator, quote=c.quote)
+        for c in original.citations.all()
+    )
+    return copy
+
+
 @transaction.atomic
 def red_flag_update(
     *,
@@ -138,25 +161,77 @@ def red_flag_update(
     personas: Iterable[Persona] | None = None,
     citations: Sequence[CitationInput] | None = None,
     by: User,
-    reason: str,
 ) -> RedFlag:
-    """Changes a red flag (its citations too, when given); a published one gets a new revision with the
-    author and the reason."""
+    """Changes a red flag's text, place or sources, and returns the red flag that holds the change.
+
+    A published flag is not changed: the change goes to its pending draft (`revises`), which needs a second
+    staff member's verification before it replaces the published text. A flag in review or verified goes
+    back to draft, since what was checked is no longer what is there."""
     if citations is not None:
         _check_citations(citations)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state == ReviewState.RETIRED:
+        raise ValidationError(_("“%(flag)s” is retired; it cannot be changed.") % {"flag": locked})
+    if locked.review_state == ReviewState.PUBLISHED:
+        locked = _pending_change(locked, by=by)
     for name, value in fields.items():
         setattr(locked, name, value)
     if "stage" in fields or "actor" in fields or "flow" in fields:
         part = locked.stage or locked.actor or locked.flow
         locked.category_id = part.category_id if part is not None else locked.category_id
     locked.full_clean()
+    locked.review_state = ReviewState.DRAFT
+    locked.author = None
+    locked.verified_by = None
     attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save()
     _set_observers_and_personas(locked, sectors, personas)
     if citations is not None:
         _set_citations(locked, citations)
-    red_flag_revise(red_flag=locked, by=by, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def red_flag_submit(*, red_flag: RedFlag, by: User) -> RedFlag:
+    """Sends a draft for review; `by` becomes its author, whom the verifier must not be."""
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state != ReviewState.DRAFT:
+        raise ValidationError(_("Only a draft can be sent for review."))
+    _require_complete_citations(locked)
+    locked.review_state = ReviewState.IN_REVIEW
+    locked.author = by
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["review_state", "author", "verified_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def red_flag_verify(*, red_flag: RedFlag, by: User) -> RedFlag:
+    """A second staff member confirms the red flag says no more than the passages it cites."""
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state != ReviewState.IN_REVIEW:
+        raise ValidationError(_("Only a red flag in review can be verified."))
+    if locked.author_id == by.pk:
+        raise ValidationError(_("A second staff member verifies a red flag: its author cannot."))
+    _require_complete_citations(locked)
+    locked.review_state = ReviewState.VERIFIED
+    locked.verified_by = by
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["review_state", "verified_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def red_flag_send_back(*, red_flag: RedFlag, by: User) -> RedFlag:
+    """The reviewer returns a red flag in review (or verified, not yet published) to draft."""
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state not in (ReviewState.IN_REVIEW, ReviewState.VERIFIED):
+        raise ValidationError(_("Only a red flag in review or verified can be sent back."))
+    locked.review_state = ReviewState.DRAFT
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["review_state", "verified_by", "updated_at"])
     return locked
 
 
@@ -176,6 +251,8 @@ def red_flag_snapshot(red_flag: RedFlag) -> dict[str, Any]:
         ],
         "confidence": red_flag.confidence,
         "review_state": red_flag.review_state,
+        "author": red_flag.author.email if red_flag.author else None,
+        "verified_by": red_flag.verified_by.email if red_flag.verified_by else None,
     }
 
 
@@ -188,42 +265,47 @@ def _write_revision(red_flag: RedFlag, *, by: User, reason: str) -> RedFlagRevis
         snapshot=red_flag_snapshot(red_flag),
         review_state=red_flag.review_state,
         author=by,
+        verified_by=red_flag.verified_by,
         reason=reason,
     )
 
 
 @transaction.atomic
 def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision:
-    """Publishes a draft or retired red flag; keeps the revision with who published it and why."""
+    """Publishes a verified red flag and keeps the revision with who published it, who verified it and why.
+
+    A verified pending change replaces the text, place and sources of the published flag it revises (whose
+    id members and initiatives know) and is then deleted."""
     reason = _require_reason(reason)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
-    if locked.review_state == ReviewState.PUBLISHED:
-        raise ValidationError(f"“{locked}” is already published; edit it to publish a change.")
+    if locked.review_state != ReviewState.VERIFIED:
+        raise ValidationError(
+            _("“%(flag)s” is not verified: a second staff member verifies it before it is published.")
+            % {"flag": locked}
+        )
     locked.full_clean()
     _require_complete_citations(locked)
-    locked.review_state = ReviewState.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.version += 1
-    attribute_change(locked, by=by, origin=Source.ADMIN)
-    locked.save(update_fields=["review_state", "published_at", "version", "updated_at"])
-    return _write_revision(locked, by=by, reason=reason)
-
-
-@transaction.atomic
-def red_flag_revise(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision | None:
-    """Keeps a revision of a published red flag whose content changed since its last revision."""
-    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
-    if locked.review_state != ReviewState.PUBLISHED:
-        return None
-    latest = locked.revisions.order_by("-number").first()
-    if latest is not None and latest.snapshot == red_flag_snapshot(locked):
-        return None
-    reason = _require_reason(reason)
-    locked.published_at = timezone.now()
-    locked.version += 1
-    attribute_change(locked, by=by, origin=Source.ADMIN)
-    locked.save(update_fields=["published_at", "version", "updated_at"])
-    return _write_revision(locked, by=by, reason=reason)
+    target = locked
+    if locked.revises_id is not None:
+        target = RedFlag.objects.select_for_update().get(pk=locked.revises_id)
+        for name in _CONTENT_FIELDS:
+            setattr(target, name, getattr(locked, name))
+        target.personas.set(locked.personas.all())
+        target.observers.all().delete()
+        locked.observers.update(red_flag=target)
+        target.citations.all().delete()
+        locked.citations.update(red_flag=target)
+    target.review_state = ReviewState.PUBLISHED
+    target.author = locked.author
+    target.verified_by = locked.verified_by
+    target.published_before_review = False
+    target.published_at = timezone.now()
+    target.version += 1
+    if target is not locked:
+        locked.delete()
+    attribute_change(target, by=by, origin=Source.ADMIN)
+    target.save()
+    return _write_revision(target, by=by, reason=reason)
 
 
 @transaction.atomic

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ecosystem.models.map import Actor, FinancialFlow, Stage, TraffickingCategory, same_category
@@ -24,9 +25,13 @@ class Confidence(models.TextChoices):
 
 
 class ReviewState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+    """Draft → in review → verified (by a second staff member) → published; retired withdraws it."""
+
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    VERIFIED = "verified", _("Verified")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
 
 
 def in_stage_q(stage_id: int) -> Q:
@@ -62,6 +67,33 @@ class RedFlag(models.Model):
         max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(default=0, help_text="The number of its latest published revision.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The staff member who sent this version for review."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The second staff member who checked it against its sources."),
+    )
+    published_before_review = models.BooleanField(
+        default=False, help_text=_("Published before the second-reviewer rule (migration 0005): not verified.")
+    )
+    revises = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pending_change",
+        help_text=_("The published red flag this draft will replace once verified and published."),
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -84,6 +116,22 @@ class RedFlag(models.Model):
             models.CheckConstraint(
                 condition=~Q(review_state=ReviewState.PUBLISHED) | Q(published_at__isnull=False, version__gt=0),
                 name="published_red_flag_has_a_revision",
+            ),
+            # The second-reviewer rule, whatever writes the row: a verifier who is not the author.
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(author__isnull=False) & ~Q(verified_by=F("author")),
+                name="red_flag_verifier_is_not_the_author",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state__in=[ReviewState.VERIFIED, ReviewState.PUBLISHED])
+                | Q(verified_by__isnull=False)
+                | Q(review_state=ReviewState.PUBLISHED, published_before_review=True),
+                name="red_flag_published_only_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(revises__isnull=True)
+                | Q(review_state__in=[ReviewState.DRAFT, ReviewState.IN_REVIEW, ReviewState.VERIFIED]),
+                name="red_flag_pending_change_is_unpublished",
             ),
         ]
         indexes = [
@@ -146,13 +194,17 @@ class RedFlagObserver(models.Model):
 
 
 class RedFlagRevision(models.Model):
-    """A published version of a red flag, kept for good with who published it and why. Written by services."""
+    """A published version of a red flag, kept for good with who published it, who verified it and why.
+    Written by services."""
 
     red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     snapshot = models.JSONField(help_text="The red flag as it was published.")
     review_state = models.CharField(max_length=16, choices=ReviewState.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,7 +11,7 @@ from ecosystem.models import (
     Stage,
     TraffickingCategory,
 )
-from ecosystem.services import CitationInput, red_flag_create, red_flag_publish
+from ecosystem.services import CitationInput, red_flag_create, red_flag_publish, red_flag_submit, red_flag_verify
 from members.models import User
 from tests.members.factories import staff_user
 
@@ -83,6 +83,11 @@ def publisher() -> User:
     return User.objects.filter(email="publisher@knoble.example").first() or staff_user(email="publisher@knoble.example")
 
 
+def verifier() -> User:
+    """The second staff member who verifies test red flags."""
+    return User.objects.filter(email="verifier@knoble.example").first() or staff_user(email="verifier@knoble.example")
+
+
 def red_flag(*, publish: bool = True, by: User | None = None, **kwargs) -> RedFlag:
     """A red flag through the services, as staff make them: attached to a new stage unless told otherwise."""
     if not any(kwargs.get(part) for part in ("stage", "actor", "flow")):
@@ -91,6 +96,8 @@ def red_flag(*, publish: bool = True, by: User | None = None, **kwargs) -> RedFl
     kwargs.setdefault("citations", [citation()])
     created = red_flag_create(**kwargs)
     if publish:
+        red_flag_submit(red_flag=created, by=by or publisher())
+        red_flag_verify(red_flag=created, by=verifier())
         red_flag_publish(red_flag=created, by=by or publisher(), reason="First published")
         created.refresh_from_db()
     return created

@@ -48,7 +48,6 @@ def red_flag_form(flag: RedFlag, **changes) -> dict:
         "actor": flag.actor_id or "",
         "flow": flag.flow_id or "",
         "confidence": flag.confidence,
-        "change_reason": "",
         "citations-TOTAL_FORMS": "0",
         "citations-INITIAL_FORMS": "0",
         "observers-TOTAL_FORMS": "0",
@@ -59,31 +58,42 @@ def red_flag_form(flag: RedFlag, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_publishing_from_the_admin_asks_for_a_reason_and_keeps_it(staff_client, staff):
+def test_two_staff_members_take_a_draft_to_published_in_the_admin(client, staff_client, staff, without_mfa_requirement):
     drafts = [red_flag(publish=False), red_flag(publish=False)]
-    page = run_action(staff_client, "redflag", "publish", drafts)
+    assert "Send for review: done for 2." in run_action(staff_client, "redflag", "submit", drafts).content.decode()
+    own = run_action(staff_client, "redflag", "verify", drafts).content.decode()
+    assert "its author cannot" in own
+    reviewer = staff_user(email="second@knoble.example")
+    client.force_login(reviewer)
+    assert "Verify: done for 2." in run_action(client, "redflag", "verify", drafts).content.decode()
+    page = run_action(client, "redflag", "publish", drafts)
     assert "Reason (kept with the version)" in page.content.decode()
-    assert not RedFlag.objects.published().exists()
-    done = run_action(staff_client, "redflag", "publish", drafts, apply="Confirm", text="Checked against FinCEN")
+    done = run_action(client, "redflag", "publish", drafts, apply="Confirm", text="Checked against FinCEN")
     assert "Publish red flags: done for 2." in done.content.decode()
     assert RedFlag.objects.published().count() == 2
-    assert set(RedFlagRevision.objects.values_list("author", "reason")) == {(staff.pk, "Checked against FinCEN")}
+    assert set(RedFlagRevision.objects.values_list("author", "verified_by", "reason")) == {
+        (reviewer.pk, reviewer.pk, "Checked against FinCEN")
+    }
+    assert set(RedFlag.objects.values_list("author", "verified_by")) == {(staff.pk, reviewer.pk)}
 
 
-def test_changing_a_published_flag_in_the_admin_needs_a_reason_and_makes_a_version(staff_client, staff):
+def test_a_published_flag_is_changed_through_its_pending_draft(staff_client):
     flag = red_flag(sectors=["bank"])
     url = reverse("admin:ecosystem_redflag_change", args=[flag.pk])
-    refused = staff_client.post(url, red_flag_form(flag, indicator="Sharper wording"))
-    assert refused.status_code == 200
-    assert "Say why you change this published red flag." in refused.content.decode()
-    response = staff_client.post(url, red_flag_form(flag, indicator="Sharper wording", change_reason="Clearer"))
+    staff_client.post(url, red_flag_form(flag, indicator="Sharper wording"))
+    flag.refresh_from_db()
+    assert flag.indicator == "Card transactions concentrated late at night"  # read-only once published
+    run_action(staff_client, "redflag", "start_change", [flag])
+    change = RedFlag.objects.get(revises=flag)
+    response = staff_client.post(
+        reverse("admin:ecosystem_redflag_change", args=[change.pk]), red_flag_form(change, indicator="Sharper wording")
+    )
     assert response.status_code == 302
-    latest = flag.revisions.order_by("-number").first()
-    assert (latest.number, latest.author, latest.reason) == (2, staff, "Clearer")
-    assert latest.snapshot["indicator"] == "Sharper wording"
-    assert latest.snapshot["observed_by"] == ["bank"]  # the inline's rows are in the snapshot
-    history = staff_client.get(reverse("admin:ecosystem_redflag_history", args=[flag.pk]))
-    assert history.status_code == 200
+    change.refresh_from_db()
+    assert change.indicator == "Sharper wording"
+    flag.refresh_from_db()
+    assert flag.indicator == "Card transactions concentrated late at night"
+    history = staff_client.get(reverse("admin:ecosystem_redflag_history", args=[change.pk]))
     assert "editor@knoble.example" in history.content.decode()
 
 
@@ -140,14 +150,15 @@ def test_import_creates_drafts_and_updates_by_id(staff_client, staff, imb):
         "One passage || Another passage,medium\n"
     )
     page = upload(staff_client, text)
-    assert "Imported: 1 new red flag(s) as drafts, 1 updated." in page.content.decode()
+    assert "Imported: 1 new red flag(s) as drafts, 1 changed" in page.content.decode()
     new = RedFlag.objects.get(indicator="Deposits just below the threshold")
     assert (new.flow, new.review_state) == (imb["flow"], ReviewState.DRAFT)
     assert sorted(new.observers.values_list("sector", flat=True)) == ["bank", "money_services"]
     existing.refresh_from_db()
-    assert existing.indicator == "New wording"
-    assert existing.revisions.order_by("-number").first().reason == "Quarterly update"
-    assert list(existing.citations.values_list("source__key", "locator", "quote")) == [
+    assert existing.indicator == "Old wording"  # public until the change is verified and published
+    change = RedFlag.objects.get(revises=existing)
+    assert change.indicator == "New wording"
+    assert list(change.citations.values_list("source__key", "locator", "quote")) == [
         ("fin-2014", "Appendix", "One passage"),
         ("fin-2020", "Section 3", "Another passage"),
     ]

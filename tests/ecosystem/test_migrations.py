@@ -1,4 +1,5 @@
-"""Upgrading a populated database: each free-text source becomes a Source record that its red flags cite."""
+"""Upgrading a populated database: each free-text source becomes a Source record that its red flags cite, and
+flags published before the second-reviewer rule stay public, marked as never verified."""
 
 import pytest
 from django.db import connection
@@ -7,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from ecosystem.models import Citation, RedFlag, Source, SourceKind
 
 BEFORE = [("ecosystem", "0002_same_category_foreign_keys")]
-AFTER = [("ecosystem", "0004_red_flag_free_text_source_removed")]
+AFTER = [("ecosystem", "0005_second_reviewer")]
 
 
 def _migrate(targets: list[tuple[str, str]]):
@@ -28,7 +29,15 @@ def test_free_text_sources_become_records_cited_without_a_passage():
         old_flags = old_apps.get_model("ecosystem", "RedFlag").objects
         fincen = "FinCEN Advisory FIN-2014-A008, Financial Red Flags (11 September 2014)"
         first = old_flags.create(category=category, stage=stage, indicator="One", source=fincen)
-        second = old_flags.create(category=category, stage=stage, indicator="Two", source=fincen)
+        second = old_flags.create(
+            category=category,
+            stage=stage,
+            indicator="Two",
+            source=fincen,
+            review_state="published",
+            version=1,
+            published_at="2026-01-01T00:00:00Z",
+        )
         polaris = old_flags.create(
             category=category,
             stage=stage,
@@ -55,3 +64,6 @@ def test_free_text_sources_become_records_cited_without_a_passage():
     # No passage was named before: the citations wait for staff to locate and quote one.
     assert not any(citation.is_complete for citation in Citation.objects.all())
     assert RedFlag.objects.count() == 3
+    assert list(RedFlag.objects.published().values_list("pk", "published_before_review", "verified_by")) == [
+        (second.pk, True, None)
+    ]

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from ecosystem.models import Actor, FinancialFlow, RedFlag, Stage
-from ecosystem.services import red_flag_create, red_flag_publish
+from ecosystem.services import red_flag_create, red_flag_submit
 from tests.ecosystem.factories import (
     ActorFactory,
     CategoryFactory,
@@ -120,7 +120,7 @@ def test_a_flag_with_an_unquoted_citation_cannot_be_published():
     flag = red_flag(publish=False)
     flag.citations.update(quote="")
     with pytest.raises(ValidationError, match="verbatim passage"):
-        red_flag_publish(red_flag=flag, by=publisher(), reason="First published")
+        red_flag_submit(red_flag=flag, by=publisher())
 
 
 def test_a_red_flag_cannot_be_published_without_a_revision():
