@@ -3,7 +3,8 @@ framework in `core.csv_io`.
 
 Parts of the map are named, not numbered: `category` is the category's slug; exactly one of `stage`,
 `actor` and `flow` names the stage, actor or flow (its label) the flag is attached to. `observed_by` and
-`personas` are lists separated by semicolons. Each red flag's citations are in `source` (the source's key,
+`personas` are lists separated by semicolons; `jurisdiction` is where the flag applies (“global” when
+empty) and `threshold` any reporting threshold it assumes. Each red flag's citations are in `source` (the source's key,
 see the Sources admin), `locator` and `quote` (the verbatim passage); a flag citing several passages
 lists them in the same order in the three columns, separated by ` || `. An import is all-or-nothing:
 every bad row is reported with its line and reason, and a file with any bad row imports nothing. New flags are
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.csv_io import CsvFormat, PlannedRow, RowPlanner, write_csv
 from ecosystem.models import (
+    GLOBAL,
     Actor,
     Confidence,
     FinancialFlow,
@@ -46,6 +48,8 @@ COLUMNS = (
     "locator",
     "quote",
     "confidence",
+    "jurisdiction",
+    "threshold",
     "review_state",
     "version",
 )
@@ -71,6 +75,8 @@ def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[dict[str, Any]]:
             "locator": CITATION_SEPARATOR.join(citation.locator for citation in citations),
             "quote": CITATION_SEPARATOR.join(citation.quote for citation in citations),
             "confidence": red_flag.confidence,
+            "jurisdiction": red_flag.jurisdiction,
+            "threshold": red_flag.threshold,
             "review_state": red_flag.review_state,
             "version": red_flag.version,
         }
@@ -154,6 +160,8 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
         "indicator": row["indicator"],
         "detail": row.get("detail", ""),
         "confidence": confidence,
+        "jurisdiction": row.get("jurisdiction", "") or GLOBAL,
+        "threshold": row.get("threshold", ""),
     }
     if row.get("id"):
         if not row["id"].isdigit() or int(row["id"]) not in existing:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.models import (
+    GLOBAL,
     Actor,
     Citation,
     Confidence,
@@ -109,6 +110,8 @@ def red_flag_create(
     flow: FinancialFlow | None = None,
     detail: str = "",
     confidence: Confidence | str = Confidence.MEDIUM,
+    jurisdiction: str = GLOBAL,
+    threshold: str = "",
     sectors: Iterable[str] = (),
     personas: Iterable[Persona] = (),
 ) -> RedFlag:
@@ -121,6 +124,8 @@ def red_flag_create(
         indicator=indicator,
         detail=detail,
         confidence=confidence,
+        jurisdiction=jurisdiction.strip(),
+        threshold=threshold.strip(),
     )
     red_flag.full_clean()
     red_flag.save()
@@ -129,7 +134,17 @@ def red_flag_create(
     return red_flag
 
 
-_CONTENT_FIELDS = ("category", "stage", "actor", "flow", "indicator", "detail", "confidence")
+_CONTENT_FIELDS = (
+    "category",
+    "stage",
+    "actor",
+    "flow",
+    "indicator",
+    "detail",
+    "confidence",
+    "jurisdiction",
+    "threshold",
+)
 
 
 def _pending_change(original: RedFlag, *, by: User) -> RedFlag:
@@ -250,6 +265,8 @@ def red_flag_snapshot(red_flag: RedFlag) -> dict[str, Any]:
             for citation in red_flag.citations.select_related("source").order_by("pk")
         ],
         "confidence": red_flag.confidence,
+        "jurisdiction": red_flag.jurisdiction,
+        "threshold": red_flag.threshold,
         "review_state": red_flag.review_state,
         "author": red_flag.author.email if red_flag.author else None,
         "verified_by": red_flag.verified_by.email if red_flag.verified_by else None,

@@ -43,7 +43,17 @@ from members.models import User
 class RedFlagAdminForm(forms.ModelForm[RedFlag]):
     class Meta:
         model = RedFlag
-        fields = ["stage", "actor", "flow", "indicator", "detail", "personas", "confidence"]
+        fields = [
+            "stage",
+            "actor",
+            "flow",
+            "indicator",
+            "detail",
+            "personas",
+            "confidence",
+            "jurisdiction",
+            "threshold",
+        ]
         widgets = {
             "indicator": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
@@ -111,7 +121,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         "published_at",
     ]
     list_display_links = ["id", "indicator"]
-    list_filter = ["review_state", "category", "confidence", "observers__sector"]
+    list_filter = ["review_state", "category", "jurisdiction", "confidence", "observers__sector"]
     list_select_related = ["category", "stage", "actor", "flow", "author", "verified_by", "revises"]
     search_fields = ["indicator", "detail", "citations__quote", "citations__source__title"]
     autocomplete_fields = ["stage", "actor", "flow"]
@@ -132,7 +142,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["indicator", "detail"]}),
         ("Where it shows (exactly one)", {"fields": ["stage", "actor", "flow"]}),
         ("For whom", {"fields": ["personas"]}),
-        ("Evidence", {"fields": ["confidence"]}),
+        ("Evidence", {"fields": ["confidence", "jurisdiction", "threshold"]}),
         (
             gettext_lazy("Review"),
             {

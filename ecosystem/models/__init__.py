@@ -20,6 +20,7 @@ from ecosystem.models.map import (
     TraffickingCategory,
 )
 from ecosystem.models.red_flags import (
+    GLOBAL,
     Confidence,
     ObservingSector,
     RedFlag,
@@ -28,12 +29,14 @@ from ecosystem.models.red_flags import (
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
+    applies_in_q,
     in_stage_q,
 )
 from ecosystem.models.sources import Citation, Source, SourceKind
 from ecosystem.models.suggestions import Suggestion, SuggestionKind, SuggestionQuerySet, SuggestionStatus
 
 __all__ = [
+    "GLOBAL",
     "Actor",
     "ActorKind",
     "CategoryStatus",
@@ -57,5 +60,6 @@ __all__ = [
     "SuggestionQuerySet",
     "SuggestionStatus",
     "TraffickingCategory",
+    "applies_in_q",
     "in_stage_q",
 ]

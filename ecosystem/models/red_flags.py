@@ -34,6 +34,14 @@ class ReviewState(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+GLOBAL = "global"
+
+
+def applies_in_q(jurisdiction: str) -> Q:
+    """Red flags that apply in a jurisdiction: its own, and the global ones."""
+    return Q(jurisdiction__in=[jurisdiction, GLOBAL])
+
+
 def in_stage_q(stage_id: int) -> Q:
     """Red flags of a stage: of the stage itself, of the actors placed in it and of the flows happening in it."""
     return Q(stage_id=stage_id) | Q(actor__stage_id=stage_id) | Q(flow__stage_id=stage_id)
@@ -42,6 +50,9 @@ def in_stage_q(stage_id: int) -> Q:
 class RedFlagQuerySet(models.QuerySet["RedFlag"]):
     def published(self) -> "RedFlagQuerySet":
         return self.filter(review_state=ReviewState.PUBLISHED)
+
+    def applies_in(self, jurisdiction: str) -> "RedFlagQuerySet":
+        return self.filter(applies_in_q(jurisdiction))
 
     def in_stage(self, stage_id: int) -> "RedFlagQuerySet":
         return self.filter(in_stage_q(stage_id))
@@ -63,6 +74,16 @@ class RedFlag(models.Model):
     detail = models.TextField(blank=True, help_text="Why it matters and how to check it.")
     personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags")
     confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
+    jurisdiction = models.CharField(
+        max_length=80,
+        default=GLOBAL,
+        help_text=_("Where it applies: “global”, or the country or region its source speaks for."),
+    )
+    threshold = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount)."),
+    )
     review_state = models.CharField(
         max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
@@ -111,6 +132,9 @@ class RedFlag(models.Model):
                 name="red_flag_attached_to_exactly_one_part",
             ),
             models.CheckConstraint(condition=GreaterThan(Length(Trim("indicator")), 0), name="red_flag_has_text"),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("jurisdiction")), 0), name="red_flag_has_jurisdiction"
+            ),
             models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="red_flag_confidence_valid"),
             models.CheckConstraint(condition=Q(review_state__in=ReviewState.values), name="red_flag_state_valid"),
             models.CheckConstraint(

@@ -28,6 +28,7 @@ def test_demo_loads_the_imb_map_and_the_catalogue_once():
     published = RedFlag.objects.published().filter(category=imb)
     assert published.count() == len(demo_csv_rows("ecosystem/red_flags.csv"))
     assert all(flag.observers.exists() for flag in published)
+    assert set(published.values_list("jurisdiction", flat=True)) == {"United States"}  # as FinCEN speaks for
 
 
 def test_every_demo_red_flag_cites_a_located_verbatim_passage():

@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from ecosystem.models import Citation, RedFlag, Source, SourceKind
 
 BEFORE = [("ecosystem", "0002_same_category_foreign_keys")]
-AFTER = [("ecosystem", "0005_second_reviewer")]
+AFTER = [("ecosystem", "0006_jurisdiction_and_threshold")]
 
 
 def _migrate(targets: list[tuple[str, str]]):
@@ -67,3 +67,9 @@ def test_free_text_sources_become_records_cited_without_a_passage():
     assert list(RedFlag.objects.published().values_list("pk", "published_before_review", "verified_by")) == [
         (second.pk, True, None)
     ]
+    # Where a flag applies comes from its source: FinCEN speaks for the United States.
+    assert dict(RedFlag.objects.values_list("pk", "jurisdiction")) == {
+        first.pk: "United States",
+        second.pk: "United States",
+        polaris.pk: "global",
+    }

@@ -58,7 +58,13 @@ def imb():
             sectors=["bank"],
             citations=[citation(SourceFactory(key="fin-2014"), quote="Quoted words")],
         ),
-        "payroll": red_flag(actor=bank, indicator="Revenue with no payroll", sectors=["bank"]),
+        "payroll": red_flag(
+            actor=bank,
+            indicator="Revenue with no payroll",
+            sectors=["bank"],
+            jurisdiction="United Kingdom",
+            threshold="Cash over GBP 10,000",
+        ),
         "couriers": red_flag(
             stage=laundering, indicator="Cash couriers carry proceeds abroad", sectors=["money_services"]
         ),
@@ -175,6 +181,7 @@ def test_a_part_of_another_map_is_not_found(member_client, imb):
         ({"sector": "bank"}, {"structured", "payroll"}),
         ({"q": "threshold"}, {"structured"}),
         ({"q": "quoted words"}, {"structured"}),  # the cited passage is searched too
+        ({"jurisdiction": "United Kingdom"}, {"late", "structured", "payroll", "couriers"}),  # + the global ones
         ({"category": "imb", "stage": "laundering"}, {"structured", "payroll", "couriers"}),
     ],
 )
@@ -185,6 +192,17 @@ def test_library_search_and_filters(member_client, imb, query, expected):
     shown = {key for key in ("late", "structured", "payroll", "couriers") if imb[key].indicator in content}
     assert shown == expected
     assert "An unpublished draft" not in content
+
+
+def test_library_filters_by_jurisdiction_and_shows_the_threshold(member_client, imb):
+    red_flag(stage=imb["revenue"], indicator="A United States flag", jurisdiction="United States")
+    content = member_client.get(reverse("ecosystem:library"), {"jurisdiction": "United Kingdom"}).content.decode()
+    assert "Revenue with no payroll" in content
+    assert "Cash over GBP 10,000" in content
+    assert "Card charges late at night" in content  # global: applies everywhere
+    assert "A United States flag" not in content
+    choices = member_client.get(reverse("ecosystem:library")).content.decode()
+    assert '<option value="United States">' in choices
 
 
 def test_library_filters_by_persona(member_client, imb):
@@ -335,7 +353,7 @@ def test_library_query_count_is_constant(member_client, django_assert_num_querie
     for index in range(size):
         red_flag(stage=stage, indicator=f"Indicator {index}", sectors=["bank", "money_services"])
     member_client.get("/")
-    with django_assert_num_queries(15):  # + the citations with their sources
+    with django_assert_num_queries(16):  # + the citations with their sources, the jurisdictions to filter by
         assert member_client.get(reverse("ecosystem:library"), {"sector": "bank"}).status_code == 200
 
 
