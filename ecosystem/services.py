@@ -327,11 +327,15 @@ def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevi
 
 @transaction.atomic
 def red_flag_retire(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision:
-    """Withdraws a red flag from members; the retirement is kept as a revision with its reason."""
+    """Withdraws a red flag from members; the retirement is kept as a revision with its reason. A change
+    waiting to replace it is dropped with it, so that it cannot bring the flag back."""
     reason = _require_reason(reason)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
     if locked.review_state == ReviewState.RETIRED:
         raise ValidationError(f"“{locked}” is already retired.")
+    if locked.revises_id is not None:
+        raise ValidationError(_("This is a pending change of a published red flag: delete it instead."))
+    RedFlag.objects.filter(revises=locked).delete()
     locked.review_state = ReviewState.RETIRED
     locked.version += 1
     attribute_change(locked, by=by, origin=Source.ADMIN)

@@ -157,6 +157,15 @@ def test_retiring_keeps_a_version_and_hides_the_flag(staff):
     assert not RedFlag.objects.published().exists()
 
 
+def test_retiring_drops_a_pending_change_which_is_not_itself_retired(staff):
+    flag = red_flag(by=staff)
+    change = red_flag_update(red_flag=flag, fields={"detail": "More"}, by=staff)
+    with pytest.raises(ValidationError, match="delete it instead"):
+        red_flag_retire(red_flag=change, by=staff, reason="No")
+    red_flag_retire(red_flag=flag, by=staff, reason="Superseded")
+    assert list(RedFlag.objects.all()) == [flag]
+
+
 def test_rating_is_one_per_member_and_flag_and_is_recorded_as_activity():
     member, flag = MemberFactory(), red_flag()
     red_flag_rate(member=member, red_flag=flag, usefulness=4)
