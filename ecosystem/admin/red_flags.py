@@ -190,7 +190,10 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         if done:
             self.message_user(request, _("%(title)s: done for %(count)d.") % {"title": title, "count": done})
 
-    @admin.action(description=gettext_lazy("Start a change to selected published red flags (a draft copy)"))
+    @admin.action(
+        description=gettext_lazy("Start a change to selected published red flags (a draft copy)"),
+        permissions=["change"],
+    )
     def start_change(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> None:
         user: User = request.user  # type: ignore[assignment]
         self._each(
