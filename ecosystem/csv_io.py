@@ -3,19 +3,34 @@ framework in `core.csv_io`.
 
 Parts of the map are named, not numbered: `category` is the category's slug; exactly one of `stage`,
 `actor` and `flow` names the stage, actor or flow (its label) the flag is attached to. `observed_by` and
-`personas` are lists separated by semicolons. An import is all-or-nothing: every bad row is reported
-with its line and reason, and a file with any bad row imports nothing. New flags are drafts; a changed
-published flag gets a revision with the import's reason.
+`personas` are lists separated by semicolons; `jurisdiction` is where the flag applies (“global” when
+empty) and `threshold` any reporting threshold it assumes. Each red flag's citations are in `source` (the source's key,
+see the Sources admin), `locator` and `quote` (the verbatim passage); a flag citing several passages
+lists them in the same order in the three columns, separated by ` || `. An import is all-or-nothing:
+every bad row is reported with its line and reason, and a file with any bad row imports nothing. New flags are
+drafts; a row changing a published flag changes its pending draft, which needs a second staff member's
+verification before it replaces the published text.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.csv_io import CsvFormat, PlannedRow, RowPlanner, write_csv
-from ecosystem.models import Actor, Confidence, FinancialFlow, ObservingSector, RedFlag, Stage, TraffickingCategory
-from ecosystem.services import red_flag_create, red_flag_update
+from ecosystem.models import (
+    GLOBAL,
+    Actor,
+    Confidence,
+    FinancialFlow,
+    ObservingSector,
+    RedFlag,
+    Source,
+    Stage,
+    TraffickingCategory,
+)
+from ecosystem.services import CitationInput, red_flag_create, red_flag_update
 from members.models import User
 from personas.models import Persona
 
@@ -30,17 +45,22 @@ COLUMNS = (
     "observed_by",
     "personas",
     "source",
-    "source_url",
+    "locator",
+    "quote",
     "confidence",
+    "jurisdiction",
+    "threshold",
     "review_state",
     "version",
 )
-REQUIRED_COLUMNS = ("category", "indicator", "source")
+REQUIRED_COLUMNS = ("category", "indicator", "source", "locator", "quote")
+CITATION_SEPARATOR = " || "
 
 
 def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[dict[str, Any]]:
-    """One row per red flag; the red flags need their parts, observers and personas loaded."""
+    """One row per red flag; the red flags need their parts, observers, personas and citations loaded."""
     for red_flag in red_flags:
+        citations = list(red_flag.citations.all())
         yield {
             "id": red_flag.pk,
             "category": red_flag.category.slug,
@@ -51,9 +71,12 @@ def red_flag_rows(red_flags: Iterable[RedFlag]) -> Iterator[dict[str, Any]]:
             "detail": red_flag.detail,
             "observed_by": "; ".join(observer.sector for observer in red_flag.observers.all()),
             "personas": "; ".join(persona.name for persona in red_flag.personas.all()),
-            "source": red_flag.source,
-            "source_url": red_flag.source_url,
+            "source": CITATION_SEPARATOR.join(citation.source.key for citation in citations),
+            "locator": CITATION_SEPARATOR.join(citation.locator for citation in citations),
+            "quote": CITATION_SEPARATOR.join(citation.quote for citation in citations),
             "confidence": red_flag.confidence,
+            "jurisdiction": red_flag.jurisdiction,
+            "threshold": red_flag.threshold,
             "review_state": red_flag.review_state,
             "version": red_flag.version,
         }
@@ -76,6 +99,33 @@ class _Lookups:
         self.actors = {(actor.category_id, actor.name): actor for actor in Actor.objects.all()}
         self.flows = {(flow.category_id, flow.label): flow for flow in FinancialFlow.objects.all()}
         self.personas = {persona.name: persona for persona in Persona.objects.all()}
+        self.sources = {source.key: source for source in Source.objects.all()}
+
+
+def _parse_citations(row: dict[str, str], lookups: _Lookups) -> list[CitationInput]:
+    keys, locators, quotes = (
+        row.get(column, "").split(CITATION_SEPARATOR) for column in ("source", "locator", "quote")
+    )
+    if not len(keys) == len(locators) == len(quotes):
+        raise ValidationError(
+            _("source, locator and quote must list as many citations each, separated by “%(separator)s”")
+            % {"separator": CITATION_SEPARATOR.strip()}
+        )
+    citations = []
+    for key, locator, quote in zip(keys, locators, quotes, strict=True):
+        key, locator, quote = key.strip(), locator.strip(), quote.strip()
+        if not key:
+            raise ValidationError(_("the source is empty: every red flag cites a source by its key"))
+        if key not in lookups.sources:
+            raise ValidationError(_("unknown source %(key)r (add it under Sources first)") % {"key": key})
+        if not locator:
+            raise ValidationError(
+                _("the locator of %(key)s is empty: say where in the source the passage is") % {"key": key}
+            )
+        if not quote:
+            raise ValidationError(_("the quote of %(key)s is empty: copy the passage verbatim") % {"key": key})
+        citations.append(CitationInput(source=lookups.sources[key], locator=locator, quote=quote))
+    return citations
 
 
 def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFlag]) -> dict[str, Any]:
@@ -104,15 +154,14 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
         raise ValidationError(f"confidence must be one of {', '.join(Confidence.values)}")
     if not row["indicator"]:
         raise ValidationError("the indicator is empty")
-    if not row["source"]:
-        raise ValidationError("the source is empty: every red flag names its public source")
+    citations = _parse_citations(row, lookups)
     fields = {
         **parts,
         "indicator": row["indicator"],
         "detail": row.get("detail", ""),
-        "source": row["source"],
-        "source_url": row.get("source_url", ""),
         "confidence": confidence,
+        "jurisdiction": row.get("jurisdiction", "") or GLOBAL,
+        "threshold": row.get("threshold", ""),
     }
     if row.get("id"):
         if not row["id"].isdigit() or int(row["id"]) not in existing:
@@ -125,20 +174,25 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
         candidate.full_clean()
     else:
         RedFlag(category=category, **fields).full_clean()
-    return {"id": int(row["id"]) if row.get("id") else None, "fields": fields, "sectors": sectors, "personas": personas}
+    return {
+        "id": int(row["id"]) if row.get("id") else None,
+        "fields": fields,
+        "sectors": sectors,
+        "personas": personas,
+        "citations": citations,
+    }
 
 
 class RedFlagCsvFormat(CsvFormat):
-    """Red flags through the ecosystem's services, with the importing staff member and their reason."""
+    """Red flags through the ecosystem's services, with the importing staff member."""
 
     name = "red-flags"
     columns = COLUMNS
     optional_columns = tuple(column for column in COLUMNS if column not in REQUIRED_COLUMNS)
     empty_file_is_error = False
 
-    def __init__(self, *, by: User, reason: str) -> None:
+    def __init__(self, *, by: User) -> None:
         self.by = by
-        self.reason = reason
 
     def missing_columns_message(self, missing: Sequence[str]) -> str:
         return f"missing column(s): {', '.join(sorted(missing))}"
@@ -151,7 +205,12 @@ class RedFlagCsvFormat(CsvFormat):
             item = _parse_row(row, lookups, existing)
             if item["id"] is None:
                 return PlannedRow(
-                    save=lambda: red_flag_create(**item["fields"], sectors=item["sectors"], personas=item["personas"]),
+                    save=lambda: red_flag_create(
+                        **item["fields"],
+                        sectors=item["sectors"],
+                        personas=item["personas"],
+                        citations=item["citations"],
+                    ),
                     is_update=False,
                 )
             return PlannedRow(
@@ -160,8 +219,8 @@ class RedFlagCsvFormat(CsvFormat):
                     fields=item["fields"],
                     sectors=item["sectors"],
                     personas=item["personas"],
+                    citations=item["citations"],
                     by=self.by,
-                    reason=self.reason,
                 ),
                 is_update=True,
             )

@@ -1,21 +1,29 @@
 """The category catalogue, the Illicit Massage Business (IMB) map and its red flags, for `manage.py seed_demo`.
 
-The data is in `demo/ecosystem/`: the catalogue, the map and the suggestions as JSON, the red flags as CSV
-loaded through the staff importer. Facts, patterns and red flags are restated from public sources named
-with each red flag (see `docs/domain/imb-ecosystem.md`); as that page says, check a red flag against its
-source before it is shown to members as fact. Sources are named, not linked: the brief gives no checked
-address for most of them.
+The data is in `demo/ecosystem/`: the catalogue, the map, the sources and the suggestions as JSON, the red
+flags as CSV loaded through the staff importer. Every demo red flag restates a located, verbatim passage of
+its source (`docs/domain/red-flag-evidence.md` says which passages were checked and which flags were
+dropped because no passage could be found).
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from core.demo_files import demo_csv_import, demo_csv_rows, demo_json
 from ecosystem.csv_io import RedFlagCsvFormat
-from ecosystem.models import Actor, FinancialFlow, RedFlag, Stage, Suggestion, SuggestionStatus, TraffickingCategory
-from ecosystem.services import red_flag_publish
+from ecosystem.models import (
+    Actor,
+    FinancialFlow,
+    RedFlag,
+    Source,
+    Stage,
+    Suggestion,
+    SuggestionStatus,
+    TraffickingCategory,
+)
+from ecosystem.services import red_flag_publish, red_flag_submit, red_flag_verify
 from members.models import Member, User
 from personas.models import Persona
 
@@ -62,11 +70,18 @@ def _imb_map(imb: TraffickingCategory) -> dict[str, Stage]:
     return stages
 
 
+def _sources() -> None:
+    for row in demo_json("ecosystem/sources.json"):
+        published_on = date.fromisoformat(row["published_on"]) if row["published_on"] else None
+        Source.objects.get_or_create(key=row["key"], defaults={**row, "published_on": published_on})
+
+
 def seed() -> list[tuple[str, str]]:
     """Idempotent: existing categories, parts, red flags and suggestions are left as they are."""
     rng = random.Random(20261209)
     imb = _catalogue()
     stages = _imb_map(imb)
+    _sources()
     # The staff login of the members' demo, which seed_demo loads first.
     staff = User.objects.filter(is_staff=True).earliest("pk")
     loaded = set(RedFlag.objects.filter(category=imb).values_list("indicator", flat=True))
@@ -75,9 +90,16 @@ def seed() -> list[tuple[str, str]]:
     personas = set(Persona.objects.values_list("name", flat=True))
     for row in rows:
         row["personas"] = "; ".join(name for name in row["personas"].split("; ") if name in personas)
-    demo_csv_import(csv_format=RedFlagCsvFormat(by=staff, reason=""), rows=rows)
+    demo_csv_import(csv_format=RedFlagCsvFormat(by=staff), rows=rows)
+    # The second staff member who checked each demo flag against its quoted passage (no login: the
+    # verifier of the demo's story only).
+    reviewer, _ = User.objects.get_or_create(
+        email="reviewer@example.org", defaults={"first_name": "Rae", "last_name": "Reviewer", "is_staff": True}
+    )
     new = RedFlag.objects.filter(category=imb, indicator__in=[row["indicator"] for row in rows]).order_by("pk")
     for red_flag in new:
+        red_flag_submit(red_flag=red_flag, by=staff)
+        red_flag_verify(red_flag=red_flag, by=reviewer)
         red_flag_publish(red_flag=red_flag, by=staff, reason="First published from the IMB research.")
 
     approved = list(Member.objects.approved().select_related("user").order_by("pk"))

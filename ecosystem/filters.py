@@ -1,8 +1,18 @@
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
-from ecosystem.models import ObservingSector, RedFlag, Stage, TraffickingCategory, in_stage_q
+from ecosystem.models import (
+    GLOBAL,
+    Citation,
+    ObservingSector,
+    RedFlag,
+    Stage,
+    TraffickingCategory,
+    applies_in_q,
+    in_stage_q,
+)
 from personas.models import Persona
 
 
@@ -13,6 +23,12 @@ class StageChoiceField(forms.ModelChoiceField[Stage]):
 
 class StageChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = StageChoiceField
+
+
+def _jurisdictions() -> list[tuple[str, str]]:
+    """The jurisdictions published red flags apply in, read when the form is built."""
+    names = RedFlag.objects.published().exclude(jurisdiction=GLOBAL).values_list("jurisdiction", flat=True)
+    return [(name, name) for name in sorted(set(names))]
 
 
 class RedFlagFilter(django_filters.FilterSet):
@@ -32,21 +48,33 @@ class RedFlagFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(
         label="Observed by", choices=ObservingSector.choices, field_name="observers__sector", empty_label="Anyone"
     )
+    jurisdiction = django_filters.ChoiceFilter(
+        label=gettext_lazy("Applies in"),
+        choices=_jurisdictions,
+        method="applies_in",
+        empty_label=gettext_lazy("Anywhere"),
+    )
     persona = django_filters.ModelChoiceFilter(
         queryset=Persona.objects.filter(is_active=True), field_name="personas", empty_label="All personas"
     )
 
     class Meta:
         model = RedFlag
-        fields = ["q", "category", "stage", "sector", "persona"]
+        fields = ["q", "category", "stage", "sector", "jurisdiction", "persona"]
 
     def search(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
         terms = value.split()
         for term in terms:
-            queryset = queryset.filter(
-                Q(indicator__icontains=term) | Q(detail__icontains=term) | Q(source__icontains=term)
+            # Through a subquery, so that a flag citing several matching passages is listed once.
+            cited = Citation.objects.filter(red_flag=OuterRef("pk")).filter(
+                Q(quote__icontains=term) | Q(source__title__icontains=term) | Q(source__document_number__icontains=term)
             )
+            queryset = queryset.filter(Q(indicator__icontains=term) | Q(detail__icontains=term) | Exists(cited))
         return queryset
+
+    def applies_in(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
+        """A country's flags and the global ones: a global flag applies everywhere."""
+        return queryset.filter(applies_in_q(value))
 
     def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Stage) -> QuerySet[RedFlag]:
         return queryset.filter(in_stage_q(value.pk))

@@ -4,11 +4,12 @@ theirs), every channel going through `sharing.selectors.scope`."""
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ecosystem.models import (
     Actor,
+    Citation,
     FinancialFlow,
     RedFlag,
     RedFlagQuerySet,
@@ -46,7 +47,7 @@ def published_red_flags(*, user: User) -> RedFlagQuerySet:
     return (
         visible_red_flags(user=user)
         .select_related("category", "stage", "actor__stage", "flow__from_actor", "flow__to_actor", "flow__stage")
-        .prefetch_related("observers", "personas")
+        .prefetch_related("observers", "personas", Prefetch("citations", Citation.objects.select_related("source")))
         .annotate(
             stage_order=Coalesce("stage__order", "actor__stage__order", "flow__stage__order"),
             average_usefulness=Subquery(ratings.annotate(value=Avg("usefulness")).values("value")),

@@ -1,14 +1,18 @@
 """Writes of the ecosystem map: red flags and their revisions, ratings, and members' suggestions."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecosystem.models import (
+    GLOBAL,
     Actor,
+    Citation,
     Confidence,
     FinancialFlow,
     ObservingSector,
@@ -17,10 +21,14 @@ from ecosystem.models import (
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
+    SourceKind,
     Stage,
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
+)
+from ecosystem.models import (
+    Source as EvidenceSource,
 )
 from ecosystem.tasks import send_suggestion_outcome_email
 from members.history import attribute_change
@@ -33,6 +41,47 @@ def _require_reason(reason: str) -> str:
     if not reason.strip():
         raise ValidationError({"reason": "Say why: every published change is kept with its reason."})
     return reason.strip()
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    """A passage a red flag restates: the source, where in it, and its words verbatim."""
+
+    source: EvidenceSource
+    locator: str
+    quote: str
+
+
+def _check_citations(citations: Sequence[CitationInput]) -> None:
+    if not citations:
+        raise ValidationError({"citations": _("Cite at least one source: a red flag restates a source's passage.")})
+    for citation in citations:
+        if not citation.locator.strip():
+            raise ValidationError(
+                {"citations": _("Say where in %(source)s the passage is.") % {"source": citation.source}}
+            )
+        if not citation.quote.strip():
+            raise ValidationError(
+                {"citations": _("Quote the passage of %(source)s, verbatim.") % {"source": citation.source}}
+            )
+
+
+def _set_citations(red_flag: RedFlag, citations: Sequence[CitationInput]) -> None:
+    red_flag.citations.all().delete()
+    Citation.objects.bulk_create(
+        Citation(red_flag=red_flag, source=c.source, locator=c.locator.strip(), quote=c.quote.strip())
+        for c in citations
+    )
+
+
+def _require_complete_citations(red_flag: RedFlag) -> None:
+    """Before members see it: every citation located and quoted (those carried over from free text are not)."""
+    citations = list(red_flag.citations.all())
+    if not citations or not all(citation.is_complete for citation in citations):
+        raise ValidationError(
+            _("“%(flag)s” needs at least one citation, each with a locator and the verbatim passage.")
+            % {"flag": red_flag}
+        )
 
 
 def _set_observers_and_personas(
@@ -55,31 +104,67 @@ def _set_observers_and_personas(
 def red_flag_create(
     *,
     indicator: str,
-    source: str,
+    citations: Sequence[CitationInput],
     stage: Stage | None = None,
     actor: Actor | None = None,
     flow: FinancialFlow | None = None,
     detail: str = "",
-    source_url: str = "",
     confidence: Confidence | str = Confidence.MEDIUM,
+    jurisdiction: str = GLOBAL,
+    threshold: str = "",
     sectors: Iterable[str] = (),
     personas: Iterable[Persona] = (),
 ) -> RedFlag:
-    """A new red flag, always a draft: members see it once staff publish it with `red_flag_publish`."""
+    """A new red flag, always a draft, with the passages it restates: members see it once staff publish it."""
+    _check_citations(citations)
     red_flag = RedFlag(
         stage=stage,
         actor=actor,
         flow=flow,
         indicator=indicator,
         detail=detail,
-        source=source,
-        source_url=source_url,
         confidence=confidence,
+        jurisdiction=jurisdiction.strip(),
+        threshold=threshold.strip(),
     )
     red_flag.full_clean()
     red_flag.save()
+    _set_citations(red_flag, citations)
     _set_observers_and_personas(red_flag, sectors, personas)
     return red_flag
+
+
+_CONTENT_FIELDS = (
+    "category",
+    "stage",
+    "actor",
+    "flow",
+    "indicator",
+    "detail",
+    "confidence",
+    "jurisdiction",
+    "threshold",
+)
+
+
+def _pending_change(original: RedFlag, *, by: User) -> RedFlag:
+    """The draft that will replace a published red flag once verified: the published one stays as it is
+    for members meanwhile. One per published flag; made from the published text on the first edit."""
+    existing = RedFlag.objects.select_for_update().filter(revises=original).first()
+    if existing is not None:
+        return existing
+    copy = RedFlag(revises=original, **{name: getattr(original, name) for name in _CONTENT_FIELDS})
+    attribute_change(copy, by=by, origin=Source.ADMIN)
+    copy.save()
+    copy.personas.set(original.personas.all())
+    RedFlagObserver.objects.bulk_create(
+        RedFlagObserver(red_flag=copy, sector=sector) for sector in original.observers.values_list("sector", flat=True)
+    )
+    Citation.objects.bulk_create(
+        Citation(red_flag=copy, source_id=c.source_id, locator=c.locator, quote=c.quote)
+        for c in original.citations.all()
+    )
+    return copy
 
 
 @transaction.atomic
@@ -89,21 +174,79 @@ def red_flag_update(
     fields: dict[str, Any],
     sectors: Iterable[str] | None = None,
     personas: Iterable[Persona] | None = None,
+    citations: Sequence[CitationInput] | None = None,
     by: User,
-    reason: str,
 ) -> RedFlag:
-    """Changes a red flag; a published one gets a new revision with the author and the reason."""
+    """Changes a red flag's text, place or sources, and returns the red flag that holds the change.
+
+    A published flag is not changed: the change goes to its pending draft (`revises`), which needs a second
+    staff member's verification before it replaces the published text. A flag in review or verified goes
+    back to draft, since what was checked is no longer what is there."""
+    if citations is not None:
+        _check_citations(citations)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state == ReviewState.RETIRED:
+        raise ValidationError(_("“%(flag)s” is retired; it cannot be changed.") % {"flag": locked})
+    if locked.review_state == ReviewState.PUBLISHED:
+        locked = _pending_change(locked, by=by)
     for name, value in fields.items():
         setattr(locked, name, value)
     if "stage" in fields or "actor" in fields or "flow" in fields:
         part = locked.stage or locked.actor or locked.flow
         locked.category_id = part.category_id if part is not None else locked.category_id
     locked.full_clean()
+    locked.review_state = ReviewState.DRAFT
+    locked.author = None
+    locked.verified_by = None
     attribute_change(locked, by=by, origin=Source.ADMIN)
     locked.save()
     _set_observers_and_personas(locked, sectors, personas)
-    red_flag_revise(red_flag=locked, by=by, reason=reason)
+    if citations is not None:
+        _set_citations(locked, citations)
+    return locked
+
+
+@transaction.atomic
+def red_flag_submit(*, red_flag: RedFlag, by: User) -> RedFlag:
+    """Sends a draft for review; `by` becomes its author, whom the verifier must not be."""
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state != ReviewState.DRAFT:
+        raise ValidationError(_("Only a draft can be sent for review."))
+    _require_complete_citations(locked)
+    locked.review_state = ReviewState.IN_REVIEW
+    locked.author = by
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["review_state", "author", "verified_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def red_flag_verify(*, red_flag: RedFlag, by: User) -> RedFlag:
+    """A second staff member confirms the red flag says no more than the passages it cites."""
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state != ReviewState.IN_REVIEW:
+        raise ValidationError(_("Only a red flag in review can be verified."))
+    if locked.author_id == by.pk:
+        raise ValidationError(_("A second staff member verifies a red flag: its author cannot."))
+    _require_complete_citations(locked)
+    locked.review_state = ReviewState.VERIFIED
+    locked.verified_by = by
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["review_state", "verified_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def red_flag_send_back(*, red_flag: RedFlag, by: User) -> RedFlag:
+    """The reviewer returns a red flag in review (or verified, not yet published) to draft."""
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state not in (ReviewState.IN_REVIEW, ReviewState.VERIFIED):
+        raise ValidationError(_("Only a red flag in review or verified can be sent back."))
+    locked.review_state = ReviewState.DRAFT
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["review_state", "verified_by", "updated_at"])
     return locked
 
 
@@ -117,10 +260,16 @@ def red_flag_snapshot(red_flag: RedFlag) -> dict[str, Any]:
         "attached_to": f"{red_flag.attachment_kind}: {part}",
         "observed_by": sorted(red_flag.observers.values_list("sector", flat=True)),
         "personas": sorted(red_flag.personas.values_list("name", flat=True)),
-        "source": red_flag.source,
-        "source_url": red_flag.source_url,
+        "citations": [
+            {"source": citation.source.key, "locator": citation.locator, "quote": citation.quote}
+            for citation in red_flag.citations.select_related("source").order_by("pk")
+        ],
         "confidence": red_flag.confidence,
+        "jurisdiction": red_flag.jurisdiction,
+        "threshold": red_flag.threshold,
         "review_state": red_flag.review_state,
+        "author": red_flag.author.email if red_flag.author else None,
+        "verified_by": red_flag.verified_by.email if red_flag.verified_by else None,
     }
 
 
@@ -133,50 +282,60 @@ def _write_revision(red_flag: RedFlag, *, by: User, reason: str) -> RedFlagRevis
         snapshot=red_flag_snapshot(red_flag),
         review_state=red_flag.review_state,
         author=by,
+        verified_by=red_flag.verified_by,
         reason=reason,
     )
 
 
 @transaction.atomic
 def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision:
-    """Publishes a draft or retired red flag; keeps the revision with who published it and why."""
+    """Publishes a verified red flag and keeps the revision with who published it, who verified it and why.
+
+    A verified pending change replaces the text, place and sources of the published flag it revises (whose
+    id members and initiatives know) and is then deleted."""
     reason = _require_reason(reason)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
-    if locked.review_state == ReviewState.PUBLISHED:
-        raise ValidationError(f"“{locked}” is already published; edit it to publish a change.")
+    if locked.review_state != ReviewState.VERIFIED:
+        raise ValidationError(
+            _("“%(flag)s” is not verified: a second staff member verifies it before it is published.")
+            % {"flag": locked}
+        )
     locked.full_clean()
-    locked.review_state = ReviewState.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.version += 1
-    attribute_change(locked, by=by, origin=Source.ADMIN)
-    locked.save(update_fields=["review_state", "published_at", "version", "updated_at"])
-    return _write_revision(locked, by=by, reason=reason)
-
-
-@transaction.atomic
-def red_flag_revise(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision | None:
-    """Keeps a revision of a published red flag whose content changed since its last revision."""
-    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
-    if locked.review_state != ReviewState.PUBLISHED:
-        return None
-    latest = locked.revisions.order_by("-number").first()
-    if latest is not None and latest.snapshot == red_flag_snapshot(locked):
-        return None
-    reason = _require_reason(reason)
-    locked.published_at = timezone.now()
-    locked.version += 1
-    attribute_change(locked, by=by, origin=Source.ADMIN)
-    locked.save(update_fields=["published_at", "version", "updated_at"])
-    return _write_revision(locked, by=by, reason=reason)
+    _require_complete_citations(locked)
+    target = locked
+    if locked.revises_id is not None:
+        target = RedFlag.objects.select_for_update().get(pk=locked.revises_id)
+        for name in _CONTENT_FIELDS:
+            setattr(target, name, getattr(locked, name))
+        target.personas.set(locked.personas.all())
+        target.observers.all().delete()
+        locked.observers.update(red_flag=target)
+        target.citations.all().delete()
+        locked.citations.update(red_flag=target)
+    target.review_state = ReviewState.PUBLISHED
+    target.author = locked.author
+    target.verified_by = locked.verified_by
+    target.published_before_review = False
+    target.published_at = timezone.now()
+    target.version += 1
+    if target is not locked:
+        locked.delete()
+    attribute_change(target, by=by, origin=Source.ADMIN)
+    target.save()
+    return _write_revision(target, by=by, reason=reason)
 
 
 @transaction.atomic
 def red_flag_retire(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision:
-    """Withdraws a red flag from members; the retirement is kept as a revision with its reason."""
+    """Withdraws a red flag from members; the retirement is kept as a revision with its reason. A change
+    waiting to replace it is dropped with it, so that it cannot bring the flag back."""
     reason = _require_reason(reason)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
     if locked.review_state == ReviewState.RETIRED:
         raise ValidationError(f"“{locked}” is already retired.")
+    if locked.revises_id is not None:
+        raise ValidationError(_("This is a pending change of a published red flag: delete it instead."))
+    RedFlag.objects.filter(revises=locked).delete()
     locked.review_state = ReviewState.RETIRED
     locked.version += 1
     attribute_change(locked, by=by, origin=Source.ADMIN)
@@ -254,11 +413,25 @@ def suggestion_accept(*, suggestion: Suggestion, by: User, response: str = "") -
     locked = _decide(suggestion=suggestion, by=by, status=SuggestionStatus.ACCEPTED, response=response)
     if locked.kind == SuggestionKind.NEW and locked.stage is not None:
         organisation = locked.member.organisation
+        # The member's own words are the evidence: a source of its own, quoted verbatim, never an advisory.
+        evidence = EvidenceSource.objects.create(
+            key=f"member-suggestion-{locked.pk}",
+            kind=SourceKind.MEMBER_EVIDENCE,
+            issuer=str(organisation or _("a member")),
+            title=_("Member suggestion #%(number)s") % {"number": locked.pk},
+            published_on=locked.created_at.date(),
+        )
         locked.resulting_red_flag = red_flag_create(
             stage=locked.stage,
             indicator=locked.text[:300],
             detail=locked.evidence,
-            source=f"Member suggestion #{locked.pk} ({organisation or 'a member'}), {locked.created_at:%d %b %Y}",
+            citations=[
+                CitationInput(
+                    source=evidence,
+                    locator=_("the suggestion's evidence") if locked.evidence else _("the suggestion's text"),
+                    quote=locked.evidence or locked.text,
+                )
+            ],
             confidence=Confidence.LOW,
         )
     locked.save()

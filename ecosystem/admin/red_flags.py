@@ -5,12 +5,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,56 +21,80 @@ from core.csv_io import CsvUploadForm, csv_import, dry_run_message
 from ecosystem.admin.reasons import ask_for_text
 from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
 from ecosystem.models import (
+    Citation,
     RedFlag,
     RedFlagObserver,
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
+    Source,
 )
 from ecosystem.services import (
     red_flag_publish,
     red_flag_retire,
-    red_flag_revise,
+    red_flag_send_back,
+    red_flag_submit,
+    red_flag_update,
+    red_flag_verify,
 )
 from members.models import User
 
 
 class RedFlagAdminForm(forms.ModelForm[RedFlag]):
-    source_url = forms.URLField(label="Source URL", required=False, assume_scheme="https")
-    change_reason = forms.CharField(
-        label="Reason for the change",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when you change a published red flag: kept with the new version, shown to members.",
-    )
-
     class Meta:
         model = RedFlag
-        fields = ["stage", "actor", "flow", "indicator", "detail", "personas", "source", "source_url", "confidence"]
+        fields = [
+            "stage",
+            "actor",
+            "flow",
+            "indicator",
+            "detail",
+            "personas",
+            "confidence",
+            "jurisdiction",
+            "threshold",
+        ]
         widgets = {
             "indicator": forms.Textarea(attrs={"rows": 2, "cols": 80}),
-            "source": forms.TextInput(attrs={"size": 80}),
         }
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.instance.review_state == ReviewState.PUBLISHED and not data.get("change_reason", "").strip():
-            self.add_error("change_reason", "Say why you change this published red flag.")
-        return data
+
+class DraftOnlyInlineMixin:
+    """What was sent for review is what the verifier checks: only a draft's rows can change."""
+
+    def _is_draft(self, obj: Any) -> bool:
+        return obj is None or obj.review_state == ReviewState.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_draft(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_draft(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_draft(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-class RedFlagObserverInline(admin.TabularInline[RedFlagObserver, RedFlag]):
+class RedFlagObserverInline(DraftOnlyInlineMixin, admin.TabularInline[RedFlagObserver, RedFlag]):
     model = RedFlagObserver
     extra = 1
     verbose_name = "sector that can observe it"
     verbose_name_plural = "sectors that can observe it"
 
 
+class CitationInline(DraftOnlyInlineMixin, admin.StackedInline[Citation, RedFlag]):
+    model = Citation
+    extra = 1
+    autocomplete_fields = ["source"]
+    verbose_name = gettext_lazy("citation (source, locator and the verbatim passage)")
+    verbose_name_plural = gettext_lazy("citations: the passages it restates")
+
+
 class RedFlagRevisionInline(admin.TabularInline[RedFlagRevision, RedFlag]):
     model = RedFlagRevision
     extra = 0
-    fields = ["number", "review_state", "author", "reason", "created_at"]
-    readonly_fields = ["number", "review_state", "author", "reason", "created_at"]
+    fields = ["number", "review_state", "author", "verified_by", "reason", "created_at"]
+    readonly_fields = ["number", "review_state", "author", "verified_by", "reason", "created_at"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -82,23 +108,65 @@ class RedFlagRevisionInline(admin.TabularInline[RedFlagRevision, RedFlag]):
 class RedFlagAdmin(SimpleHistoryAdmin):
     form = RedFlagAdminForm
     change_list_template = "admin/ecosystem/redflag/change_list.html"
-    list_display = ["id", "indicator", "category", "attached", "review_state", "confidence", "version", "published_at"]
+    list_display = [
+        "id",
+        "indicator",
+        "category",
+        "attached",
+        "review_state",
+        "author",
+        "verified_by",
+        "revises",
+        "version",
+        "published_at",
+    ]
     list_display_links = ["id", "indicator"]
-    list_filter = ["review_state", "category", "confidence", "observers__sector"]
-    list_select_related = ["category", "stage", "actor", "flow"]
-    search_fields = ["indicator", "detail", "source"]
+    list_filter = ["review_state", "category", "jurisdiction", "confidence", "observers__sector"]
+    list_select_related = ["category", "stage", "actor", "flow", "author", "verified_by", "revises"]
+    search_fields = ["indicator", "detail", "citations__quote", "citations__source__title"]
     autocomplete_fields = ["stage", "actor", "flow"]
     filter_horizontal = ["personas"]
-    readonly_fields = ["category", "review_state", "version", "published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "category",
+        "review_state",
+        "author",
+        "verified_by",
+        "revises",
+        "published_before_review",
+        "version",
+        "published_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["indicator", "detail"]}),
         ("Where it shows (exactly one)", {"fields": ["stage", "actor", "flow"]}),
         ("For whom", {"fields": ["personas"]}),
-        ("Evidence", {"fields": ["source", "source_url", "confidence"]}),
-        ("Review", {"fields": ["change_reason", "category", "review_state", "version", "published_at"]}),
+        ("Evidence", {"fields": ["confidence", "jurisdiction", "threshold"]}),
+        (
+            gettext_lazy("Review"),
+            {
+                "fields": [
+                    "category",
+                    "review_state",
+                    "author",
+                    "verified_by",
+                    "revises",
+                    "published_before_review",
+                    "version",
+                    "published_at",
+                ]
+            },
+        ),
     ]
-    inlines = [RedFlagObserverInline, RedFlagRevisionInline]
-    actions = ["publish", "retire", "export_csv"]
+    inlines = [CitationInline, RedFlagObserverInline, RedFlagRevisionInline]
+    actions = ["start_change", "submit", "verify", "send_back", "publish", "retire", "export_csv"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only a draft is edited: a published flag is changed through its pending draft (*Start a change*)."""
+        if obj is not None and obj.review_state != ReviewState.DRAFT:
+            return [*self.form.Meta.fields, *self.readonly_fields]
+        return self.readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """A red flag members have seen keeps its versions: retire it instead of deleting it."""
@@ -111,11 +179,46 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         part = obj.stage or obj.actor
         return f"{obj.attachment_kind}: {part.name if part else obj.flow.label if obj.flow else '—'}"
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # Observers and personas are saved only now, so the revision snapshot is taken here.
-        by: User = request.user  # type: ignore[assignment]
-        red_flag_revise(red_flag=form.instance, by=by, reason=form.cleaned_data.get("change_reason", ""))
+    def _each(self, request: HttpRequest, queryset: QuerySet[RedFlag], title: str, apply: Any) -> None:
+        done = 0
+        for red_flag in queryset:
+            try:
+                apply(red_flag)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{red_flag}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(title)s: done for %(count)d.") % {"title": title, "count": done})
+
+    @admin.action(
+        description=gettext_lazy("Start a change to selected published red flags (a draft copy)"),
+        permissions=["change"],
+    )
+    def start_change(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> None:
+        user: User = request.user  # type: ignore[assignment]
+        self._each(
+            request,
+            queryset,
+            _("Start a change"),
+            lambda red_flag: red_flag_update(red_flag=red_flag, fields={}, by=user),
+        )
+
+    @admin.action(description=gettext_lazy("Send selected drafts for review"), permissions=["change"])
+    def submit(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> None:
+        user: User = request.user  # type: ignore[assignment]
+        self._each(
+            request, queryset, _("Send for review"), lambda red_flag: red_flag_submit(red_flag=red_flag, by=user)
+        )
+
+    @admin.action(description=gettext_lazy("Verify selected red flags against their sources"), permissions=["change"])
+    def verify(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> None:
+        user: User = request.user  # type: ignore[assignment]
+        self._each(request, queryset, _("Verify"), lambda red_flag: red_flag_verify(red_flag=red_flag, by=user))
+
+    @admin.action(description=gettext_lazy("Send selected red flags back to draft"), permissions=["change"])
+    def send_back(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> None:
+        user: User = request.user  # type: ignore[assignment]
+        self._each(request, queryset, _("Send back"), lambda red_flag: red_flag_send_back(red_flag=red_flag, by=user))
 
     @admin.action(description="Publish selected red flags (asks for a reason)", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> HttpResponse | None:
@@ -149,7 +252,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="red-flags-{timezone.localdate():%Y-%m-%d}.csv"'
         red_flags = queryset.select_related(
             "category", "stage", "actor", "flow__from_actor", "flow__to_actor"
-        ).prefetch_related("observers", "personas")
+        ).prefetch_related("observers", "personas", "citations__source")
         write_red_flags_csv(red_flags.order_by("id"), response)
         return response
 
@@ -162,12 +265,12 @@ class RedFlagAdmin(SimpleHistoryAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             return redirect("admin:ecosystem_redflag_changelist")
-        form = RedFlagImportForm(request.POST or None, request.FILES or None)
+        form = CsvUploadForm(request.POST or None, request.FILES or None)
         errors: list[Any] = []
         if request.method == "POST" and form.is_valid():
             user: User = request.user  # type: ignore[assignment]
             result = csv_import(
-                csv_format=RedFlagCsvFormat(by=user, reason=form.cleaned_data["reason"]),
+                csv_format=RedFlagCsvFormat(by=user),
                 text=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
             )
@@ -177,7 +280,11 @@ class RedFlagAdmin(SimpleHistoryAdmin):
             elif not errors:
                 self.message_user(
                     request,
-                    f"Imported: {result.created} new red flag(s) as drafts, {result.updated} updated.",
+                    _(
+                        "Imported: %(created)d new red flag(s) as drafts, %(updated)d changed "
+                        "(a published one keeps its text until the change is verified and published)."
+                    )
+                    % {"created": result.created, "updated": result.updated},
                     messages.SUCCESS,
                 )
                 return redirect(reverse("admin:ecosystem_redflag_changelist"))
@@ -194,15 +301,12 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         )
 
 
-class RedFlagImportForm(CsvUploadForm):
-    """The shared upload form, with the reason every published red flag's new version keeps."""
-
-    field_order = ["file", "reason", "dry_run"]
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        help_text=gettext_lazy("Kept with the new version of every published red flag the file changes."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin[Source]):
+    list_display = ["key", "issuer", "document_number", "title", "kind", "published_on", "jurisdiction"]
+    list_filter = ["kind", "issuer"]
+    search_fields = ["key", "issuer", "title", "document_number"]
+    prepopulated_fields = {"key": ["title"]}
 
 
 @admin.register(RedFlagRevision)

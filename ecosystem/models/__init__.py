@@ -5,7 +5,7 @@ Every part of a map belongs to one category. Actors, flows and red flags store t
 so that `clean()` (called by every write path) can refuse a part of another category's map, and so that
 PostgreSQL enforces it too with composite foreign keys on (part, category) (migration 0002).
 
-A package by subject (map, red_flags, suggestions); the models stay importable from `ecosystem.models`, where
+A package by subject (map, red_flags, sources, suggestions); the models stay importable from `ecosystem.models`, where
 Django, the migrations and every caller look for them.
 """
 
@@ -20,6 +20,7 @@ from ecosystem.models.map import (
     TraffickingCategory,
 )
 from ecosystem.models.red_flags import (
+    GLOBAL,
     Confidence,
     ObservingSector,
     RedFlag,
@@ -28,14 +29,18 @@ from ecosystem.models.red_flags import (
     RedFlagRating,
     RedFlagRevision,
     ReviewState,
+    applies_in_q,
     in_stage_q,
 )
+from ecosystem.models.sources import Citation, Source, SourceKind
 from ecosystem.models.suggestions import Suggestion, SuggestionKind, SuggestionQuerySet, SuggestionStatus
 
 __all__ = [
+    "GLOBAL",
     "Actor",
     "ActorKind",
     "CategoryStatus",
+    "Citation",
     "Confidence",
     "Direction",
     "FinancialFlow",
@@ -47,11 +52,14 @@ __all__ = [
     "RedFlagRating",
     "RedFlagRevision",
     "ReviewState",
+    "Source",
+    "SourceKind",
     "Stage",
     "Suggestion",
     "SuggestionKind",
     "SuggestionQuerySet",
     "SuggestionStatus",
     "TraffickingCategory",
+    "applies_in_q",
     "in_stage_q",
 ]

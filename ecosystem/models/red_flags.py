@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ecosystem.models.map import Actor, FinancialFlow, Stage, TraffickingCategory, same_category
@@ -25,9 +26,21 @@ class Confidence(models.TextChoices):
 
 
 class ReviewState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+    """Draft → in review → verified (by a second staff member) → published; retired withdraws it."""
+
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    VERIFIED = "verified", _("Verified")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+GLOBAL = "global"
+
+
+def applies_in_q(jurisdiction: str) -> Q:
+    """Red flags that apply in a jurisdiction: its own, and the global ones."""
+    return Q(jurisdiction__in=[jurisdiction, GLOBAL])
 
 
 def in_stage_q(stage_id: int) -> Q:
@@ -39,6 +52,9 @@ class RedFlagQuerySet(models.QuerySet["RedFlag"]):
     def published(self) -> "RedFlagQuerySet":
         return self.filter(review_state=ReviewState.PUBLISHED)
 
+    def applies_in(self, jurisdiction: str) -> "RedFlagQuerySet":
+        return self.filter(applies_in_q(jurisdiction))
+
     def in_stage(self, stage_id: int) -> "RedFlagQuerySet":
         return self.filter(in_stage_q(stage_id))
 
@@ -48,7 +64,8 @@ class RedFlagQuerySet(models.QuerySet["RedFlag"]):
 
 
 class RedFlag(models.Model):
-    """An indicator attached to exactly one stage, actor or flow of a category's map, with its source."""
+    """An indicator attached to exactly one stage, actor or flow of a category's map; its sources are its
+    citations (`ecosystem.models.sources`)."""
 
     category = models.ForeignKey(TraffickingCategory, on_delete=models.PROTECT, related_name="red_flags")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
@@ -57,13 +74,48 @@ class RedFlag(models.Model):
     indicator = models.CharField(max_length=300, help_text="What can be observed, in one sentence.")
     detail = models.TextField(blank=True, help_text="Why it matters and how to check it.")
     personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags")
-    source = models.CharField(max_length=300, help_text="The public advisory or study it comes from.")
-    source_url = models.URLField(blank=True)
     confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
+    jurisdiction = models.CharField(
+        max_length=80,
+        default=GLOBAL,
+        help_text=_("Where it applies: “global”, or the country or region its source speaks for."),
+    )
+    threshold = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount)."),
+    )
     review_state = models.CharField(
         max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
     version = models.PositiveIntegerField(default=0, help_text="The number of its latest published revision.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The staff member who sent this version for review."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The second staff member who checked it against its sources."),
+    )
+    published_before_review = models.BooleanField(
+        default=False, help_text=_("Published before the second-reviewer rule (migration 0005): not verified.")
+    )
+    revises = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pending_change",
+        help_text=_("The published red flag this draft will replace once verified and published."),
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     label = label_field(default=Label.GREEN)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,14 +133,32 @@ class RedFlag(models.Model):
                 | Q(stage__isnull=True, actor__isnull=True, flow__isnull=False),
                 name="red_flag_attached_to_exactly_one_part",
             ),
-            models.CheckConstraint(condition=GreaterThan(Length(Trim("source")), 0), name="red_flag_has_source"),
             models.CheckConstraint(condition=GreaterThan(Length(Trim("indicator")), 0), name="red_flag_has_text"),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("jurisdiction")), 0), name="red_flag_has_jurisdiction"
+            ),
             models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="red_flag_confidence_valid"),
             models.CheckConstraint(condition=Q(review_state__in=ReviewState.values), name="red_flag_state_valid"),
             label_constraint(name="red_flag_label_valid"),
             models.CheckConstraint(
                 condition=~Q(review_state=ReviewState.PUBLISHED) | Q(published_at__isnull=False, version__gt=0),
                 name="published_red_flag_has_a_revision",
+            ),
+            # The second-reviewer rule, whatever writes the row: a verifier who is not the author.
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(author__isnull=False) & ~Q(verified_by=F("author")),
+                name="red_flag_verifier_is_not_the_author",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state__in=[ReviewState.VERIFIED, ReviewState.PUBLISHED])
+                | Q(verified_by__isnull=False)
+                | Q(review_state=ReviewState.PUBLISHED, published_before_review=True),
+                name="red_flag_published_only_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(revises__isnull=True)
+                | Q(review_state__in=[ReviewState.DRAFT, ReviewState.IN_REVIEW, ReviewState.VERIFIED]),
+                name="red_flag_pending_change_is_unpublished",
             ),
         ]
         indexes = [
@@ -118,8 +188,6 @@ class RedFlag(models.Model):
             raise ValidationError("Attach the red flag to exactly one stage, actor or flow.")
         if errors := same_category(self, self.category_id, ["stage", "actor", "flow"]):
             raise ValidationError(errors)
-        if not self.source.strip():
-            raise ValidationError({"source": "Name the public source of the red flag."})
 
 
 class ObservingSector(models.TextChoices):
@@ -153,13 +221,17 @@ class RedFlagObserver(models.Model):
 
 
 class RedFlagRevision(models.Model):
-    """A published version of a red flag, kept for good with who published it and why. Written by services."""
+    """A published version of a red flag, kept for good with who published it, who verified it and why.
+    Written by services."""
 
     red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     snapshot = models.JSONField(help_text="The red flag as it was published.")
     review_state = models.CharField(max_length=16, choices=ReviewState.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

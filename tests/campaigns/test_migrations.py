@@ -5,23 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from analytics.models import CampaignStepTotals, RollupRefresh
 from campaigns.models import Bounce, Campaign, Delivery
+from tests.migrating import migrate
 
 BEFORE = [("engagement", "0009_bounces_and_undeliverable_addresses")]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def _migrate(targets: list[tuple[str, str]] | None = None):
-    """To the targets, or (None) to the latest migrations, where the tests after this one expect the schema."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def _permission_in_group(old_apps, *, model: str, group_name: str):
@@ -37,7 +27,7 @@ def _permission_in_group(old_apps, *, model: str, group_name: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_campaigns_rollups_and_their_permissions_survive_the_move_out_of_engagement():
-    old_apps = _migrate(BEFORE)
+    old_apps = migrate(BEFORE)
     try:
         user = old_apps.get_model("members", "User").objects.create(email="m@example.org")
         organisation = old_apps.get_model("members", "Organisation").objects.create(
@@ -66,7 +56,7 @@ def test_campaigns_rollups_and_their_permissions_survive_the_move_out_of_engagem
         campaign_type, campaign_permission = _permission_in_group(old_apps, model="campaign", group_name="Staff")
         refresh_type, refresh_permission = _permission_in_group(old_apps, model="rolluprefresh", group_name="Staff")
     finally:
-        _migrate()
+        migrate()
 
     moved = Delivery.objects.select_related("campaign__segment", "step").get(pk=delivery.pk)
     assert (moved.campaign.name, moved.campaign.segment.name, moved.step.subject, moved.member_id, moved.status) == (

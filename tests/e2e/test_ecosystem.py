@@ -1,4 +1,5 @@
-"""A member opens the IMB map, chooses the laundering stage, narrows its red flags to banks, and suggests one."""
+"""A member opens the IMB map, chooses the exploitation stage, reads a red flag beside the passage it restates,
+narrows the red flags by sector, and suggests one."""
 
 import re
 
@@ -13,7 +14,7 @@ from tests.members.factories import PASSWORD, MemberFactory, staff_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_member_explores_the_laundering_stage_and_suggests_a_red_flag(page):
+def test_member_explores_the_exploitation_stage_and_suggests_a_red_flag(page):
     staff_user()  # publishes the demo's red flags
     member = MemberFactory(user__email="analyst@northbridge.example", user__first_name="Ava")
     demo.seed()
@@ -23,16 +24,17 @@ def test_member_explores_the_laundering_stage_and_suggests_a_red_flag(page):
     page.get_by_role("link", name="Illicit massage, health and beauty").click()
     expect(page.get_by_role("group", name=re.compile("Ecosystem map of Illicit massage"))).to_be_visible()
 
-    page.get_by_role("link", name=re.compile(r"^Stage 5: Laundering")).click()
+    page.get_by_role("link", name=re.compile(r"^Stage 3: Exploitation")).click()
     panel = page.locator("#red-flags")
-    expect(panel.get_by_role("heading", name="Red flags: Laundering stage")).to_be_visible()
-    expect(panel).to_contain_text("Proceeds used to buy real estate or spent in casinos.")
-    expect(panel).to_contain_text("In company registers, the same owners")  # seen by police and prosecutors
+    expect(panel.get_by_role("heading", name="Red flags: Exploitation stage")).to_be_visible()
+    expect(panel).to_contain_text("Frequent payments to online escort services for advertising, from small posting")
+    # The advisory's own words, beside the restatement, with where they are.
+    expect(panel.locator("blockquote", has_text="including small posting fees to companies of")).to_be_visible()
+    expect(panel).to_contain_text("FIN-2014-A008")
 
-    panel.get_by_label("Observed by").select_option(label="Bank or credit union")
+    panel.get_by_label("Observed by").select_option(label="Law enforcement")
     panel.get_by_role("button", name="Filter").click()
-    expect(panel).to_contain_text("Cash deposits structured just below the reporting threshold.")
-    expect(panel).not_to_contain_text("In company registers, the same owners")
+    expect(panel).not_to_contain_text("Frequent payments to online escort services")
 
     panel.get_by_role("link", name="Suggest a red flag for this stage").click()
     expect(page.get_by_label("A new red flag")).to_be_checked()
@@ -45,4 +47,4 @@ def test_member_explores_the_laundering_stage_and_suggests_a_red_flag(page):
     expect(page.get_by_text("Waiting for review")).to_be_visible()
     suggestion = Suggestion.objects.get(text__startswith="Money orders")
     assert suggestion.member == member
-    assert suggestion.stage.name == "Laundering"
+    assert suggestion.stage.name == "Exploitation"

@@ -6,10 +6,12 @@ from ecosystem.models import (
     FinancialFlow,
     Instrument,
     RedFlag,
+    Source,
+    SourceKind,
     Stage,
     TraffickingCategory,
 )
-from ecosystem.services import red_flag_create, red_flag_publish
+from ecosystem.services import CitationInput, red_flag_create, red_flag_publish, red_flag_submit, red_flag_verify
 from members.models import User
 from tests.members.factories import staff_user
 
@@ -55,9 +57,35 @@ class FlowFactory(factory.django.DjangoModelFactory[FinancialFlow]):
     instrument = Instrument.CASH
 
 
+class SourceFactory(factory.django.DjangoModelFactory[Source]):
+    class Meta:
+        model = Source
+
+    key = factory.Sequence(lambda n: f"source-{n}")
+    kind = SourceKind.REGULATOR_ADVISORY
+    issuer = "FinCEN"
+    title = factory.Sequence(lambda n: f"Advisory {n}")
+    document_number = factory.Sequence(lambda n: f"FIN-2014-A{n:03d}")
+    jurisdiction = "United States"
+
+
+def citation(source: Source | None = None, **kwargs: str) -> CitationInput:
+    """A located, quoted passage (test wording, not a real advisory's)."""
+    return CitationInput(
+        source=source or SourceFactory.create(),
+        locator=kwargs.get("locator", "Section 2"),
+        quote=kwargs.get("quote", "A quoted passage of the source."),
+    )
+
+
 def publisher() -> User:
     """The staff member who publishes test red flags, unless a test names another."""
     return User.objects.filter(email="publisher@knoble.example").first() or staff_user(email="publisher@knoble.example")
+
+
+def verifier() -> User:
+    """The second staff member who verifies test red flags."""
+    return User.objects.filter(email="verifier@knoble.example").first() or staff_user(email="verifier@knoble.example")
 
 
 def red_flag(*, publish: bool = True, by: User | None = None, **kwargs) -> RedFlag:
@@ -65,9 +93,11 @@ def red_flag(*, publish: bool = True, by: User | None = None, **kwargs) -> RedFl
     if not any(kwargs.get(part) for part in ("stage", "actor", "flow")):
         kwargs["stage"] = StageFactory()
     kwargs.setdefault("indicator", "Card transactions concentrated late at night")
-    kwargs.setdefault("source", "FinCEN Advisory FIN-2014-A008")
+    kwargs.setdefault("citations", [citation()])
     created = red_flag_create(**kwargs)
     if publish:
+        red_flag_submit(red_flag=created, by=by or publisher())
+        red_flag_verify(red_flag=created, by=verifier())
         red_flag_publish(red_flag=created, by=by or publisher(), reason="First published")
         created.refresh_from_db()
     return created

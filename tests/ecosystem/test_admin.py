@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, SuggestionStatus
 from ecosystem.services import suggestion_submit
-from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
+from tests.ecosystem.factories import (
+    ActorFactory,
+    CategoryFactory,
+    FlowFactory,
+    SourceFactory,
+    StageFactory,
+    red_flag,
+)
 from tests.members.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +47,11 @@ def red_flag_form(flag: RedFlag, **changes) -> dict:
         "stage": flag.stage_id or "",
         "actor": flag.actor_id or "",
         "flow": flag.flow_id or "",
-        "source": flag.source,
-        "source_url": flag.source_url,
         "confidence": flag.confidence,
-        "change_reason": "",
+        "jurisdiction": flag.jurisdiction,
+        "threshold": flag.threshold,
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
         "observers-TOTAL_FORMS": "0",
         "observers-INITIAL_FORMS": "0",
         "revisions-TOTAL_FORMS": "0",
@@ -52,31 +60,42 @@ def red_flag_form(flag: RedFlag, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_publishing_from_the_admin_asks_for_a_reason_and_keeps_it(staff_client, staff):
+def test_two_staff_members_take_a_draft_to_published_in_the_admin(client, staff_client, staff, without_mfa_requirement):
     drafts = [red_flag(publish=False), red_flag(publish=False)]
-    page = run_action(staff_client, "redflag", "publish", drafts)
+    assert "Send for review: done for 2." in run_action(staff_client, "redflag", "submit", drafts).content.decode()
+    own = run_action(staff_client, "redflag", "verify", drafts).content.decode()
+    assert "its author cannot" in own
+    reviewer = staff_user(email="second@knoble.example")
+    client.force_login(reviewer)
+    assert "Verify: done for 2." in run_action(client, "redflag", "verify", drafts).content.decode()
+    page = run_action(client, "redflag", "publish", drafts)
     assert "Reason (kept with the version)" in page.content.decode()
-    assert not RedFlag.objects.published().exists()
-    done = run_action(staff_client, "redflag", "publish", drafts, apply="Confirm", text="Checked against FinCEN")
+    done = run_action(client, "redflag", "publish", drafts, apply="Confirm", text="Checked against FinCEN")
     assert "Publish red flags: done for 2." in done.content.decode()
     assert RedFlag.objects.published().count() == 2
-    assert set(RedFlagRevision.objects.values_list("author", "reason")) == {(staff.pk, "Checked against FinCEN")}
+    assert set(RedFlagRevision.objects.values_list("author", "verified_by", "reason")) == {
+        (reviewer.pk, reviewer.pk, "Checked against FinCEN")
+    }
+    assert set(RedFlag.objects.values_list("author", "verified_by")) == {(staff.pk, reviewer.pk)}
 
 
-def test_changing_a_published_flag_in_the_admin_needs_a_reason_and_makes_a_version(staff_client, staff):
+def test_a_published_flag_is_changed_through_its_pending_draft(staff_client):
     flag = red_flag(sectors=["bank"])
     url = reverse("admin:ecosystem_redflag_change", args=[flag.pk])
-    refused = staff_client.post(url, red_flag_form(flag, indicator="Sharper wording"))
-    assert refused.status_code == 200
-    assert "Say why you change this published red flag." in refused.content.decode()
-    response = staff_client.post(url, red_flag_form(flag, indicator="Sharper wording", change_reason="Clearer"))
+    staff_client.post(url, red_flag_form(flag, indicator="Sharper wording"))
+    flag.refresh_from_db()
+    assert flag.indicator == "Card transactions concentrated late at night"  # read-only once published
+    run_action(staff_client, "redflag", "start_change", [flag])
+    change = RedFlag.objects.get(revises=flag)
+    response = staff_client.post(
+        reverse("admin:ecosystem_redflag_change", args=[change.pk]), red_flag_form(change, indicator="Sharper wording")
+    )
     assert response.status_code == 302
-    latest = flag.revisions.order_by("-number").first()
-    assert (latest.number, latest.author, latest.reason) == (2, staff, "Clearer")
-    assert latest.snapshot["indicator"] == "Sharper wording"
-    assert latest.snapshot["observed_by"] == ["bank"]  # the inline's rows are in the snapshot
-    history = staff_client.get(reverse("admin:ecosystem_redflag_history", args=[flag.pk]))
-    assert history.status_code == 200
+    change.refresh_from_db()
+    assert change.indicator == "Sharper wording"
+    flag.refresh_from_db()
+    assert flag.indicator == "Card transactions concentrated late at night"
+    history = staff_client.get(reverse("admin:ecosystem_redflag_history", args=[change.pk]))
     assert "editor@knoble.example" in history.content.decode()
 
 
@@ -118,38 +137,53 @@ def imb():
     category = CategoryFactory(slug="imb")
     laundering = StageFactory(category=category, name="Laundering")
     flow = FlowFactory(stage=laundering, label="Structured cash deposits")
+    SourceFactory(key="fin-2014", document_number="FIN-2014-A008")
+    SourceFactory(key="fin-2020", document_number="FIN-2020-A008")
     return {"category": category, "laundering": laundering, "flow": flow}
 
 
 def test_import_creates_drafts_and_updates_by_id(staff_client, staff, imb):
     existing = red_flag(stage=imb["laundering"], indicator="Old wording")
     text = (
-        "id,category,stage,actor,flow,indicator,detail,observed_by,personas,source,source_url,confidence\n"
-        ",imb,,,Structured cash deposits,Deposits just below the threshold,,bank; money_services,,FIN-2014-A008,,high\n"
-        f"{existing.pk},imb,Laundering,,,New wording,,bank,,FIN-2020-A008,,medium\n"
+        "id,category,stage,actor,flow,indicator,detail,observed_by,personas,source,locator,quote,confidence\n"
+        ",imb,,,Structured cash deposits,Deposits just below the threshold,,bank; money_services,,fin-2014,"
+        "Appendix,Quoted words,high\n"
+        f"{existing.pk},imb,Laundering,,,New wording,,bank,,fin-2014 || fin-2020,Appendix || Section 3,"
+        "One passage || Another passage,medium\n"
     )
     page = upload(staff_client, text)
-    assert "Imported: 1 new red flag(s) as drafts, 1 updated." in page.content.decode()
+    assert "Imported: 1 new red flag(s) as drafts, 1 changed" in page.content.decode()
     new = RedFlag.objects.get(indicator="Deposits just below the threshold")
     assert (new.flow, new.review_state) == (imb["flow"], ReviewState.DRAFT)
     assert sorted(new.observers.values_list("sector", flat=True)) == ["bank", "money_services"]
     existing.refresh_from_db()
-    assert existing.indicator == "New wording"
-    assert existing.revisions.order_by("-number").first().reason == "Quarterly update"
+    assert existing.indicator == "Old wording"  # public until the change is verified and published
+    change = RedFlag.objects.get(revises=existing)
+    assert change.indicator == "New wording"
+    assert list(change.citations.values_list("source__key", "locator", "quote")) == [
+        ("fin-2014", "Appendix", "One passage"),
+        ("fin-2020", "Section 3", "Another passage"),
+    ]
 
 
 def test_import_with_bad_rows_imports_nothing_and_reports_every_bad_row(staff_client, imb):
     text = (
-        "category,stage,actor,flow,indicator,observed_by,source,confidence\n"
-        "imb,Laundering,,,A good row,bank,FIN-2014-A008,high\n"
-        "imb,Laundering,,,No source here,bank,,high\n"
-        "nowhere,Laundering,,,Unknown category,bank,FIN,high\n"
-        "imb,Laundering,,Structured cash deposits,Two parts,bank,FIN,high\n"
-        "imb,Laundering,,,Bad sector,banks,FIN,high\n"
+        "category,stage,actor,flow,indicator,observed_by,source,locator,quote,confidence\n"
+        "imb,Laundering,,,A good row,bank,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,,No source here,bank,,Appendix,Words,high\n"
+        "nowhere,Laundering,,,Unknown category,bank,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,Structured cash deposits,Two parts,bank,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,,Bad sector,banks,fin-2014,Appendix,Words,high\n"
+        "imb,Laundering,,,No quote,bank,fin-2014,Appendix,,high\n"
+        "imb,Laundering,,,Unknown source,bank,fincen-2099,Appendix,Words,high\n"
+        "imb,Laundering,,,No locator,bank,fin-2014,,Words,high\n"
     )
     content = upload(staff_client, text).content.decode()
-    assert "Nothing was imported: 4 rows need fixing." in content
+    assert "Nothing was imported: 7 rows need fixing." in content
     assert "Line 3: the source is empty" in content
+    assert "Line 7: the quote of fin-2014 is empty" in content
+    assert "Line 8: unknown source &#x27;fincen-2099&#x27;" in content
+    assert "Line 9: the locator of fin-2014 is empty" in content
     assert "Line 4: unknown category &#x27;nowhere&#x27;" in content
     assert "Line 5: name exactly one of stage, actor or flow" in content
     assert "Line 6: unknown observed_by banks" in content
@@ -157,7 +191,10 @@ def test_import_with_bad_rows_imports_nothing_and_reports_every_bad_row(staff_cl
 
 
 def test_a_dry_run_reports_the_changes_and_saves_nothing(staff_client, imb):
-    text = "category,stage,indicator,source\nimb,Laundering,Deposits just below the threshold,FIN-2014-A008\n"
+    text = (
+        "category,stage,indicator,source,locator,quote\n"
+        "imb,Laundering,Deposits just below the threshold,fin-2014,Appendix,Words\n"
+    )
     response = staff_client.post(
         reverse("admin:ecosystem_redflag_import"),
         {"file": SimpleUploadedFile("flags.csv", text.encode()), "reason": "Check", "dry_run": "on"},
@@ -169,7 +206,7 @@ def test_a_dry_run_reports_the_changes_and_saves_nothing(staff_client, imb):
 
 def test_import_needs_the_required_columns(staff_client):
     content = upload(staff_client, "indicator,source\nx,y\n").content.decode()
-    assert "Line 1: missing column(s): category" in content
+    assert "Line 1: missing column(s): category, locator, quote" in content
 
 
 def test_suggestion_queue_shows_pending_first_and_decides_with_a_response(staff_client, mailoutbox, imb):
@@ -203,7 +240,7 @@ def test_red_flag_admin_list_query_count_is_constant(staff_client, django_assert
     for index in range(size):
         red_flag(**[{"stage": stage}, {"actor": actor}, {"flow": flow}][index % 3], indicator=f"Flag {index}")
     staff_client.get(reverse("admin:index"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # + the jurisdictions of the list filter
         assert staff_client.get(reverse("admin:ecosystem_redflag_changelist")).status_code == 200
 
 

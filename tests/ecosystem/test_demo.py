@@ -1,7 +1,8 @@
 import pytest
 
+from core.demo_files import demo_csv_rows
 from ecosystem import demo
-from ecosystem.models import Actor, FinancialFlow, RedFlag, Stage, Suggestion, TraffickingCategory
+from ecosystem.models import Actor, FinancialFlow, RedFlag, SourceKind, Stage, Suggestion, TraffickingCategory
 from members import demo as members_demo
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,22 @@ def test_demo_loads_the_imb_map_and_the_catalogue_once():
     assert Actor.objects.filter(category=imb).count() >= 10
     assert FinancialFlow.objects.filter(category=imb).count() >= 12
     published = RedFlag.objects.published().filter(category=imb)
-    assert published.count() >= 30
-    assert all(flag.source for flag in published)
+    assert published.count() == len(demo_csv_rows("ecosystem/red_flags.csv"))
     assert all(flag.observers.exists() for flag in published)
+    assert set(published.values_list("jurisdiction", flat=True)) == {"United States"}  # as FinCEN speaks for
+
+
+def test_every_demo_red_flag_cites_a_located_verbatim_passage():
+    members_demo.seed()
+    demo.seed()
+    flags = RedFlag.objects.prefetch_related("citations__source")
+    assert flags.exists()
+    for flag in flags:
+        citations = list(flag.citations.all())
+        assert citations, flag
+        for citation in citations:
+            assert citation.locator.strip(), flag
+            assert citation.quote.strip(), flag
+            assert citation.source.kind != SourceKind.MEMBER_EVIDENCE or flag.review_state == "draft", flag
     assert Suggestion.objects.count() == 3
     assert set(Suggestion.objects.values_list("status", flat=True)) == {"pending", "accepted", "rejected"}

@@ -3,8 +3,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from ecosystem.models import Actor, FinancialFlow, RedFlag, Stage
-from ecosystem.services import red_flag_create
-from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
+from ecosystem.services import red_flag_create, red_flag_submit
+from tests.ecosystem.factories import (
+    ActorFactory,
+    CategoryFactory,
+    FlowFactory,
+    StageFactory,
+    citation,
+    publisher,
+    red_flag,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,19 +98,29 @@ def test_a_red_flag_takes_the_category_of_what_it_is_attached_to():
 def test_a_red_flag_is_attached_to_exactly_one_part():
     actor = ActorFactory()
     with pytest.raises(ValidationError, match="exactly one"):
-        red_flag_create(stage=actor.stage, actor=actor, indicator="x", source="FinCEN")
+        red_flag_create(stage=actor.stage, actor=actor, indicator="x", citations=[citation()])
     with pytest.raises(IntegrityError), transaction.atomic():
-        RedFlag.objects.create(category=actor.category, indicator="x", source="FinCEN")
+        RedFlag.objects.create(category=actor.category, indicator="x")
 
 
-def test_no_red_flag_without_a_source():
+def test_no_red_flag_without_a_located_quoted_source():
     stage = StageFactory()
     with pytest.raises(ValidationError) as error:
-        red_flag_create(stage=stage, indicator="Structured deposits", source="   ")
-    assert "source" in error.value.message_dict
-    with pytest.raises(IntegrityError), transaction.atomic():
-        RedFlag.objects.create(category=stage.category, stage=stage, indicator="x", source=" ")
+        red_flag_create(stage=stage, indicator="Structured deposits", citations=[])
+    assert "citations" in error.value.message_dict
+    with pytest.raises(ValidationError, match="Quote the passage"):
+        red_flag_create(stage=stage, indicator="Structured deposits", citations=[citation(quote="  ")])
+    with pytest.raises(ValidationError, match="Say where in"):
+        red_flag_create(stage=stage, indicator="Structured deposits", citations=[citation(locator="")])
     assert not RedFlag.objects.exists()
+
+
+def test_a_flag_with_an_unquoted_citation_cannot_be_published():
+    """Citations carried over from the free-text sources have no passage yet: they keep the flag from members."""
+    flag = red_flag(publish=False)
+    flag.citations.update(quote="")
+    with pytest.raises(ValidationError, match="verbatim passage"):
+        red_flag_submit(red_flag=flag, by=publisher())
 
 
 def test_a_red_flag_cannot_be_published_without_a_revision():

@@ -1,19 +1,31 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.timezone import now
 
-from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, Suggestion, SuggestionKind, SuggestionStatus
+from ecosystem.models import (
+    RedFlag,
+    ReviewState,
+    SourceKind,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
+)
 from ecosystem.services import (
     red_flag_publish,
     red_flag_rate,
     red_flag_retire,
+    red_flag_send_back,
+    red_flag_submit,
     red_flag_update,
+    red_flag_verify,
     suggestion_accept,
     suggestion_reject,
     suggestion_submit,
 )
 from ecosystem.tasks import send_suggestion_outcome_email
 from members.models import Activity, Member, Verb
-from tests.ecosystem.factories import StageFactory, red_flag
+from tests.ecosystem.factories import StageFactory, citation, red_flag, verifier
 from tests.members.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -24,56 +36,116 @@ def staff():
     return staff_user(email="reviewer@knoble.example")
 
 
-def test_publishing_keeps_a_revision_with_its_author_and_reason(staff):
+def _verified(flag, *, author, verifier):
+    red_flag_submit(red_flag=flag, by=author)
+    return red_flag_verify(red_flag=flag, by=verifier)
+
+
+def test_publishing_keeps_a_revision_with_its_author_verifier_and_reason(staff):
     flag = red_flag(publish=False, sectors=["bank"])
+    checker = verifier()
+    _verified(flag, author=staff, verifier=checker)
     revision = red_flag_publish(red_flag=flag, by=staff, reason="Checked against FIN-2014-A008")
     flag.refresh_from_db()
-    assert (flag.review_state, flag.version) == (ReviewState.PUBLISHED, 1)
-    assert (revision.number, revision.author, revision.reason) == (1, staff, "Checked against FIN-2014-A008")
+    assert (flag.review_state, flag.version, flag.author, flag.verified_by) == (
+        ReviewState.PUBLISHED,
+        1,
+        staff,
+        checker,
+    )
+    assert (revision.number, revision.author, revision.verified_by) == (1, staff, checker)
+    assert revision.reason == "Checked against FIN-2014-A008"
     assert revision.snapshot["observed_by"] == ["bank"]
-    assert revision.snapshot["indicator"] == flag.indicator
+    assert (revision.snapshot["author"], revision.snapshot["verified_by"]) == (staff.email, checker.email)
 
 
-def test_publishing_needs_a_reason_and_a_draft(staff):
+def test_a_red_flag_cannot_be_published_unverified(staff):
     flag = red_flag(publish=False)
+    with pytest.raises(ValidationError, match="not verified"):
+        red_flag_publish(red_flag=flag, by=staff, reason="ok")
+    red_flag_submit(red_flag=flag, by=staff)
+    with pytest.raises(ValidationError, match="not verified"):
+        red_flag_publish(red_flag=flag, by=staff, reason="ok")
+    # Nor by writing the row directly: the database refuses a published flag nobody verified.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RedFlag.objects.filter(pk=flag.pk).update(review_state=ReviewState.PUBLISHED, version=1, published_at=now())
+    flag.refresh_from_db()
+    assert flag.review_state == ReviewState.IN_REVIEW
+
+
+def test_the_author_cannot_verify_their_own_red_flag(staff):
+    flag = red_flag(publish=False)
+    red_flag_submit(red_flag=flag, by=staff)
+    with pytest.raises(ValidationError, match="its author cannot"):
+        red_flag_verify(red_flag=flag, by=staff)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RedFlag.objects.filter(pk=flag.pk).update(review_state=ReviewState.VERIFIED, verified_by=staff)
+    red_flag_verify(red_flag=flag, by=verifier())
+
+
+def test_publishing_needs_a_reason_and_is_done_once(staff):
+    flag = red_flag(publish=False)
+    _verified(flag, author=staff, verifier=verifier())
     with pytest.raises(ValidationError, match="Say why"):
         red_flag_publish(red_flag=flag, by=staff, reason="  ")
     red_flag_publish(red_flag=flag, by=staff, reason="ok")
-    with pytest.raises(ValidationError, match="already published"):
+    with pytest.raises(ValidationError, match="not verified"):
         red_flag_publish(red_flag=flag, by=staff, reason="again")
 
 
-def test_every_change_to_a_published_flag_is_a_new_version_and_the_old_one_is_kept(staff):
+def test_a_reviewer_sends_a_flag_back_to_draft(staff):
+    flag = red_flag(publish=False)
+    red_flag_submit(red_flag=flag, by=staff)
+    red_flag_send_back(red_flag=flag, by=verifier())
+    flag.refresh_from_db()
+    assert (flag.review_state, flag.verified_by) == (ReviewState.DRAFT, None)
+
+
+def test_editing_a_published_flag_keeps_the_old_text_public_until_the_new_one_is_verified(staff):
     flag = red_flag(by=staff, sectors=["bank"])
-    red_flag_update(
+    change = red_flag_update(
         red_flag=flag,
         fields={"indicator": "Card charges concentrated between 22:00 and 04:00"},
         sectors=["bank", "payment_processor"],
+        citations=[citation(quote="A second passage.")],
         by=staff,
-        reason="Acquirers see this first",
     )
+    assert change.pk != flag.pk
+    assert (change.revises, change.review_state) == (flag, ReviewState.DRAFT)
     flag.refresh_from_db()
-    assert flag.version == 2
+    public = RedFlag.objects.published().get()
+    assert public == flag
+    assert public.indicator == "Card transactions concentrated late at night"
+    assert list(public.citations.values_list("quote", flat=True)) == ["A quoted passage of the source."]
+
+    # A second edit goes to the same pending draft.
+    assert red_flag_update(red_flag=flag, fields={"detail": "Why"}, by=staff) == change
+    _verified(change, author=staff, verifier=verifier())
+    assert RedFlag.objects.published().get().indicator == "Card transactions concentrated late at night"
+
+    red_flag_publish(red_flag=change, by=staff, reason="Acquirers see this first")
+    flag.refresh_from_db()
+    assert (flag.indicator, flag.detail, flag.version) == (
+        "Card charges concentrated between 22:00 and 04:00",
+        "Why",
+        2,
+    )
+    assert sorted(flag.observers.values_list("sector", flat=True)) == ["bank", "payment_processor"]
+    assert list(flag.citations.values_list("quote", flat=True)) == ["A second passage."]
+    assert not RedFlag.objects.filter(pk=change.pk).exists()
+    assert RedFlag.objects.count() == 1
     first, second = flag.revisions.order_by("number")
     assert first.snapshot["indicator"] == "Card transactions concentrated late at night"
-    assert second.snapshot["observed_by"] == ["bank", "payment_processor"]
-    assert second.changed_fields(first) == ["indicator", "observed_by"]
-    assert second.reason == "Acquirers see this first"
-    assert flag.history.count() >= 3  # simple-history keeps every save as well
+    assert second.changed_fields(first) == ["citations", "detail", "indicator", "observed_by"]
+    assert (second.reason, second.verified_by) == ("Acquirers see this first", verifier())
 
 
-def test_saving_a_published_flag_unchanged_adds_no_version(staff):
-    flag = red_flag(by=staff)
-    red_flag_update(red_flag=flag, fields={}, by=staff, reason="nothing")
-    assert RedFlagRevision.objects.filter(red_flag=flag).count() == 1
-
-
-def test_a_change_to_a_published_flag_needs_a_reason_and_then_writes_nothing(staff):
-    flag = red_flag(by=staff)
-    with pytest.raises(ValidationError, match="Say why"):
-        red_flag_update(red_flag=flag, fields={"indicator": "Changed"}, by=staff, reason="")
+def test_a_change_to_a_flag_in_review_sends_it_back_to_draft(staff):
+    flag = red_flag(publish=False)
+    _verified(flag, author=staff, verifier=verifier())
+    red_flag_update(red_flag=flag, fields={"indicator": "Changed"}, by=staff)
     flag.refresh_from_db()
-    assert flag.indicator == "Card transactions concentrated late at night"
+    assert (flag.indicator, flag.review_state, flag.verified_by) == ("Changed", ReviewState.DRAFT, None)
 
 
 def test_retiring_keeps_a_version_and_hides_the_flag(staff):
@@ -83,6 +155,15 @@ def test_retiring_keeps_a_version_and_hides_the_flag(staff):
     assert flag.review_state == ReviewState.RETIRED
     assert flag.revisions.first().review_state == ReviewState.RETIRED
     assert not RedFlag.objects.published().exists()
+
+
+def test_retiring_drops_a_pending_change_which_is_not_itself_retired(staff):
+    flag = red_flag(by=staff)
+    change = red_flag_update(red_flag=flag, fields={"detail": "More"}, by=staff)
+    with pytest.raises(ValidationError, match="delete it instead"):
+        red_flag_retire(red_flag=change, by=staff, reason="No")
+    red_flag_retire(red_flag=flag, by=staff, reason="Superseded")
+    assert list(RedFlag.objects.all()) == [flag]
 
 
 def test_rating_is_one_per_member_and_flag_and_is_recorded_as_activity():
@@ -137,7 +218,9 @@ def test_accepting_a_new_flag_makes_a_draft_and_tells_the_member(staff, mailoutb
     draft = suggestion.resulting_red_flag
     assert draft.review_state == ReviewState.DRAFT
     assert draft.stage == suggestion.stage
-    assert "Harbour Credit Union" in draft.source
+    (evidence,) = draft.citations.select_related("source")
+    assert (evidence.source.kind, evidence.source.issuer) == (SourceKind.MEMBER_EVIDENCE, "Harbour Credit Union")
+    assert (evidence.locator, evidence.quote) == ("the suggestion's evidence", "Two cases")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["rosa@bank.example"]
     assert "accepted" in mailoutbox[0].subject
@@ -166,13 +249,14 @@ def history_authors(instance) -> list[tuple[object, str]]:
 def test_the_red_flag_history_names_who_published_edited_and_retired_it(staff):
     other = staff_user()
     flag = red_flag(publish=False)
+    red_flag_submit(red_flag=flag, by=staff)
+    red_flag_verify(red_flag=flag, by=other)
     red_flag_publish(red_flag=flag, by=staff, reason="Checked")
-    red_flag_update(red_flag=flag, fields={"detail": "More detail"}, by=other, reason="Detail")
     red_flag_retire(red_flag=flag, by=staff, reason="Superseded")
     assert history_authors(flag)[-4:] == [
+        (staff, "admin"),  # sent for review
+        (other, "admin"),  # verified
         (staff, "admin"),  # published
-        (other, "admin"),  # edited
-        (other, "admin"),  # the edit's new version
         (staff, "admin"),  # retired
     ]
 

@@ -11,7 +11,15 @@ from ecosystem.models import RedFlagRating, Suggestion, SuggestionKind
 from ecosystem.services import red_flag_retire, suggestion_submit
 from initiatives.models import InitiativeStatus
 from members.models import Activity, Member, Verb
-from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
+from tests.ecosystem.factories import (
+    ActorFactory,
+    CategoryFactory,
+    FlowFactory,
+    SourceFactory,
+    StageFactory,
+    citation,
+    red_flag,
+)
 from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory, UserFactory, staff_user
 
@@ -44,8 +52,19 @@ def imb():
     deposits = FlowFactory(stage=laundering, from_actor=storefront, to_actor=bank, label="Structured cash deposits")
     flags = {
         "late": red_flag(flow=takings, indicator="Card charges late at night", sectors=["payment_processor"]),
-        "structured": red_flag(flow=deposits, indicator="Cash deposits just below the threshold", sectors=["bank"]),
-        "payroll": red_flag(actor=bank, indicator="Revenue with no payroll", sectors=["bank"]),
+        "structured": red_flag(
+            flow=deposits,
+            indicator="Cash deposits just below the threshold",
+            sectors=["bank"],
+            citations=[citation(SourceFactory(key="fin-2014"), quote="Quoted words")],
+        ),
+        "payroll": red_flag(
+            actor=bank,
+            indicator="Revenue with no payroll",
+            sectors=["bank"],
+            jurisdiction="United Kingdom",
+            threshold="Cash over GBP 10,000",
+        ),
         "couriers": red_flag(
             stage=laundering, indicator="Cash couriers carry proceeds abroad", sectors=["money_services"]
         ),
@@ -161,6 +180,8 @@ def test_a_part_of_another_map_is_not_found(member_client, imb):
         ({}, {"late", "structured", "payroll", "couriers"}),
         ({"sector": "bank"}, {"structured", "payroll"}),
         ({"q": "threshold"}, {"structured"}),
+        ({"q": "quoted words"}, {"structured"}),  # the cited passage is searched too
+        ({"jurisdiction": "United Kingdom"}, {"late", "structured", "payroll", "couriers"}),  # + the global ones
         ({"category": "imb", "stage": "laundering"}, {"structured", "payroll", "couriers"}),
     ],
 )
@@ -171,6 +192,17 @@ def test_library_search_and_filters(member_client, imb, query, expected):
     shown = {key for key in ("late", "structured", "payroll", "couriers") if imb[key].indicator in content}
     assert shown == expected
     assert "An unpublished draft" not in content
+
+
+def test_library_filters_by_jurisdiction_and_shows_the_threshold(member_client, imb):
+    red_flag(stage=imb["revenue"], indicator="A United States flag", jurisdiction="United States")
+    content = member_client.get(reverse("ecosystem:library"), {"jurisdiction": "United Kingdom"}).content.decode()
+    assert "Revenue with no payroll" in content
+    assert "Cash over GBP 10,000" in content
+    assert "Card charges late at night" in content  # global: applies everywhere
+    assert "A United States flag" not in content
+    choices = member_client.get(reverse("ecosystem:library")).content.decode()
+    assert '<option value="United States">' in choices
 
 
 def test_library_filters_by_persona(member_client, imb):
@@ -212,18 +244,18 @@ def test_csv_export_has_the_filtered_flags_with_their_sources(member_client, imb
         "",
     )
     assert first["observed_by"] == "bank"
-    assert first["source"] == "FinCEN Advisory FIN-2014-A008"
+    assert (first["source"], first["locator"], first["quote"]) == ("fin-2014", "Section 2", "Quoted words")
     assert first["review_state"] == "published"
     assert first["version"] == "1"
 
 
 def test_csv_export_defuses_spreadsheet_formulas(member_client, imb):
-    red_flag(stage=imb["revenue"], indicator='=HYPERLINK("http://evil")', source="-Polaris")
+    red_flag(stage=imb["revenue"], indicator='=HYPERLINK("http://evil")', citations=[citation(quote="-Polaris")])
     lines = member_client.get(reverse("ecosystem:library_csv")).content.decode().splitlines(keepends=True)
     rows = list(csv.DictReader(io.StringIO("".join(lines[1:-1]))))  # between the two label lines
     evil = next(row for row in rows if "HYPERLINK" in row["indicator"])
     assert evil["indicator"].startswith("'=")
-    assert evil["source"] == "'-Polaris"
+    assert evil["quote"] == "'-Polaris"
 
 
 def test_printable_page_lists_the_filtered_flags(member_client, imb):
@@ -318,7 +350,7 @@ def test_map_query_count_is_constant(member_client, django_assert_num_queries, s
     member_client.get("/")
     url = reverse("ecosystem:map", args=["sized"])
     # 14 of the map and the navigation's unread count, then the initiatives working on the stage
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # + the citations with their sources
         assert member_client.get(url, {"stage": stages[0].pk}).status_code == 200
 
 
@@ -328,7 +360,7 @@ def test_library_query_count_is_constant(member_client, django_assert_num_querie
     for index in range(size):
         red_flag(stage=stage, indicator=f"Indicator {index}", sectors=["bank", "money_services"])
     member_client.get("/")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):  # + the citations with their sources, the jurisdictions to filter by
         assert member_client.get(reverse("ecosystem:library"), {"sector": "bank"}).status_code == 200
 
 
@@ -393,7 +425,7 @@ def test_red_flag_page_query_count_is_constant(member_client, django_assert_num_
     member_client.get(url)
     # session, user, permissions (2), red flag, its observers and personas, member, my rating, versions,
     # the initiatives working on it, unread count
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # + the citations with their sources
         content = member_client.get(url).content.decode()
     assert content.count("Red-flag working group") == count
 
@@ -416,7 +448,7 @@ def test_catalogue_query_count_is_constant(member_client):
     assert query_count(member_client, reverse("ecosystem:catalogue")) == few == 6
 
 
-@pytest.mark.parametrize(("url_name", "queries"), [("ecosystem:library_print", 8), ("ecosystem:library_csv", 7)])
+@pytest.mark.parametrize(("url_name", "queries"), [("ecosystem:library_print", 9), ("ecosystem:library_csv", 8)])
 def test_printable_page_and_csv_query_counts_are_constant(member_client, url_name, queries):
     stage = StageFactory()
     red_flag(stage=stage, sectors=["bank"])

@@ -30,7 +30,7 @@ def test_seed_demo_twice_leaves_the_same_rows(settings):
     assert row_counts() == first
     assert first["personas.Persona"] == 6
     assert first["personas.JobToBeDone"] == 22
-    assert first["ecosystem.RedFlag"] == 39
+    assert first["ecosystem.RedFlag"] == 4
     assert first["ecosystem.TraffickingCategory"] == 25
     assert first["roadmap.Opportunity"] == 26
     assert first["initiatives.Initiative"] == 12

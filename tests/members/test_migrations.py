@@ -3,11 +3,11 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from members.models import Activity, Notification
+from tests.migrating import migrate
 
 BEFORE = [
     ("members", "0005_redundant_foreign_key_indexes"),
@@ -15,18 +15,9 @@ BEFORE = [
 ]
 
 
-def _migrate(targets: list[tuple[str, str]] | None = None):
-    """To the targets, or (None) to the latest migrations, where the tests after this one expect the schema."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_notifications_and_their_permissions_survive_the_move_to_members():
-    old_apps = _migrate(BEFORE)
+    old_apps = migrate(BEFORE)
     try:
         user = old_apps.get_model("members", "User").objects.create(email="m@example.org")
         organisation = old_apps.get_model("members", "Organisation").objects.create(
@@ -43,7 +34,7 @@ def test_notifications_and_their_permissions_survive_the_move_to_members():
             content_type=old_type, codename="view_notification", name="Can view notification"
         )
     finally:
-        _migrate()
+        migrate()
 
     moved = Notification.objects.get(pk=old_notification.pk)
     assert (moved.member_id, moved.kind, moved.title, moved.url) == (
@@ -60,7 +51,7 @@ def test_notifications_and_their_permissions_survive_the_move_to_members():
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_activity_gets_the_origin_its_verb_and_channel_tell_and_stays_append_only():
-    old_apps = _migrate([("members", "0006_notification_moves_to_members")])
+    old_apps = migrate([("members", "0006_notification_moves_to_members")])
     try:
         user = old_apps.get_model("members", "User").objects.create(email="o@example.org")
         member = old_apps.get_model("members", "Member").objects.create(user=user)
@@ -79,7 +70,7 @@ def test_existing_activity_gets_the_origin_its_verb_and_channel_tell_and_stays_a
             activity(member=member, verb=verb, source=source, occurred_at=timezone.now()) for verb, source in rows
         )
     finally:
-        _migrate()
+        migrate()
 
     stored = {(row.verb, row.source): row.origin for row in Activity.objects.filter(member_id=member.pk)}
     assert stored == rows

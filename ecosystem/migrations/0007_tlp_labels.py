@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ecosystem", "0002_same_category_foreign_keys"),
+        ("ecosystem", "0006_jurisdiction_and_threshold"),
         ("members", "0006_notification_moves_to_members"),
         ("personas", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
