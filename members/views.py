@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -40,8 +41,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             member=Member.objects.select_related("user").get(pk=member.pk),
             user_fields=user_form.cleaned_data,
             member_fields=member_form.cleaned_data,
+            consent_wording=member_form.consent_wording(),
         )
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("members:profile")
     return render(
         request, "members/profile.html", {"member": member, "user_form": user_form, "member_form": member_form}

@@ -1,4 +1,5 @@
-"""Upgrading a populated database: the inbox moves from initiatives to members and loses nothing."""
+"""Upgrading a populated database: the inbox moves from initiatives to members and loses nothing; existing
+members keep their e-mail consent, marked unrecorded."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -6,7 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from members.models import Notification
+from members.consent import consent_unrecorded
+from members.models import ConsentMethod, EmailConsent, Member, Notification
 
 BEFORE = [
     ("members", "0005_redundant_foreign_key_indexes"),
@@ -54,3 +56,23 @@ def test_notifications_and_their_permissions_survive_the_move_to_members():
     ContentType.objects.clear_cache()
     assert ContentType.objects.get(pk=old_type.pk).app_label == "members"
     assert Permission.objects.get(pk=permission.pk).content_type.app_label == "members"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_members_keep_their_consent_marked_unrecorded():
+    old_apps = _migrate([("members", "0006_notification_moves_to_members")])
+    try:
+        users = old_apps.get_model("members", "User").objects
+        members = old_apps.get_model("members", "Member").objects
+        agreed = members.create(user=users.create(email="yes@example.org"), consent_email=True)
+        declined = members.create(user=users.create(email="no@example.org"), consent_email=False)
+    finally:
+        _migrate([("members", "0007_email_consent_opt_in_and_history")])
+
+    assert Member.objects.get(pk=agreed.pk).consent_email is True
+    assert Member.objects.get(pk=declined.pk).consent_email is False
+    assert set(EmailConsent.objects.values_list("member_id", "given", "how")) == {
+        (agreed.pk, True, ConsentMethod.UNRECORDED),
+        (declined.pk, False, ConsentMethod.UNRECORDED),
+    }
+    assert set(Member.objects.filter(consent_unrecorded()).values_list("pk", flat=True)) == {agreed.pk, declined.pk}
