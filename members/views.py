@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from members.activity_subjects import subject_link
 from members.forms import ApiTokenForm, MemberProfileForm, UserNameForm
 from members.models import ApiToken, Member
 from members.selectors import activity_for_member, api_tokens_of, member_for_user
@@ -54,7 +55,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 def my_activity(request: HttpRequest) -> HttpResponse:
     member = _current_member(request)
     page = Paginator(activity_for_member(member=member), 25).get_page(request.GET.get("page"))
-    return render(request, "members/activity.html", {"member": member, "page": page})
+    rows = [(activity, subject_link(activity.subject)) for activity in page]
+    return render(request, "members/activity.html", {"member": member, "page": page, "rows": rows})
 
 
 # The secret waits in the server-side session for the one page after the redirect, so that reloading the
