@@ -48,7 +48,7 @@ def _members() -> Organisation:
         User(email=f"e2e{n}@bench.example", first_name=f"Member{n}", password=UNUSABLE) for n in range(RECIPIENTS)
     )
     Member.objects.bulk_create(
-        Member(user=user, organisation=organisation, status=MemberStatus.APPROVED) for user in users
+        Member(user=user, organisation=organisation, status=MemberStatus.APPROVED, consent_email=True) for user in users
     )
     return organisation
 

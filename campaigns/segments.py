@@ -15,6 +15,7 @@ from django_countries import countries
 
 from engagement.models import LifecycleStage
 from initiatives.models import Initiative, Participation, ParticipationStatus
+from members.consent import consent_unrecorded
 from members.models import Activity, Member, MemberQuerySet, Organisation, Origin
 from personas.models import Persona, Sector
 
@@ -65,10 +66,13 @@ def _date(value: Any) -> str:
         raise ValidationError(f"Date: {value!r} is not a date like 2026-01-31.") from None
 
 
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError(f"E-mail consent: {value!r} is not true or false.")
-    return value
+def _boolean(what: str) -> Callable[[Any], bool]:
+    def clean(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError(f"{what}: {value!r} is not true or false.")
+        return value
+
+    return clean
 
 
 def start_of(day: str) -> datetime:
@@ -119,7 +123,13 @@ RULE_FIELDS: dict[str, RuleField] = {
     "joined_before": RuleField("Joined before", _date, lambda v: Q(created_at__lt=start_of(v))),
     "active_after": RuleField("Last active on or after", _date, lambda v: Q(_active_since(v))),
     "active_before": RuleField("Last active before", _date, _active_before),
-    "consent_email": RuleField("Agrees to e-mail", _boolean, lambda v: Q(consent_email=v)),
+    "consent_email": RuleField("Agrees to e-mail", _boolean("E-mail consent"), lambda v: Q(consent_email=v)),
+    # Consent carried over from before it was recorded: the members to ask again.
+    "consent_unrecorded": RuleField(
+        "E-mail consent unrecorded",
+        _boolean("E-mail consent unrecorded"),
+        lambda v: consent_unrecorded() if v else ~consent_unrecorded(),
+    ),
 }
 
 

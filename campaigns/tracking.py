@@ -16,7 +16,8 @@ from django.utils import timezone
 from campaigns.models import Delivery
 from campaigns.validators import link_is_allowed
 from members.access import may_use_portal, require_portal_access
-from members.models import Member, Source, Verb
+from members.consent import consent_withdraw, unsubscribe_wording
+from members.models import ConsentMethod, Member, Source, Verb
 from members.services import record_activity
 
 UNSUBSCRIBE_SALT = "engagement.unsubscribe"
@@ -90,14 +91,14 @@ def delivery_for_unsubscribe(token: str) -> Delivery | None:
 
 @transaction.atomic
 def unsubscribe(*, token: str) -> Member | None:
-    """Turns e-mail consent off (once) and records it; None when the delivery no longer exists."""
+    """Withdraws e-mail consent (once), in the consent history and as activity; None when the delivery no longer
+    exists."""
     delivery = _delivery(_unsign(UNSUBSCRIBE_SALT, token))
     if delivery is None:
         return None
     member = Member.objects.select_for_update().get(pk=delivery.member_id)
     if member.consent_email:
-        member.consent_email = False
-        member.save(update_fields=["consent_email"])
+        consent_withdraw(member=member, how=ConsentMethod.UNSUBSCRIBE_LINK, wording=unsubscribe_wording())
         record_activity(
             member=member,
             verb=Verb.UNSUBSCRIBED,

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns import tracking
 from members.access import AccessRefused, refusal_page
+from members.consent import unsubscribe_wording
 
 # The smallest transparent GIF: what an open-tracking image answers with.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
@@ -22,7 +23,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             delivery = tracking.delivery_for_unsubscribe(token)
             if delivery is None:
                 raise Http404("This link is no longer valid.")
-            return render(request, "campaigns/unsubscribe.html", {"member": delivery.member, "done": False})
+            context = {"member": delivery.member, "done": False, "question": unsubscribe_wording()}
+            return render(request, "campaigns/unsubscribe.html", context)
         member = tracking.unsubscribe(token=token)
     except tracking.BadToken:
         return HttpResponseBadRequest("This unsubscribe link is not valid.")

@@ -7,8 +7,9 @@ from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation may show, by permission rather than by group name."""
-    user = request.user
-    if not user.is_authenticated:
+    # A request Django refuses before the authentication middleware ran (a bad Host: the 400 page) has no user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"nav": {}}
     return {
         "nav": {

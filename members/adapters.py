@@ -16,7 +16,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """Every sign-up becomes a pending member in the same transaction as its user."""
         with transaction.atomic():
             user = super().save_user(request, user, form, commit=True)
-            member_register(user=user, job_title=form.cleaned_data.get("job_title", ""))
+            member_register(
+                user=user, job_title=form.cleaned_data.get("job_title", ""), consent_wording=form.consent_wording()
+            )
         return user
 
     def get_client_ip(self, request: HttpRequest) -> str:

@@ -7,12 +7,25 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from members.models import Activity, ApiToken, Member, Notification, Organisation, OrganisationDomain, User
+from members.consent import consent_give, consent_withdraw, email_consent_wording
+from members.models import (
+    Activity,
+    ApiToken,
+    ConsentMethod,
+    EmailConsent,
+    Member,
+    Notification,
+    Organisation,
+    OrganisationDomain,
+    User,
+)
 from members.services import (
     api_tokens_revoke,
     member_approve,
@@ -98,7 +111,10 @@ class MemberActionForm(ActionForm):
         label=_("Reason"),
         required=False,
         max_length=500,
-        help_text=_("Needed to suspend, reinstate or mark as left; kept in the history, never sent to the member."),
+        help_text=_(
+            "Needed to suspend, reinstate or mark as left, and to record e-mail consent at a member's request (say "
+            "how and when they asked); kept in the history, never sent to the member."
+        ),
     )
 
 
@@ -110,8 +126,24 @@ class MemberAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     autocomplete_fields = ["organisation", "user"]
-    readonly_fields = ["status", "status_changed_at", "status_changed_by", "created_at"]
-    actions = ["approve", "reject", "suspend", "reinstate", "mark_left"]
+    # Consent changes only through its services, so that each change is in the history below the form.
+    readonly_fields = [
+        "status",
+        "status_changed_at",
+        "status_changed_by",
+        "consent_email",
+        "consent_history",
+        "created_at",
+    ]
+    actions = [
+        "approve",
+        "reject",
+        "suspend",
+        "reinstate",
+        "mark_left",
+        "record_consent_given",
+        "record_consent_withdrawn",
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Members are never deleted, so their history stays whole: set them to suspended or left."""
@@ -120,6 +152,38 @@ class MemberAdmin(SimpleHistoryAdmin):
     @admin.display(ordering="user__email")
     def email(self, obj: Member) -> str:
         return obj.user.email
+
+    @admin.display(description=_("E-mail consent history"))
+    def consent_history(self, obj: Member) -> str:
+        """Newest first; read-only, since the history is append-only."""
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{record.recorded_at:%Y-%m-%d %H:%M}",
+                    _("given") if record.given else _("withdrawn"),
+                    record.get_how_display(),
+                    record.by or "",
+                    record.wording,
+                    f"({record.wording_version})" if record.wording_version else "",
+                    record.reason,
+                )
+                for record in EmailConsent.objects.filter(member=obj).select_related("by")
+            ),
+        )
+        if not rows:
+            return str(_("Nothing recorded."))
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("When"),
+            _("Consent"),
+            _("How"),
+            _("By"),
+            _("Wording shown"),
+            _("Reason"),
+        )
+        return format_html("<table>{}{}</table>", header, rows)
 
     def _decide(self, request: HttpRequest, queryset: QuerySet[Member], decide: Any, verb: str) -> None:
         done = 0
@@ -155,6 +219,48 @@ class MemberAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Mark selected members as left (give a reason)"), permissions=["change"])
     def mark_left(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         self._change_status(request, queryset, member_mark_left, "Marked as left")
+
+    def _record_consent(self, request: HttpRequest, queryset: QuerySet[Member], record: Any) -> int:
+        reason, done = request.POST.get("reason", ""), 0
+        for member in queryset:
+            try:
+                record(
+                    member=member,
+                    how=ConsentMethod.STAFF,
+                    wording=email_consent_wording(),
+                    by=request.user,
+                    reason=reason,
+                )
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                break
+        return done
+
+    @admin.action(
+        description=_("Record e-mail consent given at the member's request (give a reason)"), permissions=["change"]
+    )
+    def record_consent_given(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        done = self._record_consent(request, queryset, consent_give)
+        if done:
+            message = ngettext(
+                "Recorded e-mail consent for %(count)d member.", "Recorded e-mail consent for %(count)d members.", done
+            )
+            self.message_user(request, message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Record e-mail consent withdrawn at the member's request (give a reason)"),
+        permissions=["change"],
+    )
+    def record_consent_withdrawn(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        done = self._record_consent(request, queryset, consent_withdraw)
+        if done:
+            message = ngettext(
+                "Recorded the withdrawal of e-mail consent for %(count)d member.",
+                "Recorded the withdrawal of e-mail consent for %(count)d members.",
+                done,
+            )
+            self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Activity)

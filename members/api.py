@@ -72,7 +72,8 @@ class MeSerializer(StrictModelSerializer[Member]):
             "consent_email",
             "timezone",
         ]
-        read_only_fields = ["email", "organisation", "status"]
+        # Consent is given where its wording is shown (sign-up, the profile page), never through the API.
+        read_only_fields = ["email", "organisation", "status", "consent_email"]
 
 
 class MeView(RetrieveUpdateAPIView[Member]):

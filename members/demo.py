@@ -10,7 +10,18 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from core.demo_files import demo_json
-from members.models import Activity, Member, Organisation, OrganisationDomain, Origin, Source, User, Verb
+from members.consent import consent_give, email_consent_wording
+from members.models import (
+    Activity,
+    ConsentMethod,
+    Member,
+    Organisation,
+    OrganisationDomain,
+    Origin,
+    Source,
+    User,
+    Verb,
+)
 from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
 
 
@@ -45,6 +56,8 @@ def _member(user: User, organisation: Organisation, title: str, status: str, joi
             )
             user.groups.add(Group.objects.get(name=MEMBER_ROLE))
         Activity.objects.bulk_create(events)
+        # The demo's members ticked the box at sign-up, so that its campaigns show e-mail as well as the inbox.
+        consent_give(member=member, how=ConsentMethod.SIGN_UP, wording=email_consent_wording())
     return member
 
 

@@ -6,7 +6,10 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from members.consent import consent_is_unrecorded, email_consent_wording
 from members.models import Member, User
 from personas.models import Persona
 
@@ -16,7 +19,23 @@ class SignupForm(AllauthSignupForm):
     last_name = forms.CharField(max_length=150, label="Last name")
     job_title = forms.CharField(max_length=200, label="Job title", required=False)
 
-    field_order = ["first_name", "last_name", "email", "job_title", "password1", "password2"]
+    # Opt-in: the box starts unticked, and leaving it so gives no consent.
+    consent_email = forms.BooleanField(
+        required=False,
+        help_text=gettext_lazy(
+            "Messages about your account (verifying your address, your membership, security) are sent either way."
+        ),
+    )
+
+    field_order = ["first_name", "last_name", "email", "job_title", "password1", "password2", "consent_email"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent_email"].label = email_consent_wording()
+
+    def consent_wording(self) -> str:
+        """The text beside the box when the person ticked it, or "" when they did not."""
+        return str(self.fields["consent_email"].label) if self.cleaned_data.get("consent_email") else ""
 
 
 class UserNameForm(forms.ModelForm[User]):
@@ -42,7 +61,22 @@ class MemberProfileForm(forms.ModelForm[Member]):
             persona.help_text = (
                 "Optional. It decides which initiatives are recommended to you and helps us plan for people like you."
             )
-        self.fields["consent_email"].help_text = "Campaign and digest e-mail. In-app notices continue either way."
+        consent = self.fields["consent_email"]
+        consent.label = email_consent_wording()
+        consent.help_text = _(
+            "Messages about your account (verifying your address, your membership, security) are sent either way, "
+            "and the portal's inbox keeps every message."
+        )
+        if self.instance.pk and consent_is_unrecorded(member=self.instance):
+            # Consent carried over from before it was recorded is not shown as given: the member chooses anew.
+            consent.initial = False
+            self.initial["consent_email"] = False
+            consent.help_text = _("We have no record of when you agreed: tick the box to keep receiving e-mail. ") + (
+                consent.help_text
+            )
+
+    def consent_wording(self) -> str:
+        return str(self.fields["consent_email"].label)
 
 
 class ApiTokenForm(forms.Form):

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -132,7 +133,10 @@ class Member(models.Model):
         related_name="members",
         help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
     )
-    consent_email = models.BooleanField("I agree to receive e-mail from The Knoble", default=True)
+    # The member's current e-mail consent, which the campaign engine reads; changed only by the services of
+    # `members.consent`, which append each change to `EmailConsent`, the history that says when, how and on what
+    # wording. Opt-in: nobody agrees by default.
+    consent_email = models.BooleanField(_("E-mail consent"), default=False)
     timezone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     history = HistoricalRecords()
@@ -361,3 +365,50 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ConsentMethod(models.TextChoices):
+    """How a member's e-mail consent was given or withdrawn."""
+
+    SIGN_UP = "sign_up", _("At sign-up")
+    PROFILE = "profile", _("On the profile")
+    UNSUBSCRIBE_LINK = "unsubscribe_link", _("Through an e-mail's unsubscribe link")
+    STAFF = "staff", _("By staff, at the member's request")
+    # Carried over from before consent was recorded: staff may ask again (the campaign segment "consent unrecorded").
+    UNRECORDED = "unrecorded", _("Unrecorded: set before consent was recorded")
+
+
+class EmailConsent(models.Model):
+    """The append-only history of a member's e-mail consent: written only by `members.consent`; a database
+    trigger refuses updates (and deletes, on PostgreSQL). Its latest row is the member's `consent_email`."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="email_consents", db_index=False)
+    given = models.BooleanField(_("consent given"))
+    how = models.CharField(_("how"), max_length=32, choices=ConsentMethod.choices)
+    # The exact text the member was shown, in the language shown, and the version of that wording.
+    wording = models.TextField(_("wording shown"), blank=True)
+    wording_version = models.CharField(_("wording version"), max_length=32, blank=True)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("e-mail consent record")
+        indexes = [models.Index(fields=["member", "-recorded_at"], name="email_consent_member_time")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(how__in=ConsentMethod.values), name="email_consent_how_valid"),
+            # Staff record consent only on the member's request, which they describe, under their own name.
+            models.CheckConstraint(
+                condition=~models.Q(how=ConsentMethod.STAFF) | (models.Q(by__isnull=False) & ~models.Q(reason="")),
+                name="email_consent_staff_has_author_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(how=ConsentMethod.UNRECORDED) | ~models.Q(wording=""),
+                name="email_consent_recorded_has_wording",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = _("given") if self.given else _("withdrawn")
+        return f"{self.member_id} {state} {self.get_how_display()} {self.recorded_at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from members.activity_subjects import subjects_prefetch
 from members.models import Activity, ApiToken, Member, Notification, User
 
 
@@ -14,8 +15,14 @@ def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
 
 
 def activity_for_member(*, member: Member) -> QuerySet[Activity]:
-    """A member's own activity, newest first; never anyone else's."""
-    return Activity.objects.filter(member=member).select_related("subject_type").order_by("-occurred_at", "-id")
+    """A member's own activity, newest first, with what each event was about (one query per kind of subject);
+    never anyone else's."""
+    return (
+        Activity.objects.filter(member=member)
+        .select_related("subject_type")
+        .prefetch_related(subjects_prefetch())
+        .order_by("-occurred_at", "-id")
+    )
 
 
 def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:

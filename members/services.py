@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from members.consent import consent_give, consent_is_unrecorded, consent_withdraw, email_consent_wording
 from members.history import attribute_change
 from members.models import (
     VERB_ORIGINS,
     Activity,
     ApiToken,
+    ConsentMethod,
     Member,
     MemberStatus,
     Notification,
@@ -139,10 +141,14 @@ def organisation_for_email(email: str) -> Organisation | None:
 
 
 @transaction.atomic
-def member_register(*, user: User, job_title: str = "") -> Member:
-    """A sign-up becomes a pending member, linked to the organisation that owns its e-mail domain."""
+def member_register(*, user: User, job_title: str = "", consent_wording: str = "") -> Member:
+    """A sign-up becomes a pending member, linked to the organisation that owns its e-mail domain. With
+    `consent_wording` (the text beside the box the person ticked) it records their e-mail consent; without it
+    they have none."""
     member = Member.objects.create(user=user, organisation=organisation_for_email(user.email), job_title=job_title)
     record_activity(member=member, verb=Verb.SIGNED_UP, details={"domain_matched": member.organisation_id is not None})
+    if consent_wording:
+        consent_give(member=member, how=ConsentMethod.SIGN_UP, wording=consent_wording)
     return member
 
 
@@ -247,10 +253,32 @@ def _send_decision_email_on_commit(member: Member) -> None:
     send_membership_decision_email.delay_on_commit(member.pk)
 
 
+def _profile_consent(*, member: Member, wanted: bool | None, wording: str) -> bool:
+    """Applies the profile's consent box; True when it recorded a change. Ticking the box records consent when
+    it was off or only carried over unrecorded; unticking it withdraws consent that was on."""
+    if wanted is None:
+        return False
+    if wanted and (not member.consent_email or consent_is_unrecorded(member=member)):
+        consent_give(member=member, how=ConsentMethod.PROFILE, wording=wording)
+        return True
+    if not wanted and member.consent_email:
+        consent_withdraw(member=member, how=ConsentMethod.PROFILE, wording=wording)
+        return True
+    return False
+
+
 @transaction.atomic
-def member_profile_update(*, member: Member, user_fields: dict[str, Any], member_fields: dict[str, Any]) -> Member:
-    """Saves the profile form and records which fields changed (names only, never values)."""
-    changed = [name for name, value in user_fields.items() if getattr(member.user, name) != value]
+def member_profile_update(
+    *, member: Member, user_fields: dict[str, Any], member_fields: dict[str, Any], consent_wording: str = ""
+) -> Member:
+    """Saves the profile form and records which fields changed (names only, never values). E-mail consent
+    (`consent_email` among the member fields) goes through `members.consent`, with the wording shown beside the
+    box (the current wording when none is given)."""
+    member_fields = dict(member_fields)
+    wanted = member_fields.pop("consent_email", None)
+    consent_changed = _profile_consent(member=member, wanted=wanted, wording=consent_wording or email_consent_wording())
+    changed = ["consent_email"] if consent_changed else []
+    changed += [name for name, value in user_fields.items() if getattr(member.user, name) != value]
     changed += [name for name, value in member_fields.items() if getattr(member, name) != value]
     for name, value in user_fields.items():
         setattr(member.user, name, value)

@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from members.activity_subjects import subject_link
 from members.forms import ApiTokenForm, MemberProfileForm, UserNameForm
 from members.models import ApiToken, Member
 from members.selectors import activity_for_member, api_tokens_of, member_for_user
@@ -40,8 +42,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             member=Member.objects.select_related("user").get(pk=member.pk),
             user_fields=user_form.cleaned_data,
             member_fields=member_form.cleaned_data,
+            consent_wording=member_form.consent_wording(),
         )
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("members:profile")
     return render(
         request, "members/profile.html", {"member": member, "user_form": user_form, "member_form": member_form}
@@ -52,7 +55,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 def my_activity(request: HttpRequest) -> HttpResponse:
     member = _current_member(request)
     page = Paginator(activity_for_member(member=member), 25).get_page(request.GET.get("page"))
-    return render(request, "members/activity.html", {"member": member, "page": page})
+    rows = [(activity, subject_link(activity.subject)) for activity in page]
+    return render(request, "members/activity.html", {"member": member, "page": page, "rows": rows})
 
 
 # The secret waits in the server-side session for the one page after the redirect, so that reloading the

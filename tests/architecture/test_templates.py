@@ -1,6 +1,7 @@
 """Templates keep the layer rule too (docs/ARCHITECTURE.md): a lower app's template never extends or includes a
 higher app's template, nor loads a higher app's tag library, and a lower app's Python never renders a higher
-app's template. The shared shell (base.html, components/, allauth/, admin/*.html, 429.html) is below every app.
+app's template. The shared shell (base.html, components/, allauth/, admin/*.html, the error pages) is below every
+app.
 
 A template belongs to the app its path names: `<app>/…` or `admin/<app>/…`. Tag libraries that the wiring
 declares in TEMPLATES["OPTIONS"]["libraries"] are the sanctioned extension points and may be loaded anywhere.

@@ -56,13 +56,15 @@ class DeliveryFactory(factory.django.DjangoModelFactory[Delivery]):
 
 
 def approved_members_in_bulk(count: int, *, prefix: str = "bulk") -> list[Member]:
-    """Many approved members fast (bulk inserts, no password hashing), for the engine's volume tests."""
+    """Many approved members who agreed to e-mail, fast (bulk inserts, no password hashing), for the engine's volume
+    tests."""
     organisation = OrganisationFactory.create(name=f"{prefix.title()} Bank", sector="financial_institution")
     users = User.objects.bulk_create(
         User(email=f"{prefix}{n}@bank.example", first_name=f"Member{n}", password="!") for n in range(count)
     )
     return Member.objects.bulk_create(
-        Member(user=user, organisation=organisation, status=Member.Status.APPROVED) for user in users
+        Member(user=user, organisation=organisation, status=Member.Status.APPROVED, consent_email=True)
+        for user in users
     )
 
 

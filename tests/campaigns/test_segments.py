@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from campaigns.segments import RULE_FIELDS, segment_members, segment_preview, validate_rules
 from engagement.models import LifecycleStage, MemberEngagement
 from initiatives.models import Participation, ParticipationStatus
-from members.models import Activity, Member, Verb
+from members.consent import consent_give, email_consent_wording
+from members.models import Activity, ConsentMethod, EmailConsent, Member, Verb
 from personas.models import Sector
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
 from tests.members.factories import MemberFactory, OrganisationFactory
@@ -87,7 +88,7 @@ def test_preview_counts_approved_members_and_samples_them():
 DAYS = [date(2026, 1, 1) + timedelta(days=30 * n) for n in range(6)]
 
 
-def _python_match(member, rule, participations, activity_days) -> bool:
+def _python_match(member, rule, participations, activity_days, unrecorded) -> bool:
     field, value = rule["field"], rule["value"]
     org = member.organisation
     if field == "stage":
@@ -117,6 +118,8 @@ def _python_match(member, rule, participations, activity_days) -> bool:
         return bool(days) and max(days) < day
     if field == "consent_email":
         return member.consent_email is value
+    if field == "consent_unrecorded":
+        return (member.pk in unrecorded) is value
     raise AssertionError(field)
 
 
@@ -135,6 +138,10 @@ def population():
         member.created_at = datetime.combine(DAYS[n % 6], datetime.min.time(), tzinfo=UTC) + timedelta(hours=n)
         member.save(update_fields=["consent_email", "created_at"])
         members.append(member)
+        if n % 3 == 0:  # carried over unrecorded; every sixth member has since chosen on the profile
+            EmailConsent.objects.create(member=member, given=member.consent_email, how=ConsentMethod.UNRECORDED)
+        if n % 6 == 0:
+            consent_give(member=member, how=ConsentMethod.PROFILE, wording=email_consent_wording())
         if n % 6:  # every sixth member has not been scored yet, so has no stage
             when = datetime(2026, 6, 1, tzinfo=UTC)
             stage = LifecycleStage.values[n % len(LifecycleStage.values)]
@@ -162,6 +169,7 @@ def rule_strategy(population):
         "active_after": day,
         "active_before": day,
         "consent_email": st.booleans(),
+        "consent_unrecorded": st.booleans(),
     }
     assert set(values) == set(RULE_FIELDS), "a new rule field needs a strategy here"
     return st.sampled_from(sorted(values)).flatmap(
@@ -176,12 +184,18 @@ def test_random_rule_sets_never_error_and_match_a_python_filter(population):
     activity_days: dict[int, list[date]] = {}
     for member_id, when in Activity.objects.values_list("member_id", "occurred_at"):
         activity_days.setdefault(member_id, []).append(when.date())
+    hows: dict[int, set[str]] = {}
+    for member_id, how in EmailConsent.objects.values_list("member_id", "how"):
+        hows.setdefault(member_id, set()).add(how)
+    unrecorded = {member_id for member_id, seen in hows.items() if seen == {ConsentMethod.UNRECORDED}}
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.lists(rule_strategy(population), max_size=4))
     def check(rules):
         expected = {
-            m.pk for m in members if all(_python_match(m, rule, participations, activity_days) for rule in rules)
+            m.pk
+            for m in members
+            if all(_python_match(m, rule, participations, activity_days, unrecorded) for rule in rules)
         }
         assert set(segment_members(rules).values_list("pk", flat=True)) == expected
 

@@ -7,6 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.advance import campaigns_advance
@@ -14,6 +15,7 @@ from campaigns.models import CampaignStatus, Channel, Delivery, DeliveryStatus, 
 from campaigns.send import SendResult, TransientSendError, _claim, _mark_sent, _release, _retry_delay, deliveries_send
 from campaigns.transitions import campaign_cancel, campaign_launch
 from members.models import Activity, Member, Notification, NotificationKind, Verb
+from members.services import member_approve
 from tests.campaigns.factories import (
     CampaignFactory,
     CampaignStepFactory,
@@ -23,7 +25,8 @@ from tests.campaigns.factories import (
 )
 from tests.campaigns.loopback_smtp import LoopbackSMTP
 from tests.initiatives.factories import InitiativeFactory, ParticipationFactory
-from tests.members.factories import MemberFactory, staff_user
+from tests.members.factories import MemberFactory, OrganisationDomainFactory, staff_user
+from tests.members.test_signup_flow import SIGNUP
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +87,24 @@ def test_members_without_email_consent_get_the_message_in_app_only(run_engine):
     assert notification.kind == NotificationKind.CAMPAIGN_MESSAGE
     assert notification.title == f"Join {goal.title}"
     assert notification.url == goal.get_absolute_url()
+
+
+def test_a_member_who_signed_up_with_the_consent_box_unticked_gets_the_inbox_not_email(
+    client, run_engine, django_capture_on_commit_callbacks
+):
+    domain = OrganisationDomainFactory()
+    client.post(reverse("account_signup"), {**SIGNUP, "email": f"ada@{domain.domain}"})
+    member = Member.objects.get(user__email=f"ada@{domain.domain}")
+    with django_capture_on_commit_callbacks(execute=True):
+        member_approve(member=member, by=staff_user())
+    mail.outbox.clear()  # the address verification and the approval: service e-mail, outside consent
+
+    campaign = launched({"channel": Channel.EMAIL, "subject": "Welcome"})
+    run_engine()
+
+    assert mail.outbox == []
+    assert deliveries(campaign).get().channel == Channel.IN_APP
+    assert Notification.objects.filter(member=member, kind=NotificationKind.CAMPAIGN_MESSAGE).count() == 1
 
 
 def test_both_channels_send_an_email_and_an_in_app_message(run_engine):

@@ -52,6 +52,8 @@ class MemberFactory(factory.django.DjangoModelFactory[Member]):
     organisation = factory.SubFactory(OrganisationFactory)
     job_title = "AML Investigator"
     status = Member.Status.APPROVED
+    # Most tests are about members who agreed to e-mail; consent tests pass False or go through `members.consent`.
+    consent_email = True
 
     @factory.post_generation
     def role(obj, create, extracted, **kwargs):

@@ -1,4 +1,5 @@
-"""Upgrading a populated database: the inbox moves from initiatives to members and loses nothing."""
+"""Upgrading a populated database: the inbox moves from initiatives to members and loses nothing; existing
+members keep their e-mail consent, marked unrecorded."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -6,7 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from members.models import Activity, Notification
+from members.consent import consent_unrecorded
+from members.models import Activity, ConsentMethod, EmailConsent, Member, Notification
 from tests.migrating import migrate
 
 BEFORE = [
@@ -76,3 +78,23 @@ def test_existing_activity_gets_the_origin_its_verb_and_channel_tell_and_stays_a
     assert stored == rows
     with pytest.raises(DatabaseError), transaction.atomic():
         Activity.objects.filter(member_id=member.pk).update(origin="member")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_members_keep_their_consent_marked_unrecorded():
+    old_apps = migrate([("members", "0006_notification_moves_to_members")])
+    try:
+        users = old_apps.get_model("members", "User").objects
+        members = old_apps.get_model("members", "Member").objects
+        agreed = members.create(user=users.create(email="yes@example.org"), consent_email=True)
+        declined = members.create(user=users.create(email="no@example.org"), consent_email=False)
+    finally:
+        migrate()
+
+    assert Member.objects.get(pk=agreed.pk).consent_email is True
+    assert Member.objects.get(pk=declined.pk).consent_email is False
+    assert set(EmailConsent.objects.values_list("member_id", "given", "how")) == {
+        (agreed.pk, True, ConsentMethod.UNRECORDED),
+        (declined.pk, False, ConsentMethod.UNRECORDED),
+    }
+    assert set(Member.objects.filter(consent_unrecorded()).values_list("pk", flat=True)) == {agreed.pk, declined.pk}

@@ -3,6 +3,9 @@ from django.urls import reverse
 
 from members.models import Activity, Verb
 from members.services import record_activity
+from tests.campaigns.factories import CampaignFactory
+from tests.ecosystem.factories import red_flag
+from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,41 @@ def test_my_activity_query_count_is_constant(client, django_assert_num_queries, 
     client.force_login(member.user)
     client.get("/")  # the first request of a session records it; measure a steady-state page view
     with django_assert_num_queries(8):  # the 8th: the unread-notification count in the navigation
+        assert client.get(reverse("members:activity")).status_code == 200
+
+
+def _events_about_each_kind(member, repeat: int) -> dict:
+    initiative = InitiativeFactory.create(title="Cash couriers")
+    flag = red_flag(indicator="Rent paid in cash for several flats")
+    about_goal, plain = CampaignFactory.create(goal=initiative), CampaignFactory.create(goal=None)
+    for _ in range(repeat):
+        record_activity(member=member, verb=Verb.INITIATIVE_VIEWED, subject=initiative)
+        record_activity(member=member, verb=Verb.RED_FLAG_RATED, subject=flag)
+        record_activity(member=member, verb=Verb.MESSAGE_OPENED, subject=about_goal)
+        record_activity(member=member, verb=Verb.MESSAGE_OPENED, subject=plain)
+    return {"initiative": initiative, "flag": flag, "plain": plain}
+
+
+def test_my_activity_says_what_each_event_was_about_with_links(client):
+    member = MemberFactory()
+    things = _events_about_each_kind(member, repeat=1)
+    client.force_login(member.user)
+    content = client.get(reverse("members:activity")).content.decode()
+    assert f'<a href="{things["initiative"].get_absolute_url()}">Cash couriers</a>' in content
+    flag_url = reverse("ecosystem:red_flag", args=[things["flag"].pk])
+    assert f'<a href="{flag_url}">Rent paid in cash for several flats</a>' in content
+    assert f'<a href="{reverse("initiatives:notifications")}">A message from The Knoble</a>' in content
+    assert things["plain"].name not in content  # a campaign's name is for staff
+
+
+@pytest.mark.parametrize("repeat", [1, 8])
+def test_my_activity_loads_each_kind_of_subject_once(client, django_assert_num_queries, repeat):
+    member = MemberFactory()
+    _events_about_each_kind(member, repeat=repeat)
+    client.force_login(member.user)
+    client.get("/")
+    # The 8 of a plain page, and one query for each kind of subject on it: initiatives, red flags, campaigns.
+    with django_assert_num_queries(11):
         assert client.get(reverse("members:activity")).status_code == 200
 
 
