@@ -28,6 +28,8 @@ def test_member_filters_joins_without_reload_sees_it_at_home_and_leaves(page):
     expect(page.get_by_role("link", name="Case-sharing forum pilot")).to_have_count(0)
     page.get_by_role("link", name="Typology training: the IMB model").click()
 
+    # htmx binds the join form once the page's deferred scripts have run; a click before then is a plain POST.
+    page.wait_for_load_state("load")
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("button", name="Join this initiative").click()
     expect(page.get_by_text("You are taking part in “Typology training: the IMB model”.")).to_be_focused()
