@@ -11,6 +11,7 @@ from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticip
 from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
+from spaces.api import DocumentViewSet, SpaceViewSet, ThreadViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -37,6 +38,9 @@ router.register("members", MemberViewSet, basename="member")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("spaces", SpaceViewSet, basename="space")
+router.register("space-threads", ThreadViewSet, basename="space-thread")
+router.register("space-documents", DocumentViewSet, basename="space-document")
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]
