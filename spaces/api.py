@@ -205,7 +205,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
                 _raise(error)
             created = selectors.threads_of(space=thread.space, user=request.user).get(pk=thread.pk)
             return Response(ThreadSerializer(created).data, status=status.HTTP_201_CREATED)
-        space = services.space_ensure(initiative=access.initiative)
+        space = services.space_ensure(initiative=access.initiative, by=request.user)  # type: ignore[arg-type]
         return self._page(
             selectors.threads_of(space=space, user=request.user).select_related("space__initiative"), ThreadSerializer
         )
@@ -214,7 +214,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
     @action(detail=True, methods=["get"])
     def documents(self, request: Request, slug: str | None = None) -> Response:
         access = self._access()
-        space = services.space_ensure(initiative=access.initiative)
+        space = services.space_ensure(initiative=access.initiative, by=request.user)  # type: ignore[arg-type]
         return self._page(
             selectors.documents_of(space=space, user=request.user).select_related("space__initiative"),
             DocumentSerializer,
@@ -230,7 +230,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
     @action(detail=True, methods=["get"], url_path="action-items")
     def action_items(self, request: Request, slug: str | None = None) -> Response:
         access = self._access()
-        space = services.space_ensure(initiative=access.initiative)
+        space = services.space_ensure(initiative=access.initiative, by=request.user)  # type: ignore[arg-type]
         return self._page(selectors.action_items_of(space=space), ActionItemSerializer)
 
 
@@ -238,7 +238,7 @@ def _space_access_for(*, user: Any, initiative: Initiative) -> SpaceAccess:
     level = selectors.access_level(user=user, initiative=initiative)
     if level < Level.MEMBER:
         raise NotFound
-    return SpaceAccess(initiative=initiative, level=level, member=getattr(user, "member", None))
+    return SpaceAccess(initiative=initiative, level=level, member=getattr(user, "member", None), user=user)
 
 
 class ThreadViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Thread]):

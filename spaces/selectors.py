@@ -16,7 +16,14 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from initiatives.models import Initiative, InitiativeSession, Participation, ParticipationRole, ParticipationStatus
+from initiatives.models import (
+    Initiative,
+    InitiativeSession,
+    InitiativeStatus,
+    Participation,
+    ParticipationRole,
+    ParticipationStatus,
+)
 from members.access import may_use_portal
 from members.models import Member
 from sharing.selectors import scope
@@ -55,6 +62,7 @@ class SpaceAccess:
     initiative: Initiative
     level: Level
     member: Member | None
+    user: Any = None
 
     @property
     def may_read(self) -> bool:
@@ -76,7 +84,7 @@ def access_level(*, user: Any, initiative: Initiative) -> Level:
         return Level.NONE
     if user.has_perm(SPACE_STAFF_PERMISSION):
         return Level.MODERATOR
-    if initiative.status == "draft":
+    if initiative.status == InitiativeStatus.DRAFT:
         return Level.NONE
     if initiative.lead_id is not None and initiative.lead_id == user.pk:
         return Level.MODERATOR
@@ -105,7 +113,7 @@ def space_access(*, user: Any, slug: str, at_least: Level = Level.MEMBER) -> Spa
     level = access_level(user=user, initiative=initiative)
     if level < at_least or level == Level.NONE:
         raise Http404
-    return SpaceAccess(initiative=initiative, level=level, member=_member(user))
+    return SpaceAccess(initiative=initiative, level=level, member=_member(user), user=user)
 
 
 def visible_initiatives(*, user: Any) -> QuerySet[Initiative]:

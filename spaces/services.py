@@ -66,9 +66,10 @@ def _require(*, user: Any, initiative: Initiative, level: Level) -> Level:
 
 
 @transaction.atomic
-def space_ensure(*, initiative: Initiative) -> Space:
+def space_ensure(*, initiative: Initiative, by: User | None = None) -> Space:
     """The initiative's space, created with its audience group on first use; idempotent under concurrency (the
-    initiative row is locked while the space is made)."""
+    initiative row is locked while the space is made). The group is owned by the lead, else by `by` (who opened
+    the space first), else by the first superuser."""
     existing = Space.objects.filter(initiative=initiative).select_related("audience").first()
     if existing is not None:
         return existing
@@ -76,9 +77,7 @@ def space_ensure(*, initiative: Initiative) -> Space:
     existing = Space.objects.filter(initiative=locked).select_related("audience").first()
     if existing is not None:
         return existing
-    owner = locked.lead or User.objects.filter(is_superuser=True).order_by("pk").first()
-    if owner is None:
-        owner = User.objects.filter(is_staff=True).order_by("pk").first()
+    owner = locked.lead or by or User.objects.filter(is_superuser=True).order_by("pk").first()
     if owner is None:
         raise ValidationError(_("A space needs a lead or a member of staff to own its audience."))
     audience = SharingGroup.objects.create(
@@ -185,7 +184,7 @@ def thread_start(*, initiative: Initiative, member: Member, title: str, body: st
         raise ValidationError({"title": _("Give the thread a title.")})
     body = _clean_body(body)
     label = _clean_label(label)
-    space = space_ensure(initiative=initiative)
+    space = space_ensure(initiative=initiative, by=member.user)
     now = timezone.now()
     thread = Thread.objects.create(
         space=space, title=title[:200], author=member, label=label, created_at=now, last_post_at=now
@@ -312,7 +311,7 @@ def follow_set(*, initiative: Initiative, member: Member, level: str) -> Follow:
     _require(user=member.user, initiative=initiative, level=Level.MEMBER)
     if level not in FollowLevel.values:
         raise ValidationError({"level": _("Choose what to be told of.")})
-    space = space_ensure(initiative=initiative)
+    space = space_ensure(initiative=initiative, by=member.user)
     follow, _created = Follow.objects.update_or_create(space=space, member=member, defaults={"level": level})
     return follow
 
@@ -333,7 +332,7 @@ def document_upload(
     file stores nothing; stored through Django's storage under a name of ours."""
     _require(user=member.user, initiative=initiative, level=Level.MEMBER)
     checked = check_upload(filename=filename, data=data, size=size)
-    space = space_ensure(initiative=initiative)
+    space = space_ensure(initiative=initiative, by=member.user)
     if document is None:
         title = (title or "").strip() or checked.filename
         label = _clean_label(label)
@@ -400,7 +399,7 @@ def session_notes_save(
     """The agenda, notes and decisions of a session; every change kept in their history."""
     initiative = session.initiative
     _staff_or_lead(by=by, initiative=initiative)
-    space = space_ensure(initiative=initiative)
+    space = space_ensure(initiative=initiative, by=by)
     label = _clean_label(label)
     record = SessionNotes.objects.filter(session=session).first() or SessionNotes(session=session)
     record.agenda, record.notes, record.decisions = agenda.strip(), notes.strip(), decisions.strip()
@@ -429,7 +428,7 @@ def action_item_create(
         raise ValidationError({"owner": _("The owner must take part in the initiative.")})
     if session is not None and session.initiative_id != initiative.pk:
         raise ValidationError({"session": _("That session belongs to another initiative.")})
-    space = space_ensure(initiative=initiative)
+    space = space_ensure(initiative=initiative, by=by)
     item = ActionItem(space=space, session=session, title=title[:300], owner=owner, due_on=due_on, created_by=by)
     attribute_change(item, by=by, origin=Source.WEB)
     item.save()

@@ -29,7 +29,7 @@ def _errors(request: HttpRequest, error: ValidationError | PermissionDenied) -> 
 
 
 def _space(access: SpaceAccess) -> Space:
-    space = services.space_ensure(initiative=access.initiative)
+    space = services.space_ensure(initiative=access.initiative, by=access.user)
     member = access.member
     # Someone who has just joined is in the audience of AMBER content from their first visit on.
     if (

@@ -182,3 +182,14 @@ def test_lead_records_session_notes_and_attendance(group, client):
     page = client.get(url).content.decode()
     assert "Adopt v2" in page
     assert client.post(url, {"notes": "mine"}).status_code == 404
+
+
+def test_a_space_without_a_lead_is_owned_by_who_opened_it(client):
+    from tests.initiatives.factories import InitiativeFactory
+    from tests.spaces.factories import participant as take_part
+
+    initiative = InitiativeFactory(lead=None)
+    member = take_part(initiative)
+    client.force_login(member.user)
+    assert client.get(reverse("spaces:space", kwargs={"slug": initiative.slug})).status_code == 200
+    assert initiative.space.audience.owner == member.user
