@@ -109,6 +109,9 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
         "follow_form": forms.FollowForm(initial={"level": selectors.follow_level(space=current, member=access.member)}),
         "handle": services.handle(access.member) if access.member else "",
     }
+    # Lists of TLP:AMBER and tighter are logged too (one insert per list).
+    access_record(user=request.user, objects=context["threads"], spec=POST_SPEC, channel=Channel.LIST)
+    access_record(user=request.user, objects=context["documents"], spec=DOCUMENT_SPEC, channel=Channel.LIST)
     if access.may_moderate:
         context["session_form"] = forms.SessionForm(prefix="session")
         context["action_form"] = forms.ActionItemForm(owners=_owners(access.initiative), prefix="action")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from initiatives.models import ParticipationStatus
 from initiatives.services import initiative_leave
 from members.models import Member
+from sharing.models import AccessLog, Channel
 from spaces import selectors
 from spaces.selectors import Level
 from tests.members.factories import MemberFactory, staff_user
@@ -105,3 +106,14 @@ def test_index_lists_only_my_spaces(client, setting):
     page = client.get(reverse("spaces:index")).content.decode()
     assert initiative.title in page
     assert other.title not in page
+
+
+def test_viewing_amber_content_is_logged(client, setting):
+    initiative, _, started = setting
+    reader = participant(initiative)
+    client.force_login(reader.user)
+    client.get(reverse("spaces:space", kwargs={"slug": initiative.slug}))
+    client.get(started.get_absolute_url())
+    channels = list(AccessLog.objects.filter(user=reader.user).values_list("channel", flat=True))
+    assert channels.count(Channel.LIST) == 1  # the thread in the list
+    assert channels.count(Channel.PAGE) == 3  # the thread and its two posts
