@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roadmap",
     "ecosystem",
     "initiatives",
+    "spaces",
     "engagement",
     "campaigns",
     "analytics",

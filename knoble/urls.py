@@ -28,6 +28,7 @@ urlpatterns = [
     path("ecosystem/", include("ecosystem.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("dashboards/", include("analytics.urls")),
+    path("spaces/", include("spaces.urls")),
     # The initiatives app serves the site's front door, "/" ("for you").
     path("", include("initiatives.urls")),
     path("", include("members.urls")),
