@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roadmap",
     "ecosystem",
     "initiatives",
+    "voice",
     "engagement",
     "campaigns",
     "analytics",
