@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roadmap",
     "ecosystem",
     "initiatives",
+    "voice",
     "spaces",
     "engagement",
     "campaigns",
