@@ -21,6 +21,7 @@ from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticip
 from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
+from sharing.api import AccessLogViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -52,6 +53,7 @@ router.register("ecosystem/sources", SourceViewSet, basename="ecosystem-source")
 router.register("red-flags", RedFlagViewSet, basename="red-flag")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 router.register("red-flag-suggestions", SuggestionViewSet, basename="red-flag-suggestion")
+router.register("access-log", AccessLogViewSet, basename="access-log")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
