@@ -7,10 +7,21 @@ from rest_framework.routers import DefaultRouter
 
 from analytics.api import DashboardView
 from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
+from ecosystem.api import (
+    ActorViewSet,
+    CategoryViewSet,
+    FlowViewSet,
+    IndicatorSetViewSet,
+    RedFlagViewSet,
+    SourceViewSet,
+    StageViewSet,
+    SuggestionViewSet,
+)
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
+from sharing.api import AccessLogViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -34,6 +45,15 @@ router.register("me/participations", MyParticipationViewSet, basename="my-partic
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("members", MemberViewSet, basename="member")
+router.register("ecosystem/categories", CategoryViewSet, basename="ecosystem-category")
+router.register("ecosystem/stages", StageViewSet, basename="ecosystem-stage")
+router.register("ecosystem/actors", ActorViewSet, basename="ecosystem-actor")
+router.register("ecosystem/flows", FlowViewSet, basename="ecosystem-flow")
+router.register("ecosystem/sources", SourceViewSet, basename="ecosystem-source")
+router.register("red-flags", RedFlagViewSet, basename="red-flag")
+router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
+router.register("red-flag-suggestions", SuggestionViewSet, basename="red-flag-suggestion")
+router.register("access-log", AccessLogViewSet, basename="access-log")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("roadmap/", include("roadmap.urls")),
     path("ecosystem/", include("ecosystem.urls")),
     path("voice/", include("voice.urls")),
+    path("sharing/", include("sharing.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("dashboards/", include("analytics.urls")),
     path("spaces/", include("spaces.urls")),

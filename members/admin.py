@@ -122,7 +122,7 @@ class MemberActionForm(ActionForm):
 class MemberAdmin(SimpleHistoryAdmin):
     action_form = MemberActionForm
     list_display = ["__str__", "email", "organisation", "job_title", "status", "created_at"]
-    list_filter = ["status", "organisation__sector", CountryInUseFilter]
+    list_filter = ["status", "is_organisation_admin", "organisation__sector", CountryInUseFilter]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     autocomplete_fields = ["organisation", "user"]

@@ -350,7 +350,7 @@ def test_map_query_count_is_constant(member_client, django_assert_num_queries, s
     member_client.get("/")
     url = reverse("ecosystem:map", args=["sized"])
     # 14 of the map and the navigation's unread count, then the initiatives working on the stage
-    with django_assert_num_queries(17):  # + the citations with their sources
+    with django_assert_num_queries(18):  # + the citations with their sources, + the stage's indicator sets
         assert member_client.get(url, {"stage": stages[0].pk}).status_code == 200
 
 
