@@ -22,6 +22,7 @@ from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
 from sharing.api import AccessLogViewSet
+from spaces.api import DocumentViewSet, SpaceViewSet, ThreadViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -57,6 +58,9 @@ router.register("access-log", AccessLogViewSet, basename="access-log")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("spaces", SpaceViewSet, basename="space")
+router.register("space-threads", ThreadViewSet, basename="space-thread")
+router.register("space-documents", DocumentViewSet, basename="space-document")
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]
