@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sharing",
     "roadmap",
     "ecosystem",
+    "outcomes",
     "initiatives",
     "engagement",
     "campaigns",
@@ -94,7 +95,7 @@ TEMPLATES = [
             ],
             # Extension points: a lower app's page shows something of a higher app through a library loaded by
             # a neutral name, so that its template never names the higher app (docs/ARCHITECTURE.md).
-            "libraries": {"related_work": "initiatives.related_work"},
+            "libraries": {"related_work": "initiatives.related_work", "field_outcomes": "outcomes.field_outcomes"},
         },
     },
 ]
