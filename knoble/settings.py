@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "ecosystem",
     "outcomes",
     "initiatives",
+    "voice",
+    "spaces",
     "engagement",
     "campaigns",
     "analytics",

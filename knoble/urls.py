@@ -27,8 +27,10 @@ urlpatterns = [
     path("roadmap/", include("roadmap.urls")),
     path("ecosystem/", include("ecosystem.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("voice/", include("voice.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("dashboards/", include("analytics.urls")),
+    path("spaces/", include("spaces.urls")),
     # The initiatives app serves the site's front door, "/" ("for you").
     path("", include("initiatives.urls")),
     path("", include("members.urls")),
