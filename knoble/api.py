@@ -9,7 +9,7 @@ from analytics.api import DashboardView
 from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MemberViewSet, MeView
-from outcomes.api import OutcomeAggregateViewSet, OutcomeReportViewSet
+from outcomes.api import IndicatorSetOutcomeAggregateViewSet, OutcomeAggregateViewSet, OutcomeReportViewSet
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
 
@@ -40,6 +40,9 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("outcome-reports", OutcomeReportViewSet, basename="outcome-report")
 router.register("outcome-aggregates", OutcomeAggregateViewSet, basename="outcome-aggregate")
+router.register(
+    "indicator-set-outcome-aggregates", IndicatorSetOutcomeAggregateViewSet, basename="indicator-set-outcome-aggregate"
+)
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

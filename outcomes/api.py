@@ -13,13 +13,13 @@ from rest_framework.throttling import BaseThrottle
 
 from core.api_base import StrictCharField, StrictModelSerializer
 from core.api_limits import ActivityBatchThrottle, PageNumberPagination, TokenRateThrottle
-from ecosystem.models import RedFlag
-from ecosystem.selectors import RED_FLAG_SHARING, visible_red_flags
+from ecosystem.models import IndicatorSet, RedFlag
+from ecosystem.selectors import INDICATOR_SET_SHARING, RED_FLAG_SHARING, visible_indicator_sets, visible_red_flags
 from members.api_auth import IsPortalMember
 from members.models import Source
 from members.selectors import member_for_user
 from outcomes.models import COUNT_FIELDS, OutcomeReport
-from outcomes.selectors import red_flag_aggregates, reports_visible_to
+from outcomes.selectors import indicator_set_aggregates, red_flag_aggregates, reports_visible_to
 from outcomes.services import BATCH_LIMIT, OutcomeInput, outcome_report_batch
 from sharing.models import Channel
 from sharing.services import access_record
@@ -32,6 +32,7 @@ class OutcomeReportSerializer(StrictModelSerializer[OutcomeReport]):
             "id",
             "client_id",
             "red_flag",
+            "indicator_set",
             "period_start",
             "period_end",
             *COUNT_FIELDS,
@@ -46,7 +47,10 @@ class OutcomeReportSerializer(StrictModelSerializer[OutcomeReport]):
 
 class OutcomeInputSerializer(serializers.Serializer[Any]):
     client_id = serializers.UUIDField(help_text="Chosen by the client; a resent report with the same id is skipped.")
-    red_flag = serializers.IntegerField(min_value=1)
+    red_flag = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    indicator_set = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text="Give a red flag or an indicator set."
+    )
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     alerts_reviewed = serializers.IntegerField(min_value=0, default=0)
@@ -122,16 +126,21 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
         body.is_valid(raise_exception=True)
         rows = body.validated_data["reports"]
         flags = {flag.pk: flag for flag in RedFlag.objects.filter(pk__in={row["red_flag"] for row in rows})}
-        missing = {
-            str(index): {"red_flag": [f"There is no red flag {row['red_flag']}."]}
-            for index, row in enumerate(rows)
-            if row["red_flag"] not in flags
-        }
+        sets = {s.pk: s for s in IndicatorSet.objects.filter(pk__in={row["indicator_set"] for row in rows})}
+        missing: dict[str, Any] = {}
+        for index, row in enumerate(rows):
+            if (row["red_flag"] is None) == (row["indicator_set"] is None):
+                missing[str(index)] = {"red_flag": ["Give a red flag or an indicator set, not both."]}
+            elif row["red_flag"] is not None and row["red_flag"] not in flags:
+                missing[str(index)] = {"red_flag": [f"There is no red flag {row['red_flag']}."]}
+            elif row["indicator_set"] is not None and row["indicator_set"] not in sets:
+                missing[str(index)] = {"indicator_set": [f"There is no indicator set {row['indicator_set']}."]}
         if missing:
             raise serializers.ValidationError({"reports": missing})
         items = [
             OutcomeInput(
-                red_flag=flags[row["red_flag"]],
+                red_flag=flags.get(row["red_flag"]),
+                indicator_set=sets.get(row["indicator_set"]),
                 period_start=row["period_start"],
                 period_end=row["period_end"],
                 counts={name: row[name] for name in COUNT_FIELDS},
@@ -154,8 +163,24 @@ class OutcomeAggregateViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={200: OutcomeAggregatesSerializer})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        if not str(pk).isdigit():
-            red_flag = get_object_or_404(RedFlag.objects.none())
-        red_flag = get_object_or_404(visible_red_flags(user=request.user), pk=pk)  # type: ignore[arg-type]
+        red_flag = get_object_or_404(
+            visible_red_flags(user=request.user),  # type: ignore[arg-type]
+            pk=pk if str(pk).isdigit() else 0,
+        )
         access_record(user=request.user, objects=[red_flag], spec=RED_FLAG_SHARING, channel=Channel.API)
         return Response(red_flag_aggregates(red_flag_id=red_flag.pk).as_json())
+
+
+class IndicatorSetOutcomeAggregateViewSet(viewsets.ViewSet):
+    """An indicator set's outcomes as every member sees them, like a red flag's. Looked up by the set's id."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPortalMember]
+
+    @extend_schema(responses={200: OutcomeAggregatesSerializer})
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        indicator_set = get_object_or_404(
+            visible_indicator_sets(user=request.user),  # type: ignore[arg-type]
+            pk=pk if str(pk).isdigit() else 0,
+        )
+        access_record(user=request.user, objects=[indicator_set], spec=INDICATOR_SET_SHARING, channel=Channel.API)
+        return Response(indicator_set_aggregates(indicator_set_id=indicator_set.pk).as_json())

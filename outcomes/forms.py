@@ -3,19 +3,26 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ecosystem.models import RedFlag
+from ecosystem.models import IndicatorSet, RedFlag
 from members.models import Organisation
 from outcomes.models import OutcomeReport, ReviewRule
 from outcomes.screening import personal_data_problems
 
 
 class OutcomeReportForm(forms.ModelForm[OutcomeReport]):
-    red_flag = forms.ModelChoiceField(queryset=RedFlag.objects.none(), label=_("Red flag"))
+    red_flag = forms.ModelChoiceField(queryset=RedFlag.objects.none(), label=_("Red flag"), required=False)
+    indicator_set = forms.ModelChoiceField(
+        queryset=IndicatorSet.objects.none(),
+        label=_("or an indicator set"),
+        required=False,
+        help_text=_("Choose one red flag or one indicator set."),
+    )
 
     class Meta:
         model = OutcomeReport
         fields = [
             "red_flag",
+            "indicator_set",
             "period_start",
             "period_end",
             "alerts_reviewed",
@@ -34,9 +41,16 @@ class OutcomeReportForm(forms.ModelForm[OutcomeReport]):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, red_flags: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, red_flags: Any, indicator_sets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["red_flag"].queryset = red_flags  # type: ignore[attr-defined]
+        self.fields["indicator_set"].queryset = indicator_sets  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("red_flag")) == bool(data.get("indicator_set")):
+            raise forms.ValidationError(_("Choose one red flag or one indicator set."))
+        return data
 
     def clean_note(self) -> str:
         note: str = self.cleaned_data.get("note", "")

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from ecosystem.models import Confidence, RedFlag
+from ecosystem.models import Confidence, IndicatorSet, RedFlag
 from members.models import Member, Organisation, User
 from personas.models import Sector
 from sharing.models import Label, label_constraint, label_field
@@ -38,10 +38,24 @@ def _count(verbose_name: Any, help_text: Any, *, null: bool = False) -> models.P
 
 
 class OutcomeReport(models.Model):
-    """One organisation's outcomes of one red flag over a period; written only by `outcomes.services`."""
+    """One organisation's outcomes of one red flag or one indicator set over a period; written only by
+    `outcomes.services`."""
 
     red_flag = models.ForeignKey(
-        RedFlag, on_delete=models.PROTECT, related_name="outcome_reports", verbose_name=_("red flag")
+        RedFlag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_reports",
+        verbose_name=_("red flag"),
+    )
+    indicator_set = models.ForeignKey(
+        IndicatorSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_reports",
+        verbose_name=_("indicator set"),
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="outcome_reports", verbose_name=_("organisation")
@@ -92,11 +106,27 @@ class OutcomeReport(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "red_flag", "period_start", "period_end"], name="outcome_one_per_period"
             ),
+            models.UniqueConstraint(
+                fields=["organisation", "indicator_set", "period_start", "period_end"],
+                name="outcome_set_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(red_flag__isnull=False, indicator_set__isnull=True)
+                | Q(red_flag__isnull=True, indicator_set__isnull=False),
+                name="outcome_about_exactly_one_subject",
+            ),
         ]
-        indexes = [models.Index(fields=["red_flag", "period_start"], name="outcome_flag_period")]
+        indexes = [
+            models.Index(fields=["red_flag", "period_start"], name="outcome_flag_period"),
+            models.Index(fields=["indicator_set", "period_start"], name="outcome_set_period"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} · #{self.red_flag_id} · {self.period_start}–{self.period_end}"
+        return f"{self.organisation} · {self.subject} · {self.period_start}–{self.period_end}"
+
+    @property
+    def subject(self) -> RedFlag | IndicatorSet | None:
+        return self.red_flag or self.indicator_set
 
 
 class ReviewRule(models.TextChoices):

@@ -75,7 +75,7 @@ def review_queue() -> list[Proposal]:
     since = (now - timedelta(days=WINDOW_DAYS)).date()
     rows_by_flag: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in (
-        OutcomeReport.objects.filter(period_end__gte=since, red_flag__review_state="published")
+        OutcomeReport.objects.filter(period_end__gte=since, red_flag__isnull=False, red_flag__review_state="published")
         .values("red_flag_id", "organisation_id", "jurisdiction", *COUNT_FIELDS)
         .order_by()
     ):

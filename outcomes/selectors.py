@@ -63,7 +63,7 @@ def quarter_of(day: date) -> str:
 
 def reports_visible_to(*, user: User) -> QuerySet[OutcomeReport]:
     """The reports `user` may see: by default their own organisation's (and staff with oversight)."""
-    reports = OutcomeReport.objects.select_related("red_flag", "member__user", "organisation")
+    reports = OutcomeReport.objects.select_related("red_flag", "indicator_set", "member__user", "organisation")
     return scope(reports, user=user, spec=OUTCOME_SHARING)
 
 
@@ -201,3 +201,8 @@ def red_flag_aggregates(*, red_flag_id: int) -> Aggregates:
     """Every member's view of a red flag's outcomes (one query). The caller has checked the viewer may see
     the red flag."""
     return aggregate(OutcomeReport.objects.filter(red_flag_id=red_flag_id).values(*REPORT_VALUES))
+
+
+def indicator_set_aggregates(*, indicator_set_id: int) -> Aggregates:
+    """The same, for an indicator set (one query). The caller has checked the viewer may see the set."""
+    return aggregate(OutcomeReport.objects.filter(indicator_set_id=indicator_set_id).values(*REPORT_VALUES))

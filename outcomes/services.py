@@ -9,12 +9,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecosystem.models import Confidence, RedFlag, ReviewState
-from ecosystem.selectors import RED_FLAG_SHARING
+from ecosystem.models import Confidence, IndicatorSet, RedFlag, ReviewState
+from ecosystem.selectors import INDICATOR_SET_SHARING, RED_FLAG_SHARING
 from ecosystem.services import red_flag_review_confidence
 from members.models import Member, NotificationKind, Organisation, Source, User, Verb
 from members.services import notification_create, record_activity
@@ -37,14 +38,23 @@ BATCH_LIMIT = 200
 
 @dataclass(frozen=True)
 class OutcomeInput:
-    """One report as a caller gives it: the red flag, the period, the counts and an optional note."""
+    """One report as a caller gives it: the red flag or the indicator set, the period, the counts and an
+    optional note."""
 
-    red_flag: RedFlag
+    red_flag: RedFlag | None
     period_start: date
     period_end: date
     counts: dict[str, int | None] = field(default_factory=dict)
     note: str = ""
     client_id: uuid.UUID | None = None
+    indicator_set: IndicatorSet | None = None
+
+    @property
+    def subject(self) -> RedFlag | IndicatorSet | None:
+        return self.red_flag or self.indicator_set
+
+    def subject_filter(self) -> dict[str, Any]:
+        return {"red_flag": self.red_flag} if self.red_flag is not None else {"indicator_set": self.indicator_set}
 
 
 def _reporting_organisation(member: Member) -> Organisation:
@@ -56,11 +66,18 @@ def _reporting_organisation(member: Member) -> Organisation:
 def _problems(item: OutcomeInput, *, member: Member) -> dict[str, list[str]]:
     """Every problem of one report, by field; empty when it may be stored."""
     problems: dict[str, list[str]] = {}
-    red_flag = item.red_flag
-    if red_flag.review_state != ReviewState.PUBLISHED or not may_see(
-        user=member.user, obj=red_flag, spec=RED_FLAG_SHARING
+    if (item.red_flag is None) == (item.indicator_set is None):
+        problems["red_flag"] = [_("Report outcomes of one red flag or one indicator set.")]
+    elif item.red_flag is not None and (
+        item.red_flag.review_state != ReviewState.PUBLISHED
+        or not may_see(user=member.user, obj=item.red_flag, spec=RED_FLAG_SHARING)
     ):
         problems["red_flag"] = [_("Report outcomes of a published red flag you can see.")]
+    elif item.indicator_set is not None and (
+        item.indicator_set.review_state != ReviewState.PUBLISHED
+        or not may_see(user=member.user, obj=item.indicator_set, spec=INDICATOR_SET_SHARING)
+    ):
+        problems["indicator_set"] = [_("Report outcomes of a published indicator set you can see.")]
     if item.period_end < item.period_start:
         problems["period_end"] = [_("The period ends before it starts.")]
     if item.period_end > timezone.localdate():
@@ -82,6 +99,7 @@ def _new_report(item: OutcomeInput, *, member: Member, organisation: Organisatio
     counts = {name: item.counts.get(name, None if name == "false_positives" else 0) for name in COUNT_FIELDS}
     return OutcomeReport(
         red_flag=item.red_flag,
+        indicator_set=item.indicator_set,
         organisation=organisation,
         member=member,
         sector=organisation.sector,
@@ -98,7 +116,7 @@ def _record(report: OutcomeReport, *, member: Member, source: str) -> None:
     record_activity(
         member=member,
         verb=OUTCOME_ACTIVITY_VERB,
-        subject=report.red_flag,
+        subject=report.subject,
         source=source,
         details={OUTCOME_ACTIVITY_DETAIL: report.pk},
     )
@@ -108,24 +126,31 @@ def _record(report: OutcomeReport, *, member: Member, source: str) -> None:
 def outcome_report_submit(
     *,
     member: Member,
-    red_flag: RedFlag,
+    red_flag: RedFlag | None = None,
+    indicator_set: IndicatorSet | None = None,
     period_start: date,
     period_end: date,
     counts: dict[str, int | None],
     note: str = "",
     source: Source | str = Source.WEB,
 ) -> OutcomeReport:
-    """Files one report for the member's organisation; any bad field refuses it whole, naming each problem."""
+    """Files one report, of a red flag or an indicator set, for the member's organisation; any bad field refuses
+    it whole, naming each problem."""
     organisation = _reporting_organisation(member)
-    item = OutcomeInput(red_flag=red_flag, period_start=period_start, period_end=period_end, counts=counts, note=note)
+    item = OutcomeInput(
+        red_flag=red_flag,
+        indicator_set=indicator_set,
+        period_start=period_start,
+        period_end=period_end,
+        counts=counts,
+        note=note,
+    )
     if problems := _problems(item, member=member):
         raise ValidationError(problems)
     if OutcomeReport.objects.filter(
-        organisation=organisation, red_flag=red_flag, period_start=period_start, period_end=period_end
+        organisation=organisation, period_start=period_start, period_end=period_end, **item.subject_filter()
     ).exists():
-        raise ValidationError(
-            {"period_start": [_("Your organisation has already reported this red flag for this period.")]}
-        )
+        raise ValidationError({"period_start": [_("Your organisation has already reported this for this period.")]})
     report = _new_report(item, member=member, organisation=organisation)
     report.save()
     _record(report, member=member, source=source)
@@ -148,11 +173,14 @@ def outcome_report_batch(
             "client_id", flat=True
         )
     )
-    periods = set(
-        OutcomeReport.objects.filter(
-            organisation=organisation, red_flag__in=[item.red_flag for item in items]
-        ).values_list("red_flag_id", "period_start", "period_end")
-    )
+    periods: set[tuple[int | None, int | None, date, date]] = {
+        (red_flag_id, indicator_set_id, start, end)
+        for red_flag_id, indicator_set_id, start, end in OutcomeReport.objects.filter(
+            Q(red_flag__in=[item.red_flag for item in items if item.red_flag])
+            | Q(indicator_set__in=[item.indicator_set for item in items if item.indicator_set]),
+            organisation=organisation,
+        ).values_list("red_flag_id", "indicator_set_id", "period_start", "period_end")
+    }
     errors: dict[str, dict[str, list[str]]] = {}
     seen: set[Any] = set()
     fresh: list[OutcomeInput] = []
@@ -163,10 +191,15 @@ def outcome_report_batch(
         elif item.client_id in seen:
             problems["client_id"] = [_("This client id appears twice in the batch.")]
         seen.add(item.client_id)
-        period = (item.red_flag.pk, item.period_start, item.period_end)
+        period = (
+            item.red_flag.pk if item.red_flag else None,
+            item.indicator_set.pk if item.indicator_set else None,
+            item.period_start,
+            item.period_end,
+        )
         if item.client_id not in known:
             if period in periods:
-                problems["period_start"] = [_("Your organisation has already reported this red flag for this period.")]
+                problems["period_start"] = [_("Your organisation has already reported this for this period.")]
             periods.add(period)
             fresh.append(item)
         if problems:
@@ -179,7 +212,7 @@ def outcome_report_batch(
     stored = list(
         OutcomeReport.objects.filter(
             organisation=organisation, client_id__in=[item.client_id for item in fresh]
-        ).select_related("red_flag")
+        ).select_related("red_flag", "indicator_set")
     )
     for report in stored:
         _record(report, member=member, source=source)

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.permissions import RED_FLAG_CHANGE_PERMISSION
 from core.spreadsheets import spreadsheet_cell
-from ecosystem.selectors import RED_FLAG_SHARING, visible_red_flags
+from ecosystem.selectors import INDICATOR_SET_SHARING, RED_FLAG_SHARING, visible_indicator_sets, visible_red_flags
 from members.access import portal_member_required
 from members.models import Member, Source, User
 from members.selectors import member_for_user
 from outcomes.forms import OutcomeReportForm, ReferralFeedbackForm, ReviewDecisionForm
 from outcomes.models import COUNT_FIELDS
 from outcomes.review import review_queue
-from outcomes.selectors import Aggregates, red_flag_aggregates, reports_visible_to
+from outcomes.selectors import Aggregates, indicator_set_aggregates, red_flag_aggregates, reports_visible_to
 from outcomes.services import may_give_feedback, outcome_report_submit, outcome_review_decide, referral_feedback_give
 from sharing.models import Channel
 from sharing.services import access_record
@@ -50,14 +50,16 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if member is None or member.organisation_id is None:
         raise PermissionDenied(_("Only members of an organisation report outcomes."))
     red_flags = visible_red_flags(user=_user(request)).order_by("pk")
-    initial = {"red_flag": request.GET.get("red_flag")} if request.GET.get("red_flag", "").isdigit() else {}
-    form = OutcomeReportForm(request.POST or None, red_flags=red_flags, initial=initial)
+    indicator_sets = visible_indicator_sets(user=_user(request)).order_by("name")
+    initial = {name: request.GET[name] for name in ("red_flag", "indicator_set") if request.GET.get(name, "").isdigit()}
+    form = OutcomeReportForm(request.POST or None, red_flags=red_flags, indicator_sets=indicator_sets, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             report = outcome_report_submit(
                 member=member,
-                red_flag=data["red_flag"],
+                red_flag=data.get("red_flag"),
+                indicator_set=data.get("indicator_set"),
                 period_start=data["period_start"],
                 period_end=data["period_end"],
                 counts={name: data[name] for name in COUNT_FIELDS},
@@ -69,7 +71,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(name if name in form.fields else None, problems)
         else:
             messages.success(request, _("Thank you: your outcome report is filed. Only your organisation sees it."))
-            return redirect("ecosystem:red_flag", report.red_flag_id)
+            if report.red_flag_id is not None:
+                return redirect("ecosystem:red_flag", report.red_flag_id)
+            return redirect("outcomes:mine")
     return render(request, "outcomes/report_new.html", {"form": form})
 
 
@@ -89,6 +93,16 @@ def red_flag_csv(request: HttpRequest, pk: int) -> HttpResponse:
     red_flag = get_object_or_404(visible_red_flags(user=_user(request)), pk=pk)
     access_record(user=_user(request), objects=[red_flag], spec=RED_FLAG_SHARING, channel=Channel.CSV)
     return _csv_response(red_flag_aggregates(red_flag_id=red_flag.pk), f"red-flag-{red_flag.pk}-outcomes.csv")
+
+
+@portal_member_required
+def indicator_set_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """An indicator set's aggregates as CSV, bucketed like a red flag's."""
+    indicator_set = get_object_or_404(visible_indicator_sets(user=_user(request)), pk=pk)
+    access_record(user=_user(request), objects=[indicator_set], spec=INDICATOR_SET_SHARING, channel=Channel.CSV)
+    return _csv_response(
+        indicator_set_aggregates(indicator_set_id=indicator_set.pk), f"indicator-set-{indicator_set.pk}-outcomes.csv"
+    )
 
 
 @portal_member_required
