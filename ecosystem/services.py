@@ -673,3 +673,23 @@ def indicator_set_retire(*, indicator_set: IndicatorSet, by: User, reason: str) 
     attribute_change(locked, by=by, origin=reason)
     locked.save()
     return locked
+
+
+@transaction.atomic
+def red_flag_review_confidence(*, red_flag: RedFlag, confidence: str, by: User, reason: str) -> RedFlagRevision:
+    """Staff's decision on a published red flag's confidence after reviewing evidence about it (members'
+    outcome reports): the confidence changes, or stays as it is when the proposal is dismissed, and either
+    way the decision and its reason are kept as a new revision. A change waiting to replace the flag takes the
+    new confidence too, so publishing it later does not undo the decision."""
+    reason = _require_reason(reason)
+    if confidence not in Confidence.values:
+        raise ValidationError({"confidence": _("Choose high, medium or low.")})
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state != ReviewState.PUBLISHED:
+        raise ValidationError(_("Only a published red flag's confidence is reviewed."))
+    locked.confidence = confidence
+    locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["confidence", "version", "updated_at"])
+    RedFlag.objects.filter(revises=locked).update(confidence=confidence)
+    return _write_revision(locked, by=by, reason=reason)

@@ -19,6 +19,7 @@ from ecosystem.api import (
 )
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MemberViewSet, MeView
+from outcomes.api import IndicatorSetOutcomeAggregateViewSet, OutcomeAggregateViewSet, OutcomeReportViewSet
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
 from sharing.api import AccessLogViewSet
@@ -61,6 +62,11 @@ router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("spaces", SpaceViewSet, basename="space")
 router.register("space-threads", ThreadViewSet, basename="space-thread")
 router.register("space-documents", DocumentViewSet, basename="space-document")
+router.register("outcome-reports", OutcomeReportViewSet, basename="outcome-report")
+router.register("outcome-aggregates", OutcomeAggregateViewSet, basename="outcome-aggregate")
+router.register(
+    "indicator-set-outcome-aggregates", IndicatorSetOutcomeAggregateViewSet, basename="indicator-set-outcome-aggregate"
+)
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("roadmap/", include("roadmap.urls")),
     path("ecosystem/", include("ecosystem.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("voice/", include("voice.urls")),
     path("sharing/", include("sharing.urls")),
     path("campaigns/", include("campaigns.urls")),
