@@ -84,6 +84,12 @@ def _fill(text: str, values: dict[str, str], *, html: bool) -> str:
     )
 
 
+def subject_for_report(subject: str, *, goal: str) -> str:
+    """A step's subject as staff read it in reports: the goal filled in as members see it, the per-member
+    placeholders ({name}, {organisation}) named in brackets."""
+    return _fill(subject, {"goal": goal, "name": "[name]", "organisation": "[organisation]"}, html=False)
+
+
 def _without_unsafe_links(html: str, *, link_hosts: set[str]) -> str:
     """The message's links checked once more with the member's values in them (a step saved before the rules,
     or a value that turns a relative link into another site's): a link that fails keeps its text, loses its

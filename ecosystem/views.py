@@ -75,11 +75,17 @@ def _require_member(request: HttpRequest) -> Member:
 def catalogue(request: HttpRequest) -> HttpResponse:
     categories = list(categories_for_catalogue(user=_user(request)))
     mapped = [category for category in categories if category.status == CategoryStatus.MAPPED]
+    # Grouped by the state of their maps, mapped ones first: what a member can open comes before what waits.
+    groups = [
+        {"status": status, "label": status.label, "categories": [c for c in categories if c.status == status]}
+        for status in (CategoryStatus.MAPPED, CategoryStatus.IN_PROGRESS, CategoryStatus.NOT_STARTED)
+    ]
     return render(
         request,
         "ecosystem/catalogue.html",
         {
             "categories": categories,
+            "groups": [group for group in groups if group["categories"]],
             "mapped_count": len(mapped),
             "in_progress_count": sum(category.status == CategoryStatus.IN_PROGRESS for category in categories),
         },

@@ -131,7 +131,7 @@ def test_the_map_is_an_accessible_svg_with_a_text_equivalent(member_client, imb)
     # Every stage, actor and flow is a labelled link to its red flags, in the drawing …
     assert f'href="?stage={imb["laundering"].pk}#red-flags"' in svg
     assert 'aria-label="Stage 2: Laundering, 3 red flags"' in svg
-    assert 'aria-label="Actor: Business bank account (operator (manager on site)), 2 red flags"' in svg
+    assert 'aria-label="Business bank account, 2 red flags, actor (operator (manager on site))"' in svg
     assert "Flow: Card takings, from Sex buyers to Massage storefront, card, 1 red flag" in svg
     # … and in the text below it: stages in order with their actors, and a table of flows.
     text = content[content.index('id="text-heading"') :]
