@@ -9,6 +9,7 @@ from campaigns import demo as campaigns_demo
 from ecosystem import demo as ecosystem_demo
 from initiatives import demo as initiatives_demo
 from members import demo as members_demo
+from outcomes import demo as outcomes_demo
 from personas import demo as personas_demo
 from roadmap import demo as roadmap_demo
 from spaces import demo as spaces_demo
@@ -19,6 +20,7 @@ SEEDERS = [
     members_demo.seed,
     roadmap_demo.seed,
     ecosystem_demo.seed,
+    outcomes_demo.seed,
     initiatives_demo.seed,
     spaces_demo.seed,
     campaigns_demo.seed,
