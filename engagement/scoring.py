@@ -39,6 +39,14 @@ DEFAULT_VERB_SCORES: dict[str, tuple[float, int, bool, bool]] = {
     Verb.RED_FLAG_RATED: (3, 5, True, False),
     Verb.RED_FLAG_SUGGESTED: (5, 2, True, False),
     Verb.SESSION_ATTENDED: (5, 2, True, True),
+    Verb.SPACE_POSTED: (3, 5, True, True),
+    Verb.SPACE_DOCUMENT_UPLOADED: (3, 3, True, True),
+    # A contribution to the library (issue 21); its subject is a red flag, not an initiative, so on its own it never
+    # makes a member collaborating.
+    Verb.OUTCOME_REPORTED: (5, 3, True, True),
+    Verb.IDEA_SUBMITTED: (3, 2, True, False),
+    Verb.IDEA_VOTED: (1, 5, False, False),
+    Verb.SURVEY_ANSWERED: (3, 1, True, False),
 }
 
 

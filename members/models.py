@@ -199,6 +199,12 @@ class Verb(models.TextChoices):
     RED_FLAG_RATED = "red_flag_rated", "Red flag rated"
     RED_FLAG_SUGGESTED = "red_flag_suggested", "Red flag suggested"
     SESSION_ATTENDED = "session_attended", "Attended an initiative session"
+    SPACE_POSTED = "space_posted", _("Posted in a working-group space")
+    SPACE_DOCUMENT_UPLOADED = "space_document_uploaded", _("Uploaded a document to a working-group space")
+    OUTCOME_REPORTED = "outcome_reported", _("Reported a red flag's outcomes")
+    IDEA_SUBMITTED = "idea_submitted", _("Submitted an idea")
+    IDEA_VOTED = "idea_voted", _("Voted for an idea or a roadmap item")
+    SURVEY_ANSWERED = "survey_answered", _("Answered a survey")
 
 
 class Source(models.TextChoices):
@@ -241,6 +247,12 @@ VERB_ORIGINS: dict[str, tuple[Origin, ...]] = {
     Verb.RED_FLAG_SUGGESTED: (Origin.MEMBER,),
     # Staff record it, but the act is the member's presence.
     Verb.SESSION_ATTENDED: (Origin.MEMBER,),
+    Verb.SPACE_POSTED: (Origin.MEMBER,),
+    Verb.SPACE_DOCUMENT_UPLOADED: (Origin.MEMBER,),
+    Verb.OUTCOME_REPORTED: (Origin.MEMBER,),
+    Verb.IDEA_SUBMITTED: (Origin.MEMBER,),
+    Verb.IDEA_VOTED: (Origin.MEMBER,),
+    Verb.SURVEY_ANSWERED: (Origin.MEMBER,),
 }
 
 
@@ -342,6 +354,9 @@ class NotificationKind(models.TextChoices):
     INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
     INITIATIVE_CANCELLED = "initiative_cancelled", "Initiative cancelled"
     CAMPAIGN_MESSAGE = "campaign_message", "Message from The Knoble"
+    SPACE_ACTIVITY = "space_activity", _("In a working-group space")
+    OUTCOME_FEEDBACK = "outcome_feedback", _("Feedback on a red-flag outcome")
+    ROADMAP_UPDATE = "roadmap_update", _("A roadmap item or idea you follow changed")
 
 
 class Notification(models.Model):

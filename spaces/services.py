@@ -40,22 +40,22 @@ from spaces.models import (
 from spaces.selectors import Level
 from spaces.uploads import check_upload
 
-# The verbs a post and an upload would be recorded under, as the member's own contributions to the initiative
-# (so that they make the member collaborating). `members.models.Verb` does not list them yet: adding a verb is a
-# members migration (its CHECK) and an engagement row (`contribution`), which the spaces app does not own. Until
-# then nothing is recorded; the collaboration matrix counts posts and uploads from this app's tables.
-CONTRIBUTION_VERBS = {"post": "space_posted", "document": "space_document_uploaded"}
-# The inbox has no kind of its own for spaces yet (a members migration): mentions and replies use this one.
-NOTIFICATION_KIND = NotificationKind.INITIATIVE_CHANGED
+# A post and an upload are the member's own contributions to the initiative (engagement's verb table marks them
+# so): they make the member collaborating.
+CONTRIBUTION_VERBS = {"post": Verb.SPACE_POSTED, "document": Verb.SPACE_DOCUMENT_UPLOADED}
+NOTIFICATION_KIND = NotificationKind.SPACE_ACTIVITY
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9_-]{1,80})", re.IGNORECASE)
 
 
 def _record_contribution(*, member: Member, initiative: Initiative, what: str, details: dict[str, Any]) -> None:
-    verb = CONTRIBUTION_VERBS[what]
-    if verb in Verb.values:
-        record_activity(
-            member=member, verb=verb, subject=initiative, source=Source.WEB, origin=Origin.MEMBER, details=details
-        )
+    record_activity(
+        member=member,
+        verb=CONTRIBUTION_VERBS[what],
+        subject=initiative,
+        source=Source.WEB,
+        origin=Origin.MEMBER,
+        details=details,
+    )
 
 
 def _require(*, user: Any, initiative: Initiative, level: Level) -> Level:

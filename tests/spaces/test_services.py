@@ -5,12 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Notification
+from engagement import scoring
+from engagement.models import LifecycleStage, MemberEngagement
+from members.models import Activity, Notification, Origin, Verb
 from sharing.models import Label
 from spaces import selectors, services
 from spaces.models import ActionItem, FollowLevel, ModerationAction, Post
 from tests.initiatives.factories import InitiativeSessionFactory
 from tests.members.factories import MemberFactory
+from tests.personas.factories import PersonaFactory
 from tests.spaces.factories import first_post, participant, thread, working_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
@@ -193,3 +196,16 @@ def test_a_space_without_a_lead_is_owned_by_who_opened_it(client):
     client.force_login(member.user)
     assert client.get(reverse("spaces:space", kwargs={"slug": initiative.slug})).status_code == 200
     assert initiative.space.audience.owner == member.user
+
+
+def test_posting_is_a_contribution_that_makes_the_member_collaborating(group):
+    initiative, rosa, tom = group
+    rosa.persona = PersonaFactory()
+    rosa.job_title = "Detective"
+    rosa.save()
+    services.thread_start(initiative=initiative, member=rosa, title="Typologies", body="A first finding")
+    posted = Activity.objects.get(member=rosa, verb=Verb.SPACE_POSTED)
+    assert (posted.origin, posted.subject) == (Origin.MEMBER, initiative)
+    scoring.engagement_recompute()
+    assert MemberEngagement.objects.get(member=rosa).stage == LifecycleStage.COLLABORATING
+    assert not Activity.objects.filter(member=tom, verb=Verb.SPACE_POSTED).exists()
