@@ -20,7 +20,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api_base import ApiFilterSet, StrictModelSerializer
+from core.api_base import ApiFilterSet, StrictModelSerializer, UtcIsoDateTimeFilter
 from ecosystem.models import (
     Actor,
     FinancialFlow,
@@ -115,7 +115,7 @@ class LabelledResponseMixin:
 
 
 class UpdatedSinceFilterSet(ApiFilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after this ISO 8601 date-time"
     )
 
@@ -165,7 +165,7 @@ class ActorSerializer(StrictModelSerializer[Actor]):
 
 
 class ActorFilter(MapPartFilter):
-    stage = filters.NumberFilter(field_name="stage_id", label="The stage's id")
+    stage = filters.ModelChoiceFilter(queryset=Stage.objects.all(), label="The stage's id")
 
     class Meta:
         model = Actor
@@ -193,7 +193,7 @@ class FlowSerializer(StrictModelSerializer[FinancialFlow]):
 
 
 class FlowFilter(MapPartFilter):
-    stage = filters.NumberFilter(field_name="stage_id", label="The stage's id")
+    stage = filters.ModelChoiceFilter(queryset=Stage.objects.all(), label="The stage's id")
 
     class Meta:
         model = FinancialFlow
@@ -331,7 +331,9 @@ class RedFlagSerializer(StrictModelSerializer[RedFlag]):
 
 class RedFlagFilter(UpdatedSinceFilterSet):
     category = filters.CharFilter(field_name="category__slug", label="The category's slug")
-    stage = filters.NumberFilter(method="in_stage", label="The stage's id (its actors and flows included)")
+    stage = filters.ModelChoiceFilter(
+        queryset=Stage.objects.all(), method="in_stage", label="The stage's id (its actors and flows included)"
+    )
     sector = filters.ChoiceFilter(choices=ObservingSector.choices, field_name="observers__sector", label="Observed by")
     jurisdiction = filters.CharFilter(method="applies_in", label="Applies in (a country's flags and the global ones)")
     threshold = filters.CharFilter(field_name="threshold", lookup_expr="icontains", label="Threshold contains")
@@ -345,8 +347,8 @@ class RedFlagFilter(UpdatedSinceFilterSet):
         model = RedFlag
         fields = ["category", "stage", "sector", "jurisdiction", "threshold", "state", "updated_since"]
 
-    def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Any) -> QuerySet[RedFlag]:
-        return queryset.filter(in_stage_q(int(value)))
+    def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Stage) -> QuerySet[RedFlag]:
+        return queryset.filter(in_stage_q(value.pk))
 
     def applies_in(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
         return queryset.filter(applies_in_q(value))
@@ -437,7 +439,9 @@ class IndicatorSetSerializer(StrictModelSerializer[IndicatorSet]):
 
 class IndicatorSetFilter(UpdatedSinceFilterSet):
     category = filters.CharFilter(field_name="category__slug", label="The category's slug")
-    stage = filters.NumberFilter(method="in_stage", label="Sets with a red flag you may see in this stage")
+    stage = filters.ModelChoiceFilter(
+        queryset=Stage.objects.all(), method="in_stage", label="Sets with a red flag you may see in this stage"
+    )
     jurisdiction = filters.CharFilter(method="applies_in", label="Sets with a red flag you may see that applies here")
 
     class Meta:
@@ -448,8 +452,8 @@ class IndicatorSetFilter(UpdatedSinceFilterSet):
         ids = visible_red_flags(user=self.request.user).filter(condition).values("pk")
         return queryset.filter(members__red_flag__in=ids).distinct()
 
-    def in_stage(self, queryset: QuerySet[IndicatorSet], name: str, value: Any) -> QuerySet[IndicatorSet]:
-        return self._with_flags(queryset, in_stage_q(int(value)))
+    def in_stage(self, queryset: QuerySet[IndicatorSet], name: str, value: Stage) -> QuerySet[IndicatorSet]:
+        return self._with_flags(queryset, in_stage_q(value.pk))
 
     def applies_in(self, queryset: QuerySet[IndicatorSet], name: str, value: str) -> QuerySet[IndicatorSet]:
         return self._with_flags(queryset, applies_in_q(value))

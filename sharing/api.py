@@ -3,11 +3,10 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
-from core.api_base import ApiFilterSet, StrictModelSerializer
+from core.api_base import ApiFilterSet, StrictModelSerializer, UtcIsoDateTimeFilter
 from sharing.models import AccessLog
 from sharing.selectors import access_log_for, reads_access_log
 
@@ -32,7 +31,7 @@ class AccessLogSerializer(StrictModelSerializer[AccessLog]):
 
 
 class AccessLogFilter(ApiFilterSet):
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="At or after this ISO 8601 date-time")
+    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte", label="At or after this ISO 8601 date-time")
 
     class Meta:
         model = AccessLog

@@ -42,6 +42,8 @@ class IndicatorSetFlagForm(forms.ModelForm[IndicatorSetFlag]):
         red_flag = data.get("red_flag")
         if indicator_set is not None and red_flag is not None and red_flag.category_id != indicator_set.category_id:
             raise ValidationError({"red_flag": _("This red flag belongs to another category.")})
+        if red_flag is not None and (red_flag.revises_id is not None or red_flag.review_state == ReviewState.RETIRED):
+            raise ValidationError({"red_flag": _("Choose the red flag itself, not a pending change or a retired one.")})
         return data
 
 

@@ -1,18 +1,20 @@
 """Staff import a red flag with its source, locator and quote; a second staff member verifies and publishes
-it; a member filters the library by jurisdiction and reads the quote beside the restatement."""
+it; a member filters the library by jurisdiction, reads the quote beside the restatement, and opens an
+indicator set that combines it with another red flag."""
 
 import pytest
 from playwright.sync_api import expect
 
 from ecosystem.models import RedFlag, ReviewState
 from tests.e2e.test_membership import sign_in
-from tests.ecosystem.factories import CategoryFactory, SourceFactory, StageFactory
+from tests.ecosystem.factories import CategoryFactory, SourceFactory, StageFactory, citation, indicator_set, red_flag
 from tests.members.factories import PASSWORD, MemberFactory, staff_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Test wording, not a real advisory's.
 QUOTE = "Frequent payments for the lodging of several workers by one business."
+SET_QUOTE = "Consider these indicators in combination with other red flags."
 CSV = (
     "category,stage,indicator,observed_by,source,locator,quote,confidence,jurisdiction\n"
     f'imb,Exploitation,A business pays for several workers\' lodging.,bank,test-advisory,Section 2,"{QUOTE}",high,'
@@ -27,7 +29,7 @@ def choose_action(page, label: str) -> None:
 
 
 def test_a_red_flag_goes_from_its_source_through_a_second_reviewer_to_members(page, without_mfa_requirement):
-    StageFactory(name="Exploitation", category=CategoryFactory(slug="imb", name="Illicit massage"))
+    stage = StageFactory(name="Exploitation", category=CategoryFactory(slug="imb", name="Illicit massage"))
     SourceFactory(key="test-advisory", issuer="FinCEN", document_number="FIN-0000-T001")
     author, reviewer = staff_user(email="author@knoble.example"), staff_user(email="reviewer@knoble.example")
     member = MemberFactory(user__email="analyst@northbridge.example")
@@ -64,3 +66,20 @@ def test_a_red_flag_goes_from_its_source_through_a_second_reviewer_to_members(pa
     expect(card).to_contain_text("FIN-0000-T001")
     expect(card).to_contain_text("Section 2")
     expect(card).to_contain_text("Verified against its sources by a second staff member")
+
+    # Staff combined it with a second red flag of the stage in an indicator set (test wording).
+    second = red_flag(stage=stage, indicator="Frequent payments to online escort services.")
+    indicator_set(
+        red_flags=[flag, second],
+        name="Front business",
+        rationale="Weighed together, as the source says.",
+        citations=[citation(quote=SET_QUOTE)],
+    )
+    page.goto(f"/ecosystem/imb/?stage={stage.pk}")
+    page.get_by_role("link", name="Front business").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Front business")
+    expect(
+        page.get_by_text("At least 2 of these 2 red flags, observed together, warrant a closer look.")
+    ).to_be_visible()
+    expect(page.locator("blockquote", has_text=SET_QUOTE)).to_be_visible()
+    expect(page.locator("article.eco-flag", has_text="A business pays for several workers' lodging.")).to_be_visible()

@@ -16,7 +16,7 @@ from ecosystem.selectors import RED_FLAG_SHARING, SUGGESTION_SHARING, categories
 from sharing.models import AccessLog, Channel, Label, LabelChange
 from sharing.services import label_change, recipients_set
 from tests.campaigns.factories import CampaignStepFactory
-from tests.ecosystem.factories import StageFactory, red_flag
+from tests.ecosystem.factories import StageFactory, indicator_set, red_flag
 from tests.members.factories import MemberFactory, OrganisationFactory, staff_user
 from tests.sharing.factories import SharingGroupFactory
 
@@ -226,3 +226,38 @@ def test_a_suggestion_author_loosens_their_own_suggestion_from_its_page(client):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.label == Label.GREEN
+
+
+def test_indicator_sets_on_every_channel_follow_their_labels(client, flags, without_mfa_requirement):
+    """Indicator sets have no author organisation, like red flags: the same matrix, on the set's page, list,
+    printable page, the map's stage and the API."""
+    stage, by_label, viewers = flags
+    named_org = viewers["named organisation"].member.organisation
+    group = viewers["group member"].member.organisation.sharing_groups.get()
+    sets = {}
+    for label in Label:
+        sets[label] = indicator_set(
+            red_flags=[by_label[C], by_label[G]], name=f"Set labelled {label.value}", publish_label=label
+        )
+        recipients_set(obj=sets[label], organisations=[named_org], groups=[group], people=[viewers["named person"]])
+
+    def seen(channel: str) -> set[Label]:
+        if channel in ("page", "api_detail"):
+            url = "/api/v1/indicator-sets/{}/" if channel == "api_detail" else "/ecosystem/indicator-sets/{}/"
+            return {label for label, item in sets.items() if client.get(url.format(item.pk)).status_code == 200}
+        url = {
+            "list": reverse("ecosystem:indicator_sets"),
+            "print": reverse("ecosystem:indicator_sets_print"),
+            "map": reverse("ecosystem:map", args=[stage.category.slug]) + f"?stage={stage.pk}",
+            "api": "/api/v1/indicator-sets/",
+        }[channel]
+        content = client.get(url).content.decode()
+        return {label for label in Label if f"Set labelled {label.value}" in content}
+
+    wrong = []
+    for relation, allowed in RED_FLAG_MATRIX.items():
+        client.force_login(viewers[relation])
+        for channel in ("page", "list", "print", "map", "api", "api_detail"):
+            if (got := seen(channel)) != allowed:
+                wrong.append((relation, channel, sorted(got), sorted(allowed)))
+    assert wrong == []
