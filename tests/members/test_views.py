@@ -137,6 +137,7 @@ def test_the_email_page_marks_remove_as_a_danger_action(client):
     assert 'class="danger"' in content
     assert 'name="action_remove"' in content
     assert 'aria-label="Your account"' in content  # the account pages' own menu
+    assert "<h1>E-mail addresses</h1>" in content
 
 
 def test_the_profile_describes_each_persona_and_offers_time_zones_as_you_type(client):
