@@ -117,8 +117,12 @@ class MemberProfileForm(forms.ModelForm[Member]):
         return value
 
     def plain_fields(self) -> list[forms.BoundField]:
-        """The fields the shared component renders; the page lays out the persona choice and time zone itself."""
-        return [self[name] for name in self.fields if name not in ("persona", "timezone")]
+        """The fields before the persona choice and the time zone, which the page lays out itself."""
+        return [self[name] for name in self.fields if name == "job_title"]
+
+    def closing_fields(self) -> list[forms.BoundField]:
+        """The fields after them: e-mail consent, last."""
+        return [self[name] for name in self.fields if name not in ("job_title", "persona", "timezone")]
 
 
 class ApiTokenForm(forms.Form):

@@ -137,6 +137,7 @@ def test_the_email_page_marks_remove_as_a_danger_action(client):
     assert 'class="danger"' in content
     assert 'name="action_remove"' in content
     assert 'aria-label="Your account"' in content  # the account pages' own menu
+    assert "<h1>E-mail addresses</h1>" in content
 
 
 def test_the_profile_describes_each_persona_and_offers_time_zones_as_you_type(client):
@@ -152,3 +153,10 @@ def test_the_profile_describes_each_persona_and_offers_time_zones_as_you_type(cl
     assert 'list="time-zones"' in content
     assert '<option value="Europe/London">' in content
     assert "data-timezone-suggest" in content
+
+
+def test_the_sign_in_page_speaks_to_members_and_points_others_to_membership(client):
+    content = client.get(reverse("account_login")).content.decode()
+    assert "<h1>Sign in</h1>" in content
+    assert reverse("account_signup") in content
+    assert "Request membership" in content
