@@ -103,3 +103,9 @@ def test_the_whole_dashboard_fits_in_about_three_screens_at_1280px(page, without
     # The section menu stays on screen while reading further down.
     page.get_by_role("navigation", name="Dashboard sections").get_by_role("link", name="Roadmap").click()
     expect(page.get_by_role("navigation", name="Dashboard sections")).to_be_in_viewport()
+
+    # At 390 px the page reflows: no sideways scrolling of the page itself (wide tables scroll in their region).
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    page.screenshot(path=SCREENSHOTS / "dashboards-390.png", full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
