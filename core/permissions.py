@@ -7,3 +7,4 @@ ROADMAP_VIEW_PERMISSION = "roadmap.view_roadmap"
 # Staff oversight of labelled knowledge: everything up to TLP:AMBER+STRICT (TLP:RED stays with the named).
 SHARING_OVERSIGHT_PERMISSION = "sharing.see_labelled"
 ATTENDANCE_RECORD_PERMISSION = "initiatives.add_attendance"
+RED_FLAG_CHANGE_PERMISSION = "ecosystem.change_redflag"

@@ -7,8 +7,13 @@ class EcosystemConfig(AppConfig):
     name = "ecosystem"
 
     def ready(self) -> None:
-        from ecosystem.models import RedFlag, Suggestion
+        from ecosystem.models import IndicatorSet, RedFlag, Suggestion
         from members.activity_subjects import SubjectLink, activity_subject_register
+        from sharing.services import labelled_model_register
+
+        # Deleting a labelled object removes its named recipients (no orphans in `sharing`).
+        for model in (RedFlag, Suggestion, IndicatorSet):
+            labelled_model_register(model)
 
         activity_subject_register(
             RedFlag,

@@ -12,27 +12,37 @@ drafts; a row changing a published flag changes its pending draft, which needs a
 verification before it replaces the published text.
 """
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.csv_io import CsvFormat, PlannedRow, RowPlanner, write_csv
+from core.csv_io import CsvFormat, ImportResult, PlannedRow, RowError, RowPlanner, csv_import, write_csv
 from ecosystem.models import (
     GLOBAL,
     Actor,
     Confidence,
     FinancialFlow,
+    IndicatorSet,
     ObservingSector,
     RedFlag,
     Source,
     Stage,
     TraffickingCategory,
 )
-from ecosystem.services import CitationInput, red_flag_create, red_flag_update
+from ecosystem.services import (
+    CitationInput,
+    indicator_set_check,
+    indicator_set_create,
+    indicator_set_update,
+    red_flag_create,
+    red_flag_update,
+)
 from members.models import User
 from personas.models import Persona
+from sharing.models import label_lines_strip
 
 COLUMNS = (
     "id",
@@ -223,6 +233,131 @@ class RedFlagCsvFormat(CsvFormat):
                     by=self.by,
                 ),
                 is_update=True,
+            )
+
+        return plan
+
+
+def labelled_csv_import(*, csv_format: CsvFormat, text: str, dry_run: bool = False) -> ImportResult:
+    """`csv_import` of a file exported with its TLP label lines (`# TLP:…` at its head and end): the lines are
+    skipped, and errors name the lines of the file as uploaded."""
+    stripped, leading = label_lines_strip(text)
+    result = csv_import(csv_format=csv_format, text=stripped, dry_run=dry_run)
+    if not leading or not result.errors:
+        return result
+    errors = tuple(RowError(error.line + leading if error.line else 0, error.reason) for error in result.errors)
+    return dataclasses.replace(result, errors=errors)
+
+
+# Indicator sets: `red_flags` lists the red flags' ids separated by semicolons (the ids of this portal, as the
+# red-flag export gives them); the citations are in `source`, `locator` and `quote` as for red flags.
+# `review_state` and `label` of an export are ignored: a new set is a draft, a changed one goes back to draft,
+# and staff choose the label on publishing.
+INDICATOR_SET_COLUMNS = (
+    "id",
+    "category",
+    "name",
+    "rationale",
+    "minimum",
+    "red_flags",
+    "source",
+    "locator",
+    "quote",
+    "review_state",
+    "label",
+)
+INDICATOR_SET_REQUIRED = ("category", "name", "rationale", "minimum", "red_flags", "source", "locator", "quote")
+
+
+def indicator_set_rows(indicator_sets: Iterable[IndicatorSet]) -> Iterator[dict[str, Any]]:
+    """One row per set; the sets need `members` and `citations__source` prefetched. `visible_red_flags`, when
+    set (the members' export), lists only the red flags the reader may see."""
+    for indicator_set in indicator_sets:
+        citations = list(indicator_set.citations.all())
+        flags = getattr(indicator_set, "visible_red_flags", None)
+        flag_ids = [f.pk for f in flags] if flags is not None else [m.red_flag_id for m in indicator_set.members.all()]
+        yield {
+            "id": indicator_set.pk,
+            "category": indicator_set.category.slug,
+            "name": indicator_set.name,
+            "rationale": indicator_set.rationale,
+            "minimum": indicator_set.minimum,
+            "red_flags": "; ".join(str(pk) for pk in sorted(flag_ids)),
+            "source": CITATION_SEPARATOR.join(citation.source.key for citation in citations),
+            "locator": CITATION_SEPARATOR.join(citation.locator for citation in citations),
+            "quote": CITATION_SEPARATOR.join(citation.quote for citation in citations),
+            "review_state": indicator_set.review_state,
+            "label": indicator_set.label,
+        }
+
+
+def write_indicator_sets_csv(indicator_sets: Iterable[IndicatorSet], stream: IO[str] | Any) -> None:
+    write_csv(columns=INDICATOR_SET_COLUMNS, rows=indicator_set_rows(indicator_sets), stream=stream)
+
+
+class IndicatorSetCsvFormat(CsvFormat):
+    """Indicator sets through the ecosystem's services, with the importing staff member."""
+
+    name = "indicator-sets"
+    columns = INDICATOR_SET_COLUMNS
+    optional_columns = tuple(column for column in INDICATOR_SET_COLUMNS if column not in INDICATOR_SET_REQUIRED)
+    empty_file_is_error = False
+
+    def __init__(self, *, by: User) -> None:
+        self.by = by
+
+    def missing_columns_message(self, missing: Sequence[str]) -> str:
+        return f"missing column(s): {', '.join(sorted(missing))}"
+
+    def planner(self, rows: Sequence[dict[str, str]]) -> RowPlanner:
+        lookups = _Lookups()
+        ids = [int(pk) for row in rows for pk in _split(row.get("red_flags", "")) if pk.isdigit()]
+        red_flags = RedFlag.objects.in_bulk(ids)
+        existing = IndicatorSet.objects.in_bulk([int(row["id"]) for row in rows if row.get("id", "").isdigit()])
+
+        def plan(row: dict[str, str], line: int) -> PlannedRow:
+            category = lookups.categories.get(row["category"])
+            if category is None:
+                raise ValidationError(_("unknown category %(slug)r (use its slug)") % {"slug": row["category"]})
+            if not row.get("minimum", "").isdigit():
+                raise ValidationError(_("the minimum must be a whole number of at least 1"))
+            flags = []
+            for pk in _split(row.get("red_flags", "")):
+                if not pk.isdigit() or int(pk) not in red_flags:
+                    raise ValidationError(_("no red flag with id %(id)r") % {"id": pk})
+                flags.append(red_flags[int(pk)])
+            citations = _parse_citations(row, lookups)
+            minimum = int(row["minimum"])
+            if row.get("id"):
+                if not row["id"].isdigit() or int(row["id"]) not in existing:
+                    raise ValidationError(
+                        _("no indicator set with id %(id)r; leave id empty to add a new one") % {"id": row["id"]}
+                    )
+                target = existing[int(row["id"])]
+                if target.category_id != category.pk:
+                    raise ValidationError(_("an indicator set cannot move to another category"))
+                indicator_set_check(category=category, minimum=minimum, red_flags=flags)
+                fields = {"name": row["name"], "rationale": row["rationale"], "minimum": minimum}
+                return PlannedRow(
+                    save=lambda: indicator_set_update(
+                        indicator_set=target, fields=fields, red_flags=flags, citations=citations, by=self.by
+                    ),
+                    is_update=True,
+                )
+            indicator_set_check(category=category, minimum=minimum, red_flags=flags)
+            IndicatorSet(category=category, name=row["name"], rationale=row["rationale"], minimum=minimum).full_clean(
+                validate_unique=False
+            )
+            return PlannedRow(
+                save=lambda: indicator_set_create(
+                    category=category,
+                    name=row["name"],
+                    rationale=row["rationale"],
+                    minimum=minimum,
+                    red_flags=flags,
+                    citations=citations,
+                ),
+                is_update=False,
             )
 
         return plan

@@ -4,19 +4,23 @@ theirs), every channel going through `sharing.selectors.scope`."""
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ecosystem.models import (
     Actor,
     Citation,
     FinancialFlow,
+    IndicatorSet,
+    IndicatorSetCitation,
+    IndicatorSetQuerySet,
     RedFlag,
     RedFlagQuerySet,
     RedFlagRating,
     Stage,
     Suggestion,
     TraffickingCategory,
+    in_stage_q,
 )
 from members.models import Member, User
 from sharing.selectors import Labelled, scope
@@ -24,6 +28,7 @@ from sharing.selectors import Labelled, scope
 # How the sharing app reads each labelled model: staff author red flags, so only the label and the named
 # recipients decide; a suggestion belongs to its author and the author's organisation.
 RED_FLAG_SHARING = Labelled()
+INDICATOR_SET_SHARING = Labelled()
 SUGGESTION_SHARING = Labelled(author="member__user", owner_organisation="member__organisation")
 
 
@@ -106,3 +111,33 @@ def suggestions_visible_to(*, user: User) -> QuerySet[Suggestion]:
         "member__user", "member__organisation", "stage__category", "red_flag__category", "resulting_red_flag"
     )
     return scope(suggestions, user=user, spec=SUGGESTION_SHARING)
+
+
+def visible_indicator_sets(*, user: User) -> IndicatorSetQuerySet:
+    """The published indicator sets `user` may see under their labels: the base of every indicator-set channel."""
+    return scope(IndicatorSet.objects.published(), user=user, spec=INDICATOR_SET_SHARING)
+
+
+def indicator_sets_for(*, user: User) -> IndicatorSetQuerySet:
+    """The indicator sets `user` may see, each with the red flags `user` may see of it (prefetched, map order) and
+    its citations: a constant number of queries whatever the number of sets."""
+    return (
+        visible_indicator_sets(user=user)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch(
+                "red_flags",
+                published_red_flags(user=user),
+                to_attr="visible_red_flags",
+            ),
+            Prefetch("citations", IndicatorSetCitation.objects.select_related("source")),
+        )
+        .order_by("category__order", "name", "id")
+    )
+
+
+def indicator_sets_in_stage(*, user: User, stage_id: int) -> IndicatorSetQuerySet:
+    """The sets `user` may see with at least one red flag, visible to `user`, in the stage (its actors and flows
+    included): what the map shows beside a stage."""
+    in_stage = visible_red_flags(user=user).filter(in_stage_q(stage_id), indicator_sets=OuterRef("pk"))
+    return indicator_sets_for(user=user).filter(Exists(in_stage))

@@ -15,6 +15,9 @@ from ecosystem.models import (
     Citation,
     Confidence,
     FinancialFlow,
+    IndicatorSet,
+    IndicatorSetCitation,
+    IndicatorSetFlag,
     ObservingSector,
     RedFlag,
     RedFlagObserver,
@@ -26,15 +29,19 @@ from ecosystem.models import (
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
+    TraffickingCategory,
 )
 from ecosystem.models import (
     Source as EvidenceSource,
 )
+from ecosystem.selectors import INDICATOR_SET_SHARING, RED_FLAG_SHARING
 from ecosystem.tasks import send_suggestion_outcome_email
 from members.history import attribute_change
 from members.models import Member, Source, User, Verb
 from members.services import record_activity
 from personas.models import Persona
+from sharing.models import Label
+from sharing.services import label_choose
 
 
 def _require_reason(reason: str) -> str:
@@ -288,8 +295,11 @@ def _write_revision(red_flag: RedFlag, *, by: User, reason: str) -> RedFlagRevis
 
 
 @transaction.atomic
-def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevision:
+def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str, label: Label | None = None) -> RedFlagRevision:
     """Publishes a verified red flag and keeps the revision with who published it, who verified it and why.
+
+    `label` is the TLP label staff publish it under (its current one, GREEN by default, when not given); a
+    change of label is kept in the label's history with the same reason.
 
     A verified pending change replaces the text, place and sources of the published flag it revises (whose
     id members and initiatives know) and is then deleted."""
@@ -322,6 +332,8 @@ def red_flag_publish(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevi
         locked.delete()
     attribute_change(target, by=by, origin=Source.ADMIN)
     target.save()
+    if label is not None:
+        label_choose(obj=target, spec=RED_FLAG_SHARING, by=by, label=label, reason=reason)
     return _write_revision(target, by=by, reason=reason)
 
 
@@ -452,3 +464,232 @@ def suggestion_reject(*, suggestion: Suggestion, by: User, response: str) -> Sug
 
 def _email_outcome_on_commit(suggestion: Suggestion) -> None:
     send_suggestion_outcome_email.delay_on_commit(suggestion.pk)
+
+
+# Indicator sets: the same review as red flags (draft → in review → verified by a second staff member →
+# published → retired). A set has no pending copy: a change to a published set takes it back to draft, out
+# of members' sight, until it is verified again; its red flags stay published on their own meanwhile.
+
+
+def indicator_set_check(*, category: TraffickingCategory, minimum: int, red_flags: Sequence[RedFlag]) -> None:
+    """1 ≤ minimum ≤ the number of red flags (the database holds the first half), all of the set's category."""
+    if minimum < 1:
+        raise ValidationError({"minimum": _("The minimum is at least 1.")})
+    if len({red_flag.pk for red_flag in red_flags}) < 2:
+        raise ValidationError({"red_flags": _("An indicator set combines at least two red flags.")})
+    if minimum > len({red_flag.pk for red_flag in red_flags}):
+        raise ValidationError(
+            {"minimum": _("The minimum (%(minimum)d) is more than the set's red flags.") % {"minimum": minimum}}
+        )
+    for red_flag in red_flags:
+        if red_flag.category_id != category.pk:
+            raise ValidationError({"red_flags": _("“%(flag)s” belongs to another category.") % {"flag": red_flag}})
+        if red_flag.revises_id is not None or red_flag.review_state == ReviewState.RETIRED:
+            raise ValidationError(
+                {
+                    "red_flags": _("“%(flag)s” is a pending change or retired: choose the red flag itself.")
+                    % {"flag": red_flag}
+                }
+            )
+
+
+def _set_indicator_set_parts(
+    indicator_set: IndicatorSet, red_flags: Sequence[RedFlag] | None, citations: Sequence[CitationInput] | None
+) -> None:
+    if red_flags is not None:
+        indicator_set.members.all().delete()
+        IndicatorSetFlag.objects.bulk_create(
+            IndicatorSetFlag(indicator_set=indicator_set, red_flag=red_flag)
+            for red_flag in {red_flag.pk: red_flag for red_flag in red_flags}.values()
+        )
+    if citations is not None:
+        indicator_set.citations.all().delete()
+        IndicatorSetCitation.objects.bulk_create(
+            IndicatorSetCitation(
+                indicator_set=indicator_set, source=c.source, locator=c.locator.strip(), quote=c.quote.strip()
+            )
+            for c in citations
+        )
+
+
+@transaction.atomic
+def indicator_set_create(
+    *,
+    category: TraffickingCategory,
+    name: str,
+    rationale: str,
+    minimum: int,
+    red_flags: Sequence[RedFlag],
+    citations: Sequence[CitationInput],
+    label: Label = Label.GREEN,
+) -> IndicatorSet:
+    """A new indicator set, always a draft, with the passages behind the combination."""
+    indicator_set_check(category=category, minimum=minimum, red_flags=red_flags)
+    _check_citations(citations)
+    indicator_set = IndicatorSet(
+        category=category, name=name.strip(), rationale=rationale.strip(), minimum=minimum, label=label
+    )
+    indicator_set.full_clean()
+    indicator_set.save()
+    _set_indicator_set_parts(indicator_set, red_flags, citations)
+    return indicator_set
+
+
+@transaction.atomic
+def indicator_set_update(
+    *,
+    indicator_set: IndicatorSet,
+    fields: dict[str, Any],
+    red_flags: Sequence[RedFlag] | None = None,
+    citations: Sequence[CitationInput] | None = None,
+    by: User,
+) -> IndicatorSet:
+    """Changes a set's name, rationale, minimum, red flags or sources; it goes back to draft (a published set
+    leaves members' sight until verified again), since what was checked is no longer what is there."""
+    locked = IndicatorSet.objects.select_for_update().get(pk=indicator_set.pk)
+    if locked.review_state == ReviewState.RETIRED:
+        raise ValidationError(_("“%(set)s” is retired; it cannot be changed.") % {"set": locked})
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    flags = list(red_flags) if red_flags is not None else list(locked.red_flags.all())
+    indicator_set_check(category=locked.category, minimum=locked.minimum, red_flags=flags)
+    if citations is not None:
+        _check_citations(citations)
+    locked.full_clean()
+    locked.review_state = ReviewState.DRAFT
+    locked.author = None
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save()
+    _set_indicator_set_parts(locked, red_flags, citations)
+    return locked
+
+
+def _require_complete_set(indicator_set: IndicatorSet) -> None:
+    flags = list(indicator_set.red_flags.all())
+    indicator_set_check(category=indicator_set.category, minimum=indicator_set.minimum, red_flags=flags)
+    if not indicator_set.citations.exists():
+        raise ValidationError(
+            _("“%(set)s” needs at least one citation: the passage behind the combination.") % {"set": indicator_set}
+        )
+
+
+def _indicator_set_move(
+    *, indicator_set: IndicatorSet, allowed: tuple[str, ...], to: str, message: str
+) -> IndicatorSet:
+    locked = IndicatorSet.objects.select_for_update().get(pk=indicator_set.pk)
+    if locked.review_state not in allowed:
+        raise ValidationError(message)
+    locked.review_state = to
+    return locked
+
+
+@transaction.atomic
+def indicator_set_submit(*, indicator_set: IndicatorSet, by: User) -> IndicatorSet:
+    """Sends a draft for review; `by` becomes its author, whom the verifier must not be."""
+    locked = _indicator_set_move(
+        indicator_set=indicator_set,
+        allowed=(ReviewState.DRAFT,),
+        to=ReviewState.IN_REVIEW,
+        message=_("Only a draft can be sent for review."),
+    )
+    _require_complete_set(locked)
+    locked.author = by
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def indicator_set_verify(*, indicator_set: IndicatorSet, by: User) -> IndicatorSet:
+    """A second staff member confirms the combination says no more than the passages it cites."""
+    locked = _indicator_set_move(
+        indicator_set=indicator_set,
+        allowed=(ReviewState.IN_REVIEW,),
+        to=ReviewState.VERIFIED,
+        message=_("Only an indicator set in review can be verified."),
+    )
+    if locked.author_id == by.pk:
+        raise ValidationError(_("A second staff member verifies an indicator set: its author cannot."))
+    _require_complete_set(locked)
+    locked.verified_by = by
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def indicator_set_send_back(*, indicator_set: IndicatorSet, by: User) -> IndicatorSet:
+    """Returns a set in review, verified or published to draft (a published one leaves members' sight)."""
+    locked = _indicator_set_move(
+        indicator_set=indicator_set,
+        allowed=(ReviewState.IN_REVIEW, ReviewState.VERIFIED, ReviewState.PUBLISHED),
+        to=ReviewState.DRAFT,
+        message=_("Only an indicator set in review, verified or published can be sent back."),
+    )
+    locked.verified_by = None
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def indicator_set_publish(
+    *, indicator_set: IndicatorSet, by: User, reason: str, label: Label | None = None
+) -> IndicatorSet:
+    """Publishes a verified set under `label` (its current one, GREEN by default, when not given); it needs at
+    least `minimum` published red flags. A change of label is kept in its history with the reason."""
+    reason = _require_reason(reason)
+    locked = IndicatorSet.objects.select_for_update().get(pk=indicator_set.pk)
+    if locked.review_state != ReviewState.VERIFIED:
+        raise ValidationError(
+            _("“%(set)s” is not verified: a second staff member verifies it before it is published.") % {"set": locked}
+        )
+    _require_complete_set(locked)
+    published = locked.red_flags.filter(review_state=ReviewState.PUBLISHED).count()
+    if published < locked.minimum:
+        raise ValidationError(
+            _("“%(set)s” has %(published)d published red flag(s), fewer than its minimum of %(minimum)d.")
+            % {"set": locked, "published": published, "minimum": locked.minimum}
+        )
+    locked.review_state = ReviewState.PUBLISHED
+    locked.published_at = timezone.now()
+    attribute_change(locked, by=by, origin=reason)
+    locked.save()
+    if label is not None:
+        label_choose(obj=locked, spec=INDICATOR_SET_SHARING, by=by, label=label, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def indicator_set_retire(*, indicator_set: IndicatorSet, by: User, reason: str) -> IndicatorSet:
+    """Withdraws a set from members for good; the reason is kept in its history."""
+    reason = _require_reason(reason)
+    locked = IndicatorSet.objects.select_for_update().get(pk=indicator_set.pk)
+    if locked.review_state == ReviewState.RETIRED:
+        raise ValidationError(_("“%(set)s” is already retired.") % {"set": locked})
+    locked.review_state = ReviewState.RETIRED
+    attribute_change(locked, by=by, origin=reason)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def red_flag_review_confidence(*, red_flag: RedFlag, confidence: str, by: User, reason: str) -> RedFlagRevision:
+    """Staff's decision on a published red flag's confidence after reviewing evidence about it (members'
+    outcome reports): the confidence changes, or stays as it is when the proposal is dismissed, and either
+    way the decision and its reason are kept as a new revision. A change waiting to replace the flag takes the
+    new confidence too, so publishing it later does not undo the decision."""
+    reason = _require_reason(reason)
+    if confidence not in Confidence.values:
+        raise ValidationError({"confidence": _("Choose high, medium or low.")})
+    locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
+    if locked.review_state != ReviewState.PUBLISHED:
+        raise ValidationError(_("Only a published red flag's confidence is reviewed."))
+    locked.confidence = confidence
+    locked.version += 1
+    attribute_change(locked, by=by, origin=Source.ADMIN)
+    locked.save(update_fields=["confidence", "version", "updated_at"])
+    RedFlag.objects.filter(revises=locked).update(confidence=confidence)
+    return _write_revision(locked, by=by, reason=reason)

@@ -41,4 +41,12 @@ app.conf.beat_schedule = {
         "task": "engagement.tasks.scoring.send_weekly_digest",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    "spaces-remind-overdue-action-items": {
+        "task": "spaces.tasks.remind_overdue_action_items",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "spaces-sync-audiences": {
+        "task": "spaces.tasks.sync_space_audiences",
+        "schedule": 60 * 60,
+    },
 }

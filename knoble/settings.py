@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "sharing",
     "roadmap",
     "ecosystem",
+    "outcomes",
     "initiatives",
+    "voice",
+    "spaces",
     "engagement",
     "campaigns",
     "analytics",
@@ -94,7 +97,7 @@ TEMPLATES = [
             ],
             # Extension points: a lower app's page shows something of a higher app through a library loaded by
             # a neutral name, so that its template never names the higher app (docs/ARCHITECTURE.md).
-            "libraries": {"related_work": "initiatives.related_work"},
+            "libraries": {"related_work": "initiatives.related_work", "field_outcomes": "outcomes.field_outcomes"},
         },
     },
 ]
@@ -287,6 +290,10 @@ SPECTACULAR_SETTINGS = {
         "ParticipationStatusEnum": "initiatives.models.ParticipationStatus.choices",
         "CampaignStatusEnum": "campaigns.models.CampaignStatus.choices",
         "DeliveryStatusEnum": "campaigns.models.DeliveryStatus.choices",
+        "AccessChannelEnum": "sharing.models.Channel.choices",
+        "CampaignChannelEnum": "campaigns.models.Channel.choices",
+        "TlpLabelEnum": "sharing.models.Label.choices",
+        "RedFlagReviewStateEnum": "ecosystem.models.ReviewState.choices",
     },
 }
 

@@ -25,6 +25,7 @@ from roadmap.models import (
     RoadmapItem,
     RoadmapRevision,
 )
+from roadmap.signals import revision_published
 from roadmap.validation import horizon_for_month, validate_horizon_spans, validate_item_placement
 
 DEFAULT_HORIZONS = (
@@ -261,4 +262,5 @@ def roadmap_publish(*, roadmap: Roadmap, by: User | None, note: str = "") -> Roa
     locked.published_at = now
     attribute_change(locked, by=by, origin=origin_of(by))
     locked.save(update_fields=["published_at"])
+    transaction.on_commit(lambda: revision_published.send(sender=RoadmapRevision, revision_id=revision.pk))
     return revision

@@ -221,3 +221,20 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_channel_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+LABEL_LINE_PREFIX = "# TLP:"
+
+
+def label_lines_strip(text: str) -> tuple[str, int]:
+    """A labelled CSV export without its label lines (`# TLP:…` heads and ends it, outside the columns), so that
+    an exported file imports again; with the number of lines removed before the first kept line, for an
+    importer to report the file's own line numbers."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    leading = 0
+    while leading < len(lines) and lines[leading].startswith(LABEL_LINE_PREFIX):
+        leading += 1
+    end = len(lines)
+    while end > leading and (not lines[end - 1].strip() or lines[end - 1].startswith(LABEL_LINE_PREFIX)):
+        end -= 1
+    return "".join(lines[leading:end]), leading

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import SHARING_OVERSIGHT_PERMISSION
@@ -33,6 +35,15 @@ def recipients_set(
     )
 
 
+def _write_label(obj: models.Model, spec: Labelled, label: Label) -> None:
+    """Writes the label, and moves the object's `updated_at` if it has one, so that a system syncing changes
+    (`?updated_since=` in the API) sees the new label."""
+    changes: dict[str, Any] = {spec.label: label}
+    if any(field.name == "updated_at" for field in type(obj)._meta.concrete_fields):
+        changes["updated_at"] = timezone.now()
+    type(obj)._default_manager.filter(pk=obj.pk).update(**changes)
+
+
 @transaction.atomic
 def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, reason: str) -> LabelChange:
     """Anyone who may see `obj` may tighten its label; only its author or staff may loosen it. The reason is
@@ -49,7 +60,7 @@ def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, r
     loosening = RANK[label] < RANK[old]
     if loosening and not (author is not None and author.pk == by.pk) and not by.has_perm(SHARING_OVERSIGHT_PERMISSION):
         raise PermissionDenied(_("Only the author or staff may loosen a label."))
-    type(obj)._default_manager.filter(pk=obj.pk).update(**{spec.label: label})
+    _write_label(obj, spec, label)
     setattr(obj, spec.label, label)
     return LabelChange.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
@@ -81,3 +92,47 @@ def access_record(*, user: Any, objects: Iterable[models.Model], spec: Labelled,
             )
         )
     AccessLog.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def label_choose(*, obj: models.Model, spec: Labelled, by: User, label: Label, reason: str) -> LabelChange | None:
+    """Staff set the label an object is published under (tighter or looser), with the reason kept in the label's
+    history; nothing is written when the label stays. Unlike `label_change`, staff need not see the object
+    first: they may publish a TLP:RED object to its named recipients."""
+    if not by.has_perm(SHARING_OVERSIGHT_PERMISSION):
+        raise PermissionDenied(_("Only staff choose the label an object is published under."))
+    old = Label(getattr(obj, spec.label))
+    if old == label:
+        return None
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the label changes.")})
+    _write_label(obj, spec, label)
+    setattr(obj, spec.label, label)
+    return LabelChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        old_label=old,
+        new_label=label,
+        reason=reason,
+        by=by,
+    )
+
+
+def recipients_forget(*, model: type[models.Model], object_ids: Iterable[int]) -> int:
+    """Removes the recipient rows of deleted objects (the rows are keyed by content type and id, with no
+    foreign key that could cascade). Returns how many were removed."""
+    deleted, _counts = Recipient.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=list(object_ids)
+    ).delete()
+    return deleted
+
+
+def _forget_on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    recipients_forget(model=sender, object_ids=[instance.pk])
+
+
+def labelled_model_register(model: type[models.Model]) -> None:
+    """Called from the owning app's `AppConfig.ready()` for each labelled model: deleting an object (one by
+    one or in bulk through the ORM) removes its recipients in the same transaction, so none is orphaned."""
+    post_delete.connect(_forget_on_delete, sender=model, dispatch_uid=f"sharing-recipients-{model._meta.label}")

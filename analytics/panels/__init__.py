@@ -18,6 +18,7 @@ from analytics.panels.collaboration import collaboration
 from analytics.panels.funnel import funnel
 from analytics.panels.headline import headline
 from analytics.panels.organisations import organisations
+from analytics.panels.outcomes import outcomes
 from analytics.panels.participation import participation
 from analytics.panels.roadmap import roadmap_progress
 from analytics.panels.stages import stage_trend
@@ -46,6 +47,7 @@ PANELS: dict[str, Callable[[Filters], Panel]] = {
     "participation": participation,
     "campaigns": campaign_results,
     "roadmap": roadmap_progress,
+    "outcomes": outcomes,
 }
 
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from core.csv_io import CsvUploadForm, csv_import, dry_run_message
-from ecosystem.admin.reasons import ask_for_text
-from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
+from core.csv_io import CsvUploadForm, dry_run_message
+from ecosystem.admin.reasons import PublishForm, ask_for_text
+from ecosystem.csv_io import RedFlagCsvFormat, labelled_csv_import, write_red_flags_csv
 from ecosystem.models import (
     Citation,
     RedFlag,
@@ -220,7 +220,9 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         user: User = request.user  # type: ignore[assignment]
         self._each(request, queryset, _("Send back"), lambda red_flag: red_flag_send_back(red_flag=red_flag, by=user))
 
-    @admin.action(description="Publish selected red flags (asks for a reason)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Publish selected red flags (asks for a reason and the label)"), permissions=["change"]
+    )
     def publish(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> HttpResponse | None:
         user: User = request.user  # type: ignore[assignment]
         return ask_for_text(
@@ -230,7 +232,10 @@ class RedFlagAdmin(SimpleHistoryAdmin):
             title="Publish red flags",
             label="Reason (kept with the version)",
             required=True,
-            apply=lambda red_flag, reason: red_flag_publish(red_flag=red_flag, by=user, reason=reason),
+            form_class=PublishForm,
+            apply=lambda red_flag, reason, label: red_flag_publish(
+                red_flag=red_flag, by=user, reason=reason, label=label
+            ),
         )
 
     @admin.action(description="Retire selected red flags (asks for a reason)", permissions=["change"])
@@ -269,7 +274,8 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         errors: list[Any] = []
         if request.method == "POST" and form.is_valid():
             user: User = request.user  # type: ignore[assignment]
-            result = csv_import(
+            # A members' export (with its `# TLP:` label lines) imports as it is.
+            result = labelled_csv_import(
                 csv_format=RedFlagCsvFormat(by=user),
                 text=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],

@@ -5,10 +5,11 @@ Every part of a map belongs to one category. Actors, flows and red flags store t
 so that `clean()` (called by every write path) can refuse a part of another category's map, and so that
 PostgreSQL enforces it too with composite foreign keys on (part, category) (migration 0002).
 
-A package by subject (map, red_flags, sources, suggestions); the models stay importable from `ecosystem.models`, where
-Django, the migrations and every caller look for them.
+A package by subject (map, red_flags, sources, indicator_sets, suggestions); the models stay importable from
+`ecosystem.models`, where Django, the migrations and every caller look for them.
 """
 
+from ecosystem.models.indicator_sets import IndicatorSet, IndicatorSetCitation, IndicatorSetFlag, IndicatorSetQuerySet
 from ecosystem.models.map import (
     Actor,
     ActorKind,
@@ -44,6 +45,10 @@ __all__ = [
     "Confidence",
     "Direction",
     "FinancialFlow",
+    "IndicatorSet",
+    "IndicatorSetCitation",
+    "IndicatorSetFlag",
+    "IndicatorSetQuerySet",
     "Instrument",
     "ObservingSector",
     "RedFlag",

@@ -47,7 +47,7 @@ def test_a_red_flag_goes_from_its_source_through_a_second_reviewer_to_members(pa
     page.goto("/admin/ecosystem/redflag/")
     choose_action(page, "Verify selected red flags against their sources")
     expect(page.locator(".messagelist")).to_contain_text("Verify: done for 1.")
-    choose_action(page, "Publish selected red flags (asks for a reason)")
+    choose_action(page, "Publish selected red flags (asks for a reason and the label)")
     page.get_by_label("Reason (kept with the version)").fill("Checked against Section 2")
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator(".messagelist")).to_contain_text("Publish red flags: done for 1.")

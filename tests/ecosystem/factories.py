@@ -4,6 +4,7 @@ from ecosystem.models import (
     Actor,
     ActorKind,
     FinancialFlow,
+    IndicatorSet,
     Instrument,
     RedFlag,
     Source,
@@ -11,7 +12,17 @@ from ecosystem.models import (
     Stage,
     TraffickingCategory,
 )
-from ecosystem.services import CitationInput, red_flag_create, red_flag_publish, red_flag_submit, red_flag_verify
+from ecosystem.services import (
+    CitationInput,
+    indicator_set_create,
+    indicator_set_publish,
+    indicator_set_submit,
+    indicator_set_verify,
+    red_flag_create,
+    red_flag_publish,
+    red_flag_submit,
+    red_flag_verify,
+)
 from members.models import User
 from tests.members.factories import staff_user
 
@@ -99,5 +110,25 @@ def red_flag(*, publish: bool = True, by: User | None = None, **kwargs) -> RedFl
         red_flag_submit(red_flag=created, by=by or publisher())
         red_flag_verify(red_flag=created, by=verifier())
         red_flag_publish(red_flag=created, by=by or publisher(), reason="First published")
+        created.refresh_from_db()
+    return created
+
+
+def indicator_set(*, red_flags: list[RedFlag] | None = None, publish: bool = True, **kwargs) -> IndicatorSet:
+    """An indicator set through the services: two new published red flags of one category unless told otherwise."""
+    if red_flags is None:
+        stage = StageFactory()
+        red_flags = [red_flag(stage=stage), red_flag(stage=stage, indicator="Frequent payments for lodging")]
+    kwargs.setdefault("category", red_flags[0].category)
+    kwargs.setdefault("name", "Front business")
+    kwargs.setdefault("rationale", "Weighed together, as the source says.")
+    kwargs.setdefault("minimum", 2)
+    kwargs.setdefault("citations", [citation()])
+    label = kwargs.pop("publish_label", None)
+    created = indicator_set_create(red_flags=red_flags, **kwargs)
+    if publish:
+        indicator_set_submit(indicator_set=created, by=publisher())
+        indicator_set_verify(indicator_set=created, by=verifier())
+        indicator_set_publish(indicator_set=created, by=publisher(), reason="First published", label=label)
         created.refresh_from_db()
     return created

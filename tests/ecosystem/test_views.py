@@ -350,7 +350,7 @@ def test_map_query_count_is_constant(member_client, django_assert_num_queries, s
     member_client.get("/")
     url = reverse("ecosystem:map", args=["sized"])
     # 14 of the map and the navigation's unread count, then the initiatives working on the stage
-    with django_assert_num_queries(17):  # + the citations with their sources
+    with django_assert_num_queries(18):  # + the citations with their sources, + the stage's indicator sets
         assert member_client.get(url, {"stage": stages[0].pk}).status_code == 200
 
 
@@ -424,8 +424,8 @@ def test_red_flag_page_query_count_is_constant(member_client, django_assert_num_
     url = reverse("ecosystem:red_flag", args=[flag.pk])
     member_client.get(url)
     # session, user, permissions (2), red flag, its observers and personas, member, my rating, versions,
-    # the initiatives working on it, unread count
-    with django_assert_num_queries(13):  # + the citations with their sources
+    # the initiatives working on it, unread count, + the outcomes panel: its aggregates and the viewer's member
+    with django_assert_num_queries(15):  # + the citations with their sources
         content = member_client.get(url).content.decode()
     assert content.count("Red-flag working group") == count
 

@@ -9,8 +9,10 @@ from campaigns import demo as campaigns_demo
 from ecosystem import demo as ecosystem_demo
 from initiatives import demo as initiatives_demo
 from members import demo as members_demo
+from outcomes import demo as outcomes_demo
 from personas import demo as personas_demo
 from roadmap import demo as roadmap_demo
+from spaces import demo as spaces_demo
 
 # In dependency order: each app's demo data may rely on the apps before it.
 SEEDERS = [
@@ -18,7 +20,9 @@ SEEDERS = [
     members_demo.seed,
     roadmap_demo.seed,
     ecosystem_demo.seed,
+    outcomes_demo.seed,
     initiatives_demo.seed,
+    spaces_demo.seed,
     campaigns_demo.seed,
     # Last: it replays the engagement history over everything above.
     analytics_demo.seed,

@@ -1,0 +1,24 @@
+import pytest
+
+from analytics.panels import PANELS, default_filters
+from members.models import Sector
+from outcomes.services import referral_feedback_give
+from tests.ecosystem.factories import red_flag
+from tests.outcomes.factories import report, reporter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_outcomes_panel_shows_sectors_of_three_organisations_and_the_feedback_reach():
+    flag = red_flag()
+    banks = [reporter() for _ in range(3)]
+    for bank in banks:
+        report(member=bank, red_flag=flag, reports_filed=7)
+    report(member=reporter(sector=Sector.NGO), red_flag=flag, reports_filed=2)
+    referral_feedback_give(
+        member=reporter(sector=Sector.LAW_ENFORCEMENT), red_flag=flag, referring_organisation=banks[0].organisation
+    )
+    panel = PANELS["outcomes"](default_filters())
+    assert panel.rows == [["Financial institution", 3, "1–4", "1–4", "21"]]
+    assert "(reports from 3 or more organisations): 1." in panel.notes[0]
+    assert "1–4 referrals marked useful" in panel.notes[1]

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext as _
+
+
+class VoiceConfig(AppConfig):
+    name = "voice"
+    verbose_name = "Member voice"
+
+    def ready(self) -> None:
+        from members.activity_subjects import SubjectLink, activity_subject_register
+        from roadmap.signals import revision_published
+        from voice import receivers
+        from voice.models import Idea
+
+        revision_published.connect(receivers.revision_published, dispatch_uid="voice.notify_revision")
+        post_migrate.connect(receivers.grant_staff, sender=self, dispatch_uid="voice.grant_staff")
+        activity_subject_register(
+            Idea, describe=lambda idea: SubjectLink(_("Idea"), idea.title, idea.get_absolute_url())
+        )

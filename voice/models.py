@@ -1,0 +1,232 @@
+"""The member's voice: ideas, votes and follows, comments, and the ledger of roadmap notices."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from personas.models import JobToBeDone
+from roadmap.models import Opportunity, RoadmapRevision
+
+
+class IdeaStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    TRIAGED = "triaged", _("Taken into an opportunity")
+    MERGED = "merged", _("Merged into another idea")
+    DECLINED = "declined", _("Declined")
+
+
+class Idea(models.Model):
+    """A member's idea: the problem they have and which of their persona's jobs it serves."""
+
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="ideas")
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("the problem"))
+    jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="ideas", verbose_name=_("jobs it serves"))
+    status = models.CharField(max_length=16, choices=IdeaStatus.choices, default=IdeaStatus.OPEN, db_index=True)
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_ideas"
+    )
+    # Staff only: members never see it.
+    staff_note = models.TextField(_("staff note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=IdeaStatus.values), name="idea_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=IdeaStatus.MERGED) | Q(merged_into__isnull=False), name="merged_idea_has_target"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=IdeaStatus.TRIAGED) | Q(opportunity__isnull=False),
+                name="triaged_idea_has_opportunity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("voice:idea", args=[self.pk])
+
+
+class Importance(models.TextChoices):
+    NICE = "nice", _("Nice to have")
+    IMPORTANT = "important", _("Important")
+    CRITICAL = "critical", _("Critical")
+
+
+# Exactly one target: an idea, or an opportunity (what a roadmap item places, and what members vote for on it).
+ONE_TARGET = (Q(idea__isnull=False) & Q(opportunity__isnull=True)) | (
+    Q(idea__isnull=True) & Q(opportunity__isnull=False)
+)
+
+
+class Vote(models.Model):
+    """One member's vote on an idea or on an opportunity (a roadmap item), with how important it is to them."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="votes")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, null=True, blank=True, related_name="member_votes"
+    )
+    importance = models.CharField(max_length=16, choices=Importance.choices, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_TARGET, name="vote_one_target"),
+            models.CheckConstraint(condition=Q(importance__in=["", *Importance.values]), name="vote_importance_valid"),
+            models.UniqueConstraint(
+                fields=["member", "idea"], condition=Q(idea__isnull=False), name="one_vote_per_idea"
+            ),
+            models.UniqueConstraint(
+                fields=["member", "opportunity"],
+                condition=Q(opportunity__isnull=False),
+                name="one_vote_per_opportunity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.idea or self.opportunity}"
+
+
+class Follow(models.Model):
+    """A member who wants to hear when an idea or a roadmap item moves."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follows")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="follows")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, null=True, blank=True, related_name="member_follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_TARGET, name="follow_one_target"),
+            models.UniqueConstraint(
+                fields=["member", "idea"], condition=Q(idea__isnull=False), name="one_follow_per_idea"
+            ),
+            models.UniqueConstraint(
+                fields=["member", "opportunity"],
+                condition=Q(opportunity__isnull=False),
+                name="one_follow_per_opportunity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} follows {self.idea or self.opportunity}"
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="idea_comments")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.idea}"
+
+
+class RevisionNotice(models.Model):
+    """That the voters and followers of a published revision's changes were told: one row per revision, so that
+    every change reaches each of them exactly once, however often the notice runs."""
+
+    revision = models.OneToOneField(RoadmapRevision, on_delete=models.CASCADE, related_name="+")
+    notified = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.revision}: {self.notified} notified"
+
+
+class SurveyScale(models.IntegerChoices):
+    ONE_TO_FIVE = 5, _("1 to 5")
+    ZERO_TO_TEN = 10, _("0 to 10")
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Survey(models.Model):
+    """A short survey on a persona's jobs: how important each is, how satisfied the member is today. Staff send its
+    link through a campaign step to a segment; a re-run is a new survey on the same jobs."""
+
+    persona = models.ForeignKey("personas.Persona", on_delete=models.PROTECT, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    scale = models.PositiveSmallIntegerField(_("scale"), choices=SurveyScale.choices, default=SurveyScale.ONE_TO_FIVE)
+    jobs = models.ManyToManyField(JobToBeDone, related_name="surveys", verbose_name=_("jobs asked about"))
+    status = models.CharField(max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, db_index=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scale__in=SurveyScale.values), name="survey_scale_valid"),
+            models.CheckConstraint(condition=Q(status__in=SurveyStatus.values), name="survey_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("voice:survey", args=[self.pk])
+
+    @property
+    def lowest(self) -> int:
+        return 1 if self.scale == SurveyScale.ONE_TO_FIVE else 0
+
+
+class SurveyResponse(models.Model):
+    """One member's answers to one survey. Only its member and staff read it; the sector and persona are kept as
+    they were when the member answered, for the breakdowns."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="survey_responses")
+    sector = models.CharField(max_length=32, blank=True)
+    persona = models.ForeignKey("personas.Persona", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "member"], name="one_response_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: response {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    """A job's importance and satisfaction on the survey's scale; either may be left out."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="survey_answers")
+    importance = models.PositiveSmallIntegerField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "job"], name="one_answer_per_job"),
+            models.CheckConstraint(condition=Q(importance__lte=10), name="answer_importance_0_10"),
+            models.CheckConstraint(condition=Q(satisfaction__lte=10), name="answer_satisfaction_0_10"),
+            models.CheckConstraint(
+                condition=Q(importance__isnull=False) | Q(satisfaction__isnull=False), name="answer_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.importance}/{self.satisfaction}"
