@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -11,7 +12,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from engagement.models import EngagementSettings, MemberEngagement, StageTransition, VerbScore
+from engagement.models import (
+    EngagementSettings,
+    LifecycleStage,
+    MemberEngagement,
+    StageTransition,
+    VerbScore,
+    stage_name,
+)
 from engagement.scoring import REPLAY_WEEKS, engagement_settings, score_breakdown
 from engagement.tasks import engagement_nightly, engagement_replay_history
 from members.models import VERB_ORIGINS
@@ -57,7 +65,7 @@ DETAIL_FIELDS: tuple[str, ...] = (
     "member",
     "score",
     "breakdown",
-    "stage",
+    "stage_display",
     "stage_since",
     "activated_at",
     "engaged_at",
@@ -67,10 +75,23 @@ DETAIL_FIELDS: tuple[str, ...] = (
 )
 
 
+class StageFilter(admin.SimpleListFilter):
+    """The lifecycle stages by the names every page uses ("Not yet activated", never the bare "pending")."""
+
+    title = _("stage")
+    parameter_name = "stage__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(stage.value, stage_name(stage.value)) for stage in LifecycleStage]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[MemberEngagement]) -> QuerySet[MemberEngagement]:
+        return queryset.filter(stage=self.value()) if self.value() else queryset
+
+
 @admin.register(MemberEngagement)
 class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
-    list_display = ["member", "organisation", "stage", "score_display", "stage_since", "computed_at"]
-    list_filter = ["stage", "member__organisation__sector"]
+    list_display = ["member", "organisation", "stage_display", "score_display", "stage_since", "computed_at"]
+    list_filter = [StageFilter, "member__organisation__sector"]
     search_fields = ["member__user__email", "member__user__last_name", "member__organisation__name"]
     list_select_related = ["member__user", "member__organisation"]
     fields = DETAIL_FIELDS
@@ -86,6 +107,10 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
     @admin.display(description="organisation", ordering="member__organisation__name")
     def organisation(self, obj: MemberEngagement) -> str:
         return str(obj.member.organisation or "")
+
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_display(self, obj: MemberEngagement) -> str:
+        return stage_name(obj.stage)
 
     @admin.display(description="score", ordering="score")
     def score_display(self, obj: MemberEngagement) -> str:
@@ -105,7 +130,16 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
         return SafeString(
             render_to_string(
                 "admin/engagement/memberengagement/transitions.html",
-                {"transitions": StageTransition.objects.filter(member_id=obj.pk).order_by("-at", "-id")[:50]},
+                {
+                    "transitions": [
+                        {
+                            "at": transition.at,
+                            "from": stage_name(transition.from_stage),
+                            "to": stage_name(transition.to_stage),
+                        }
+                        for transition in StageTransition.objects.filter(member_id=obj.pk).order_by("-at", "-id")[:50]
+                    ]
+                },
             )
         )
 

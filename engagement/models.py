@@ -128,7 +128,7 @@ class MemberEngagement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member}: {self.score:.1f} ({self.get_stage_display()})"
+        return f"{self.member}: {self.score:.1f} ({stage_name(self.stage)})"
 
 
 class StageTransition(models.Model):
@@ -151,4 +151,5 @@ class StageTransition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member}: {self.from_stage or '—'} → {self.to_stage} at {self.at:%Y-%m-%d}"
+        before = stage_name(self.from_stage) or "—"
+        return f"{self.member}: {before} → {stage_name(self.to_stage)} at {self.at:%Y-%m-%d}"

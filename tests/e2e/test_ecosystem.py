@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from ecosystem import demo
 from ecosystem.models import Suggestion
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.test_membership import sign_in
 from tests.members.factories import PASSWORD, MemberFactory, staff_user
 
@@ -77,12 +78,16 @@ def test_the_map_is_laid_out_readably_and_an_actors_flows_light_up_on_focus(page
     demo.seed()
     sign_in(page, member.user.email, PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 800})
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.get_by_role("link", name="Ecosystem map").click()
     page.get_by_role("link", name="Illicit massage, health and beauty").click()
     expect(page.locator("svg[data-map]")).to_have_attribute("data-laid-out", "true")
     Path("var/screenshots").mkdir(parents=True, exist_ok=True)
     page.screenshot(path="var/screenshots/ecosystem-map-1280.png", full_page=True)
 
+    assert not [text for text in console if "Content Security Policy" in text]  # dagre runs under the strict CSP
+    assert_accessible(page)
     geometry = page.evaluate(MAP_GEOMETRY)
     actors, labels = geometry["actors"], geometry["labels"]
     assert len(actors) >= 4
@@ -142,6 +147,7 @@ def test_the_catalogue_groups_categories_by_state_and_ratings_start_unselected(p
     demo.seed()
     sign_in(page, member.user.email, PASSWORD)
     page.goto("/ecosystem/")
+    assert_accessible(page)
     headings = page.locator("main h2").all_inner_texts()
     assert headings[0].startswith("Mapped")
     assert any(heading.startswith("Not started") for heading in headings)
@@ -150,3 +156,4 @@ def test_the_catalogue_groups_categories_by_state_and_ratings_start_unselected(p
     rating = page.locator(".eco-rate-form select").first
     expect(rating).to_have_value("")
     expect(rating).to_have_attribute("required", "")
+    assert_accessible(page)  # the map with a stage's red flags and their rating controls

@@ -18,6 +18,9 @@ def test_the_drawing_carries_what_the_browser_layout_needs_and_scrolls_in_a_keyb
     assert re.search(
         r'<div class="eco-map-scroll" tabindex="0" role="region" aria-label="Map of Illicit massage', content
     )
+    # The flows table below scrolls sideways in a region a keyboard reaches too (axe: scrollable-region-focusable).
+    flows = 'class="eco-table-scroll" tabindex="0" role="region" aria-label="Financial flows of Illicit massage'
+    assert flows in content
     bank, deposits = imb["bank"], imb["deposits"]
     assert f'data-actor="{bank.pk}" data-stage="{bank.stage_id}"' in content
     assert f'data-flow="{deposits.pk}" data-from="{deposits.from_actor_id}" data-to="{deposits.to_actor_id}"' in content

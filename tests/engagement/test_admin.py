@@ -79,3 +79,15 @@ def test_staff_recompute_the_history_from_the_admin(staff_client, django_capture
     assert response.status_code == 302
     assert StageTransition.objects.exists()
     assert RollupRefresh.objects.count() == 1
+
+
+def test_the_admin_names_the_stages_as_every_page_does(staff_client):
+    """The stored "pending" reads "Not yet activated", never "pending", which elsewhere means awaiting approval."""
+    scored_members(1)
+    MemberEngagement.objects.update(stage="pending")
+    url = reverse("admin:engagement_memberengagement_changelist")
+    page = staff_client.get(url).content.decode()
+    assert "Not yet activated" in page
+    assert "Pending (not yet activated)" not in page
+    assert staff_client.get(url, {"stage__exact": "pending"}).context["cl"].result_count == 1
+    assert staff_client.get(url, {"stage__exact": "engaged"}).context["cl"].result_count == 0
