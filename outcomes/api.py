@@ -1,6 +1,7 @@
 """Outcome reports through the API: the caller's organisation's reports, batches of reports (idempotent by
 client id, like activity), and the aggregates of a red flag, read-only and bucketed as on its page."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from members.api_auth import IsPortalMember
 from members.models import Source
 from members.selectors import member_for_user
 from outcomes.models import COUNT_FIELDS, OutcomeReport
-from outcomes.selectors import indicator_set_aggregates, red_flag_aggregates, reports_visible_to
+from outcomes.selectors import OUTCOME_SHARING, indicator_set_aggregates, red_flag_aggregates, reports_visible_to
 from outcomes.services import BATCH_LIMIT, OutcomeInput, outcome_report_batch
 from sharing.models import Channel
 from sharing.services import access_record
@@ -108,6 +109,16 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
 
     def get_queryset(self) -> Any:
         return reports_visible_to(user=self.request.user)  # type: ignore[arg-type]
+
+    def paginate_queryset(self, queryset: Any) -> Sequence[Any] | None:
+        page = super().paginate_queryset(queryset)
+        access_record(user=self.request.user, objects=page or [], spec=OUTCOME_SHARING, channel=Channel.API)
+        return page
+
+    def get_object(self) -> OutcomeReport:
+        report = super().get_object()
+        access_record(user=self.request.user, objects=[report], spec=OUTCOME_SHARING, channel=Channel.API)
+        return report
 
     def get_throttles(self) -> list[BaseThrottle]:
         if self.action == "batch":
