@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -132,7 +133,7 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
         note is screened for personal data); a resend stores nothing twice."""
         member = member_for_user(user=request.user)
         if member is None or member.organisation_id is None:
-            raise serializers.ValidationError({"detail": ["Only members of an organisation report outcomes."]})
+            raise serializers.ValidationError({"detail": [_("Only members of an organisation report outcomes.")]})
         body = OutcomeBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rows = body.validated_data["reports"]
@@ -141,11 +142,13 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
         missing: dict[str, Any] = {}
         for index, row in enumerate(rows):
             if (row["red_flag"] is None) == (row["indicator_set"] is None):
-                missing[str(index)] = {"red_flag": ["Give a red flag or an indicator set, not both."]}
+                missing[str(index)] = {"red_flag": [_("Give a red flag or an indicator set, not both.")]}
             elif row["red_flag"] is not None and row["red_flag"] not in flags:
-                missing[str(index)] = {"red_flag": [f"There is no red flag {row['red_flag']}."]}
+                missing[str(index)] = {"red_flag": [_("There is no red flag %(id)s.") % {"id": row["red_flag"]}]}
             elif row["indicator_set"] is not None and row["indicator_set"] not in sets:
-                missing[str(index)] = {"indicator_set": [f"There is no indicator set {row['indicator_set']}."]}
+                missing[str(index)] = {
+                    "indicator_set": [_("There is no indicator set %(id)s.") % {"id": row["indicator_set"]}]
+                }
         if missing:
             raise serializers.ValidationError({"reports": missing})
         items = [
