@@ -6,6 +6,7 @@ Only users with the dashboards permission (leadership, staff) get in; every refu
 import csv
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, timedelta
 from functools import wraps
 from typing import Any, cast
@@ -16,6 +17,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_countries.fields import Country
 
@@ -40,28 +43,38 @@ def dashboards_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm(DASHBOARD_PERMISSION):
             logger.warning("dashboards refused: user %s, %s %s", request.user.pk, request.method, request.path)
-            raise PermissionDenied("The dashboards are for leadership and staff.")
+            raise PermissionDenied(_("The dashboards are for leadership and staff."))
         return view(request, *args, **kwargs)
 
     return guarded
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
-    sector = forms.ChoiceField(required=False, choices=[("", "All sectors"), *Sector.choices])
-    persona = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[("", "All personas")])
-    country = forms.ChoiceField(required=False, choices=[("", "All countries")])
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("From"))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("To"))
+    sector = forms.ChoiceField(
+        required=False, choices=[("", gettext_lazy("All sectors")), *Sector.choices], label=gettext_lazy("Sector")
+    )
+    persona = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", gettext_lazy("All personas"))],
+        label=gettext_lazy("Persona"),
+    )
+    country = forms.ChoiceField(
+        required=False, choices=[("", gettext_lazy("All countries"))], label=gettext_lazy("Country")
+    )
 
     def __init__(self, *args: Any, choices_from_database: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if choices_from_database:
             persona = cast(forms.TypedChoiceField, self.fields["persona"])
             country = cast(forms.ChoiceField, self.fields["country"])
-            persona.choices = [("", "All personas"), *Persona.objects.order_by("name").values_list("id", "name")]
+            persona.choices = [("", _("All personas")), *Persona.objects.order_by("name").values_list("id", "name")]
             codes = Organisation.objects.order_by().values_list("country", flat=True).distinct()
             country.choices = [
-                ("", "All countries"),
+                ("", _("All countries")),
                 *sorted(((c, Country(c).name) for c in codes), key=lambda x: x[1]),
             ]
         else:
@@ -75,9 +88,9 @@ class FilterForm(forms.Form):
         start: date = cleaned.get("start") or default.start
         end: date = cleaned.get("end") or default.end
         if end < start:
-            raise forms.ValidationError("The period must end on or after the day it starts.")
+            raise forms.ValidationError(_("The period must end on or after the day it starts."))
         if end - start > LONGEST_PERIOD:
-            raise forms.ValidationError("Choose a period of at most three years.")
+            raise forms.ValidationError(_("Choose a period of at most three years."))
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
 
@@ -93,32 +106,98 @@ class FilterForm(forms.Form):
 
 
 PANEL_HEADINGS = {
-    "headline": "Headline numbers",
-    "funnel": "Funnel: activation → engagement → collaboration",
-    "active": "Weekly active members",
-    "stages": "Members by lifecycle stage",
-    "cohorts": "Join cohorts by months retained",
-    "organisations": "Most engaged organisations",
-    "collaboration": "Cross-sector collaboration",
-    "participation": "Initiative participation",
-    "campaigns": "Campaign results",
-    "roadmap": "Roadmap progress by horizon",
+    "headline": gettext_lazy("Headline numbers"),
+    "funnel": gettext_lazy("Funnel: activation → engagement → collaboration"),
+    "active": gettext_lazy("Weekly active members"),
+    "stages": gettext_lazy("Members by lifecycle stage"),
+    "cohorts": gettext_lazy("Join cohorts by months retained"),
+    "organisations": gettext_lazy("Most engaged organisations"),
+    "collaboration": gettext_lazy("Cross-sector collaboration"),
+    "participation": gettext_lazy("Initiative participation"),
+    "campaigns": gettext_lazy("Campaign results"),
+    "roadmap": gettext_lazy("Roadmap progress by horizon"),
 }
+
+# The page's sections, in order, each with its panels (the headline numbers are the tiles above them).
+SECTIONS = [
+    ("members", gettext_lazy("Members"), ["funnel", "active", "stages", "cohorts", "organisations"]),
+    ("initiatives", gettext_lazy("Initiatives and collaboration"), ["collaboration", "participation"]),
+    ("campaigns", gettext_lazy("Campaigns"), ["campaigns"]),
+    ("roadmap", gettext_lazy("Roadmap"), ["roadmap"]),
+]
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}"
+    return f"{int(value):,}"
+
+
+def _tiles(headline: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each headline figure as a tile: this period's value and its change against the previous period."""
+    tiles = []
+    for label, current, previous, difference in headline["rows"]:
+        if difference is None:
+            direction, change = "none", _("no earlier figure")
+        elif difference > 0:
+            direction, change = "up", _("up %(change)s") % {"change": _number(difference)}
+        elif difference < 0:
+            direction, change = "down", _("down %(change)s") % {"change": _number(-difference)}
+        else:
+            direction, change = "same", _("no change")
+        tiles.append(
+            {
+                "label": label,
+                "value": _number(current),
+                "previous": _number(previous),
+                "direction": direction,
+                "change": change,
+            }
+        )
+    return tiles
+
+
+def _filled_in(query: Any) -> Any:
+    """The query with the default period written into it, so the form and every link show the period used."""
+    data = query.copy()
+    default = panels.default_filters()
+    if data.get("end") and not data.get("start"):
+        with suppress(ValueError):  # a malformed end: the form says what is wrong with it
+            default = panels.default_filters(date.fromisoformat(data["end"]))  # the 90 days up to it
+    if not data.get("start"):
+        data["start"] = default.start.isoformat()
+    if not data.get("end"):
+        data["end"] = default.end.isoformat()
+    return data
 
 
 @require_GET
 @dashboards_required
 def index(request: HttpRequest) -> HttpResponse:
-    form = FilterForm(request.GET or None, choices_from_database=True)
-    if request.GET and not form.is_valid():
-        return render(request, "analytics/dashboards.html", {"form": form, "panels": [], "refresh": None}, status=400)
-    query = request.GET.urlencode()
+    data = _filled_in(request.GET)
+    form = FilterForm(data, choices_from_database=True)
+    if not form.is_valid():
+        return render(request, "analytics/dashboards.html", {"form": form, "sections": [], "refresh": None}, status=400)
+    filters = form.filters()
+    query = data.urlencode()
     refresh = panels.latest_refresh()
-    return render(
-        request,
-        "analytics/dashboards.html",
-        {"form": form, "panels": list(PANEL_HEADINGS.items()) if refresh else [], "query": query, "refresh": refresh},
-    )
+    context: dict[str, Any] = {"form": form, "filters": filters, "query": query, "refresh": refresh, "sections": []}
+    if refresh is not None:
+        figures = panels.panels_data_as_of(list(PANEL_HEADINGS), filters, refresh=refresh)
+        context["headline"] = figures["headline"]
+        context["tiles"] = _tiles(figures["headline"])
+        context["sections"] = [
+            {
+                "slug": slug,
+                "heading": heading,
+                "panels": [{"name": name, "heading": PANEL_HEADINGS[name], "data": figures[name]} for name in names],
+            }
+            for slug, heading, names in SECTIONS
+        ]
+        context["charts"] = {name: data["chart"] for name, data in figures.items() if data["chart"] and data["rows"]}
+    return render(request, "analytics/dashboards.html", context)
 
 
 @dashboards_required
@@ -173,5 +252,5 @@ def panel_csv(request: HttpRequest, name: str) -> HttpResponse:
 def digest_now(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # dashboards_required let only a signed-in user through
     digest_request(user=user)
-    messages.success(request, f"The digest is on its way to {user.email}.")
+    messages.success(request, _("The digest is on its way to %(email)s.") % {"email": user.email})
     return redirect("dashboards:index")

@@ -9,6 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignStep, Delivery
+from campaigns.plaintext import html_to_text
 from campaigns.tracking import absolute, click_url, open_url, unsubscribe_url
 from campaigns.validators import HREF, PLACEHOLDER, link_is_allowed, markdown_html
 from campaigns.verp import return_path
@@ -84,6 +85,12 @@ def _fill(text: str, values: dict[str, str], *, html: bool) -> str:
     )
 
 
+def subject_for_report(subject: str, *, goal: str) -> str:
+    """A step's subject as staff read it in reports: the goal filled in as members see it, the per-member
+    placeholders ({name}, {organisation}) named in brackets."""
+    return _fill(subject, {"goal": goal, "name": "[name]", "organisation": "[organisation]"}, html=False)
+
+
 def _without_unsafe_links(html: str, *, link_hosts: set[str]) -> str:
     """The message's links checked once more with the member's values in them (a step saved before the rules,
     or a value that turns a relative link into another site's): a link that fails keeps its text, loses its
@@ -97,23 +104,29 @@ def personalise(
     """One member's message; with a delivery its links are tracked and it carries an unsubscribe link."""
     values = _values(member, campaign.goal, name=name)
     subject = _fill(template.subject, values, html=False)
-    text = _fill(template.text, values, html=False)
-    html = _without_unsafe_links(_fill(template.html, values, html=True), link_hosts=campaign.link_hosts)
+    body = _without_unsafe_links(_fill(template.html, values, html=True), link_hosts=campaign.link_hosts)
+    portal = ""
     if template.links:
         # Added after the placeholders are filled, so a name with braces in it stays as written.
         items = "".join(f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>' for link in template.links)
-        html += f"<h3>On the portal</h3><ul>{items}</ul>"
+        portal = f"<h3>On the portal</h3><ul>{items}</ul>"
     unsubscribe = ""
     if delivery is None:
         footer_url = settings.SITE_URL + "/profile/"
-        html = HREF.sub(lambda match: f'href="{escape(absolute(match[1]))}"', html)
+        body, portal = (HREF.sub(lambda match: f'href="{escape(absolute(match[1]))}"', part) for part in (body, portal))
         link_urls = [absolute(link.url) for link in template.links]
     else:
         footer_url = unsubscribe = unsubscribe_url(delivery)
-        html = HREF.sub(lambda match: f'href="{escape(click_url(delivery, absolute(match[1])))}"', html)
+        body, portal = (
+            HREF.sub(lambda match: f'href="{escape(click_url(delivery, absolute(match[1])))}"', part)
+            for part in (body, portal)
+        )
         link_urls = [click_url(delivery, absolute(link.url)) for link in template.links]
-        if campaign.track_opens:
-            html += f'<img src="{escape(open_url(delivery))}" width="1" height="1" alt="">'
+    # The plain text is written from the HTML, so its links are the same absolute, tracked ones.
+    text = html_to_text(body)
+    html = body + portal
+    if delivery is not None and campaign.track_opens:
+        html += f'<img src="{escape(open_url(delivery))}" width="1" height="1" alt="">'
     if template.links:
         text += "\n\nOn the portal:\n" + "".join(
             f"- {link.label}: {url}\n" for link, url in zip(template.links, link_urls, strict=True)

@@ -2,10 +2,13 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ecosystem.models import (
     GLOBAL,
     Citation,
+    IndicatorSet,
+    IndicatorSetCitation,
     ObservingSector,
     RedFlag,
     Stage,
@@ -13,6 +16,7 @@ from ecosystem.models import (
     applies_in_q,
     in_stage_q,
 )
+from ecosystem.selectors import visible_red_flags
 from personas.models import Persona
 
 
@@ -78,3 +82,46 @@ class RedFlagFilter(django_filters.FilterSet):
 
     def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Stage) -> QuerySet[RedFlag]:
         return queryset.filter(in_stage_q(value.pk))
+
+
+class IndicatorSetFilter(django_filters.FilterSet):
+    """The indicator sets' search and filters, like the library's: a set matches a stage or a jurisdiction
+    through its red flags."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    category = django_filters.ModelChoiceFilter(
+        queryset=TraffickingCategory.objects.filter(stages__isnull=False).distinct(),
+        to_field_name="slug",
+        empty_label=_("All categories"),
+    )
+    stage = StageChoiceFilter(
+        queryset=Stage.objects.select_related("category").order_by("category__order", "order"),
+        method="in_stage",
+        empty_label=_("All stages"),
+    )
+    jurisdiction = django_filters.ChoiceFilter(
+        label=_("Applies in"), choices=_jurisdictions, method="applies_in", empty_label=_("Anywhere")
+    )
+
+    class Meta:
+        model = IndicatorSet
+        fields = ["q", "category", "stage", "jurisdiction"]
+
+    def search(self, queryset: QuerySet[IndicatorSet], name: str, value: str) -> QuerySet[IndicatorSet]:
+        for term in value.split():
+            cited = IndicatorSetCitation.objects.filter(indicator_set=OuterRef("pk"), quote__icontains=term)
+            queryset = queryset.filter(Q(name__icontains=term) | Q(rationale__icontains=term) | Exists(cited))
+        return queryset
+
+    def _with_flags(self, queryset: QuerySet[IndicatorSet], condition: Q) -> QuerySet[IndicatorSet]:
+        # Through the red flags the viewer may see: a flag out of sight never makes a set match.
+        user = getattr(self.request, "user", None)
+        visible = visible_red_flags(user=user) if user is not None else RedFlag.objects.none()
+        flags = visible.filter(condition, indicator_sets=OuterRef("pk"))
+        return queryset.filter(Exists(flags))
+
+    def in_stage(self, queryset: QuerySet[IndicatorSet], name: str, value: Stage) -> QuerySet[IndicatorSet]:
+        return self._with_flags(queryset, in_stage_q(value.pk))
+
+    def applies_in(self, queryset: QuerySet[IndicatorSet], name: str, value: str) -> QuerySet[IndicatorSet]:
+        return self._with_flags(queryset, applies_in_q(value))

@@ -16,18 +16,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ecosystem.csv_io import write_red_flags_csv
 from ecosystem.diagram import layout
-from ecosystem.filters import RedFlagFilter
+from ecosystem.filters import IndicatorSetFilter, RedFlagFilter
 from ecosystem.forms import RATING_CHOICES, RatingForm, SuggestionForm
 from ecosystem.models import CategoryStatus, ObservingSector, RedFlag, ReviewState, Stage, TraffickingCategory
 from ecosystem.selectors import (
+    INDICATOR_SET_SHARING,
     RED_FLAG_SHARING,
     SUGGESTION_SHARING,
     categories_for_catalogue,
     category_parts,
+    indicator_sets_for,
+    indicator_sets_in_stage,
     published_red_flags,
     ratings_by_member,
     red_flag_counts,
     suggestions_visible_to,
+    visible_indicator_sets,
     visible_red_flags,
 )
 from ecosystem.services import red_flag_rate, suggestion_submit
@@ -71,11 +75,17 @@ def _require_member(request: HttpRequest) -> Member:
 def catalogue(request: HttpRequest) -> HttpResponse:
     categories = list(categories_for_catalogue(user=_user(request)))
     mapped = [category for category in categories if category.status == CategoryStatus.MAPPED]
+    # Grouped by the state of their maps, mapped ones first: what a member can open comes before what waits.
+    groups = [
+        {"status": status, "label": status.label, "categories": [c for c in categories if c.status == status]}
+        for status in (CategoryStatus.MAPPED, CategoryStatus.IN_PROGRESS, CategoryStatus.NOT_STARTED)
+    ]
     return render(
         request,
         "ecosystem/catalogue.html",
         {
             "categories": categories,
+            "groups": [group for group in groups if group["categories"]],
             "mapped_count": len(mapped),
             "in_progress_count": sum(category.status == CategoryStatus.IN_PROGRESS for category in categories),
         },
@@ -121,6 +131,12 @@ def category_map(request: HttpRequest, slug: str) -> HttpResponse:
         red_flags = list(queryset)
         _with_my_ratings(request, red_flags)
         access_record(user=_user(request), objects=red_flags, spec=RED_FLAG_SHARING, channel=Channel.LIST)
+    stage_indicator_sets: list[Any] = []
+    if selection is not None and selection[0] == "stage":
+        stage_indicator_sets = list(indicator_sets_in_stage(user=_user(request), stage_id=selection[1]))
+        access_record(
+            user=_user(request), objects=stage_indicator_sets, spec=INDICATOR_SET_SHARING, channel=Channel.LIST
+        )
     diagram = layout(
         stages=stages,
         actors=actors,
@@ -150,6 +166,7 @@ def category_map(request: HttpRequest, slug: str) -> HttpResponse:
             "rating_choices": RATING_CHOICES,
             "library_query": urlencode(library_query),
             "suggest_stage": selection[1] if selection and selection[0] == "stage" else None,
+            "stage_indicator_sets": stage_indicator_sets,
         },
     )
 
@@ -364,3 +381,64 @@ def suggestion_label(request: HttpRequest, pk: int) -> HttpResponse:
     if suggestions_visible_to(user=_user(request)).filter(pk=pk).exists():
         return redirect("ecosystem:suggestion", pk=pk)
     return redirect("ecosystem:my_suggestions")
+
+
+def _indicator_sets(request: HttpRequest) -> tuple[Any, Any]:
+    """The indicator sets the viewer may see, filtered like the library (category, stage, jurisdiction, search)."""
+    filterset = IndicatorSetFilter(
+        request.GET or None, queryset=indicator_sets_for(user=_user(request)), request=request
+    )
+    return filterset, filterset.qs
+
+
+@portal_member_required
+def indicator_set_list(request: HttpRequest) -> HttpResponse:
+    filterset, indicator_sets = _indicator_sets(request)
+    page = Paginator(indicator_sets, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_record(user=_user(request), objects=page.object_list, spec=INDICATOR_SET_SHARING, channel=Channel.LIST)
+    return render(
+        request,
+        "ecosystem/indicator_sets.html",
+        {"filter": filterset, "page": page, "query": _filter_query(request)},
+    )
+
+
+@portal_member_required
+def indicator_set_print(request: HttpRequest) -> HttpResponse:
+    filterset, indicator_sets = _indicator_sets(request)
+    shown = list(indicator_sets[: PRINT_LIMIT + 1])
+    access_record(user=_user(request), objects=shown[:PRINT_LIMIT], spec=INDICATOR_SET_SHARING, channel=Channel.PRINT)
+    return render(
+        request,
+        "ecosystem/indicator_sets_print.html",
+        {
+            "filter": filterset,
+            "indicator_sets": shown[:PRINT_LIMIT],
+            "truncated": len(shown) > PRINT_LIMIT,
+            "print_limit": PRINT_LIMIT,
+            "query": _filter_query(request),
+            "printed_at": timezone.now(),
+            "label": tightest(indicator_set.label for indicator_set in shown[:PRINT_LIMIT]),
+        },
+    )
+
+
+@portal_member_required
+def indicator_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator_set = get_object_or_404(indicator_sets_for(user=_user(request)), pk=pk)
+    access_record(user=_user(request), objects=[indicator_set], spec=INDICATOR_SET_SHARING, channel=Channel.PAGE)
+    return render(
+        request,
+        "ecosystem/indicator_set.html",
+        {"indicator_set": indicator_set, "label_form": LabelChangeForm(initial={"label": indicator_set.label})},
+    )
+
+
+@portal_member_required
+@require_POST
+def indicator_set_label(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator_set = get_object_or_404(visible_indicator_sets(user=_user(request)), pk=pk)
+    _relabel(request, indicator_set, INDICATOR_SET_SHARING)
+    if visible_indicator_sets(user=_user(request)).filter(pk=pk).exists():
+        return redirect("ecosystem:indicator_set", pk=pk)
+    return redirect("ecosystem:indicator_sets")

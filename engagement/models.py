@@ -82,11 +82,30 @@ class VerbScore(models.Model):
 
 
 class LifecycleStage(models.TextChoices):
+    """An approved member's stage. The stored value "pending" is not the member status "pending" (awaiting
+    approval): people read it by its name, "Not yet activated" (see `stage_name`)."""
+
     PENDING = "pending", "Pending (not yet activated)"
     ACTIVATED = "activated", "Activated"
     ENGAGED = "engaged", "Engaged"
     COLLABORATING = "collaborating", "Collaborating"
     DORMANT = "dormant", "Dormant"
+
+
+# The names pages, exports and charts use. The choice labels above are frozen in the migrations (changing them
+# would alter every stage column's state), so the names people read live here; the stored values never change.
+STAGE_NAMES = {
+    "pending": _("Not yet activated"),
+    "activated": _("Activated"),
+    "engaged": _("Engaged"),
+    "collaborating": _("Collaborating"),
+    "dormant": _("Dormant"),
+}
+
+
+def stage_name(stage: str) -> str:
+    """A lifecycle stage's name as people read it ("Not yet activated", never the bare "pending")."""
+    return str(STAGE_NAMES.get(stage, stage))
 
 
 class MemberEngagement(models.Model):

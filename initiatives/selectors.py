@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -234,8 +235,17 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
                 Initiative.target_personas.through.objects.filter(initiative=OuterRef("pk"), persona=member.persona)
             ),
             for_sector=Exists(EligibleSector.objects.filter(initiative=OuterRef("pk"), sector=sector)),
+            active_count=_participants_with_status(ParticipationStatus.ACTIVE),
         )
-        .order_by("-for_persona", "-for_sector", "signup_closes_at", "starts_at", "title")[:limit]
+        .annotate(
+            is_full=Case(
+                When(capacity__isnull=False, active_count__gte=F("capacity"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        # Those with places first: a full one can only put me on its waitlist.
+        .order_by("is_full", "-for_persona", "-for_sector", "signup_closes_at", "starts_at", "title")[:limit]
     )
     sector_label = Sector(sector).label if sector else ""
     result = []

@@ -34,6 +34,7 @@ from members.access import portal_member_required
 from members.models import Member, Notification, Verb
 from members.selectors import latest_notifications, member_for_user
 from members.services import notification_mark_read, notifications_mark_all_read, record_activity
+from roadmap.selectors import latest_published_revision, published_view
 
 PAGE_SIZE = 20
 MY_CALENDAR_NAME = "My Knoble initiatives"
@@ -56,8 +57,16 @@ def _approved_member(request: HttpRequest) -> Member:
 def home(request: HttpRequest) -> HttpResponse:
     """The site's front door: the landing page for visitors, "for you" for members."""
     if not request.user.is_authenticated:
-        return render(request, "members/landing.html")
+        return landing(request)
     return for_you(request)
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """What The Knoble is, who may join and how, and the published roadmap's themes (the horizons' names,
+    months and themes only: what is planned in them stays for members)."""
+    revision = latest_published_revision()
+    themes = [horizon for horizon in published_view(revision) if horizon.theme] if revision else []
+    return render(request, "members/landing.html", {"themes": themes})
 
 
 @login_required

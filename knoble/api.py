@@ -7,11 +7,23 @@ from rest_framework.routers import DefaultRouter
 
 from analytics.api import DashboardView
 from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
+from ecosystem.api import (
+    ActorViewSet,
+    CategoryViewSet,
+    FlowViewSet,
+    IndicatorSetViewSet,
+    RedFlagViewSet,
+    SourceViewSet,
+    StageViewSet,
+    SuggestionViewSet,
+)
 from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticipationViewSet
 from members.api import ActivityViewSet, MemberViewSet, MeView
 from outcomes.api import IndicatorSetOutcomeAggregateViewSet, OutcomeAggregateViewSet, OutcomeReportViewSet
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
+from sharing.api import AccessLogViewSet
+from spaces.api import DocumentViewSet, SpaceViewSet, ThreadViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -35,9 +47,21 @@ router.register("me/participations", MyParticipationViewSet, basename="my-partic
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("members", MemberViewSet, basename="member")
+router.register("ecosystem/categories", CategoryViewSet, basename="ecosystem-category")
+router.register("ecosystem/stages", StageViewSet, basename="ecosystem-stage")
+router.register("ecosystem/actors", ActorViewSet, basename="ecosystem-actor")
+router.register("ecosystem/flows", FlowViewSet, basename="ecosystem-flow")
+router.register("ecosystem/sources", SourceViewSet, basename="ecosystem-source")
+router.register("red-flags", RedFlagViewSet, basename="red-flag")
+router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
+router.register("red-flag-suggestions", SuggestionViewSet, basename="red-flag-suggestion")
+router.register("access-log", AccessLogViewSet, basename="access-log")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("spaces", SpaceViewSet, basename="space")
+router.register("space-threads", ThreadViewSet, basename="space-thread")
+router.register("space-documents", DocumentViewSet, basename="space-document")
 router.register("outcome-reports", OutcomeReportViewSet, basename="outcome-report")
 router.register("outcome-aggregates", OutcomeAggregateViewSet, basename="outcome-aggregate")
 router.register(

@@ -290,6 +290,10 @@ SPECTACULAR_SETTINGS = {
         "ParticipationStatusEnum": "initiatives.models.ParticipationStatus.choices",
         "CampaignStatusEnum": "campaigns.models.CampaignStatus.choices",
         "DeliveryStatusEnum": "campaigns.models.DeliveryStatus.choices",
+        "AccessChannelEnum": "sharing.models.Channel.choices",
+        "CampaignChannelEnum": "campaigns.models.Channel.choices",
+        "TlpLabelEnum": "sharing.models.Label.choices",
+        "RedFlagReviewStateEnum": "ecosystem.models.ReviewState.choices",
     },
 }
 

@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from knoble import views
+from knoble import staff_queue, views
 from knoble.api import MeView, api_v1_urls
 
 # The admin login goes through allauth: same rate limits, MFA and enumeration protection.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "The Knoble — staff"
 admin.site.site_title = "Knoble admin"
+staff_queue.install(admin.site)
 
 handler400 = "core.api_base.api_aware_bad_request"
 handler403 = "core.api_base.api_aware_permission_denied"
@@ -18,6 +19,7 @@ handler500 = "core.api_base.api_aware_server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/me/", MeView.as_view(), name="api-me"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("ecosystem/", include("ecosystem.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("voice/", include("voice.urls")),
+    path("sharing/", include("sharing.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("dashboards/", include("analytics.urls")),
     path("spaces/", include("spaces.urls")),

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django_countries.fields import Country
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -88,7 +88,9 @@ class CountryInUseFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         prefix = "organisation__" if model_admin.model is Member else ""
-        codes = model_admin.model.objects.values_list(f"{prefix}country", flat=True).distinct()
+        # order_by() first: with the model's default ordering, DISTINCT would be over (country, ordering) pairs
+        # and list a country once per organisation or member.
+        codes = set(model_admin.model.objects.order_by().values_list(f"{prefix}country", flat=True).distinct())
         return sorted(((code, str(Country(code=code).name)) for code in codes if code), key=lambda item: item[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -118,11 +120,77 @@ class MemberActionForm(ActionForm):
     )
 
 
+ALL_STATUSES = "all"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The members list opens on the requests awaiting approval, staff's usual errand; "All" shows everyone.
+    The parameter keeps the name of Django's own status filter, so links written for it still work."""
+
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def __init__(self, request: HttpRequest, params: Any, model: Any, model_admin: Any) -> None:
+        # The list as it opens (no filter, no search, no sorting chosen); an action posted from it acts on the
+        # members ticked, whatever their status.
+        self.default = Member.Status.PENDING if request.method == "GET" and not request.GET else ALL_STATUSES
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(ALL_STATUSES, _("All")), *Member.Status.choices]
+
+    def value(self) -> str:
+        return super().value() or self.default
+
+    def choices(self, changelist: Any) -> Any:
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+
+
+# What each decision says, once per count: "Approved 1 member" / "Approved 2 members".
+DECISION_MESSAGES: dict[str, Any] = {
+    "approve": ngettext_lazy(
+        "Approved %(count)d member; they were told by e-mail.",
+        "Approved %(count)d members; each was told by e-mail.",
+        "count",
+    ),
+    "reject": ngettext_lazy(
+        "Rejected %(count)d member; they were told by e-mail.",
+        "Rejected %(count)d members; each was told by e-mail.",
+        "count",
+    ),
+    "suspend": ngettext_lazy(
+        "Suspended %(count)d member; they were told by e-mail.",
+        "Suspended %(count)d members; each was told by e-mail.",
+        "count",
+    ),
+    "reinstate": ngettext_lazy(
+        "Reinstated %(count)d member; they were told by e-mail.",
+        "Reinstated %(count)d members; each was told by e-mail.",
+        "count",
+    ),
+    "mark_left": ngettext_lazy(
+        "Marked %(count)d member as left; they were told by e-mail.",
+        "Marked %(count)d members as left; each was told by e-mail.",
+        "count",
+    ),
+}
+
+
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
     action_form = MemberActionForm
-    list_display = ["__str__", "email", "organisation", "job_title", "status", "created_at"]
-    list_filter = ["status", "organisation__sector", CountryInUseFilter]
+    # The status right after the name, so it shows at 1280 px beside the filters.
+    list_display = ["__str__", "status", "organisation", "email", "job_title", "created_at"]
+    list_filter = [StatusFilter, "is_organisation_admin", "organisation__sector", CountryInUseFilter]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     autocomplete_fields = ["organisation", "user"]
@@ -194,15 +262,15 @@ class MemberAdmin(SimpleHistoryAdmin):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
         if done:
-            self.message_user(request, f"{verb} {done} member(s); each was told by e-mail.", messages.SUCCESS)
+            self.message_user(request, DECISION_MESSAGES[verb] % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description="Approve selected members", permissions=["change"])
+    @admin.action(description=_("Approve selected members"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        self._decide(request, queryset, member_approve, "Approved")
+        self._decide(request, queryset, member_approve, "approve")
 
-    @admin.action(description="Reject selected members", permissions=["change"])
+    @admin.action(description=_("Reject selected members"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        self._decide(request, queryset, member_reject, "Rejected")
+        self._decide(request, queryset, member_reject, "reject")
 
     def _change_status(self, request: HttpRequest, queryset: QuerySet[Member], change: Any, verb: str) -> None:
         reason = request.POST.get("reason", "")
@@ -210,15 +278,15 @@ class MemberAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Suspend selected members (give a reason)"), permissions=["change"])
     def suspend(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        self._change_status(request, queryset, member_suspend, "Suspended")
+        self._change_status(request, queryset, member_suspend, "suspend")
 
     @admin.action(description=_("Reinstate selected members (give a reason)"), permissions=["change"])
     def reinstate(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        self._change_status(request, queryset, member_reinstate, "Reinstated")
+        self._change_status(request, queryset, member_reinstate, "reinstate")
 
     @admin.action(description=_("Mark selected members as left (give a reason)"), permissions=["change"])
     def mark_left(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        self._change_status(request, queryset, member_mark_left, "Marked as left")
+        self._change_status(request, queryset, member_mark_left, "mark_left")
 
     def _record_consent(self, request: HttpRequest, queryset: QuerySet[Member], record: Any) -> int:
         reason, done = request.POST.get("reason", ""), 0

@@ -15,9 +15,9 @@ from personas.models import Persona
 
 
 class SignupForm(AllauthSignupForm):
-    first_name = forms.CharField(max_length=150, label="First name")
-    last_name = forms.CharField(max_length=150, label="Last name")
-    job_title = forms.CharField(max_length=200, label="Job title", required=False)
+    first_name = forms.CharField(max_length=150, label=gettext_lazy("First name"))
+    last_name = forms.CharField(max_length=150, label=gettext_lazy("Last name"))
+    job_title = forms.CharField(max_length=200, label=gettext_lazy("Job title"), required=False)
 
     # Opt-in: the box starts unticked, and leaving it so gives no consent.
     consent_email = forms.BooleanField(
@@ -32,6 +32,12 @@ class SignupForm(AllauthSignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent_email"].label = email_consent_wording()
+        email = self.fields["email"]
+        email.label = _("Work e-mail address")
+        email.help_text = _("Its domain tells us your organisation: use the address your employer gave you.")
+        email.widget.attrs.pop("placeholder", None)
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
 
     def consent_wording(self) -> str:
         """The text beside the box when the person ticked it, or "" when they did not."""
@@ -44,8 +50,30 @@ class UserNameForm(forms.ModelForm[User]):
         fields = ["first_name", "last_name"]
 
 
+TIME_ZONES = sorted(available_timezones())
+
+
+class PersonaChoiceField(forms.ModelChoiceField[Persona]):
+    """Personas as radio buttons; the profile page prints each one's summary under its name."""
+
+    widget = forms.RadioSelect
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class MemberProfileForm(forms.ModelForm[Member]):
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in sorted(available_timezones())])
+    # A text box that suggests as you type (the page's <datalist>) and this device's zone (site.js); only a
+    # real IANA name is accepted.
+    timezone = forms.CharField(
+        label=gettext_lazy("Time zone"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}),
+        help_text=gettext_lazy("Type a city, such as London or New York, and choose from the list."),
+    )
+    persona = PersonaChoiceField(queryset=Persona.objects.none(), required=False)
+
+    time_zones = TIME_ZONES
 
     class Meta:
         model = Member
@@ -57,8 +85,9 @@ class MemberProfileForm(forms.ModelForm[Member]):
         if isinstance(persona, forms.ModelChoiceField):
             # Active personas, plus the member's current one so a retired persona never blocks saving.
             persona.queryset = Persona.objects.filter(Q(is_active=True) | Q(pk=self.instance.persona_id))
-            persona.label = "The persona closest to your work"
-            persona.help_text = (
+            persona.label = _("The persona closest to your work")
+            persona.empty_label = _("None of these, or I'd rather not say")
+            persona.help_text = _(
                 "Optional. It decides which initiatives are recommended to you and helps us plan for people like you."
             )
         consent = self.fields["consent_email"]
@@ -77,6 +106,19 @@ class MemberProfileForm(forms.ModelForm[Member]):
 
     def consent_wording(self) -> str:
         return str(self.fields["consent_email"].label)
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data["timezone"].strip()
+        if value not in available_timezones():
+            raise forms.ValidationError(
+                _("“%(zone)s” is not a time zone we know: choose one from the list, such as Europe/London."),
+                params={"zone": value},
+            )
+        return value
+
+    def plain_fields(self) -> list[forms.BoundField]:
+        """The fields the shared component renders; the page lays out the persona choice and time zone itself."""
+        return [self[name] for name in self.fields if name not in ("persona", "timezone")]
 
 
 class ApiTokenForm(forms.Form):

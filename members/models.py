@@ -138,6 +138,13 @@ class Member(models.Model):
     # wording. Opt-in: nobody agrees by default.
     consent_email = models.BooleanField(_("E-mail consent"), default=False)
     timezone = models.CharField(max_length=64, default="UTC")
+    # Marked by staff: the member answers for their organisation's shared knowledge and may read the access log
+    # of its labelled objects (`sharing`). Later organisation-admin features build on this flag.
+    is_organisation_admin = models.BooleanField(
+        _("organisation admin"),
+        default=False,
+        help_text=_("May read the access log of the organisation's labelled knowledge."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     history = HistoricalRecords()
 
@@ -155,6 +162,10 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="approved") | models.Q(organisation__isnull=False),
                 name="approved_member_has_organisation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_organisation_admin=False) | models.Q(organisation__isnull=False),
+                name="organisation_admin_has_organisation",
             ),
         ]
 

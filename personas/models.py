@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
@@ -68,6 +69,14 @@ def opportunity_band(score: float) -> OpportunityBand:
     return OpportunityBand.LOW
 
 
+class ScoreSource(models.TextChoices):
+    """Where a job's importance and satisfaction come from."""
+
+    TYPED = "typed", _("Typed by staff from the research")
+    COMPUTED = "computed", _("Computed from member survey responses")
+    OVERRIDE = "override", _("Overridden by staff, with a reason")
+
+
 class JobToBeDone(models.Model):
     """When <situation>, I want to <motivation>, so I can <outcome>."""
 
@@ -79,6 +88,29 @@ class JobToBeDone(models.Model):
     satisfaction = models.DecimalField(max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS)
     evidence_notes = models.TextField(blank=True)
     interview_count = models.PositiveIntegerField("number of interviews", default=0)
+    # `importance` and `satisfaction` are what every score reads (the opportunity score, the prioritisation criterion
+    # fed from jobs). Members' survey responses compute them (the `computed_*` fields keep what they said, with the
+    # sample and a 95% confidence band) unless staff override them with a reason, shown as such.
+    score_source = models.CharField(
+        _("score source"), max_length=8, choices=ScoreSource.choices, default=ScoreSource.TYPED
+    )
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    computed_importance = models.DecimalField(
+        _("importance computed from responses"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    importance_margin = models.DecimalField(
+        _("importance: half-width of the 95% confidence band"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    importance_sample = models.PositiveIntegerField(_("responses rating importance"), default=0)
+    computed_satisfaction = models.DecimalField(
+        _("satisfaction computed from responses"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    satisfaction_margin = models.DecimalField(
+        _("satisfaction: half-width of the 95% confidence band"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    satisfaction_sample = models.PositiveIntegerField(_("responses rating satisfaction"), default=0)
+    responses_from = models.DateField(_("first response"), null=True, blank=True)
+    responses_to = models.DateField(_("latest response"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = JobQuerySet.as_manager()
@@ -93,6 +125,18 @@ class JobToBeDone(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(satisfaction__gte=0, satisfaction__lte=10), name="job_satisfaction_0_10"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score_source__in=ScoreSource.values), name="job_score_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(score_source=ScoreSource.OVERRIDE) | ~models.Q(override_reason=""),
+                name="job_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(score_source=ScoreSource.COMPUTED)
+                | models.Q(computed_importance__isnull=False, computed_satisfaction__isnull=False),
+                name="job_computed_has_values",
             ),
         ]
 

@@ -5,6 +5,7 @@ from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
@@ -165,22 +166,31 @@ class HorizonInline(admin.TabularInline[Horizon, Roadmap]):
 
 
 class ItemFormSet(BaseInlineFormSet[RoadmapItem, Roadmap, ModelForm[RoadmapItem]]):
-    """Dependencies are chosen among the items of the same roadmap."""
+    """Dependencies, where the form shows them, are chosen among the items of the same roadmap. The table's
+    cells have no visible label of their own (the column heading is one): each control is named by its column
+    and row, for screen readers."""
 
     def add_fields(self, form: ModelForm[RoadmapItem], index: int | None) -> None:
         super().add_fields(form, index)
-        dependencies = form.fields["dependencies"]
+        dependencies = form.fields.get("dependencies")
         if isinstance(dependencies, ModelMultipleChoiceField):
             dependencies.queryset = RoadmapItem.objects.filter(roadmap_id=self.instance.pk).select_related(
                 "opportunity"
             )
+        row = gettext("new item") if index is None else gettext("item %(number)d") % {"number": index + 1}
+        for name, field in form.fields.items():
+            label = gettext("Delete") if name == "DELETE" else field.label or name
+            field.widget.attrs.setdefault("aria-label", f"{label}, {row}")
 
 
 class RoadmapItemInline(admin.TabularInline[RoadmapItem, Roadmap]):
+    """The items in one table that fits the screen: dependencies are edited on the item's own page (its
+    "Change" link), with an autocomplete, and still hold when an item moves here."""
+
     model = RoadmapItem
     form = RoadmapItemForm
     formset = ItemFormSet
-    fields = ["opportunity", "start_month", "end_month", "owner", "status", "dependencies"]
+    fields = ["opportunity", "start_month", "end_month", "owner", "status"]
     autocomplete_fields = ["opportunity", "owner"]
     show_change_link = True
     extra = 0

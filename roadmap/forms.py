@@ -24,10 +24,17 @@ class RoadmapItemForm(forms.ModelForm[RoadmapItem]):
                 roadmap=roadmap,
                 start_month=start,
                 end_month=end,
-                dependencies=cleaned.get("dependencies") or [],
+                dependencies=self._dependencies(cleaned),
                 item=self.instance if self.instance.pk else None,
             )
         return cleaned
+
+    def _dependencies(self, cleaned: dict[str, Any]) -> list[RoadmapItem]:
+        """The dependencies chosen, or where the form does not show them (the roadmap page's table of items)
+        the item's own, so that moving an item there still respects them."""
+        if "dependencies" in self.fields:
+            return list(cleaned.get("dependencies") or [])
+        return list(self.instance.dependencies.all()) if self.instance.pk else []
 
 
 class HorizonForm(forms.ModelForm[Horizon]):

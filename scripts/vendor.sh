@@ -39,10 +39,27 @@ fresh_dir "$VENDOR/chartjs"
 copy_min "$NM/chart.js/dist/chart.umd.min.js" "$VENDOR/chartjs/chart.umd.min.js"
 cp "$NM/chart.js/LICENSE.md" "$VENDOR/chartjs/LICENSE.md"
 
+# dagre (graph layout for the ecosystem map, run in the browser; the IIFE build exposes window.dagre and
+# bundles @dagrejs/graphlib, whose licence is in the LEGAL file with dagre's)
+fresh_dir "$VENDOR/dagre"
+copy_min "$NM/@dagrejs/dagre/dist/dagre.min.js" "$VENDOR/dagre/dagre.min.js"
+cp "$NM/@dagrejs/dagre/LICENSE" "$VENDOR/dagre/LICENSE"
+cp "$NM/@dagrejs/dagre/dist/dagre.min.js.LEGAL.txt" "$VENDOR/dagre/dagre.min.js.LEGAL.txt"
+
+# axe-core: the accessibility checker the browser tests inject into each page (tests/e2e/a11y.py); no page
+# of the site loads it.
+fresh_dir "$VENDOR/axe-core"
+copy_min "$NM/axe-core/axe.min.js" "$VENDOR/axe-core/axe.min.js"
+cp "$NM/axe-core/LICENSE" "$VENDOR/axe-core/LICENSE"
+
 HTMX_VERSION=$(pkg_field htmx.org version)
 HTMX_LICENSE=$(pkg_field htmx.org license)
 CHART_VERSION=$(pkg_field chart.js version)
 CHART_LICENSE=$(pkg_field chart.js license)
+DAGRE_VERSION=$(pkg_field @dagrejs/dagre version)
+DAGRE_LICENSE=$(pkg_field @dagrejs/dagre license)
+AXE_VERSION=$(pkg_field axe-core version)
+AXE_LICENSE=$(pkg_field axe-core license)
 
 cat > "$VENDOR/README.md" <<README
 # Vendored front-end libraries
@@ -59,6 +76,8 @@ stripped because the source maps are not vendored.
 |---------|-------------|---------|---------|-------|
 | htmx | \`htmx.org\` | $HTMX_VERSION | $HTMX_LICENSE | \`htmx/htmx.min.js\`, \`htmx/LICENSE\` |
 | Chart.js | \`chart.js\` | $CHART_VERSION | $CHART_LICENSE | \`chartjs/chart.umd.min.js\`, \`chartjs/LICENSE.md\` |
+| dagre | \`@dagrejs/dagre\` | $DAGRE_VERSION | $DAGRE_LICENSE | \`dagre/dagre.min.js\`, \`dagre/LICENSE\`, \`dagre/LEGAL.txt\` |
+| axe-core (browser tests only) | \`axe-core\` | $AXE_VERSION | $AXE_LICENSE | \`axe-core/axe.min.js\`, \`axe-core/LICENSE\` |
 README
 
-echo "vendor.sh: htmx.org $HTMX_VERSION, chart.js $CHART_VERSION -> $VENDOR/"
+echo "vendor.sh: htmx.org $HTMX_VERSION, chart.js $CHART_VERSION, @dagrejs/dagre $DAGRE_VERSION, axe-core $AXE_VERSION -> $VENDOR/"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.permissions import SHARING_OVERSIGHT_PERMISSION
 from members.access import may_use_portal
-from sharing.models import Label, Recipient, Registration314b, SharingGroup
+from sharing.models import AccessLog, Label, Recipient, Registration314b, SharingGroup
 
 QS = TypeVar("QS", bound=QuerySet[Any])
 
@@ -94,3 +94,24 @@ def scope(queryset: QS, *, user: Any, spec: Labelled) -> QS:
 def may_see(*, user: Any, obj: models.Model, spec: Labelled) -> bool:
     """The object-level check: the same filter, applied to the one row."""
     return scope(type(obj)._default_manager.filter(pk=obj.pk), user=user, spec=spec).exists()
+
+
+def reads_access_log(user: Any) -> bool:
+    """Staff with the oversight permission, and an organisation's admin who may use the portal now."""
+    if not may_use_portal(user):
+        return False
+    if user.has_perm(SHARING_OVERSIGHT_PERMISSION):
+        return True
+    member = getattr(user, "member", None)
+    return bool(member is not None and member.is_organisation_admin and member.organisation_id)
+
+
+def access_log_for(*, user: Any) -> QuerySet[AccessLog]:
+    """The access-log entries `user` may read: all for staff; for an organisation's admin, those of the objects
+    their organisation owns (a suggestion of one of its members); nothing for anyone else."""
+    entries = AccessLog.objects.select_related("user", "content_type", "organisation").order_by("-at", "-id")
+    if not reads_access_log(user):
+        return entries.none()
+    if user.has_perm(SHARING_OVERSIGHT_PERMISSION):
+        return entries
+    return entries.filter(organisation_id=user.member.organisation_id)

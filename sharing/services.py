@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.signals import post_delete
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import SHARING_OVERSIGHT_PERMISSION
@@ -34,6 +35,15 @@ def recipients_set(
     )
 
 
+def _write_label(obj: models.Model, spec: Labelled, label: Label) -> None:
+    """Writes the label, and moves the object's `updated_at` if it has one, so that a system syncing changes
+    (`?updated_since=` in the API) sees the new label."""
+    changes: dict[str, Any] = {spec.label: label}
+    if any(field.name == "updated_at" for field in type(obj)._meta.concrete_fields):
+        changes["updated_at"] = timezone.now()
+    type(obj)._default_manager.filter(pk=obj.pk).update(**changes)
+
+
 @transaction.atomic
 def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, reason: str) -> LabelChange:
     """Anyone who may see `obj` may tighten its label; only its author or staff may loosen it. The reason is
@@ -50,7 +60,7 @@ def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, r
     loosening = RANK[label] < RANK[old]
     if loosening and not (author is not None and author.pk == by.pk) and not by.has_perm(SHARING_OVERSIGHT_PERMISSION):
         raise PermissionDenied(_("Only the author or staff may loosen a label."))
-    type(obj)._default_manager.filter(pk=obj.pk).update(**{spec.label: label})
+    _write_label(obj, spec, label)
     setattr(obj, spec.label, label)
     return LabelChange.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
@@ -97,7 +107,7 @@ def label_choose(*, obj: models.Model, spec: Labelled, by: User, label: Label, r
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the label changes.")})
-    type(obj)._default_manager.filter(pk=obj.pk).update(**{spec.label: label})
+    _write_label(obj, spec, label)
     setattr(obj, spec.label, label)
     return LabelChange.objects.create(
         content_type=ContentType.objects.get_for_model(obj),

@@ -165,7 +165,8 @@ def threads_of(*, space: Space, user: Any) -> QuerySet[Thread]:
     return scope(
         Thread.objects.filter(space=space)
         .select_related("author__user", "author__organisation")
-        .annotate(post_count=Count("posts", filter=Q(posts__hidden_at__isnull=True))),
+        .annotate(post_count=Count("posts", filter=Q(posts__hidden_at__isnull=True)))
+        .order_by("-pinned", "-last_post_at", "-id"),
         user=user,
         spec=POST_SPEC,
     )
@@ -184,7 +185,8 @@ def posts_of(*, thread: Thread, user: Any) -> QuerySet[Post]:
     return scope(
         Post.objects.filter(thread=thread)
         .select_related("author__user", "author__organisation", "hidden_by")
-        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))),
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .order_by("created_at", "id"),
         user=user,
         spec=POST_SPEC,
     )
@@ -209,7 +211,8 @@ def documents_of(*, space: Space, user: Any) -> QuerySet[Document]:
     return scope(
         Document.objects.filter(space=space)
         .select_related("uploaded_by__user", "uploaded_by__organisation")
-        .prefetch_related(Prefetch("versions", queryset=latest.select_related("uploaded_by__user"))),
+        .prefetch_related(Prefetch("versions", queryset=latest.select_related("uploaded_by__user")))
+        .order_by("-updated_at", "-id"),
         user=user,
         spec=DOCUMENT_SPEC,
     )
@@ -261,7 +264,11 @@ def notes_for(*, session: InitiativeSession, user: Any) -> SessionNotes | None:
 
 
 def action_items_of(*, space: Space) -> QuerySet[ActionItem]:
-    return ActionItem.objects.filter(space=space).select_related("owner__user", "session")
+    return (
+        ActionItem.objects.filter(space=space)
+        .select_related("owner__user", "session")
+        .order_by("state", "due_on", "id")
+    )
 
 
 def overdue_action_items(*, today: Any) -> QuerySet[ActionItem]:

@@ -105,13 +105,13 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
         "sessions": selectors.sessions_of(initiative=access.initiative, user=request.user),
         "actions": list(selectors.action_items_of(space=current)),
         "thread_form": forms.ThreadForm(),
-        "document_form": forms.DocumentForm(),
+        "document_form": forms.DocumentForm(prefix="document"),
         "follow_form": forms.FollowForm(initial={"level": selectors.follow_level(space=current, member=access.member)}),
         "handle": services.handle(access.member) if access.member else "",
     }
     if access.may_moderate:
-        context["session_form"] = forms.SessionForm()
-        context["action_form"] = forms.ActionItemForm(owners=_owners(access.initiative))
+        context["session_form"] = forms.SessionForm(prefix="session")
+        context["action_form"] = forms.ActionItemForm(owners=_owners(access.initiative), prefix="action")
     return render(request, "spaces/space.html", context)
 
 
@@ -291,7 +291,7 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
 def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
     member = _member_or_404(access)
-    form = forms.DocumentForm(request.POST, request.FILES)
+    form = forms.DocumentForm(request.POST, request.FILES, prefix="document")
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
         return _back(access, "#documents-heading")
@@ -369,7 +369,7 @@ def document_download(request: HttpRequest, slug: str, pk: str, number: str) -> 
 @require_POST
 def session_new(request: HttpRequest, slug: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug, at_least=Level.MODERATOR)
-    form = forms.SessionForm(request.POST)
+    form = forms.SessionForm(request.POST, prefix="session")
     if not form.is_valid():
         messages.error(request, _("Give the session a date and time."))
         return _back(access, "#sessions-heading")
@@ -414,7 +414,9 @@ def session(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
             "form": form,
             "roster": [(member_id, name, member_id in attended) for member_id, name in _owners(access.initiative)],
             "action_items": list(found.action_items.select_related("owner__user")),
-            "action_form": forms.ActionItemForm(owners=_owners(access.initiative)) if access.may_moderate else None,
+            "action_form": forms.ActionItemForm(owners=_owners(access.initiative), prefix="action")
+            if access.may_moderate
+            else None,
         },
     )
 
@@ -439,7 +441,7 @@ def attendance(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 @require_POST
 def action_new(request: HttpRequest, slug: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug, at_least=Level.MODERATOR)
-    form = forms.ActionItemForm(request.POST, owners=_owners(access.initiative))
+    form = forms.ActionItemForm(request.POST, owners=_owners(access.initiative), prefix="action")
     session_pk = request.POST.get("session") or ""
     found = selectors.session_for(initiative=access.initiative, pk=session_pk) if session_pk else None
     target = (

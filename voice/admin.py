@@ -1,6 +1,17 @@
-from django.contrib import admin
+from collections.abc import Callable
+from typing import cast
 
-from voice.models import Comment, Follow, Idea, RevisionNotice, Vote
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from members.models import User
+from voice.models import Comment, Follow, Idea, RevisionNotice, Survey, SurveyResponse, SurveyStatus, Vote
+from voice.surveys import survey_rerun, survey_set_status
 
 
 @admin.register(Idea)
@@ -35,3 +46,48 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
 class RevisionNoticeAdmin(admin.ModelAdmin[RevisionNotice]):
     list_display = ["revision", "notified", "created_at"]
     readonly_fields = ["revision", "notified", "created_at"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin[Survey]):
+    """Staff create a survey here (a draft on a persona's jobs), open it, send its link through a campaign step, close
+    it, and re-run it later to see the change."""
+
+    list_display = ["title", "persona", "scale", "status", "opened_at", "closed_at", "results"]
+    list_filter = ["status", "persona"]
+    filter_horizontal = ["jobs"]
+    readonly_fields = ["status", "opened_at", "closed_at", "rerun_of"]
+    actions = ["open_surveys", "close_surveys", "rerun_surveys"]
+
+    @admin.display(description=_("results"))
+    def results(self, obj: Survey) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("voice:survey_results", args=[obj.pk]), _("Results"))
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Survey], apply: Callable[[Survey], object]) -> None:
+        for survey in queryset:
+            try:
+                apply(survey)
+            except ValidationError as invalid:
+                self.message_user(request, f"{survey}: {' '.join(invalid.messages)}", messages.ERROR)
+
+    @admin.action(description=_("Open the selected surveys"), permissions=["change"])
+    def open_surveys(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+        by = cast(User, request.user)
+        self._each(request, queryset, lambda s: survey_set_status(survey=s, status=SurveyStatus.OPEN, by=by))
+
+    @admin.action(description=_("Close the selected surveys"), permissions=["change"])
+    def close_surveys(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+        by = cast(User, request.user)
+        self._each(request, queryset, lambda s: survey_set_status(survey=s, status=SurveyStatus.CLOSED, by=by))
+
+    @admin.action(description=_("Re-run the selected surveys (a new draft on the same jobs)"), permissions=["add"])
+    def rerun_surveys(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+        by = cast(User, request.user)
+        self._each(request, queryset, lambda s: survey_rerun(survey=s, by=by))
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin[SurveyResponse]):
+    list_display = ["survey", "sector", "persona", "submitted_at"]
+    list_filter = ["survey", "sector"]
+    readonly_fields = ["survey", "member", "sector", "persona", "submitted_at"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Member
 from personas.models import JobToBeDone
 from roadmap.models import Opportunity
-from voice.models import Idea, IdeaStatus, Importance
+from voice.models import Idea, IdeaStatus, Importance, Survey
 
 
 class JobChoiceField(forms.ModelMultipleChoiceField):
@@ -83,3 +83,45 @@ class TriageForm(forms.Form):
         if action == "merge" and not cleaned.get("into"):
             self.add_error("into", _("Choose the idea it duplicates."))
         return cleaned
+
+
+class SurveyAnswerForm(forms.Form):
+    """Two questions per job, each a row of radio buttons on the survey's scale; any may be left out."""
+
+    def __init__(self, *args: Any, survey: Survey, jobs: list[JobToBeDone], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.jobs = jobs
+        choices = [(str(v), str(v)) for v in range(survey.lowest, survey.scale + 1)]
+        low, high = survey.lowest, survey.scale
+        for job in jobs:
+            self.fields[f"importance_{job.pk}"] = forms.TypedChoiceField(
+                label=_("How important is this to you? (%(low)d not at all – %(high)d extremely)")
+                % {"low": low, "high": high},
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "scale"}),
+            )
+            self.fields[f"satisfaction_{job.pk}"] = forms.TypedChoiceField(
+                label=_("How satisfied are you with how you can do it today? (%(low)d not at all – %(high)d fully)")
+                % {"low": low, "high": high},
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "scale"}),
+            )
+
+    def questions(self) -> list[tuple[JobToBeDone, list[Any]]]:
+        return [(job, [self[f"importance_{job.pk}"], self[f"satisfaction_{job.pk}"]]) for job in self.jobs]
+
+    def answers(self) -> dict[int, tuple[int | None, int | None]]:
+        data = self.cleaned_data
+        return {job.pk: (data.get(f"importance_{job.pk}"), data.get(f"satisfaction_{job.pk}")) for job in self.jobs}
+
+
+class OverrideForm(forms.Form):
+    importance = forms.DecimalField(label=_("Importance (0–10)"), min_value=0, max_value=10, decimal_places=1)
+    satisfaction = forms.DecimalField(label=_("Satisfaction (0–10)"), min_value=0, max_value=10, decimal_places=1)
+    reason = forms.CharField(label=_("Why override the members' answers?"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -146,3 +146,87 @@ class RevisionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision}: {self.notified} notified"
+
+
+class SurveyScale(models.IntegerChoices):
+    ONE_TO_FIVE = 5, _("1 to 5")
+    ZERO_TO_TEN = 10, _("0 to 10")
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Survey(models.Model):
+    """A short survey on a persona's jobs: how important each is, how satisfied the member is today. Staff send its
+    link through a campaign step to a segment; a re-run is a new survey on the same jobs."""
+
+    persona = models.ForeignKey("personas.Persona", on_delete=models.PROTECT, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    scale = models.PositiveSmallIntegerField(_("scale"), choices=SurveyScale.choices, default=SurveyScale.ONE_TO_FIVE)
+    jobs = models.ManyToManyField(JobToBeDone, related_name="surveys", verbose_name=_("jobs asked about"))
+    status = models.CharField(max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, db_index=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scale__in=SurveyScale.values), name="survey_scale_valid"),
+            models.CheckConstraint(condition=Q(status__in=SurveyStatus.values), name="survey_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("voice:survey", args=[self.pk])
+
+    @property
+    def lowest(self) -> int:
+        return 1 if self.scale == SurveyScale.ONE_TO_FIVE else 0
+
+
+class SurveyResponse(models.Model):
+    """One member's answers to one survey. Only its member and staff read it; the sector and persona are kept as
+    they were when the member answered, for the breakdowns."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="survey_responses")
+    sector = models.CharField(max_length=32, blank=True)
+    persona = models.ForeignKey("personas.Persona", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "member"], name="one_response_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: response {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    """A job's importance and satisfaction on the survey's scale; either may be left out."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="survey_answers")
+    importance = models.PositiveSmallIntegerField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "job"], name="one_answer_per_job"),
+            models.CheckConstraint(condition=Q(importance__lte=10), name="answer_importance_0_10"),
+            models.CheckConstraint(condition=Q(satisfaction__lte=10), name="answer_satisfaction_0_10"),
+            models.CheckConstraint(
+                condition=Q(importance__isnull=False) | Q(satisfaction__isnull=False), name="answer_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.importance}/{self.satisfaction}"

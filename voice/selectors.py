@@ -4,6 +4,7 @@ survey answers; staff see the tallies by sector and persona."""
 import re
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -13,7 +14,9 @@ from members.models import Member
 from personas.models import Sector
 from roadmap.models import ItemStatus, Opportunity
 from roadmap.selectors import latest_published_revision
-from voice.models import Follow, Idea, IdeaStatus, Vote
+from voice.models import Follow, Idea, IdeaStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, Vote
+from voice.scores import Estimate, estimate, to_ten
+from voice.scores import opportunity as opportunity_score
 
 SIMILAR_LIMIT = 5
 MIN_WORD = 3
@@ -173,3 +176,99 @@ def my_ideas(*, member: Member) -> list[tuple[Idea, dict[str, Any] | None]]:
 
 def is_published_opportunity(opportunity_id: int) -> bool:
     return opportunity_id in planned_opportunities()
+
+
+# Surveys
+
+
+def open_surveys_for(*, member: Member) -> QuerySet[Survey]:
+    """Open surveys on the member's persona, with whether they answered each. Never anyone's answers."""
+    surveys = Survey.objects.filter(status=SurveyStatus.OPEN).select_related("persona")
+    if member.persona_id is not None:
+        surveys = surveys.filter(persona_id=member.persona_id)
+    return surveys.annotate(answered=Exists(SurveyResponse.objects.filter(survey=OuterRef("pk"), member=member)))
+
+
+def my_answers(*, member: Member, survey: Survey) -> dict[int, tuple[int | None, int | None]]:
+    """The member's own answers to a survey (job id → importance, satisfaction): nobody else's, ever."""
+    rows = SurveyAnswer.objects.filter(response__survey=survey, response__member=member)
+    return {row.job_id: (row.importance, row.satisfaction) for row in rows}
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job: Any
+    importance: Estimate
+    satisfaction: Estimate
+
+    @property
+    def opportunity(self) -> Decimal | None:
+        if self.importance.mean is None or self.satisfaction.mean is None:
+            return None
+        return opportunity_score(self.importance.mean, self.satisfaction.mean)
+
+
+def _results(rows: list[tuple[int, int | None, int | None, int]]) -> dict[int, tuple[Estimate, Estimate]]:
+    by_job: dict[int, tuple[list[float | None], list[float | None]]] = {}
+    for job_id, importance, satisfaction, scale in rows:
+        imp, sat = by_job.setdefault(job_id, ([], []))
+        imp.append(to_ten(importance, scale=scale) if importance is not None else None)
+        sat.append(to_ten(satisfaction, scale=scale) if satisfaction is not None else None)
+    return {job_id: (estimate(imp), estimate(sat)) for job_id, (imp, sat) in by_job.items()}
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    survey: Survey
+    responses: int
+    jobs: list[JobResult]
+    by_sector: dict[str, list[JobResult]]
+    by_persona: dict[str, list[JobResult]]
+
+
+def survey_results(*, survey: Survey) -> SurveyResults:
+    """Staff only: each job's scores from this survey's responses, overall and by sector and persona. Two queries."""
+    jobs = list(survey.jobs.all())
+    rows = list(
+        SurveyAnswer.objects.filter(response__survey=survey).values_list(
+            "job_id", "importance", "satisfaction", "response__sector", "response__persona__name"
+        )
+    )
+    empty = Estimate(mean=None, margin=None, sample=0)
+
+    def results_of(selected: list[tuple[Any, ...]]) -> list[JobResult]:
+        computed = _results([(job_id, imp, sat, survey.scale) for job_id, imp, sat, *_rest in selected])
+        return [JobResult(job, *computed.get(job.pk, (empty, empty))) for job in jobs]
+
+    sector_labels = dict(Sector.choices)
+    sectors = sorted({row[3] for row in rows})
+    personas = sorted({row[4] or "" for row in rows})
+    return SurveyResults(
+        survey=survey,
+        responses=survey.responses.count(),
+        jobs=results_of(rows),
+        by_sector={str(sector_labels.get(s, s or "—")): results_of([r for r in rows if r[3] == s]) for s in sectors},
+        by_persona={p or "—": results_of([r for r in rows if (r[4] or "") == p]) for p in personas},
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    survey: Survey
+    result: JobResult
+
+
+def job_trend(*, job: Any) -> list[TrendPoint]:
+    """How a job's scores moved from one survey to the next (oldest first). Two queries."""
+    surveys = list(job.surveys.order_by("opened_at", "created_at", "pk"))
+    rows = list(
+        SurveyAnswer.objects.filter(job=job).values_list(
+            "response__survey_id", "importance", "satisfaction", "response__survey__scale"
+        )
+    )
+    points = []
+    for survey in surveys:
+        mine = [(job.pk, imp, sat, scale) for survey_id, imp, sat, scale in rows if survey_id == survey.pk]
+        importance, satisfaction = _results(mine).get(job.pk, (estimate([]), estimate([])))
+        points.append(TrendPoint(survey=survey, result=JobResult(job, importance, satisfaction)))
+    return points

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
+from personas.models import JobToBeDone
+from personas.selectors import reads_research
 from roadmap.models import Opportunity
 from roadmap.selectors import reads_studio
 from voice import selectors
-from voice.forms import CommentForm, IdeaForm, TriageForm, VoteForm
-from voice.models import Idea, IdeaStatus
+from voice.forms import CommentForm, IdeaForm, OverrideForm, SurveyAnswerForm, TriageForm, VoteForm
+from voice.models import Idea, IdeaStatus, Survey, SurveyStatus
 from voice.services import (
     comment_add,
     follow_set,
@@ -31,6 +33,7 @@ from voice.services import (
     vote_cast,
     vote_withdraw,
 )
+from voice.surveys import job_score_override, job_score_override_clear, survey_respond
 
 PAGE_SIZE = 20
 TRIAGE_PERMISSION = "voice.change_idea"
@@ -287,4 +290,82 @@ def opportunity_votes(request: HttpRequest, pk: int) -> HttpResponse:
             "tally": selectors.vote_tally(opportunity=opportunity),
             "ideas": selectors.ideas_visible_to(member=None).filter(opportunity=opportunity),
         },
+    )
+
+
+# Surveys
+
+
+@portal_member_required
+@require_GET
+def survey_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "voice/survey_list.html", {"surveys": selectors.open_surveys_for(member=_member(request))})
+
+
+@portal_member_required
+@require_http_methods(["GET", "POST"])
+def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member answers on one short page (a phone's width is enough); they see their own answers, nobody else's."""
+    member = _member(request)
+    survey = get_object_or_404(Survey.objects.select_related("persona"), pk=pk, status=SurveyStatus.OPEN)
+    jobs = list(survey.jobs.order_by("pk"))
+    mine = selectors.my_answers(member=member, survey=survey)
+    initial: dict[str, int | None] = {}
+    for job_id, (importance, satisfaction) in mine.items():
+        initial |= {f"importance_{job_id}": importance, f"satisfaction_{job_id}": satisfaction}
+    form = SurveyAnswerForm(request.POST or None, survey=survey, jobs=jobs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_respond(member=member, survey=survey, answers=form.answers())
+        except ValidationError as invalid:
+            _errors(request, invalid)
+        else:
+            messages.success(request, _("Thank you: your answers are saved. Only Knoble staff read them."))
+            return redirect("voice:surveys")
+    return render(request, "voice/survey_answer.html", {"survey": survey, "form": form, "answered": bool(mine)})
+
+
+def _research_reader(request: HttpRequest) -> None:
+    if not (reads_research(request.user) or request.user.has_perm(TRIAGE_PERMISSION)):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff and leadership: the scores this survey gives each job, overall, by sector and by persona."""
+    _research_reader(request)
+    survey = get_object_or_404(Survey.objects.select_related("persona"), pk=pk)
+    return render(request, "voice/survey_results.html", {"results": selectors.survey_results(survey=survey)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's scores: computed from responses (with the band), typed or overridden (with the reason), and how they
+    moved from survey to survey. Staff override or return to the computed scores here."""
+    _research_reader(request)
+    job = get_object_or_404(JobToBeDone.objects.with_opportunity_score().select_related("persona"), pk=pk)
+    may_override = request.user.has_perm("personas.change_jobtobedone")
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST":
+        if not may_override:
+            raise PermissionDenied
+        by = cast(User, request.user)
+        if request.POST.get("clear"):
+            job_score_override_clear(job=job, by=by)
+            messages.success(request, _("The job's scores follow the members' answers again."))
+            return redirect("voice:job_scores", pk=job.pk)
+        if form.is_valid():
+            try:
+                job_score_override(job=job, by=by, **form.cleaned_data)
+            except ValidationError as invalid:
+                _errors(request, invalid)
+            else:
+                messages.success(request, _("The job's scores are overridden; the reason is shown beside them."))
+                return redirect("voice:job_scores", pk=job.pk)
+    return render(
+        request,
+        "voice/job_scores.html",
+        {"job": job, "trend": selectors.job_trend(job=job), "form": form, "may_override": may_override},
     )

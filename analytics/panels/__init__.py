@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 from analytics.models import RollupRefresh
 from analytics.panels.active import active_trend
@@ -22,7 +23,16 @@ from analytics.panels.participation import participation
 from analytics.panels.roadmap import roadmap_progress
 from analytics.panels.stages import stage_trend
 
-__all__ = ["PANELS", "Filters", "Panel", "default_filters", "latest_refresh", "panel_data", "panels_data"]
+__all__ = [
+    "PANELS",
+    "Filters",
+    "Panel",
+    "default_filters",
+    "latest_refresh",
+    "panel_data",
+    "panels_data",
+    "panels_data_as_of",
+]
 
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -52,8 +62,15 @@ def panel_data(name: str, filters: Filters) -> dict[str, Any]:
 
 def panels_data(names: list[str], filters: Filters) -> dict[str, dict[str, Any]]:
     """Several panels as JSON-ready data, each cached until the next roll-up refresh."""
-    refresh = latest_refresh()
-    keys = {name: f"dashboards:{refresh.pk if refresh else 0}:{name}:{filters.key()}" for name in names}
+    return panels_data_as_of(names, filters, refresh=latest_refresh())
+
+
+def panels_data_as_of(
+    names: list[str], filters: Filters, *, refresh: RollupRefresh | None
+) -> dict[str, dict[str, Any]]:
+    """`panels_data` for a caller that has already read the latest refresh."""
+    language = get_language() or ""
+    keys = {name: f"dashboards:{refresh.pk if refresh else 0}:{language}:{name}:{filters.key()}" for name in names}
     cached = cache.get_many(keys.values())
     panels = {}
     for name, key in keys.items():

@@ -2,8 +2,12 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from analytics.panels.base import Chart, Filters, Panel, fetch
+from campaigns.messages import subject_for_report
 from campaigns.models import Campaign, CampaignStep
+from initiatives.models import Initiative
 
 CHARTED_CAMPAIGN_STEPS = 15
 
@@ -17,11 +21,12 @@ def campaign_results(filters: Filters) -> Panel:
     apply: campaigns are few)."""
     rows = fetch(
         f"""
-        SELECT c.name, c.status, s.position, s.subject, t.sent, t.deferred, t.bounced, t.failed, t.opened, t.clicked,
-               t.converted
+        SELECT c.name, c.status, s.position, s.subject, coalesce(g.title, ''), t.sent, t.deferred, t.bounced,
+               t.failed, t.opened, t.clicked, t.converted
         FROM engagement_campaignsteptotals t
         JOIN {CampaignStep._meta.db_table} s ON s.id = t.step_id
         JOIN {Campaign._meta.db_table} c ON c.id = s.campaign_id
+        LEFT JOIN {Initiative._meta.db_table} g ON g.id = c.goal_id
         ORDER BY c.created_at DESC, c.id, s.position
         """,
         {},
@@ -31,7 +36,7 @@ def campaign_results(filters: Filters) -> Panel:
             name,
             status,
             position,
-            subject,
+            subject_for_report(subject, goal=goal),
             sent,
             deferred,
             bounced,
@@ -42,38 +47,44 @@ def campaign_results(filters: Filters) -> Panel:
             _percent(clicked, sent),
             converted,
         ]
-        for name, status, position, subject, sent, deferred, bounced, failed, opened, clicked, converted in rows
+        for name, status, position, subject, goal, sent, deferred, bounced, failed, opened, clicked, converted in rows
     ]
     charted = table[:CHARTED_CAMPAIGN_STEPS]
-    measures = [("Sent", 4), ("Opened", 8), ("Clicked", 10), ("Converted", 12)]
+    measures = [(_("Sent"), 4), (_("Opened"), 8), (_("Clicked"), 10), (_("Converted"), 12)]
     return Panel(
-        title="Campaign results",
+        title=_("Campaign results"),
         columns=[
-            "Campaign",
-            "Status",
-            "Step",
-            "Subject",
-            "Sent",
-            "Deferred",
-            "Bounced",
-            "Failed",
-            "Opened",
-            "Opened %",
-            "Clicked",
-            "Clicked %",
-            "Converted",
+            _("Campaign"),
+            _("Status"),
+            _("Step"),
+            _("Subject"),
+            _("Sent"),
+            _("Deferred"),
+            _("Bounced"),
+            _("Failed"),
+            _("Opened"),
+            _("Opened %"),
+            _("Clicked"),
+            _("Clicked %"),
+            _("Converted"),
         ],
         rows=table,
         chart=Chart(
             kind="bar",
-            labels=[f"{row[0]} · step {row[2]}" for row in charted],
+            labels=[_("%(campaign)s · step %(step)s") % {"campaign": row[0], "step": row[2]} for row in charted],
             datasets=[{"label": label, "data": [row[index] for row in charted]} for label, index in measures],
         ),
         notes=[
-            f"The chart shows the first {CHARTED_CAMPAIGN_STEPS} steps, newest campaigns first; the table has all.",
-            "Opens are counted only for campaigns that track them; a conversion is a member joining the goal "
-            "initiative after the message.",
-            "Figures as of the last roll-up refresh, like the other panels; a campaign's page in the admin shows its "
-            "results live.",
+            _("The chart shows the first %(count)d steps, newest campaigns first; the table has all.")
+            % {"count": CHARTED_CAMPAIGN_STEPS},
+            _(
+                "Opens are counted only for campaigns that track them; a conversion is a member joining the goal "
+                "initiative after the message."
+            ),
+            _(
+                "Figures as of the last roll-up refresh, like the other panels; a campaign's page in the admin shows "
+                "its results live."
+            ),
+            _("Subjects are shown with the goal filled in; [name] and [organisation] differ for each member."),
         ],
     )

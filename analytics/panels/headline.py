@@ -4,9 +4,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from analytics.panels.base import (
-    STAGES,
-    Chart,
     Filters,
     Panel,
     change,
@@ -17,7 +17,7 @@ from analytics.panels.base import (
     weighted_median,
 )
 from engagement import sql
-from engagement.models import LifecycleStage
+from engagement.models import LifecycleStage, stage_name
 
 
 def headline(filters: Filters) -> Panel:
@@ -86,33 +86,26 @@ def headline(filters: Filters) -> Panel:
     table: list[list[Any]] = []
     for stage in LifecycleStage:
         current, previous = stages["current"].get(stage, 0), stages["previous"].get(stage, 0)
-        table.append([f"Members {stage.label.lower()}", current, previous, change(current, previous)])
+        label = _("Members: %(stage)s") % {"stage": stage_name(stage)}
+        table.append([label, current, previous, change(current, previous)])
     measures: list[tuple[str, Callable[[str], float | int | None]]] = [
-        ("New members (approved)", lambda which: joined[which]),
-        ("Activation rate of new members (%)", rate),
-        ("Median days from approval to activation", median_delay),
-        ("Weekly active members (last full week)", lambda which: active.get(("week", which), 0)),
-        ("Monthly active members (last full month)", lambda which: active.get(("month", which), 0)),
+        (_("New members (approved)"), lambda which: joined[which]),
+        (_("Activation rate of new members (%)"), rate),
+        (_("Median days from approval to activation"), median_delay),
+        (_("Weekly active members (last full week)"), lambda which: active.get(("week", which), 0)),
+        (_("Monthly active members (last full month)"), lambda which: active.get(("month", which), 0)),
     ]
     for label, measure in measures:
         current_value, previous_value = measure("current"), measure("previous")
         table.append([label, current_value, previous_value, change(current_value, previous_value)])
-    chart = Chart(
-        kind="bar",
-        labels=[str(stage.label) for stage in LifecycleStage],
-        datasets=[
-            {"label": "This period", "data": [row[1] for row in table[: len(STAGES)]]},
-            {"label": "Previous period", "data": [row[2] for row in table[: len(STAGES)]]},
-        ],
-    )
+    # No chart: the page shows these as tiles, each with its change against the previous period.
     return Panel(
-        title="Headline numbers",
+        title=_("Headline numbers"),
         columns=[
-            "Measure",
+            _("Measure"),
             f"{filters.start} – {filters.end}",
             f"{filters.previous_start} – {filters.previous_end}",
-            "Change",
+            _("Change"),
         ],
         rows=table,
-        chart=chart,
     )

@@ -2,8 +2,10 @@
 
 from dataclasses import replace
 
+from django.utils.translation import gettext as _
+
 from analytics.panels.base import Chart, Filters, Panel, fetch
-from engagement.models import LifecycleStage
+from engagement.models import LifecycleStage, stage_name
 from members.models import Organisation
 from personas.models import Sector
 
@@ -28,14 +30,21 @@ def organisations(filters: Filters) -> Panel:
         for name, sector, country, members, score, *stages in rows
     ]
     return Panel(
-        title=f"Top {TOP_ORGANISATIONS} organisations by engagement score",
-        columns=["Organisation", "Sector", "Country", "Members", "Score", *(str(s.label) for s in LifecycleStage)],
+        title=_("Top %(count)d organisations by engagement score") % {"count": TOP_ORGANISATIONS},
+        columns=[
+            _("Organisation"),
+            _("Sector"),
+            _("Country"),
+            _("Members"),
+            _("Score"),
+            *(stage_name(stage) for stage in LifecycleStage),
+        ],
         rows=table,
         chart=Chart(
             kind="bar",
             labels=[row[0] for row in table],
             datasets=[
-                {"label": str(stage.label), "data": [row[5 + index] for row in table]}
+                {"label": stage_name(stage), "data": [row[5 + index] for row in table]}
                 for index, stage in enumerate(LifecycleStage)
             ],
             stacked=True,

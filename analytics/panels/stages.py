@@ -2,9 +2,11 @@
 
 from collections import defaultdict
 
+from django.utils.translation import gettext as _
+
 from analytics.panels.base import STAGES, Chart, Filters, Panel, day, fetch, trend_start
 from engagement import sql
-from engagement.models import LifecycleStage
+from engagement.models import LifecycleStage, stage_name
 
 
 def stage_trend(filters: Filters) -> Panel:
@@ -23,14 +25,14 @@ def stage_trend(filters: Filters) -> Panel:
     weeks = sorted(by_week)
     table = [[week, *(by_week[week].get(stage, 0) for stage in STAGES)] for week in weeks]
     return Panel(
-        title="Members by lifecycle stage, week by week",
-        columns=["Week starting", *(str(stage.label) for stage in LifecycleStage)],
+        title=_("Members by lifecycle stage, week by week"),
+        columns=[_("Week starting"), *(stage_name(stage) for stage in LifecycleStage)],
         rows=table,
         chart=Chart(
             kind="line",
             labels=weeks,
             datasets=[
-                {"label": str(stage.label), "data": [by_week[week].get(stage, 0) for week in weeks], "fill": True}
+                {"label": stage_name(stage), "data": [by_week[week].get(stage, 0) for week in weeks], "fill": True}
                 for stage in LifecycleStage
             ],
             stacked=True,

@@ -24,7 +24,9 @@ class TraffickingCategory(models.Model):
         max_length=16, choices=CategoryStatus.choices, default=CategoryStatus.NOT_STARTED, db_index=True
     )
     order = models.PositiveIntegerField(default=0, help_text="Position in the catalogue.")
-    history = HistoricalRecords()
+    # When it last changed, for `?updated_since=` in the API (systems that sync the map).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name_plural = "trafficking categories"
@@ -54,7 +56,9 @@ class Stage(models.Model):
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # When it last changed, for `?updated_since=` in the API (systems that sync the map).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["category_id", "order"]
@@ -95,7 +99,9 @@ class Actor(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=32, choices=ActorKind.choices, db_index=True)
     description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # When it last changed, for `?updated_since=` in the API (systems that sync the map).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["category_id", "stage__order", "name"]
@@ -145,7 +151,9 @@ class FinancialFlow(models.Model):
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.DOMESTIC)
     typical_pattern = models.TextField(blank=True)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="flows")
-    history = HistoricalRecords()
+    # When it last changed, for `?updated_since=` in the API (systems that sync the map).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["category_id", "stage__order", "label"]

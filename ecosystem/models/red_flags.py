@@ -119,7 +119,7 @@ class RedFlag(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     label = label_field(default=Label.GREEN)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = RedFlagQuerySet.as_manager()

@@ -37,7 +37,7 @@ class Source(models.Model):
     )
     licence_note = models.CharField(max_length=300, blank=True, help_text=_("What reuse of its text allows."))
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["issuer", "title"]

@@ -134,7 +134,10 @@ def test_the_collaboration_matrix_pairs_sectors_taking_part_together(crafted):
     ngo, bank = Sector.values.index(Sector.NGO), Sector.values.index(Sector.FINANCIAL_INSTITUTION)
     assert by_sector["NGO"][bank] == 1
     assert by_sector["Financial institution"][ngo] == 1
-    assert panel.notes == ["1 initiatives have members of two or more sectors taking part."]
+    assert panel.notes == [
+        "1 initiatives have members of two or more sectors taking part.",
+        "0 initiatives have contributions (posts, documents, attendance) from two or more sectors.",
+    ]
 
 
 def test_a_refresh_replaces_rather_than_adds(crafted):

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from analytics.panels import default_filters
 from analytics.rollups import rollups_refresh
 from analytics.views import PANEL_HEADINGS
 from campaigns.models import CampaignStatus, DeliveryStatus
@@ -80,7 +81,7 @@ def test_leadership_and_staff_see_the_dashboards(client, make_user):
     assert response.status_code == 200
     html = response.content.decode()
     for heading in PANEL_HEADINGS.values():
-        assert heading in html.replace("&gt;", ">")
+        assert str(heading) in html.replace("&gt;", ">")
     assert "chart.umd.min.js" in html
 
 
@@ -238,15 +239,87 @@ def test_a_cached_panel_costs_one_query_less(leader_client, django_assert_num_qu
         assert leader_client.get(url, QUERY).json() == first
 
 
-# Session, user, both permission sets, the navigation's member lookup, personas, countries, the latest refresh.
+# Session, user, both permission sets, the navigation's member lookup, personas, countries, the latest refresh;
+# after a refresh, one aggregate query per panel until they are cached.
+PAGE_QUERIES = 8
+
+
 def test_the_page_makes_a_constant_number_of_queries(leader_client, django_assert_num_queries):
     populate(2)
-    leader_client.get(reverse("dashboards:index"), QUERY)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(PAGE_QUERIES + len(PANEL_HEADINGS)):
+        leader_client.get(reverse("dashboards:index"), QUERY)
+    with django_assert_num_queries(PAGE_QUERIES):
         leader_client.get(reverse("dashboards:index"), QUERY)
     populate(10)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(PAGE_QUERIES + len(PANEL_HEADINGS)):
         leader_client.get(reverse("dashboards:index"), QUERY)
+    with django_assert_num_queries(PAGE_QUERIES):
+        leader_client.get(reverse("dashboards:index"), QUERY)
+
+
+def test_the_period_is_always_filled_in_and_stated(leader_client):
+    populate(1)
+    html = leader_client.get(reverse("dashboards:index")).content.decode()
+    default = default_filters()
+    assert f'name="start" value="{default.start.isoformat()}"' in html
+    assert f'name="end" value="{default.end.isoformat()}"' in html
+    assert "Period shown:" in html
+    # The export links carry the period used, not blanks.
+    assert f"/dashboards/panels/funnel.csv?start={default.start.isoformat()}&amp;end={default.end.isoformat()}" in html
+    blank = leader_client.get(reverse("dashboards:index"), {"start": "", "end": "2026-05-31"}).content.decode()
+    assert 'name="start" value="2026-03-03"' in blank  # 90 days, like the default
+
+
+def test_headline_numbers_are_tiles_with_their_change_against_the_previous_period(leader_client):
+    populate(3)
+    html = leader_client.get(reverse("dashboards:index"), QUERY).content.decode()
+    tiles = re.findall(r'<li class="tile">(.*?)</li>', html, re.DOTALL)
+    assert len(tiles) == 10
+    new_members = next(tile for tile in tiles if "New members (approved)" in tile)
+    assert re.search(r'class="tile-value">3<', new_members)
+    assert "up 3" in new_members
+    assert "(previous period: 0)" in new_members
+    rate = next(tile for tile in tiles if "Activation rate" in tile)
+    assert "no earlier figure" in rate
+
+
+def test_every_panels_figures_are_in_the_page_behind_a_disclosure(leader_client):
+    populate(2)
+    html = leader_client.get(reverse("dashboards:index"), QUERY).content.decode()
+    disclosures = html.count('<details class="figures">')
+    assert disclosures >= 6  # no campaigns, initiatives or roadmap here: those panels say so instead
+    assert disclosures + html.count("No figures for these filters.") == len(PANEL_HEADINGS)
+    assert html.count("Show the figures<") == disclosures
+    # Each table scrolls in a region a keyboard can reach (axe: scrollable-region-focusable).
+    regions = re.findall(r'<div class="table-box" tabindex="0" role="region" aria-label="Figures: [^"]+">', html)
+    assert len(regions) == disclosures
+    assert re.search(r'<th scope="row">Approved</th>\s*<td>2</td>', html)
+    for slug in ("members", "initiatives", "campaigns", "roadmap"):
+        assert f'href="#section-{slug}"' in html
+        assert f'id="section-{slug}"' in html
+    assert 'id="dashboard-charts" type="application/json"' in html
+
+
+def test_the_not_yet_activated_stage_is_never_called_pending(leader_client):
+    populate(2)
+    html = leader_client.get(reverse("dashboards:index"), QUERY).content.decode()
+    assert "Members: Not yet activated" in html
+    assert "pending" not in html.lower()
+    stages = leader_client.get(reverse("dashboards:panel_json", args=["stages"]), QUERY).json()
+    assert stages["columns"][1] == "Not yet activated"
+
+
+def test_campaign_subjects_are_rendered_with_their_goal(leader_client):
+    goal = InitiativeFactory(title="Sandbox for bank alerts")
+    step = CampaignStepFactory(
+        campaign__goal=goal, campaign__status=CampaignStatus.RUNNING, subject="You are invited: {goal}, {name}"
+    )
+    DeliveryFactory(step=step, status=DeliveryStatus.SENT, sent_at=NOW)
+    rollups_refresh(now=NOW)
+    data = leader_client.get(reverse("dashboards:panel_json", args=["campaigns"]), QUERY).json()
+    assert data["rows"][0][3] == "You are invited: Sandbox for bank alerts, [name]"
+    html = leader_client.get(reverse("dashboards:index"), QUERY).content.decode()
+    assert "{goal}" not in html
 
 
 def test_send_me_this_now_mails_the_headline_numbers(client, mailoutbox, django_capture_on_commit_callbacks):

@@ -183,7 +183,7 @@ def test_the_preview_never_renders_a_link_a_placeholder_filled_with_a_script(sta
 
 def test_the_change_page_shows_per_step_results_with_conversions(staff_client):
     goal = InitiativeFactory()
-    campaign = CampaignFactory(goal=goal, status=CampaignStatus.RUNNING)
+    campaign = CampaignFactory(goal=goal, status=CampaignStatus.RUNNING, track_opens=True)
     step = CampaignStepFactory(campaign=campaign, position=1)
     sent_at = timezone.now() - timedelta(days=2)
     converted, opened_only = MemberFactory(), MemberFactory()
@@ -261,3 +261,18 @@ def test_a_draft_s_steps_stay_editable(staff_client):
     CampaignStepFactory(campaign=campaign, position=1)
     page = staff_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk])).content.decode()
     assert 'name="steps-0-subject"' in page
+
+
+def test_the_change_page_shows_no_opens_when_opens_are_not_tracked(staff_client):
+    campaign = CampaignFactory(status=CampaignStatus.RUNNING, track_opens=False)
+    step = CampaignStepFactory(campaign=campaign, position=1)
+    sent_at = timezone.now() - timedelta(days=1)
+    DeliveryFactory(step=step, status=DeliveryStatus.SENT, sent_at=sent_at, clicked_at=sent_at, opened_at=sent_at)
+    page = staff_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk])).content.decode()
+    assert "Per-step results" in page
+    assert '<th scope="col">Opened</th>' not in page
+    assert "Opens are not tracked for this campaign" in page
+    tracked = CampaignFactory(status=CampaignStatus.RUNNING, track_opens=True)
+    CampaignStepFactory(campaign=tracked, position=1)
+    page = staff_client.get(reverse("admin:campaigns_campaign_change", args=[tracked.pk])).content.decode()
+    assert '<th scope="col">Opened</th>' in page

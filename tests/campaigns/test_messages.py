@@ -120,3 +120,34 @@ def test_a_text_placeholder_is_refused_as_a_link():
     with pytest.raises(ValidationError, match="not a link placeholder"):
         check_body("[Click]({name}) or [this]({goal})", link_hosts=set())
     check_body("[Join]({goal_link})", link_hosts=set())
+
+
+def test_the_plain_text_part_is_written_from_the_markdown_with_absolute_tracked_links(client):
+    goal = InitiativeFactory(title="Card payments working group")
+    step = CampaignStepFactory.create(
+        body=(
+            "Dear {name},\n\n**Join** the [working group]({goal_link}) or read [the map](/ecosystem/).\n\n"
+            "- first point\n- second point"
+        ),
+        campaign__goal=goal,
+    )
+    delivery = DeliveryFactory(step=step, campaign=step.campaign)
+    message = personalise(Template.for_step(step), member=delivery.member, campaign=step.campaign, delivery=delivery)
+    assert "**" not in message.text
+    assert "](" not in message.text
+    assert "Join the working group <http://testserver/campaigns/c/" in message.text
+    assert "- first point\n- second point" in message.text
+    # Every link in the text is absolute and tracked, and leads where the HTML part's link leads.
+    paths = re.findall(r"<http://testserver(/campaigns/c/[^>]+)>", message.text.split("\n--\n")[0])
+    assert len(paths) == 2
+    assert [client.get(path)["Location"] for path in paths] == [
+        f"http://testserver{goal.get_absolute_url()}",
+        "http://testserver/ecosystem/",
+    ]
+    assert "(/ecosystem/)" not in message.text
+
+
+def test_a_preview_has_absolute_untracked_links_in_its_plain_text():
+    step = CampaignStepFactory.create(body="See [the library](/ecosystem/red-flags/).")
+    message = personalise(Template.for_step(step), member=MemberFactory(), campaign=step.campaign, delivery=None)
+    assert "See the library <http://testserver/ecosystem/red-flags/>." in message.text

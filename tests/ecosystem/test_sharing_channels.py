@@ -60,7 +60,7 @@ def flags():
     return stage, by_label, viewers
 
 
-CHANNELS = ("page", "list", "map", "csv", "print")
+CHANNELS = ("page", "list", "map", "csv", "print", "api", "api_detail")
 
 
 def seen_through(client, channel: str, stage, by_label) -> set[Label]:
@@ -71,7 +71,12 @@ def seen_through(client, channel: str, stage, by_label) -> set[Label]:
         }
         assert set(codes.values()) <= {200, 404}
         return {label for label, code in codes.items() if code == 200}
+    if channel == "api_detail":
+        codes = {label: client.get(f"/api/v1/red-flags/{f.pk}/").status_code for label, f in by_label.items()}
+        assert set(codes.values()) <= {200, 404}
+        return {label for label, code in codes.items() if code == 200}
     url = {
+        "api": "/api/v1/red-flags/",
         "list": reverse("ecosystem:library"),
         "map": reverse("ecosystem:map", args=[stage.category.slug]) + f"?stage={stage.pk}",
         "csv": reverse("ecosystem:library_csv"),

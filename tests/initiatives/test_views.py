@@ -286,6 +286,29 @@ def test_visitors_still_get_the_landing_page(client):
     assert b"Request membership" in client.get("/").content
 
 
+def test_the_landing_page_shows_the_published_roadmaps_themes_and_nothing_unpublished(client):
+    from roadmap.services import roadmap_publish
+    from tests.roadmap.factories import make_roadmap, place
+
+    content = client.get("/").content.decode()
+    assert "Who may join" in content
+    assert "How vetting works" in content
+    assert "What we are working on" not in content  # nothing published yet
+    roadmap = make_roadmap()
+    horizon = roadmap.horizons.order_by("start_month").first()
+    horizon.theme = "Shared typologies for card payments"
+    horizon.save()
+    item = place(roadmap, 1, 2)
+    roadmap_publish(roadmap=roadmap, by=None)
+    horizon.theme = "A draft theme nobody published"
+    horizon.save()
+    content = client.get("/").content.decode()
+    assert "What we are working on" in content
+    assert "Shared typologies for card payments" in content
+    assert "A draft theme nobody published" not in content
+    assert item.opportunity.title not in content  # the items stay for members
+
+
 @pytest.mark.parametrize("size", [2, 12])
 def test_home_query_count_is_constant(member_client, member, django_assert_num_queries, size):
     for initiative in InitiativeFactory.create_batch(size):
@@ -750,3 +773,20 @@ def test_attendance_cannot_be_recorded_by_a_member(client, without_mfa_requireme
     response = client.post(reverse("initiatives:attendance", args=[initiative.slug, session.pk]), {"member": member.pk})
     assert response.status_code == 403
     assert not Activity.objects.filter(verb=Verb.SESSION_ATTENDED).exists()
+
+
+def test_recommendations_prefer_initiatives_with_places_and_cards_say_full(member_client, member):
+    persona = Persona.objects.create(name="AML investigator", sector=Sector.FINANCIAL_INSTITUTION)
+    member.persona = persona
+    member.save()
+    full = InitiativeFactory(title="Full clinic for my persona", capacity=1, has_waitlist=True)
+    full.target_personas.add(persona)
+    ParticipationFactory(initiative=full)
+    roomy = InitiativeFactory(title="Open to all, places left", capacity=10)
+    response = member_client.get("/")
+    recommended = [r.initiative.title for r in response.context["recommendations"]]
+    assert recommended.index("Open to all, places left") < recommended.index("Full clinic for my persona")
+    assert "Full — waitlist" in response.content.decode()
+    listing = member_client.get(reverse("initiatives:list")).content.decode()
+    assert listing.count("Full — waitlist") == 1
+    assert roomy.title in listing

@@ -44,7 +44,7 @@ def test_profile_rejects_an_unknown_timezone_and_changes_nothing(client):
         {"user-first_name": "R", "user-last_name": "S", "member-job_title": "X", "member-timezone": "Mars/Olympus"},
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "is not a time zone we know" in response.content.decode()
     member.refresh_from_db()
     assert member.job_title == "Analyst"
     assert not Activity.objects.filter(member=member, verb=Verb.PROFILE_UPDATED).exists()
@@ -118,3 +118,37 @@ def test_me_api_refuses_pending_members(client):
     member = MemberFactory(status="pending")
     client.force_login(member.user)
     assert client.get(reverse("api-me")).status_code == 403
+
+
+def test_the_sign_up_page_asks_for_membership_and_explains_vetting(client):
+    content = client.get(reverse("account_signup")).content.decode()
+    assert "<h1>Request membership</h1>" in content
+    assert "How vetting works" in content
+    assert "Work e-mail address" in content
+    assert "Its domain tells us your organisation" in content
+    assert 'type="submit"' in content
+    assert ">Request membership</button>" in content
+
+
+def test_the_email_page_marks_remove_as_a_danger_action(client):
+    member = MemberFactory()
+    client.force_login(member.user)
+    content = client.get(reverse("account_email")).content.decode()
+    assert 'class="danger"' in content
+    assert 'name="action_remove"' in content
+    assert 'aria-label="Your account"' in content  # the account pages' own menu
+
+
+def test_the_profile_describes_each_persona_and_offers_time_zones_as_you_type(client):
+    from tests.personas.factories import PersonaFactory
+
+    PersonaFactory(name="The case builder", summary="Builds cases from financial intelligence.")
+    member = MemberFactory()
+    client.force_login(member.user)
+    content = client.get(reverse("members:profile")).content.decode()
+    assert "The case builder" in content
+    assert "Builds cases from financial intelligence." in content
+    assert 'type="radio"' in content
+    assert 'list="time-zones"' in content
+    assert '<option value="Europe/London">' in content
+    assert "data-timezone-suggest" in content

@@ -224,3 +224,24 @@ def test_admin_lists_have_constant_query_counts(staff_client, django_assert_num_
     for model_name, queries in expected.items():
         with django_assert_num_queries(queries):
             assert staff_client.get(reverse(f"admin:roadmap_{model_name}_changelist")).status_code == 200
+
+
+def test_the_roadmap_pages_item_table_leaves_dependencies_to_the_items_own_page_and_still_keeps_them(staff_client):
+    from django.forms import modelform_factory
+
+    from roadmap.forms import RoadmapItemForm
+
+    roadmap = make_roadmap()
+    first = place(roadmap, 1, 4)
+    second = place(roadmap, 5, 6, dependencies=[first])
+    content = staff_client.get(reverse("admin:roadmap_roadmap_change", args=[roadmap.pk])).content.decode()
+    assert "items-0-dependencies" not in content
+    assert 'aria-label="Start month, item 1"' in content
+    # The table's form has no dependencies field, and moving an item before its dependency is still refused.
+    table_form = modelform_factory(
+        RoadmapItem, form=RoadmapItemForm, fields=["opportunity", "start_month", "end_month", "owner", "status"]
+    )
+    data = {"opportunity": second.opportunity_id, "start_month": 3, "end_month": 6, "status": second.status}
+    form = table_form(data, instance=second)
+    assert not form.is_valid()
+    assert "month 5 at the earliest" in str(form.errors)

@@ -27,6 +27,7 @@ C, G, A, S, R = Label.CLEAR, Label.GREEN, Label.AMBER, Label.AMBER_STRICT, Label
 MATRIX: dict[str, set[Label]] = {
     "author": {C, G, A, S, R},
     "same organisation": {C, G, A, S},
+    "organisation admin": {C, G, A, S},
     "named organisation": {C, G, A, S},
     "group member (314(b) current)": {C, G, A},
     "group member (314(b) expired)": {C, G},
@@ -73,6 +74,7 @@ def world():
     viewers = {
         "author": author.user,
         "same organisation": MemberFactory(organisation=author.organisation).user,
+        "organisation admin": MemberFactory(organisation=author.organisation, is_organisation_admin=True).user,
         "named organisation": MemberFactory(organisation=named_org).user,
         "group member (314(b) current)": MemberFactory(organisation=registered.organisation).user,
         "group member (314(b) expired)": MemberFactory(organisation=lapsed.organisation).user,
@@ -141,3 +143,24 @@ def test_the_filter_is_one_query_whatever_the_number_of_items_and_groups(world):
         for label in Label:
             recipients_set(obj=suggestion(member=author, label=label), groups=[group])
     assert queries() == before == 1
+
+
+def test_the_permission_matrix_through_the_api(world):
+    """The API channel: the list holds, and the detail answers 200 for, exactly what the label allows; 404 else."""
+    from tests.api.conftest import client_for
+
+    wrong = []
+    for relation, allowed in MATRIX.items():
+        viewer = world.viewers[relation]
+        client = client_for(viewer if viewer.is_authenticated else None)
+        response = client.get("/api/v1/red-flag-suggestions/", {"page_size": 50})
+        listed = {Label(row["label"]) for row in response.json()["results"]} if response.status_code == 200 else set()
+        codes = {
+            label: client.get(f"/api/v1/red-flag-suggestions/{obj.pk}/").status_code
+            for label, obj in world.by_label.items()
+        }
+        shown = {label for label, code in codes.items() if code == 200}
+        refused = set(codes.values()) - {200}
+        if not (listed == shown == allowed and refused <= {401, 403, 404}):
+            wrong.append((relation, sorted(listed), sorted(shown), sorted(allowed), sorted(refused)))
+    assert wrong == []

@@ -120,7 +120,7 @@ def test_upload_page_refuses_with_a_clear_message(group, client, media):
     client.force_login(member.user)
     response = client.post(
         reverse("spaces:document_upload", kwargs={"slug": initiative.slug}),
-        {"file": SimpleUploadedFile("evil.pdf", b"<html><body>hi</body></html>"), "label": "amber"},
+        {"document-file": SimpleUploadedFile("evil.pdf", b"<html><body>hi</body></html>"), "document-label": "amber"},
         follow=True,
     )
     assert "is not a .pdf file" in response.content.decode()

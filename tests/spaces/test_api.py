@@ -1,0 +1,151 @@
+"""The spaces API: same permissions as the pages, 404 for what one may not see, documented, constant queries."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from initiatives.models import ParticipationStatus
+from sharing.models import Label
+from spaces import services
+from tests.members.factories import MemberFactory
+from tests.spaces.factories import left, participant, thread, working_group
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
+V = "/api/v1"
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def world():
+    initiative = working_group()
+    rosa, tom = participant(initiative), participant(initiative)
+    started = thread(initiative, rosa, replies=2)
+    version = services.document_upload(
+        initiative=initiative, member=rosa, data=io.BytesIO(PDF), filename="minutes.pdf", size=len(PDF)
+    )
+    return initiative, rosa, tom, started, version.document
+
+
+def _paths(initiative, started, document) -> list[str]:
+    slug = initiative.slug
+    return [
+        f"{V}/spaces/{slug}/threads/",
+        f"{V}/spaces/{slug}/documents/",
+        f"{V}/spaces/{slug}/sessions/",
+        f"{V}/spaces/{slug}/action-items/",
+        f"{V}/space-threads/{started.pk}/",
+        f"{V}/space-documents/{document.pk}/",
+        f"{V}/space-documents/{document.pk}/download/",
+    ]
+
+
+def test_participants_read_everything(client, world):
+    initiative, _rosa, tom, started, document = world
+    client.force_login(tom.user)
+    for path in _paths(initiative, started, document):
+        assert client.get(path).status_code == 200, path
+    detail = client.get(f"{V}/space-threads/{started.pk}/").json()
+    assert [post["body"] for post in detail["posts"]] == ["The **opening** post.", "Reply 0", "Reply 1"]
+    download = client.get(f"{V}/space-documents/{document.pk}/download/")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert [row["slug"] for row in client.get(f"{V}/spaces/").json()] == [initiative.slug]
+
+
+@pytest.mark.parametrize("who", ["stranger", "left", "waitlisted"])
+def test_outsiders_get_404(client, world, who):
+    initiative, _, _, started, document = world
+    person = {
+        "stranger": lambda: MemberFactory(),
+        "left": lambda: left(initiative),
+        "waitlisted": lambda: participant(initiative, status=ParticipationStatus.WAITLISTED),
+    }[who]()
+    client.force_login(person.user)
+    for path in _paths(initiative, started, document):
+        assert client.get(path).status_code == 404, path
+    assert (
+        client.post(
+            f"{V}/space-threads/{started.pk}/replies/", {"body": "hi"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    if who == "waitlisted":
+        assert client.get(f"{V}/spaces/{initiative.slug}/").json()["may_read"] is False
+    else:
+        assert client.get(f"{V}/spaces/{initiative.slug}/").status_code == 404
+
+
+def test_write_through_the_api(client, world):
+    initiative, _rosa, tom, started, _ = world
+    client.force_login(tom.user)
+    created = client.post(
+        f"{V}/spaces/{initiative.slug}/threads/",
+        {"title": "From the API", "body": "Hello @" + "x", "label": Label.GREEN},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["label"] == "green"
+    reply = client.post(f"{V}/space-threads/{started.pk}/replies/", {"body": "Agreed"}, content_type="application/json")
+    assert reply.status_code == 201
+    assert (
+        client.post(
+            f"{V}/space-threads/{started.pk}/replies/", {"body": ""}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+
+
+def test_red_thread_is_404_to_others(client, world):
+    initiative, rosa, tom, _, _ = world
+    secret = services.thread_start(initiative=initiative, member=rosa, title="Red", body="x", label=Label.RED)
+    client.force_login(tom.user)
+    assert client.get(f"{V}/space-threads/{secret.pk}/").status_code == 404
+
+
+def test_thread_query_count_is_constant(client, world):
+    _initiative, rosa, tom, started, _ = world
+    client.force_login(tom.user)
+    url = f"{V}/space-threads/{started.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(12):
+        services.post_reply(thread=started, member=rosa, body=f"More {n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_documents_query_count_is_constant(client, world):
+    initiative, rosa, tom, _, _ = world
+    client.force_login(tom.user)
+    url = f"{V}/spaces/{initiative.slug}/documents/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(6):
+        services.document_upload(
+            initiative=initiative, member=rosa, data=io.BytesIO(PDF), filename=f"d{n}.pdf", size=len(PDF)
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_schema_documents_the_spaces(client, world):
+    _initiative, rosa, *_ = world
+    client.force_login(rosa.user)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    for path in (
+        "/api/v1/spaces/{slug}/threads/",
+        "/api/v1/space-threads/{id}/replies/",
+        "/api/v1/space-documents/{id}/download/",
+    ):
+        assert path in schema

@@ -1,0 +1,66 @@
+"""Pages cost the same number of queries whatever the number of replies or documents."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from spaces import services
+from tests.spaces.factories import participant, thread, working_group
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _count(client, url) -> int:
+    client.get(url)  # warm the content-type cache and the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_thread_page_is_constant_in_replies(client):
+    initiative = working_group()
+    rosa, tom = participant(initiative), participant(initiative)
+    started = thread(initiative, rosa, replies=2)
+    client.force_login(tom.user)
+    url = started.get_absolute_url()
+    few = _count(client, url)
+    for n in range(15):
+        services.post_reply(thread=started, member=tom if n % 2 else rosa, body=f"Reply {n}")
+    assert _count(client, url) == few
+
+
+def test_space_page_is_constant_in_documents_and_threads(client):
+    initiative = working_group()
+    rosa, tom = participant(initiative), participant(initiative)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            version = services.document_upload(
+                initiative=initiative, member=rosa, data=io.BytesIO(PDF), filename=f"d{i}.pdf", size=len(PDF)
+            )
+            services.document_upload(
+                initiative=initiative,
+                member=tom,
+                data=io.BytesIO(PDF),
+                filename=f"d{i}.pdf",
+                size=len(PDF),
+                document=version.document,
+            )
+            thread(initiative, tom, replies=1, title=f"Thread {i}")
+
+    add(1)
+    client.force_login(tom.user)
+    url = reverse("spaces:space", kwargs={"slug": initiative.slug})
+    few = _count(client, url)
+    add(8)
+    assert _count(client, url) == few
