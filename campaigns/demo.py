@@ -62,6 +62,26 @@ INVITATION_STEPS = [
 ]
 
 
+OUTCOMES_STEPS = [
+    (
+        timedelta(0),
+        Channel.BOTH,
+        StepCondition.ALWAYS,
+        "What did the red flags lead to this quarter, {name}?",
+        "Dear {name},\n\nYou used the red-flag library this quarter. Tell us what the red flags led to at "
+        "{organisation}: counts only, never names or case numbers, and only your organisation sees the report. "
+        "[Report outcomes](/outcomes/new/) in a few minutes; every member sees the aggregates.",
+    ),
+    (
+        timedelta(days=14),
+        Channel.EMAIL,
+        StepCondition.PREVIOUS_NOT_CLICKED,
+        "A reminder: the quarter's outcomes",
+        "Dear {name},\n\nA few counts a quarter show which red flags work. [Report outcomes](/outcomes/new/).",
+    ),
+]
+
+
 def _campaign(
     name: str, segment: Segment, steps: list[tuple], *, goal: Initiative | None, **fields: object
 ) -> tuple[Campaign, bool]:
@@ -129,6 +149,20 @@ def seed() -> list[tuple[str, str]]:
     )
     if created:
         _history(welcome, members, sent_at=now - timedelta(days=3), rng=rng)
+
+    # The quarterly invitation to report outcomes: a draft staff copy and launch each quarter.
+    library_users, _ = Segment.objects.get_or_create(
+        name="Used the red-flag library this quarter, no outcomes reported",
+        defaults={
+            "rules": [
+                {"field": "rated_red_flag_within_days", "value": 92},
+                {"field": "organisation_not_reported_outcomes_within_days", "value": 92},
+            ]
+        },
+    )
+    _campaign(
+        "Quarterly: report red-flag outcomes", library_users, OUTCOMES_STEPS, goal=None, status=CampaignStatus.DRAFT
+    )
 
     goal = Initiative.objects.filter(slug=INVITATION_SLUG).first()
     if goal is None:

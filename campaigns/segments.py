@@ -6,17 +6,19 @@ over members. To add a field add one `RuleField` to `RULE_FIELDS`: nothing else 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django_countries import countries
 
 from engagement.models import LifecycleStage
 from initiatives.models import Initiative, Participation, ParticipationStatus
 from members.consent import consent_unrecorded
-from members.models import Activity, Member, MemberQuerySet, Organisation, Origin
+from members.models import Activity, Member, MemberQuerySet, Organisation, Origin, Verb
+from outcomes.models import OutcomeReport
 from personas.models import Persona, Sector
 
 
@@ -92,6 +94,30 @@ def _active_since(day: str) -> Exists:
     return Exists(Activity.objects.filter(member=OuterRef("pk"), origin=Origin.MEMBER, occurred_at__gte=start_of(day)))
 
 
+def _days(what: str) -> Callable[[Any], int]:
+    def clean(value: Any) -> int:
+        if type(value) is not int or not 1 <= value <= 3660:
+            raise ValidationError(f"{what}: give a number of days from 1 to 3660.")
+        return value
+
+    return clean
+
+
+def _rated_a_red_flag_within(days: int) -> Exists:
+    """Rated a red flag (or reported its outcomes, recorded as the same verb) in the last `days` days."""
+    since = timezone.now() - timedelta(days=days)
+    return Exists(
+        Activity.objects.filter(
+            member=OuterRef("pk"), verb=Verb.RED_FLAG_RATED, origin=Origin.MEMBER, occurred_at__gte=since
+        )
+    )
+
+
+def _organisation_reported_outcomes_within(days: int) -> Exists:
+    since = timezone.localdate() - timedelta(days=days)
+    return Exists(OutcomeReport.objects.filter(organisation=OuterRef("organisation"), created_at__date__gte=since))
+
+
 def _active_before(day: str) -> Q:
     """Last active before the day: some act of their own, none since."""
     earlier = Exists(
@@ -123,6 +149,21 @@ RULE_FIELDS: dict[str, RuleField] = {
     "joined_before": RuleField("Joined before", _date, lambda v: Q(created_at__lt=start_of(v))),
     "active_after": RuleField("Last active on or after", _date, lambda v: Q(_active_since(v))),
     "active_before": RuleField("Last active before", _date, _active_before),
+    # The quarterly outcome invitation: members who used the red-flag library lately, whose organisation has
+    # not reported outcomes lately. "Viewed" is not recorded for red flags, so the rule reads ratings.
+    "rated_red_flag_within_days": RuleField(
+        "Rated a red flag within the last … days", _days("Rated a red flag"), lambda v: Q(_rated_a_red_flag_within(v))
+    ),
+    "organisation_reported_outcomes_within_days": RuleField(
+        "Organisation reported outcomes within the last … days",
+        _days("Organisation reported outcomes"),
+        lambda v: Q(_organisation_reported_outcomes_within(v)),
+    ),
+    "organisation_not_reported_outcomes_within_days": RuleField(
+        "Organisation has not reported outcomes within the last … days",
+        _days("Organisation has not reported outcomes"),
+        lambda v: ~Q(_organisation_reported_outcomes_within(v)),
+    ),
     "consent_email": RuleField("Agrees to e-mail", _boolean("E-mail consent"), lambda v: Q(consent_email=v)),
     # Consent carried over from before it was recorded: the members to ask again.
     "consent_unrecorded": RuleField(

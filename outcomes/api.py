@@ -1,9 +1,11 @@
 """Outcome reports through the API: the caller's organisation's reports, batches of reports (idempotent by
 client id, like activity), and the aggregates of a red flag, read-only and bucketed as on its page."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -19,7 +21,7 @@ from members.api_auth import IsPortalMember
 from members.models import Source
 from members.selectors import member_for_user
 from outcomes.models import COUNT_FIELDS, OutcomeReport
-from outcomes.selectors import indicator_set_aggregates, red_flag_aggregates, reports_visible_to
+from outcomes.selectors import OUTCOME_SHARING, indicator_set_aggregates, red_flag_aggregates, reports_visible_to
 from outcomes.services import BATCH_LIMIT, OutcomeInput, outcome_report_batch
 from sharing.models import Channel
 from sharing.services import access_record
@@ -109,6 +111,16 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
     def get_queryset(self) -> Any:
         return reports_visible_to(user=self.request.user)  # type: ignore[arg-type]
 
+    def paginate_queryset(self, queryset: Any) -> Sequence[Any] | None:
+        page = super().paginate_queryset(queryset)
+        access_record(user=self.request.user, objects=page or [], spec=OUTCOME_SHARING, channel=Channel.API)
+        return page
+
+    def get_object(self) -> OutcomeReport:
+        report = super().get_object()
+        access_record(user=self.request.user, objects=[report], spec=OUTCOME_SHARING, channel=Channel.API)
+        return report
+
     def get_throttles(self) -> list[BaseThrottle]:
         if self.action == "batch":
             return [ActivityBatchThrottle(), TokenRateThrottle()]
@@ -121,7 +133,7 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
         note is screened for personal data); a resend stores nothing twice."""
         member = member_for_user(user=request.user)
         if member is None or member.organisation_id is None:
-            raise serializers.ValidationError({"detail": ["Only members of an organisation report outcomes."]})
+            raise serializers.ValidationError({"detail": [_("Only members of an organisation report outcomes.")]})
         body = OutcomeBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rows = body.validated_data["reports"]
@@ -130,11 +142,13 @@ class OutcomeReportViewSet(viewsets.ReadOnlyModelViewSet[OutcomeReport]):
         missing: dict[str, Any] = {}
         for index, row in enumerate(rows):
             if (row["red_flag"] is None) == (row["indicator_set"] is None):
-                missing[str(index)] = {"red_flag": ["Give a red flag or an indicator set, not both."]}
+                missing[str(index)] = {"red_flag": [_("Give a red flag or an indicator set, not both.")]}
             elif row["red_flag"] is not None and row["red_flag"] not in flags:
-                missing[str(index)] = {"red_flag": [f"There is no red flag {row['red_flag']}."]}
+                missing[str(index)] = {"red_flag": [_("There is no red flag %(id)s.") % {"id": row["red_flag"]}]}
             elif row["indicator_set"] is not None and row["indicator_set"] not in sets:
-                missing[str(index)] = {"indicator_set": [f"There is no indicator set {row['indicator_set']}."]}
+                missing[str(index)] = {
+                    "indicator_set": [_("There is no indicator set %(id)s.") % {"id": row["indicator_set"]}]
+                }
         if missing:
             raise serializers.ValidationError({"reports": missing})
         items = [

@@ -20,7 +20,13 @@ from members.selectors import member_for_user
 from outcomes.forms import OutcomeReportForm, ReferralFeedbackForm, ReviewDecisionForm
 from outcomes.models import COUNT_FIELDS
 from outcomes.review import review_queue
-from outcomes.selectors import Aggregates, indicator_set_aggregates, red_flag_aggregates, reports_visible_to
+from outcomes.selectors import (
+    OUTCOME_SHARING,
+    Aggregates,
+    indicator_set_aggregates,
+    red_flag_aggregates,
+    reports_visible_to,
+)
 from outcomes.services import may_give_feedback, outcome_report_submit, outcome_review_decide, referral_feedback_give
 from sharing.models import Channel
 from sharing.services import access_record
@@ -40,6 +46,7 @@ def _member(request: HttpRequest) -> Member | None:
 def my_reports(request: HttpRequest) -> HttpResponse:
     """The reports of the member's organisation (TLP:AMBER+STRICT: theirs alone)."""
     reports = list(reports_visible_to(user=_user(request))[:PAGE_LIMIT])
+    access_record(user=_user(request), objects=reports, spec=OUTCOME_SHARING, channel=Channel.LIST)
     return render(request, "outcomes/my_reports.html", {"reports": reports, "count_fields": COUNT_FIELDS})
 
 

@@ -120,6 +120,11 @@ def _python_match(member, rule, participations, activity_days, unrecorded) -> bo
         return member.consent_email is value
     if field == "consent_unrecorded":
         return (member.pk in unrecorded) is value
+    # The population rates no red flag and reports no outcome (tests/outcomes/test_panel.py tests these rules).
+    if field in ("rated_red_flag_within_days", "organisation_reported_outcomes_within_days"):
+        return False
+    if field == "organisation_not_reported_outcomes_within_days":
+        return True
     raise AssertionError(field)
 
 
@@ -170,6 +175,9 @@ def rule_strategy(population):
         "active_before": day,
         "consent_email": st.booleans(),
         "consent_unrecorded": st.booleans(),
+        "rated_red_flag_within_days": st.integers(min_value=1, max_value=400),
+        "organisation_reported_outcomes_within_days": st.integers(min_value=1, max_value=400),
+        "organisation_not_reported_outcomes_within_days": st.integers(min_value=1, max_value=400),
     }
     assert set(values) == set(RULE_FIELDS), "a new rule field needs a strategy here"
     return st.sampled_from(sorted(values)).flatmap(

@@ -22,3 +22,22 @@ def test_the_outcomes_panel_shows_sectors_of_three_organisations_and_the_feedbac
     assert panel.rows == [["Financial institution", 3, "1–4", "1–4", "21"]]
     assert "(reports from 3 or more organisations): 1." in panel.notes[0]
     assert "1–4 referrals marked useful" in panel.notes[1]
+
+
+def test_the_quarterly_invitation_segment_reads_ratings_and_outcome_reports():
+    from campaigns.segments import segment_members
+    from ecosystem.services import red_flag_rate
+
+    flag = red_flag()
+    rater = reporter()
+    red_flag_rate(member=rater, red_flag=flag, usefulness=4)
+    reported = reporter()
+    red_flag_rate(member=reported, red_flag=flag, usefulness=3)
+    report(member=reported, red_flag=flag, escalated=1)
+    idle = reporter()
+    rules = [
+        {"field": "rated_red_flag_within_days", "value": 92},
+        {"field": "organisation_not_reported_outcomes_within_days", "value": 92},
+    ]
+    assert set(segment_members(rules)) == {rater}
+    assert idle not in segment_members([{"field": "rated_red_flag_within_days", "value": 92}])

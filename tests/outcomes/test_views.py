@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from members.models import Notification, Sector
 from outcomes.models import OutcomeReport
+from sharing.models import AccessLog
 from tests.ecosystem.factories import red_flag
 from tests.members.factories import PASSWORD, MemberFactory, staff_user
 from tests.outcomes.factories import last_quarter, report, reporter
@@ -65,12 +66,27 @@ def test_my_reports_query_count_is_pinned(client, django_assert_num_queries):
         report(member=member, red_flag=red_flag())
     login(client, member.user)
     client.get(reverse("outcomes:mine"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # + the access log of the AMBER+STRICT reports, one INSERT
         client.get(reverse("outcomes:mine"))
     for _ in range(3):
         report(member=member, red_flag=red_flag())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(reverse("outcomes:mine")).status_code == 200
+    assert AccessLog.objects.filter(user=member.user).count() == 3 + 3 + 6
+
+
+def test_the_reports_api_list_query_count_is_pinned(client, django_assert_num_queries):
+    member = reporter()
+    for _ in range(2):
+        report(member=member, red_flag=red_flag())
+    login(client, member.user)
+    client.get("/api/v1/outcome-reports/")
+    with django_assert_num_queries(7):
+        client.get("/api/v1/outcome-reports/")
+    for _ in range(4):
+        report(member=member, red_flag=red_flag())
+    with django_assert_num_queries(7):
+        assert client.get("/api/v1/outcome-reports/").json()["count"] == 6
 
 
 def test_only_staff_see_the_review_queue(client, without_mfa_requirement):
