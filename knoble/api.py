@@ -11,6 +11,7 @@ from initiatives.api import InitiativeViewSet, MyNotificationViewSet, MyParticip
 from members.api import ActivityViewSet, MemberViewSet, MeView
 from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
+from voice.api import IdeaViewSet, MyFollowViewSet, MySurveyResponseViewSet, MyVoteViewSet, SurveyViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -37,6 +38,11 @@ router.register("members", MemberViewSet, basename="member")
 router.register("segments", SegmentViewSet, basename="segment")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("ideas", IdeaViewSet, basename="idea")
+router.register("me/votes", MyVoteViewSet, basename="my-vote")
+router.register("me/follows", MyFollowViewSet, basename="my-follow")
+router.register("me/survey-responses", MySurveyResponseViewSet, basename="my-survey-response")
+router.register("surveys", SurveyViewSet, basename="survey")
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

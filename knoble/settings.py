@@ -95,7 +95,7 @@ TEMPLATES = [
             ],
             # Extension points: a lower app's page shows something of a higher app through a library loaded by
             # a neutral name, so that its template never names the higher app (docs/ARCHITECTURE.md).
-            "libraries": {"related_work": "initiatives.related_work"},
+            "libraries": {"related_work": "initiatives.related_work", "evidence": "voice.evidence"},
         },
     },
 ]

@@ -11,6 +11,7 @@ from initiatives import demo as initiatives_demo
 from members import demo as members_demo
 from personas import demo as personas_demo
 from roadmap import demo as roadmap_demo
+from voice import demo as voice_demo
 
 # In dependency order: each app's demo data may rely on the apps before it.
 SEEDERS = [
@@ -19,6 +20,7 @@ SEEDERS = [
     roadmap_demo.seed,
     ecosystem_demo.seed,
     initiatives_demo.seed,
+    voice_demo.seed,
     campaigns_demo.seed,
     # Last: it replays the engagement history over everything above.
     analytics_demo.seed,
