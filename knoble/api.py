@@ -24,6 +24,7 @@ from personas.api import JobViewSet, PersonaViewSet
 from roadmap.api import IdeationSessionViewSet, OpportunityViewSet, PrioritisationModelViewSet, RoadmapViewSet
 from sharing.api import AccessLogViewSet
 from spaces.api import DocumentViewSet, SpaceViewSet, ThreadViewSet
+from voice.api import IdeaViewSet, MyFollowViewSet, MySurveyResponseViewSet, MyVoteViewSet, SurveyViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -67,6 +68,11 @@ router.register("outcome-aggregates", OutcomeAggregateViewSet, basename="outcome
 router.register(
     "indicator-set-outcome-aggregates", IndicatorSetOutcomeAggregateViewSet, basename="indicator-set-outcome-aggregate"
 )
+router.register("ideas", IdeaViewSet, basename="idea")
+router.register("me/votes", MyVoteViewSet, basename="my-vote")
+router.register("me/follows", MyFollowViewSet, basename="my-follow")
+router.register("me/survey-responses", MySurveyResponseViewSet, basename="my-survey-response")
+router.register("surveys", SurveyViewSet, basename="survey")
 
 api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
 __all__ = ["MeView", "api_v1_urls", "router"]

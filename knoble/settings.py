@@ -97,7 +97,11 @@ TEMPLATES = [
             ],
             # Extension points: a lower app's page shows something of a higher app through a library loaded by
             # a neutral name, so that its template never names the higher app (docs/ARCHITECTURE.md).
-            "libraries": {"related_work": "initiatives.related_work", "field_outcomes": "outcomes.field_outcomes"},
+            "libraries": {
+                "related_work": "initiatives.related_work",
+                "field_outcomes": "outcomes.field_outcomes",
+                "evidence": "voice.evidence",
+            },
         },
     },
 ]

@@ -125,6 +125,7 @@ class CriterionRole(models.TextChoices):
 class CriterionSource(models.TextChoices):
     RATED = "rated", "Rated by staff"
     JOBS = "jobs", "Fed from jobs (highest opportunity score of the jobs served)"
+    VOTES = "votes", "Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)"
 
 
 # The opportunity score of a job runs from 0 (importance 0) to 20 (importance 10, satisfaction 0).
@@ -150,6 +151,7 @@ class Criterion(models.Model):
             models.UniqueConstraint(fields=["model", "name"], name="criterion_name_once_per_model"),
             models.UniqueConstraint(fields=["model", "role"], condition=~Q(role=""), name="criterion_role_once"),
             models.UniqueConstraint(fields=["model"], condition=Q(source="jobs"), name="one_jobs_fed_criterion"),
+            models.UniqueConstraint(fields=["model"], condition=Q(source="votes"), name="one_votes_fed_criterion"),
             models.CheckConstraint(condition=Q(scale_max__gt=F("scale_min")), name="criterion_scale_ordered"),
             models.CheckConstraint(condition=Q(weight__gte=0), name="criterion_weight_not_negative"),
             models.CheckConstraint(condition=Q(direction__in=Direction.values), name="criterion_direction_valid"),
@@ -165,8 +167,8 @@ class Criterion(models.Model):
             raise ValidationError({"scale_max": "The top of the scale must be above its bottom."})
         if not self.pk:
             return
-        if self.source == CriterionSource.JOBS and self.ratings.exists():
-            raise ValidationError({"source": "This criterion has ratings; delete them before feeding it from jobs."})
+        if self.source != CriterionSource.RATED and self.ratings.exists():
+            raise ValidationError({"source": "This criterion has ratings; delete them before feeding it otherwise."})
         if self.scale_min is not None and self.scale_max is not None:
             outside = self.ratings.exclude(value__gte=self.scale_min, value__lte=self.scale_max).count()
             if outside:
@@ -203,6 +205,8 @@ class Rating(models.Model):
         criterion = self.criterion
         if criterion.source == CriterionSource.JOBS:
             raise ValidationError({"criterion": f"“{criterion.name}” is fed from the jobs; it cannot be rated."})
+        if criterion.source == CriterionSource.VOTES:
+            raise ValidationError({"criterion": f"“{criterion.name}” is fed from member votes; it cannot be rated."})
         if not criterion.scale_min <= self.value <= criterion.scale_max:
             scale = f"{criterion.scale_min:g}–{criterion.scale_max:g}"
             raise ValidationError({"value": f"{self.value} is outside the scale of “{criterion.name}” ({scale})."})

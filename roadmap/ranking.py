@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, FloatField, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import Cast, Greatest, NullIf, Rank
 
+from roadmap.criterion_feeds import criterion_feed
 from roadmap.models import (
     Criterion,
     CriterionRole,
@@ -115,6 +116,10 @@ def _criterion_value(criterion: Criterion) -> Expression:
         importance, satisfaction = Cast("jobs__importance", FloatField()), Cast("jobs__satisfaction", FloatField())
         job_score = importance + Greatest(importance - satisfaction, Value(0.0))
         return Max(job_score, output_field=FloatField())
+    if criterion.source != CriterionSource.RATED:
+        # Fed by a higher app that registered how (`roadmap.criterion_feeds`); unrated (NULL) when none did.
+        feed = criterion_feed(criterion.source)
+        return feed(criterion) if feed is not None else Value(None, output_field=FloatField())
     return Cast(Max("ratings__value", filter=Q(ratings__criterion_id=criterion.pk)), FloatField())
 
 

@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -10,7 +10,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
-from voice.models import Comment, Follow, Idea, RevisionNotice, Survey, SurveyResponse, SurveyStatus, Vote
+from voice.models import (
+    Comment,
+    Follow,
+    Highlight,
+    Idea,
+    Participant,
+    ResearchNote,
+    RevisionNotice,
+    Study,
+    Survey,
+    SurveyResponse,
+    SurveyStatus,
+    Vote,
+)
+from voice.research import highlight_stamp
 from voice.surveys import survey_rerun, survey_set_status
 
 
@@ -91,3 +105,52 @@ class SurveyResponseAdmin(admin.ModelAdmin[SurveyResponse]):
     list_display = ["survey", "sector", "persona", "submitted_at"]
     list_filter = ["survey", "sector"]
     readonly_fields = ["survey", "member", "sector", "persona", "submitted_at"]
+
+
+class ParticipantInline(admin.TabularInline[Participant, Study]):
+    model = Participant
+    fields = ["member", "name", "organisation", "sector", "consent_on", "consent_scope"]
+    raw_id_fields = ["member"]
+    extra = 1
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin[Study]):
+    """Research studies with their participants (names stay here, with staff) and consent."""
+
+    list_display = ["title", "kind", "started_on", "ended_on"]
+    list_filter = ["kind"]
+    search_fields = ["title", "summary"]
+    inlines = [ParticipantInline]
+
+
+class HighlightInline(admin.StackedInline[Highlight, ResearchNote]):
+    model = Highlight
+    fields = ["passage", "observed_on", "jobs", "personas", "opportunities", "red_flags"]
+    filter_horizontal = ["jobs", "personas", "opportunities", "red_flags"]
+    extra = 1
+
+
+@admin.register(ResearchNote)
+class ResearchNoteAdmin(admin.ModelAdmin[ResearchNote]):
+    """Notes in Markdown; each highlight takes the participant's sector (never their name) when saved."""
+
+    list_display = ["study", "participant", "held_on"]
+    list_filter = ["study"]
+    search_fields = ["body"]
+    raw_id_fields = ["participant"]
+    readonly_fields = ["written_by"]
+    inlines = [HighlightInline]
+
+    def save_model(self, request: HttpRequest, obj: ResearchNote, form: Any, change: bool) -> None:
+        if not change:
+            obj.written_by = cast(User, request.user)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        note = form.instance
+        for highlight_form in formset.forms:
+            highlight = highlight_form.instance
+            if isinstance(highlight, Highlight) and highlight_form.has_changed():
+                highlight_stamp(highlight=highlight, note=note)
+        super().save_formset(request, form, formset, change)

@@ -9,10 +9,14 @@ class VoiceConfig(AppConfig):
 
     def ready(self) -> None:
         from members.activity_subjects import SubjectLink, activity_subject_register
+        from roadmap.criterion_feeds import criterion_feed_register
+        from roadmap.models import CriterionSource
         from roadmap.signals import revision_published
         from voice import receivers
+        from voice.feeds import votes_feed
         from voice.models import Idea
 
+        criterion_feed_register(CriterionSource.VOTES, votes_feed)
         revision_published.connect(receivers.revision_published, dispatch_uid="voice.notify_revision")
         post_migrate.connect(receivers.grant_staff, sender=self, dispatch_uid="voice.grant_staff")
         activity_subject_register(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
-from personas.models import JobToBeDone
+from personas.models import JobToBeDone, Sector
 from roadmap.models import Opportunity, RoadmapRevision
 
 
@@ -230,3 +230,97 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}: {self.importance}/{self.satisfaction}"
+
+
+class StudyKind(models.TextChoices):
+    INTERVIEWS = "interviews", _("Interview round")
+    SURVEY = "survey", _("Survey")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class Study(models.Model):
+    """A piece of research staff ran: an interview round, a survey or a workshop."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=StudyKind.choices, default=StudyKind.INTERVIEWS)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name_plural = "studies"
+        ordering = ["-started_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=StudyKind.values), name="study_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")), name="study_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    """Someone a study heard: a member, or an outside expert recorded without a portal account. Their name stays with
+    staff; everywhere else a participant is their sector."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="participants")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(_("name (outside experts)"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation (outside experts)"), max_length=200, blank=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    consent_on = models.DateField(_("consent recorded on"), null=True, blank=True)
+    consent_scope = models.CharField(
+        _("what they agreed to"), max_length=300, blank=True, help_text=_("E.g. notes kept, quotes shown by sector.")
+    )
+
+    class Meta:
+        ordering = ["study", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(member__isnull=False) | ~Q(name=""), name="participant_identified"),
+            models.CheckConstraint(condition=Q(sector__in=Sector.values), name="participant_sector_valid"),
+            models.UniqueConstraint(
+                fields=["study", "member"], condition=Q(member__isnull=False), name="member_once_per_study"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.member)
+
+
+class ResearchNote(models.Model):
+    """Staff's notes of a session, in Markdown (rendered sanitised)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="notes")
+    participant = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes")
+    held_on = models.DateField(_("held on"))
+    body = models.TextField(_("notes (Markdown)"))
+    written_by = models.ForeignKey("members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.study} — {self.held_on:%d %b %Y}"
+
+
+class Highlight(models.Model):
+    """A passage of a note, tagged with what it is evidence for. It carries the participant's sector, never their
+    name: the sector is copied when the highlight is saved, so that readers outside staff need no join to a name."""
+
+    note = models.ForeignKey(ResearchNote, on_delete=models.CASCADE, related_name="highlights")
+    passage = models.TextField(_("passage"))
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    observed_on = models.DateField(_("observed on"), blank=True, help_text=_("Left empty: the date of the note."))
+    jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="highlights")
+    personas = models.ManyToManyField("personas.Persona", blank=True, related_name="highlights")
+    opportunities = models.ManyToManyField(Opportunity, blank=True, related_name="highlights")
+    red_flags = models.ManyToManyField("ecosystem.RedFlag", blank=True, related_name="highlights")
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        indexes = [models.Index(fields=["observed_on"], name="highlight_observed")]
+
+    def __str__(self) -> str:
+        return self.passage[:80]

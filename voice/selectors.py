@@ -12,9 +12,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from members.models import Member
 from personas.models import Sector
+from personas.selectors import reads_research
 from roadmap.models import ItemStatus, Opportunity
 from roadmap.selectors import latest_published_revision
-from voice.models import Follow, Idea, IdeaStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, Vote
+from voice.models import Follow, Highlight, Idea, IdeaStatus, Survey, SurveyAnswer, SurveyResponse, SurveyStatus, Vote
 from voice.scores import Estimate, estimate, to_ten
 from voice.scores import opportunity as opportunity_score
 
@@ -272,3 +273,49 @@ def job_trend(*, job: Any) -> list[TrendPoint]:
         importance, satisfaction = _results(mine).get(job.pk, (estimate([]), estimate([])))
         points.append(TrendPoint(survey=survey, result=JobResult(job, importance, satisfaction)))
     return points
+
+
+# Research
+
+
+@dataclass(frozen=True)
+class Evidence:
+    count: int
+    sectors: list[str]
+    latest: Any  # a date, or None
+
+
+NO_EVIDENCE = Evidence(count=0, sectors=[], latest=None)
+
+
+def evidence_by(*, field: str, ids: list[int]) -> dict[int, Evidence]:
+    """For each job, opportunity, persona or red flag (`field`: "jobs", "opportunities", …), its research highlights:
+    how many, from which sectors, how recent. One query whatever the number of ids; never a name."""
+    rows = Highlight.objects.filter(**{f"{field}__in": ids}).values_list(f"{field}", "sector", "observed_on")
+    grouped: dict[int, tuple[int, set[str], Any]] = {}
+    for pk, sector, observed in rows:
+        count, sectors, latest = grouped.get(pk, (0, set(), None))
+        grouped[pk] = (
+            count + 1,
+            sectors | {sector} if sector else sectors,
+            max(latest, observed) if latest else observed,
+        )
+    labels = dict(Sector.choices)
+    return {
+        pk: Evidence(count=count, sectors=sorted(str(labels.get(s, s)) for s in sectors), latest=latest)
+        for pk, (count, sectors, latest) in grouped.items()
+    }
+
+
+def reads_highlights(user: Any) -> bool:
+    return reads_research(user) or user.has_perm("voice.view_highlight")
+
+
+def highlights_visible_to(*, user: Any) -> QuerySet[Highlight]:
+    """Staff and leadership read the highlights: the passage, the sector, the date and the tags — never the
+    participant (the note and its participant stay in the staff admin)."""
+    if not reads_highlights(user):
+        return Highlight.objects.none()
+    return Highlight.objects.only("pk", "passage", "sector", "observed_on").prefetch_related(
+        "jobs", "personas", "opportunities"
+    )

@@ -289,6 +289,9 @@ def opportunity_votes(request: HttpRequest, pk: int) -> HttpResponse:
             "opportunity": opportunity,
             "tally": selectors.vote_tally(opportunity=opportunity),
             "ideas": selectors.ideas_visible_to(member=None).filter(opportunity=opportunity),
+            "evidence": selectors.evidence_by(field="opportunities", ids=[opportunity.pk]).get(
+                opportunity.pk, selectors.NO_EVIDENCE
+            ),
         },
     )
 
@@ -367,5 +370,32 @@ def job_scores(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "voice/job_scores.html",
-        {"job": job, "trend": selectors.job_trend(job=job), "form": form, "may_override": may_override},
+        {
+            "job": job,
+            "trend": selectors.job_trend(job=job),
+            "form": form,
+            "may_override": may_override,
+            "evidence": selectors.evidence_by(field="jobs", ids=[job.pk]).get(job.pk, selectors.NO_EVIDENCE),
+        },
     )
+
+
+# Research
+
+
+@login_required
+@require_GET
+def highlights(request: HttpRequest) -> HttpResponse:
+    """Staff and leadership: research highlights, by job, persona or opportunity — each with its sector, never a
+    participant's name."""
+    if not selectors.reads_highlights(request.user):
+        raise PermissionDenied
+    found = selectors.highlights_visible_to(user=request.user)
+    filters = {}
+    for name, field in (("job", "jobs"), ("persona", "personas"), ("opportunity", "opportunities")):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            found = found.filter(**{field: int(value)})
+            filters[name] = value
+    page = Paginator(found.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "voice/highlights.html", {"page": page, "filters": filters})

@@ -60,8 +60,9 @@ def test_published_roadmap_query_count_is_constant(member_client, django_assert_
         place(roadmap, 1 + index % 18, 1 + index % 18)
     roadmap_publish(roadmap=roadmap, by=None)
     member_client.get("/")
-    # 6 of the page, then the initiatives launched from its items (one query for the whole revision)
-    with django_assert_num_queries(7):
+    # 6 of the page, then the initiatives launched from its items and the research evidence behind them (one query
+    # each for the whole revision)
+    with django_assert_num_queries(8):
         assert member_client.get(reverse("roadmap:published")).status_code == 200
 
 
@@ -103,6 +104,6 @@ def test_launched_initiatives_keep_the_query_count_constant(member_client, djang
         InitiativeFactory.create_batch(2, roadmap_item=item)
     roadmap_publish(roadmap=roadmap, by=None)
     member_client.get("/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # the page, the launched initiatives, the research evidence
         content = member_client.get(reverse("roadmap:published")).content.decode()
     assert content.count("Initiatives launched from it") == items

@@ -13,6 +13,7 @@ from outcomes import demo as outcomes_demo
 from personas import demo as personas_demo
 from roadmap import demo as roadmap_demo
 from spaces import demo as spaces_demo
+from voice import demo as voice_demo
 
 # In dependency order: each app's demo data may rely on the apps before it.
 SEEDERS = [
@@ -22,6 +23,7 @@ SEEDERS = [
     ecosystem_demo.seed,
     outcomes_demo.seed,
     initiatives_demo.seed,
+    voice_demo.seed,
     spaces_demo.seed,
     campaigns_demo.seed,
     # Last: it replays the engagement history over everything above.
