@@ -116,6 +116,7 @@ PANEL_HEADINGS = {
     "participation": gettext_lazy("Initiative participation"),
     "campaigns": gettext_lazy("Campaign results"),
     "roadmap": gettext_lazy("Roadmap progress by horizon"),
+    "outcomes": gettext_lazy("Red-flag outcomes"),
 }
 
 # The page's sections, in order, each with its panels (the headline numbers are the tiles above them).
@@ -124,6 +125,7 @@ SECTIONS = [
     ("initiatives", gettext_lazy("Initiatives and collaboration"), ["collaboration", "participation"]),
     ("campaigns", gettext_lazy("Campaigns"), ["campaigns"]),
     ("roadmap", gettext_lazy("Roadmap"), ["roadmap"]),
+    ("outcomes", gettext_lazy("Red-flag outcomes"), ["outcomes"]),
 ]
 
 

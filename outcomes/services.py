@@ -24,13 +24,10 @@ from outcomes.screening import personal_data_problems
 from personas.models import Sector
 from sharing.selectors import may_see
 
-# The activity an outcome report records. Members has no verb of its own for it yet (a new verb needs a members
-# migration: `outcome_reported`, member-caused, a contribution); until then it is recorded as the member's
-# assessment of the red flag, marked in its details so that it can be told apart and re-labelled later.
-OUTCOME_ACTIVITY_VERB = Verb.RED_FLAG_RATED
+# The activity an outcome report records (a contribution in engagement's verb table), its details naming the report.
+OUTCOME_ACTIVITY_VERB = Verb.OUTCOME_REPORTED
 OUTCOME_ACTIVITY_DETAIL = "outcome_report"
-# Likewise the in-app notice that a referral was useful: the inbox's generic "message from The Knoble".
-FEEDBACK_NOTIFICATION_KIND = NotificationKind.CAMPAIGN_MESSAGE
+FEEDBACK_NOTIFICATION_KIND = NotificationKind.OUTCOME_FEEDBACK
 # Sectors whose members may say that a referral was useful.
 FEEDBACK_SECTORS = frozenset({Sector.LAW_ENFORCEMENT, Sector.PROSECUTOR})
 BATCH_LIMIT = 200

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext as _
 
 
@@ -18,7 +17,6 @@ class VoiceConfig(AppConfig):
 
         criterion_feed_register(CriterionSource.VOTES, votes_feed)
         revision_published.connect(receivers.revision_published, dispatch_uid="voice.notify_revision")
-        post_migrate.connect(receivers.grant_staff, sender=self, dispatch_uid="voice.grant_staff")
         activity_subject_register(
             Idea, describe=lambda idea: SubjectLink(_("Idea"), idea.title, idea.get_absolute_url())
         )

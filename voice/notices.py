@@ -18,7 +18,7 @@ from voice.selectors import audience_ids
 
 # members' inbox has no kind for the roadmap yet (adding one needs a members migration, which voice may not write):
 # until it does, these notices go as the portal's general "Message from The Knoble".
-ROADMAP_NOTICE_KIND = NotificationKind.CAMPAIGN_MESSAGE
+ROADMAP_NOTICE_KIND = NotificationKind.ROADMAP_UPDATE
 
 
 def item_changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[int, tuple[str, str]]:

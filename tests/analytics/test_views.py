@@ -215,6 +215,8 @@ def test_campaign_results_cost_one_query_however_many_campaigns(leader_client, s
 
 # Session, user, user and group permissions, the latest refresh, and the panel's one aggregate query.
 PANEL_QUERIES = 6
+# The outcomes panel reads the reports and, separately, the referral feedback.
+PANELS_WITH_TWO_QUERIES = {"outcomes"}
 
 
 @pytest.mark.parametrize("name", list(PANEL_HEADINGS))
@@ -223,11 +225,12 @@ def test_every_endpoint_makes_the_same_few_queries_however_many_rows(
 ):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     url = reverse("dashboards:panel_json", args=[name])
+    expected = PANEL_QUERIES + (name in PANELS_WITH_TWO_QUERIES)
     populate(2)
-    with django_assert_num_queries(PANEL_QUERIES):
+    with django_assert_num_queries(expected):
         assert leader_client.get(url, QUERY).status_code == 200
     populate(12)
-    with django_assert_num_queries(PANEL_QUERIES):
+    with django_assert_num_queries(expected):
         assert leader_client.get(url, QUERY).status_code == 200
 
 
@@ -245,13 +248,14 @@ PAGE_QUERIES = 8
 
 
 def test_the_page_makes_a_constant_number_of_queries(leader_client, django_assert_num_queries):
+    refreshing = PAGE_QUERIES + len(PANEL_HEADINGS) + len(PANELS_WITH_TWO_QUERIES)
     populate(2)
-    with django_assert_num_queries(PAGE_QUERIES + len(PANEL_HEADINGS)):
+    with django_assert_num_queries(refreshing):
         leader_client.get(reverse("dashboards:index"), QUERY)
     with django_assert_num_queries(PAGE_QUERIES):
         leader_client.get(reverse("dashboards:index"), QUERY)
     populate(10)
-    with django_assert_num_queries(PAGE_QUERIES + len(PANEL_HEADINGS)):
+    with django_assert_num_queries(refreshing):
         leader_client.get(reverse("dashboards:index"), QUERY)
     with django_assert_num_queries(PAGE_QUERIES):
         leader_client.get(reverse("dashboards:index"), QUERY)

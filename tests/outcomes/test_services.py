@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ecosystem.models import RedFlagRevision
-from members.models import Activity, Member, Notification, Origin, Sector
+from members.models import Activity, Member, Notification, Origin, Sector, Verb
 from outcomes.models import OutcomeReport, ReferralFeedback, ReviewRule
 from outcomes.services import (
     OUTCOME_ACTIVITY_DETAIL,
@@ -30,7 +30,7 @@ def test_a_report_copies_the_organisation_and_records_member_caused_activity():
     assert (filed.sector, filed.jurisdiction.code, filed.label) == ("financial_institution", "CA", Label.AMBER_STRICT)
     assert filed.false_positives is None
     activity = Activity.objects.get(member=member, details__has_key=OUTCOME_ACTIVITY_DETAIL)
-    assert activity.origin == Origin.MEMBER
+    assert (activity.verb, activity.origin) == (Verb.OUTCOME_REPORTED, Origin.MEMBER)
     assert activity.subject == flag
 
 

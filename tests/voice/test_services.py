@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from members.models import Activity, Member
+from members.models import Activity, Member, Origin, Verb
 from tests.members.factories import MemberFactory, staff_user
 from tests.personas.factories import JobFactory, PersonaFactory
 from tests.roadmap.factories import OpportunityFactory
@@ -50,12 +50,15 @@ def test_a_pending_member_cannot_submit_or_vote():
         vote_cast(member=member, idea=IdeaFactory())
 
 
-def test_voice_activity_waits_for_its_verbs_in_members():
-    """No members verb fits an idea or a vote yet (their CHECK needs a members migration): nothing is recorded
-    under a wrong verb."""
+def test_submitting_and_voting_are_the_members_own_acts():
     member = MemberFactory()
-    idea_submit(member=member, title="Idea", problem="Problem")
-    assert not Activity.objects.filter(verb__in=VOICE_VERBS).exists()
+    idea = idea_submit(member=member, title="Idea", problem="Problem")
+    vote_cast(member=MemberFactory(), idea=idea)
+    recorded = Activity.objects.filter(verb__in=VOICE_VERBS).order_by("id")
+    assert [(row.verb, row.origin, row.subject) for row in recorded] == [
+        (Verb.IDEA_SUBMITTED, Origin.MEMBER, idea),
+        (Verb.IDEA_VOTED, Origin.MEMBER, idea),
+    ]
 
 
 def test_one_vote_per_member_and_item_a_second_only_changes_importance():
