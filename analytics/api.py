@@ -7,6 +7,7 @@ reads exactly what leadership sees.
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -61,7 +62,7 @@ class DashboardSerializer(serializers.Serializer[Any]):
 
 
 class CanReadDashboards(permissions.BasePermission):
-    message = "The dashboard is for leadership and staff."
+    message = gettext_lazy("The dashboard is for leadership and staff.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.has_perm(DASHBOARD_PERMISSION))

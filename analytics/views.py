@@ -211,7 +211,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
 
 def _panel_filters(request: HttpRequest, name: str) -> panels.Filters:
     if name not in panels.PANELS:
-        raise Http404("No such panel.")
+        raise Http404(_("No such panel."))
     form = FilterForm(request.GET)
     if not form.is_valid():
         raise _InvalidFilters(form)

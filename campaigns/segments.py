@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_countries import countries
 
-from engagement.models import LifecycleStage
+from engagement.models import LifecycleStage, stage_name
 from initiatives.models import Initiative, Participation, ParticipationStatus
 from members.consent import consent_unrecorded
 from members.models import Activity, Member, MemberQuerySet, Organisation, Origin, Verb
@@ -28,15 +28,32 @@ class RuleField:
     # Returns the value in its canonical form, or raises ValidationError with a message for staff.
     clean: Callable[[Any], Any]
     to_q: Callable[[Any], Q]
+    # For a field whose value is a list of stored values: each value's name as people read it.
+    names: Callable[[str], str] | None = None
+
+    def describe(self, value: Any) -> str:
+        """The rule in words for staff: "Lifecycle stage: Not yet activated, Engaged"."""
+        if isinstance(value, list):
+            shown = ", ".join(self.names(item) if self.names else str(item) for item in value)
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        else:
+            shown = str(value)
+        return f"{self.label}: {shown}"
 
 
-def _choices(allowed: Callable[[], set[str]], what: str) -> Callable[[Any], list[str]]:
+def _choices(
+    allowed: Callable[[], set[str]], what: str, names: Callable[[str], str] | None = None
+) -> Callable[[Any], list[str]]:
     def clean(value: Any) -> list[str]:
         if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
             raise ValidationError(f"{what}: give a non-empty list of values.")
         unknown = sorted(set(value) - allowed())
         if unknown:
-            raise ValidationError(f"{what}: unknown value(s) {', '.join(map(repr, unknown))}.")
+            known = ""
+            if names is not None:
+                known = " Known values: " + "; ".join(f"{v!r} ({names(v)})" for v in sorted(allowed())) + "."
+            raise ValidationError(f"{what}: unknown value(s) {', '.join(map(repr, unknown))}.{known}")
         return sorted(set(value))
 
     return clean
@@ -137,10 +154,12 @@ RULE_FIELDS: dict[str, RuleField] = {
     ),
     "persona": RuleField("Persona", _ids(Persona, "Persona"), lambda v: Q(persona_id__in=v)),
     # The stage the nightly scoring job last wrote; a member it has not scored yet has no stage and matches none.
+    # Stored values ("pending") are shown to staff by their names ("Not yet activated"), as on the dashboards.
     "stage": RuleField(
         "Lifecycle stage",
-        _choices(lambda: set(LifecycleStage.values), "Lifecycle stage"),
+        _choices(lambda: set(LifecycleStage.values), "Lifecycle stage", stage_name),
         lambda v: Q(engagement__stage__in=v),
+        names=stage_name,
     ),
     "organisation": RuleField("Organisation", _ids(Organisation, "Organisation"), lambda v: Q(organisation_id__in=v)),
     "in_initiative": RuleField("Taking part in initiative", _initiative, lambda v: Q(_taking_part(v))),
@@ -195,6 +214,11 @@ def validate_rules(rules: Any) -> list[dict[str, Any]]:
     if errors:
         raise ValidationError({"rules": errors})
     return cleaned
+
+
+def describe_rules(rules: list[dict[str, Any]]) -> list[str]:
+    """Valid rules in words, stored values by their names (a stage "pending" reads "Not yet activated")."""
+    return [RULE_FIELDS[rule["field"]].describe(rule["value"]) for rule in validate_rules(rules)]
 
 
 def segment_members(rules: list[dict[str, Any]]) -> MemberQuerySet:

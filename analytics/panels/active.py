@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from analytics.panels.base import Chart, Filters, Panel, day, fetch, trend_start
 from engagement import sql
 
@@ -18,12 +20,12 @@ def active_trend(filters: Filters) -> Panel:
     )
     table: list[list[Any]] = [[day(week).isoformat(), int(members)] for week, members in rows]
     return Panel(
-        title="Weekly active members",
-        columns=["Week starting", "Active members"],
+        title=_("Weekly active members"),
+        columns=[_("Week starting"), _("Active members")],
         rows=table,
         chart=Chart(
             kind="line",
             labels=[row[0] for row in table],
-            datasets=[{"label": "Weekly active members", "data": [row[1] for row in table]}],
+            datasets=[{"label": _("Weekly active members"), "data": [row[1] for row in table]}],
         ),
     )

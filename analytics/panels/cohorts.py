@@ -3,6 +3,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from analytics.panels.base import Chart, Filters, Panel, day, fetch, last_full_month
 from engagement import sql
 
@@ -12,7 +14,7 @@ COHORT_MONTHS = 18
 def cohorts(filters: Filters) -> Panel:
     """Monthly join cohorts: the share of each still active 0, 1, 2 … months after joining."""
     since = last_full_month(filters.end)
-    for _ in range(COHORT_MONTHS - 1):
+    for _month in range(COHORT_MONTHS - 1):
         since = (since - timedelta(days=1)).replace(day=1)
     params = filters.params() | {"since": sql.day(since), "end": sql.day(filters.end)}
     rows = fetch(
@@ -45,14 +47,15 @@ def cohorts(filters: Filters) -> Panel:
         ]
         for month in months
     ]
+    offsets = [_("+%(months)d mo") % {"months": offset} for offset in range(width)]
     return Panel(
-        title="Join cohorts: % active n months after joining",
-        columns=["Cohort", "Joined", *(f"+{offset} mo" for offset in range(width))],
+        title=_("Join cohorts: % active n months after joining"),
+        columns=[_("Cohort"), _("Joined"), *offsets],
         rows=table,
         chart=Chart(
             kind="line",
-            labels=[f"+{offset} mo" for offset in range(width)],
+            labels=offsets,
             datasets=[{"label": row[0], "data": row[2:]} for row in table[-6:]],
         ),
-        notes=["The chart shows the six latest cohorts; the table has them all."],
+        notes=[_("The chart shows the six latest cohorts; the table has them all.")],
     )

@@ -1,6 +1,9 @@
 """Cross-sector collaboration: which sectors take part in initiatives together, and which contribute together
 (post or upload in the initiative's space, or attend one of its sessions)."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from analytics.panels.base import Chart, Filters, Panel, fetch
 from initiatives.models import Attendance, InitiativeSession
 from members.models import Member, Organisation
@@ -74,7 +77,7 @@ def collaboration(filters: Filters) -> Panel:
     ]
     table += [
         [
-            str(Sector(row).label) + " · contributing",
+            _("%(sector)s · contributing") % {"sector": Sector(row).label},
             *(contributed.get((row, column), 0) for column in Sector.values),
         ]
         for row in Sector.values
@@ -84,20 +87,29 @@ def collaboration(filters: Filters) -> Panel:
         return [sum(matrix.get((row, column), 0) for column in Sector.values if column != row) for row in Sector.values]
 
     return Panel(
-        title="Cross-sector collaboration",
-        columns=["Sector", *labels],
+        title=_("Cross-sector collaboration"),
+        columns=[_("Sector"), *labels],
         rows=table,
         chart=Chart(
             kind="bar",
             labels=labels,
             datasets=[
-                {"label": "Initiatives shared with another sector", "data": shared(joined)},
-                {"label": "Initiatives contributed to alongside another sector", "data": shared(contributed)},
+                {"label": _("Initiatives shared with another sector"), "data": shared(joined)},
+                {"label": _("Initiatives contributed to alongside another sector"), "data": shared(contributed)},
             ],
         ),
         notes=[
-            f"{cross_joined} initiatives have members of two or more sectors taking part.",
-            f"{cross_contributed} initiatives have contributions (posts, documents, attendance) from two or more "
-            "sectors.",
+            ngettext(
+                "%(count)d initiative has members of two or more sectors taking part.",
+                "%(count)d initiatives have members of two or more sectors taking part.",
+                cross_joined,
+            )
+            % {"count": cross_joined},
+            ngettext(
+                "%(count)d initiative has contributions (posts, documents, attendance) from two or more sectors.",
+                "%(count)d initiatives have contributions (posts, documents, attendance) from two or more sectors.",
+                cross_contributed,
+            )
+            % {"count": cross_contributed},
         ],
     )

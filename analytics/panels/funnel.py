@@ -1,9 +1,12 @@
 """The lifecycle funnel: approved, activated, engaged, collaborating."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from analytics.panels.base import Chart, Filters, Panel, fetch
 from engagement import sql
 
-FUNNEL = ("Approved", "Activated", "Engaged", "Collaborating")
+FUNNEL = (gettext_lazy("Approved"), gettext_lazy("Activated"), gettext_lazy("Engaged"), gettext_lazy("Collaborating"))
 
 
 def funnel(filters: Filters) -> Panel:
@@ -21,13 +24,15 @@ def funnel(filters: Filters) -> Panel:
     )
     counts = [int(approved), int(activated), int(engaged), int(collaborating)]
     rows = [
-        [step, count, round(100 * count / counts[0], 1) if counts[0] else None]
+        [str(step), count, round(100 * count / counts[0], 1) if counts[0] else None]
         for step, count in zip(FUNNEL, counts, strict=True)
     ]
     return Panel(
-        title="Funnel: activation → engagement → collaboration",
-        columns=["Step", "Members", "% of approved"],
+        title=_("Funnel: activation → engagement → collaboration"),
+        columns=[_("Step"), _("Members"), _("% of approved")],
         rows=rows,
-        chart=Chart(kind="bar", labels=list(FUNNEL), datasets=[{"label": "Members", "data": counts}]),
-        notes=["Members approved in the period, by the furthest step they have reached since."],
+        chart=Chart(
+            kind="bar", labels=[str(step) for step in FUNNEL], datasets=[{"label": _("Members"), "data": counts}]
+        ),
+        notes=[_("Members approved in the period, by the furthest step they have reached since.")],
     )

@@ -1,5 +1,7 @@
 """Initiative participation by sector."""
 
+from django.utils.translation import gettext as _
+
 from analytics.models import InitiativeSectorCount
 from analytics.panels.base import Chart, Filters, Panel, fetch
 from initiatives.models import Initiative, InitiativeStatus
@@ -24,7 +26,7 @@ def participation(filters: Filters) -> Panel:
     table = [
         [
             title,
-            status,
+            str(InitiativeStatus(status).label) if status in InitiativeStatus.values else status,
             capacity,
             int(active),
             round(100 * int(active) / capacity, 1) if capacity else None,
@@ -35,14 +37,14 @@ def participation(filters: Filters) -> Panel:
     ]
     top = table[:15]
     return Panel(
-        title="Initiative participation",
+        title=_("Initiative participation"),
         columns=[
-            "Initiative",
-            "Status",
-            "Capacity",
-            "Taking part",
-            "Fill %",
-            "Waitlist",
+            _("Initiative"),
+            _("Status"),
+            _("Capacity"),
+            _("Taking part"),
+            _("Fill %"),
+            _("Waitlist"),
             *(str(label) for label in Sector.labels),
         ],
         rows=table,
@@ -53,8 +55,8 @@ def participation(filters: Filters) -> Panel:
                 {"label": str(label), "data": [row[6 + index] for row in top]}
                 for index, label in enumerate(Sector.labels)
             ]
-            + [{"label": "Waitlist", "data": [row[5] for row in top]}],
+            + [{"label": _("Waitlist"), "data": [row[5] for row in top]}],
             stacked=True,
         ),
-        notes=["The chart shows the fifteen initiatives with the most members taking part."],
+        notes=[_("The chart shows the fifteen initiatives with the most members taking part.")],
     )

@@ -4,6 +4,7 @@ from datetime import UTC
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics.panels.base import Chart, Filters, Panel, fetch
 from engagement import sql
@@ -33,12 +34,15 @@ def roadmap_progress(filters: Filters) -> Panel:
     )
     labels = [str(label) for label in ItemStatus.labels]
     table: list[list[Any]] = [
-        [f"{name} (months {first}–{last})", *(int(count or 0) for count in counts)]
+        [
+            _("%(horizon)s (months %(first)d–%(last)d)") % {"horizon": name, "first": first, "last": last},
+            *(int(count or 0) for count in counts),
+        ]
         for name, first, last, *counts in rows
     ]
     return Panel(
-        title="Roadmap progress by horizon",
-        columns=["Horizon", *labels, "Late"],
+        title=_("Roadmap progress by horizon"),
+        columns=[_("Horizon"), *labels, _("Late")],
         rows=table,
         chart=Chart(
             kind="bar",

@@ -21,7 +21,7 @@ from campaigns.bounce_results import bounce_rates
 from campaigns.messages import Template, personalise
 from campaigns.models import Campaign, CampaignStatus, CampaignStep, Delivery, Segment
 from campaigns.results import step_results
-from campaigns.segments import RULE_FIELDS, segment_preview
+from campaigns.segments import RULE_FIELDS, describe_rules, segment_preview
 from campaigns.transitions import (
     campaign_cancel,
     campaign_launch,
@@ -30,6 +30,7 @@ from campaigns.transitions import (
     campaign_test_send_enqueue,
 )
 from core.admin import ReadOnlyAdminMixin
+from engagement.models import LifecycleStage, stage_name
 from members.models import Member, User
 
 HTMX = "vendor/htmx/htmx.min.js"
@@ -42,7 +43,10 @@ class SegmentForm(forms.ModelForm[Segment]):
         widgets = {"rules": forms.Textarea(attrs={"rows": 8, "cols": 80, "spellcheck": "false"})}
         help_texts = {
             "rules": "A JSON list; every rule must hold. Fields: " + ", ".join(RULE_FIELDS) + ". Example: "
-            '[{"field": "sector", "value": ["financial_institution"]}, {"field": "consent_email", "value": true}]'
+            '[{"field": "sector", "value": ["financial_institution"]}, {"field": "consent_email", "value": true}]. '
+            "Lifecycle stages (field stage): "
+            + "; ".join(f'"{value}" means {stage_name(value)}' for value in LifecycleStage.values)
+            + "."
         }
 
 
@@ -55,7 +59,10 @@ def _preview_html(rules: Any) -> SafeString:
             mark_safe("<br>".join(format_html("{}", message) for message in error.messages)),  # noqa: S308
         )
     return mark_safe(  # noqa: S308  (a template with autoescaping)
-        render_to_string("admin/campaigns/segment_preview.html", {"count": count, "sample": sample})
+        render_to_string(
+            "admin/campaigns/segment_preview.html",
+            {"count": count, "sample": sample, "described": describe_rules(rules)},
+        )
     )
 
 

@@ -135,7 +135,7 @@ def test_the_collaboration_matrix_pairs_sectors_taking_part_together(crafted):
     assert by_sector["NGO"][bank] == 1
     assert by_sector["Financial institution"][ngo] == 1
     assert panel.notes == [
-        "1 initiatives have members of two or more sectors taking part.",
+        "1 initiative has members of two or more sectors taking part.",
         "0 initiatives have contributions (posts, documents, attendance) from two or more sectors.",
     ]
 

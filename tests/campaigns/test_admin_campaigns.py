@@ -120,6 +120,13 @@ def test_the_segment_preview_filters_by_lifecycle_stage(staff_client):
     assert "Una Scored" not in page
     refused = staff_client.post(url, {"rules": '[{"field": "stage", "value": ["asleep"]}]'}).content.decode()
     assert "Lifecycle stage: unknown value(s) &#x27;asleep&#x27;" in refused
+    # Stages read by their names, never the bare stored "pending" (which elsewhere means awaiting approval).
+    assert "&#x27;pending&#x27; (Not yet activated)" in refused
+    assert "Lifecycle stage: Collaborating, Engaged" in page
+    named = staff_client.post(url, {"rules": '[{"field": "stage", "value": ["pending"]}]'}).content.decode()
+    assert "Lifecycle stage: Not yet activated" in named
+    form = staff_client.get(reverse("admin:campaigns_segment_add")).content.decode()
+    assert '"pending" means Not yet activated' in form
 
 
 def test_actions_launch_pause_resume_and_cancel(staff_client, django_capture_on_commit_callbacks):

@@ -47,6 +47,10 @@ VISITOR_PAGES: list[Page] = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/password/reset/key/zz-bad-key/",
+    "/accounts/confirm-email/",
+    "/accounts/confirm-email/not-a-key/",
 ]
 
 MEMBER_PAGES: list[Page] = [
@@ -65,7 +69,10 @@ MEMBER_PAGES: list[Page] = [
     "/accounts/email/",
     "/accounts/password/change/",
     "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",  # asks the member to confirm it is them first
+    "/accounts/reauthenticate/",
     "/accounts/sessions/",
+    "/accounts/logout/",  # the confirmation page: GET does not sign out
 ]
 
 LEADERSHIP_PAGES: list[Page] = [

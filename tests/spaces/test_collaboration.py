@@ -32,4 +32,4 @@ def test_two_sectors_contributing_are_counted(settings, tmp_path):
     assert rows["Law enforcement · contributing"][bank] == 1
     assert rows["NGO · contributing"][bank] == 0  # taking part is not contributing
     assert bystander.organisation.sector == Sector.NGO
-    assert "1 initiatives have contributions (posts, documents, attendance) from two or more sectors." in panel.notes
+    assert "1 initiative has contributions (posts, documents, attendance) from two or more sectors." in panel.notes
