@@ -143,6 +143,9 @@ class Member(models.Model):
     is_organisation_admin = models.BooleanField(
         _("organisation admin"),
         default=False,
+        # Also in the database, so that rows written without the column (bulk loaders, older code mid-deploy) are
+        # not admins.
+        db_default=False,
         help_text=_("May read the access log of the organisation's labelled knowledge."),
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

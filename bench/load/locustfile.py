@@ -35,6 +35,7 @@ DASHBOARD_PANELS = [
     "participation",
     "campaigns",
     "roadmap",
+    "outcomes",
 ]
 LEADERSHIP_PAGES = [
     ("dashboard: page", "/dashboards/"),

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             name="is_organisation_admin",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="May read the access log of the organisation's labelled knowledge.",
                 verbose_name="organisation admin",
             ),
@@ -24,6 +25,7 @@ class Migration(migrations.Migration):
             name="is_organisation_admin",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="May read the access log of the organisation's labelled knowledge.",
                 verbose_name="organisation admin",
             ),

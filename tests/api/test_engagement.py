@@ -42,8 +42,9 @@ def test_bad_rules_are_a_400_naming_each_rule_and_nothing_is_stored(callers):
     assert error["code"] == "invalid"
     assert error["fields"]["rules"] == [
         "Rule 2: unknown field 'shoe_size' (known fields: sector, country, persona, stage, organisation, "
-        "in_initiative, not_in_initiative, joined_after, joined_before, active_after, active_before, consent_email, "
-        "consent_unrecorded).",
+        "in_initiative, not_in_initiative, joined_after, joined_before, active_after, active_before, "
+        "rated_red_flag_within_days, organisation_reported_outcomes_within_days, "
+        "organisation_not_reported_outcomes_within_days, consent_email, consent_unrecorded).",
         'Rule 3: write it as {"field": …, "value": …}.',
     ]
     assert not Segment.objects.filter(name="Bad").exists()

@@ -46,7 +46,9 @@ def test_the_message_has_both_parts_unsubscribe_headers_a_message_id_and_tracked
     assert "&lt;Eve&gt; O&#x27;Neil" in html  # placeholders are escaped in HTML
     assert 'href="http://testserver/campaigns/c/' in html
     assert "/initiatives/" not in html  # the only link is the tracked one
-    assert "Hi <Eve> O'Neil, [open the portal](/initiatives/)" in message.body
+    # The plain-text part is written from the HTML: the same tracked, absolute link, never raw Markdown.
+    assert "Hi <Eve> O'Neil, open the portal <http://testserver/campaigns/c/" in message.body
+    assert "](" not in message.body
     assert "unsubscribe" in message.body.lower()
 
 

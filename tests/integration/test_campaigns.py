@@ -87,7 +87,7 @@ def test_a_real_worker_sends_a_three_step_campaign_over_smtp(celery_worker_proce
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert first.get_content_type() == "multipart/alternative"
     body = parts(first)
-    assert "[Join Typology training](http://testserver/initiatives/" in body["text/plain"]
+    assert "Join Typology training <http://testserver/campaigns/c/" in body["text/plain"]
     assert 'href="http://testserver/campaigns/c/' in body["text/html"]
     assert ">Join Typology training</a>" in body["text/html"]
     skipped = Delivery.objects.get(step__position=3, status=DeliveryStatus.SKIPPED)
