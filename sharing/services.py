@@ -35,13 +35,22 @@ def recipients_set(
     )
 
 
-def _write_label(obj: models.Model, spec: Labelled, label: Label) -> None:
-    """Writes the label, and moves the object's `updated_at` if it has one, so that a system syncing changes
-    (`?updated_since=` in the API) sees the new label."""
+def _relabel(*, obj: models.Model, spec: Labelled, old: Label, label: Label, reason: str, by: User) -> LabelChange:
+    """Writes the label and keeps the change in the label's history. The object's `updated_at`, if it has one,
+    moves too, so that a system syncing changes (`?updated_since=` in the API) sees the new label."""
     changes: dict[str, Any] = {spec.label: label}
     if any(field.name == "updated_at" for field in type(obj)._meta.concrete_fields):
         changes["updated_at"] = timezone.now()
     type(obj)._default_manager.filter(pk=obj.pk).update(**changes)
+    setattr(obj, spec.label, label)
+    return LabelChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        old_label=old,
+        new_label=label,
+        reason=reason,
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -60,16 +69,7 @@ def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, r
     loosening = RANK[label] < RANK[old]
     if loosening and not (author is not None and author.pk == by.pk) and not by.has_perm(SHARING_OVERSIGHT_PERMISSION):
         raise PermissionDenied(_("Only the author or staff may loosen a label."))
-    _write_label(obj, spec, label)
-    setattr(obj, spec.label, label)
-    return LabelChange.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        old_label=old,
-        new_label=label,
-        reason=reason,
-        by=by,
-    )
+    return _relabel(obj=obj, spec=spec, old=old, label=label, reason=reason, by=by)
 
 
 def access_record(*, user: Any, objects: Iterable[models.Model], spec: Labelled, channel: Channel) -> None:
@@ -107,16 +107,7 @@ def label_choose(*, obj: models.Model, spec: Labelled, by: User, label: Label, r
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the label changes.")})
-    _write_label(obj, spec, label)
-    setattr(obj, spec.label, label)
-    return LabelChange.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        old_label=old,
-        new_label=label,
-        reason=reason,
-        by=by,
-    )
+    return _relabel(obj=obj, spec=spec, old=old, label=label, reason=reason, by=by)
 
 
 def recipients_forget(*, model: type[models.Model], object_ids: Iterable[int]) -> int:
