@@ -8,18 +8,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from core.csv_io import CsvUploadForm, dry_run_message
+from ecosystem.admin.csv_import import labelled_import_view
 from ecosystem.admin.reasons import PublishForm, ask_for_text
-from ecosystem.csv_io import RedFlagCsvFormat, labelled_csv_import, write_red_flags_csv
+from ecosystem.csv_io import RedFlagCsvFormat, write_red_flags_csv
 from ecosystem.models import (
     Citation,
     RedFlag,
@@ -268,42 +266,18 @@ class RedFlagAdmin(SimpleHistoryAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request) or not self.has_change_permission(request):
-            return redirect("admin:ecosystem_redflag_changelist")
-        form = CsvUploadForm(request.POST or None, request.FILES or None)
-        errors: list[Any] = []
-        if request.method == "POST" and form.is_valid():
-            user: User = request.user  # type: ignore[assignment]
-            # A members' export (with its `# TLP:` label lines) imports as it is.
-            result = labelled_csv_import(
-                csv_format=RedFlagCsvFormat(by=user),
-                text=form.cleaned_data["file"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
-            errors = list(result.errors)
-            if not errors and result.dry_run:
-                self.message_user(request, dry_run_message(result), messages.INFO)
-            elif not errors:
-                self.message_user(
-                    request,
-                    _(
-                        "Imported: %(created)d new red flag(s) as drafts, %(updated)d changed "
-                        "(a published one keeps its text until the change is verified and published)."
-                    )
-                    % {"created": result.created, "updated": result.updated},
-                    messages.SUCCESS,
-                )
-                return redirect(reverse("admin:ecosystem_redflag_changelist"))
-        return TemplateResponse(
+        return labelled_import_view(
+            self,
             request,
-            "admin/ecosystem/redflag/import.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Import red flags from CSV",
-                "form": form,
-                "errors": errors,
-                "opts": self.model._meta,
-            },
+            csv_format=lambda user: RedFlagCsvFormat(by=user),
+            imported=lambda result: (
+                _(
+                    "Imported: %(created)d new red flag(s) as drafts, %(updated)d changed "
+                    "(a published one keeps its text until the change is verified and published)."
+                )
+                % {"created": result.created, "updated": result.updated}
+            ),
+            title="Import red flags from CSV",
         )
 
 
