@@ -19,6 +19,9 @@ class TranslationQuerySet(models.QuerySet["Translation"]):
 
 
 class Translation(models.Model):
+    """A translation of one object into one language. The generic key has no cascade: a deleted object's rows are
+    never read (pages and the queue look them up by the ids of existing objects; ids are not reused)."""
+
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")

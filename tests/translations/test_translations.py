@@ -12,9 +12,10 @@ from ecosystem.services import red_flag_publish, red_flag_submit, red_flag_updat
 from initiatives.models import InitiativeStatus
 from initiatives.services import initiative_save
 from tests.campaigns.factories import CampaignStepFactory, DeliveryFactory
-from tests.ecosystem.factories import publisher, red_flag, verifier
+from tests.ecosystem.factories import StageFactory, publisher, red_flag, verifier
 from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory, staff_user
+from tests.personas.factories import PersonaFactory
 from translations.models import Translation
 from translations.services import translation_save
 
@@ -170,3 +171,57 @@ def test_staff_see_missing_and_stale_translations_with_the_source_diff(client, w
 def test_members_cannot_reach_the_queue(client):
     client.force_login(MemberFactory().user)
     assert client.get(reverse("admin:translations_queue")).status_code in (302, 403, 404)
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_red_flag_library_costs_one_lookup_whatever_the_flags_and_languages(client):
+    stage = StageFactory()
+    flags = [red_flag(stage=stage, indicator=f"Indicator {index}") for index in range(3)]
+    member = MemberFactory(language="es")
+    client.force_login(member.user)
+    url = reverse("ecosystem:library")
+    client.get(url)
+    few = _count(client, url)
+    flags += [red_flag(stage=stage, indicator=f"Indicator {index}") for index in range(3, 8)]
+    for flag in flags:
+        for language in ("es", "fr"):
+            translation_save(obj=flag, language=language, fields={"indicator": f"{language} {flag.indicator}"})
+    assert _count(client, url) == few
+    assert "es Indicator 7" in client.get(url).content.decode()
+    member.language = "en-gb"
+    member.save()
+    assert _count(client, url) == few - 1
+
+
+def test_the_profile_offers_the_personas_in_the_members_language(client):
+    personas = [PersonaFactory(name=f"Persona {index}") for index in range(3)]
+    member = MemberFactory(language="fr")
+    client.force_login(member.user)
+    url = reverse("members:profile")
+    client.get(url)
+    untranslated = _count(client, url)
+    for persona in personas:
+        for language in ("es", "fr"):
+            translation_save(obj=persona, language=language, fields={"name": f"{language} {persona.name}"})
+    assert _count(client, url) == untranslated
+    page = client.get(url).content.decode()
+    assert "fr Persona 2" in page
+    assert "es Persona 2" not in page
+
+
+def test_the_queue_costs_the_same_queries_whatever_the_translations(client, without_mfa_requirement):
+    flags = [red_flag(indicator=f"Flag {index}") for index in range(2)]
+    client.force_login(staff_user())
+    url = reverse("admin:translations_queue") + "?language=es"
+    client.get(url)
+    before = _count(client, url)
+    for flag in flags:
+        for language in ("es", "fr"):
+            translation_save(obj=flag, language=language, fields={"indicator": "…"})
+    flags += [red_flag(indicator=f"Flag {index}") for index in range(2, 6)]
+    assert _count(client, url) == before
