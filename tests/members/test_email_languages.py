@@ -3,14 +3,17 @@
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db.models.signals import post_save
 from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
 from analytics.digest import digest_send
 from members.emails import membership_decision_email_send, membership_status_email_send
-from members.models import Member
+from members.models import Member, Notification
+from spaces.services import thread_start
 from tests.members.factories import MemberFactory, leadership_user
+from tests.spaces.factories import participant, working_group
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,21 @@ def test_the_api_answers_its_errors_in_the_requested_language(client):
     english = client.get("/api/v1/me/").json()
     assert body["error"]["message"] != english["error"]["message"]
     assert "credenciales" in body["error"]["message"].lower()
+
+
+def test_inbox_notices_are_written_in_the_readers_language_not_the_authors():
+    written_in: dict[int, str] = {}
+
+    def record(sender, instance, created, **kwargs):
+        written_in[instance.member_id] = translation.get_language()
+
+    initiative = working_group()
+    rosa = participant(initiative, user__first_name="Rosa", user__last_name="Silva")
+    tom = participant(initiative, user__first_name="Tom", user__last_name="Berg", language="fr")
+    post_save.connect(record, sender=Notification)
+    try:
+        with translation.override("es"):  # Rosa writes from a page in Spanish
+            thread_start(initiative=initiative, member=rosa, title="Typologies", body="What do you think, @tom-berg?")
+    finally:
+        post_save.disconnect(record, sender=Notification)
+    assert written_in == {tom.pk: "fr"}
