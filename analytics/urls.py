@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import views
+from analytics import impact_views, views
 
 app_name = "dashboards"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("panels/<slug:name>.json", views.panel_json, name="panel_json"),
     path("panels/<slug:name>.csv", views.panel_csv, name="panel_csv"),
     path("digest/", views.digest_now, name="digest"),
+    path("impact/", impact_views.impact, name="impact"),
+    path("impact/items/<int:pk>/", impact_views.impact_item, name="impact_item"),
+    path("board-pack/", impact_views.board_pack, name="board_pack"),
 ]
