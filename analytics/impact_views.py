@@ -7,6 +7,7 @@ Red flags and indicator sets are named only where the viewer may see them (`ecos
 from datetime import UTC, date
 from typing import Any, cast
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -108,17 +109,23 @@ def _rate(moved: int, of: int) -> float | None:
     return round(100 * moved / of, 1) if of else None
 
 
-@require_GET
-@dashboards_required
-def impact_item(request: HttpRequest, pk: int) -> HttpResponse:
-    """The evidence behind one item's row: initiatives, reach, the matched cohorts, jobs, votes and ideas, outcomes."""
-    impact = (
-        RoadmapImpact.objects.filter(scope=ImpactScope.ITEM, item_id=pk)
-        .select_related("item__opportunity", "horizon", "roadmap")
-        .first()
-    )
-    if impact is None or impact.item is None:
-        raise Http404(_("No impact figures for this item yet; they are computed every night."))
+def _evidence(request: HttpRequest, impact: RoadmapImpact | None) -> HttpResponse:
+    """The evidence behind one row: initiatives, reach, the matched cohorts, jobs, votes and ideas, outcomes. A
+    horizon's or the roadmap's page gathers its items' initiatives, jobs and ideas (nine queries whatever the size)."""
+    if impact is None:
+        raise Http404(_("No impact figures here yet; they are computed every night."))
+    if impact.scope == ImpactScope.ITEM:
+        items = Q(impact=impact)
+        ideas = Q(opportunity_id=impact.item.opportunity_id if impact.item else 0)
+        heading = str(impact.item.opportunity) if impact.item else ""
+    elif impact.scope == ImpactScope.HORIZON:
+        items = Q(impact__scope=ImpactScope.ITEM, impact__horizon_id=impact.horizon_id)
+        ideas = Q(opportunity__roadmap_items__horizon_id=impact.horizon_id)
+        heading = _("Horizon: %(name)s") % {"name": impact.horizon.name if impact.horizon else ""}
+    else:
+        items = Q(impact__scope=ImpactScope.ITEM, impact__roadmap_id=impact.roadmap_id)
+        ideas = Q(opportunity__roadmap_items__roadmap_id=impact.roadmap_id)
+        heading = _("The whole roadmap: %(title)s") % {"title": impact.roadmap.title}
     personas = dict(Persona.objects.values_list("pk", "name"))
     cohorts = [
         {
@@ -134,17 +141,18 @@ def impact_item(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "impact": impact,
         "item": impact.item,
+        "heading": heading,
         "lift": lift_text(impact.lift),
         "satisfaction_change": change_text(impact.satisfaction_change),
-        "initiatives": ImpactInitiative.objects.filter(impact=impact)
+        "initiatives": ImpactInitiative.objects.filter(items)
         .select_related("initiative")
         .order_by("initiative__starts_at", "initiative__title"),
         "reach": _reach(impact),
         "cohorts": cohorts,
-        "jobs": ImpactJob.objects.filter(impact=impact)
-        .select_related("job__persona")
-        .order_by("job__persona__name", "job_id"),
-        "ideas": Idea.objects.filter(opportunity_id=impact.item.opportunity_id).order_by("-created_at", "-id")[:50],
+        "jobs": ImpactJob.objects.filter(items)
+        .select_related("job__persona", "impact__item__opportunity")
+        .order_by("impact__item__start_month", "job__persona__name", "job_id"),
+        "ideas": Idea.objects.filter(ideas).order_by("-created_at", "-id")[:50],
         "outcomes": _outcomes(request, impact),
         "minimum": MIN_GROUP,
         "minimum_organisations": MIN_ORGANISATIONS,
@@ -152,6 +160,30 @@ def impact_item(request: HttpRequest, pk: int) -> HttpResponse:
         "refresh": panels.latest_refresh(),
     }
     return render(request, "analytics/impact_item.html", context)
+
+
+IMPACT_RELATED = ("item__opportunity", "horizon", "roadmap")
+
+
+@require_GET
+@dashboards_required
+def impact_item(request: HttpRequest, pk: int) -> HttpResponse:
+    rows = RoadmapImpact.objects.filter(scope=ImpactScope.ITEM, item_id=pk).select_related(*IMPACT_RELATED)
+    return _evidence(request, rows.first())
+
+
+@require_GET
+@dashboards_required
+def impact_horizon(request: HttpRequest, pk: int) -> HttpResponse:
+    rows = RoadmapImpact.objects.filter(scope=ImpactScope.HORIZON, horizon_id=pk).select_related(*IMPACT_RELATED)
+    return _evidence(request, rows.first())
+
+
+@require_GET
+@dashboards_required
+def impact_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
+    rows = RoadmapImpact.objects.filter(scope=ImpactScope.ROADMAP, roadmap_id=pk).select_related(*IMPACT_RELATED)
+    return _evidence(request, rows.first())
 
 
 def _quarter(text: str, today: date) -> tuple[date, date, str]:

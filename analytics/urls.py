@@ -12,5 +12,7 @@ urlpatterns = [
     path("digest/", views.digest_now, name="digest"),
     path("impact/", impact_views.impact, name="impact"),
     path("impact/items/<int:pk>/", impact_views.impact_item, name="impact_item"),
+    path("impact/horizons/<int:pk>/", impact_views.impact_horizon, name="impact_horizon"),
+    path("impact/roadmaps/<int:pk>/", impact_views.impact_roadmap, name="impact_roadmap"),
     path("board-pack/", impact_views.board_pack, name="board_pack"),
 ]

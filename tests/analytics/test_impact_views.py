@@ -68,6 +68,8 @@ def test_every_page_costs_the_same_queries_however_many_items_and_members(leader
     urls = [
         reverse("dashboards:impact"),
         reverse("dashboards:impact_item", args=[first.pk]),
+        reverse("dashboards:impact_horizon", args=[first.horizon_id]),
+        reverse("dashboards:impact_roadmap", args=[roadmap.pk]),
         reverse("dashboards:board_pack"),
         reverse("dashboards:panel_csv", args=["impact"]),
         reverse("dashboard_impact"),
@@ -90,6 +92,10 @@ def test_leadership_reads_the_table_follows_an_item_and_exports_it(leader_client
     detail = leader_client.get(evidence).content.decode()
     assert item.initiatives.get().title in detail
     assert "Jobs its opportunity serves" in detail
+    horizon = leader_client.get(reverse("dashboards:impact_horizon", args=[item.horizon_id])).content.decode()
+    assert f'href="{reverse("dashboards:impact_horizon", args=[item.horizon_id])}#lift"' in page
+    assert item.initiatives.get().title in horizon
+    assert str(item.opportunity) in horizon  # its jobs name their item
     rows = list(
         csv.reader(io.StringIO(leader_client.get(reverse("dashboards:panel_csv", args=["impact"])).content.decode()))
     )
