@@ -249,9 +249,10 @@ def _contributions(scopes: dict[ScopeKey, _Scope], launched: dict[int, int]) -> 
 Cell = tuple[date, int, str, str]  # (window's Monday, persona id or 0, sector, stage at the start)
 
 
-def _member_windows(cursor: CursorWrapper, weeks: Iterable[date]) -> None:
-    """Temp table `impact_states`: every approved member's stage when each week's window opened, and whether their
-    next change of stage went up within the window."""
+def _segments_and_weeks(cursor: CursorWrapper, weeks: Iterable[date]) -> None:
+    """Temp tables: `impact_weeks`, each window's Monday with the moments it opens and closes; `impact_segments`,
+    each approved member's stretches of one stage (a first stretch of "pending" before their first transition) with
+    the stage that ended it."""
     cursor.execute("DROP TABLE IF EXISTS impact_weeks")
     moment_type = "timestamptz" if sql.is_postgres() else "timestamp"
     cursor.execute(f"CREATE TEMP TABLE impact_weeks (week date, opens {moment_type}, closes {moment_type})")
@@ -266,34 +267,85 @@ def _member_windows(cursor: CursorWrapper, weeks: Iterable[date]) -> None:
             for week in sorted(set(weeks))
         ],
     )
-    cursor.execute("DROP TABLE IF EXISTS impact_states")
-    transitions = StageTransition._meta.db_table
+    cursor.execute("DROP TABLE IF EXISTS impact_segments")
     cursor.execute(
         f"""
-        CREATE TEMP TABLE impact_states AS
+        CREATE TEMP TABLE impact_segments AS
         WITH seq AS (
             SELECT t.member_id, t.to_stage, t.at,
                    lead(t.at) OVER w AS next_at, lead(t.to_stage) OVER w AS next_stage,
                    row_number() OVER w AS position
-            FROM {transitions} t
+            FROM {StageTransition._meta.db_table} t
             WINDOW w AS (PARTITION BY t.member_id ORDER BY t.at, t.id)
-        ), segments AS (
-            SELECT member_id, to_stage AS stage, at AS since, next_at, next_stage FROM seq
-            UNION ALL
-            SELECT member_id, %(pending)s, NULL, at, to_stage FROM seq WHERE position = 1
         )
+        SELECT member_id, to_stage AS stage, at AS since, next_at, next_stage FROM seq
+        UNION ALL
+        SELECT member_id, %(pending)s, NULL, at, to_stage FROM seq WHERE position = 1
+        """,
+        {"pending": LifecycleStage.PENDING.value},
+    )
+
+
+# A member's stage when a window opened, and whether their next change of stage went up inside it (1) or not (0).
+MOVED = (
+    f"CASE WHEN s.next_at IS NOT NULL AND s.next_at < w.closes"
+    f" AND {_rank_sql('s.next_stage')} > {_rank_sql('s.stage')} THEN 1 ELSE 0 END"
+)
+SEGMENT_AT_OPENING = "(s.since IS NULL OR s.since <= w.opens) AND (s.next_at IS NULL OR s.next_at > w.opens)"
+APPROVED_MEMBERS = f"""{Member._meta.db_table} m JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id"""
+
+
+def _participant_windows(cursor: CursorWrapper) -> None:
+    """Temp table `impact_states`: every participant's cell and outcome in each window (members without a stage
+    transition are pending and did not move)."""
+    cursor.execute("DROP TABLE IF EXISTS impact_states")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE impact_states AS
         SELECT w.week, m.id AS member_id, coalesce(m.persona_id, 0) AS persona, o.sector,
-               coalesce(s.stage, %(pending)s) AS stage,
-               CASE WHEN s.next_at IS NOT NULL AND s.next_at < w.closes
-                         AND {_rank_sql("s.next_stage")} > {_rank_sql("s.stage")} THEN 1 ELSE 0 END AS moved
+               coalesce(s.stage, %(pending)s) AS stage, coalesce({MOVED}, 0) AS moved
         FROM impact_weeks w
-        JOIN {Member._meta.db_table} m ON m.status = %(approved)s
-        JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id
-        LEFT JOIN segments s ON s.member_id = m.id AND (s.since IS NULL OR s.since <= w.opens)
-                             AND (s.next_at IS NULL OR s.next_at > w.opens)
+        CROSS JOIN {APPROVED_MEMBERS}
+        LEFT JOIN impact_segments s ON s.member_id = m.id AND {SEGMENT_AT_OPENING}
+        WHERE m.status = %(approved)s AND m.id IN (SELECT member_id FROM impact_participants)
         """,
         {"pending": LifecycleStage.PENDING.value, "approved": MemberStatus.APPROVED.value},
     )
+
+
+def _everybody(cursor: CursorWrapper) -> dict[Cell, tuple[int, int]]:
+    """Every approved member in each cell and how many moved up, aggregated without a row per member (two
+    statements: members with stage transitions by their segments, the others pending in every window)."""
+    params = {"pending": LifecycleStage.PENDING.value, "approved": MemberStatus.APPROVED.value}
+    cursor.execute(
+        f"""
+        SELECT w.week, coalesce(m.persona_id, 0), o.sector, s.stage, count(*), sum({MOVED})
+        FROM impact_weeks w
+        JOIN impact_segments s ON {SEGMENT_AT_OPENING}
+        JOIN {APPROVED_MEMBERS} ON m.id = s.member_id
+        WHERE m.status = %(approved)s
+        GROUP BY w.week, coalesce(m.persona_id, 0), o.sector, s.stage
+        """,
+        params,
+    )
+    everybody = {(sql_day(w), p, se, st): (n, int(moved)) for w, p, se, st, n, moved in cursor.fetchall()}
+    cursor.execute(
+        f"""
+        SELECT coalesce(m.persona_id, 0), o.sector, count(*) FROM {APPROVED_MEMBERS}
+        WHERE m.status = %(approved)s
+          AND NOT EXISTS (SELECT 1 FROM {StageTransition._meta.db_table} t WHERE t.member_id = m.id)
+        GROUP BY coalesce(m.persona_id, 0), o.sector
+        """,
+        params,
+    )
+    never_moved = cursor.fetchall()
+    cursor.execute("SELECT week FROM impact_weeks")
+    for (week,) in cursor.fetchall():
+        for persona, sector, count in never_moved:
+            key = (sql_day(week), persona, sector, LifecycleStage.PENDING.value)
+            total, moved = everybody.get(key, (0, 0))
+            everybody[key] = (total + count, moved)
+    return everybody
 
 
 def _lift(cursor: CursorWrapper, scopes: dict[ScopeKey, _Scope]) -> list[ImpactCohort]:
@@ -307,13 +359,17 @@ def _lift(cursor: CursorWrapper, scopes: dict[ScopeKey, _Scope]) -> list[ImpactC
     ]
     if not windows:
         return []
-    _member_windows(cursor, (week for _scope, _member, week in windows))
+    _segments_and_weeks(cursor, (week for _scope, _member, week in windows))
     cursor.execute("DROP TABLE IF EXISTS impact_participants")
     cursor.execute("CREATE TEMP TABLE impact_participants (scope integer, member_id integer, week date)")
     cursor.executemany(
         "INSERT INTO impact_participants (scope, member_id, week) VALUES (%s, %s, %s)",
         [(scope, member_id, sql.day(week)) for scope, member_id, week in windows],
     )
+    _participant_windows(cursor)
+    if sql.is_postgres():
+        cursor.execute("CREATE INDEX impact_participants_scope_week ON impact_participants (scope, week)")
+        cursor.execute("ANALYZE impact_participants")
     cell = "s.week, s.persona, s.sector, s.stage"
     # Participants in the cell of their own window.
     cursor.execute(
@@ -324,17 +380,18 @@ def _lift(cursor: CursorWrapper, scopes: dict[ScopeKey, _Scope]) -> list[ImpactC
     for scope, week, persona, sector, stage, count, moved in cursor.fetchall():
         participants[scope][sql_day(week), persona, sector, stage] = (count, int(moved))
     # Everybody in each cell, and a scope's own participants (whatever their own week) to take out of it.
-    cursor.execute(f"SELECT {cell}, count(*), sum(s.moved) FROM impact_states s GROUP BY {cell}")
-    everybody = {(sql_day(w), p, se, st): (n, int(m)) for w, p, se, st, n, m in cursor.fetchall()}
+    everybody = _everybody(cursor)
     cursor.execute(
         f"""SELECT p.scope, {cell}, count(*), sum(s.moved)
             FROM (SELECT DISTINCT scope, member_id FROM impact_participants) p
-            JOIN impact_states s ON s.member_id = p.member_id GROUP BY p.scope, {cell}"""
+            JOIN impact_states s ON s.member_id = p.member_id
+            WHERE EXISTS (SELECT 1 FROM impact_participants q WHERE q.scope = p.scope AND q.week = s.week)
+            GROUP BY p.scope, {cell}"""
     )
     own: dict[tuple[int, Cell], tuple[int, int]] = {
         (scope, (sql_day(w), p, se, st)): (n, int(m)) for scope, w, p, se, st, n, m in cursor.fetchall()
     }
-    for table in ("impact_participants", "impact_states", "impact_weeks"):
+    for table in ("impact_participants", "impact_states", "impact_segments", "impact_weeks"):
         cursor.execute(f"DROP TABLE {table}")
     cohorts: list[ImpactCohort] = []
     for position, cells in participants.items():
