@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from analytics.api import DashboardView
+from analytics.api import DashboardView, ImpactView
 from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
 from ecosystem.api import (
     ActorViewSet,
@@ -74,5 +74,9 @@ router.register("me/follows", MyFollowViewSet, basename="my-follow")
 router.register("me/survey-responses", MySurveyResponseViewSet, basename="my-survey-response")
 router.register("surveys", SurveyViewSet, basename="survey")
 
-api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
+api_v1_urls = [
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("dashboard/impact/", ImpactView.as_view(), name="dashboard_impact"),
+    *router.urls,
+]
 __all__ = ["MeView", "api_v1_urls", "router"]

@@ -77,6 +77,8 @@ MEMBER_PAGES: list[Page] = [
 
 LEADERSHIP_PAGES: list[Page] = [
     "/accounts/email/",
+    "/dashboards/impact/",
+    "/dashboards/board-pack/",
 ]
 
 STAFF_PAGES: list[Page] = [

@@ -20,7 +20,7 @@ from django.db.models import Max, Min
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from analytics.models import RollupRefresh, StageWeekly
+from analytics.models import ImpactScope, RoadmapImpact, RollupRefresh, StageWeekly
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.results import step_results
 from core.demo_files import demo_json
@@ -145,6 +145,14 @@ def test_initiatives_link_to_the_demo_roadmap_and_the_imb_map(first):
         assert sorted(linked) == sorted(indicators), slug  # every demo red flag is found, and published
     assert Initiative.stages.through.objects.count() == first["initiatives.Initiative_stages"]
     assert Initiative.red_flags.through.objects.count() == first["initiatives.Initiative_red_flags"]
+
+
+def test_the_demo_roadmap_shows_its_impact(first):
+    launched = set(Initiative.objects.filter(roadmap_item__isnull=False).values_list("roadmap_item_id", flat=True))
+    rows = list(RoadmapImpact.objects.filter(scope=ImpactScope.ITEM, item_id__in=launched))
+    assert len(rows) == len(launched)
+    assert all(row.initiatives >= 1 for row in rows)
+    assert sum(row.members for row in rows) > 0
 
 
 def test_the_strategy_studio(first):
