@@ -362,15 +362,17 @@ def document_upload(
     )
     version.file.save(checked.filename, File(data), save=False)
     # A failed insert must not leave the stored file behind.
+    # A failure after the write must not leave the stored file behind; a rollback of the caller's transaction, or
+    # a crash before the commit, is swept by the worker (`spaces.orphans`).
     stored = version.file
     try:
         version.save()
+        _record_contribution(
+            member=member, initiative=initiative, what="document", details={"document": document.pk, "version": number}
+        )
     except Exception:
         stored.delete(save=False)
         raise
-    _record_contribution(
-        member=member, initiative=initiative, what="document", details={"document": document.pk, "version": number}
-    )
     return version
 
 
