@@ -160,3 +160,18 @@ def test_weekly_period_is_the_last_monday_to_sunday_week():
     assert (start.isoformat(), end.isoformat()) == ("2026-11-30T00:00:00+00:00", "2026-12-07T00:00:00+00:00")
     start, end = digests.period_for(DigestFrequency.DAILY, now)
     assert (start.isoformat(), end.isoformat()) == ("2026-12-08T00:00:00+00:00", "2026-12-09T00:00:00+00:00")
+
+
+def test_staff_see_digest_deliveries_read_only(space_notice, client, without_mfa_requirement):
+    from tests.members.factories import staff_user
+
+    digests.digests_send(now=_tomorrow())
+    client.force_login(staff_user())
+    listing = client.get(reverse("admin:campaigns_digestdelivery_changelist"))
+    assert listing.status_code == 200
+    assert "sent" in listing.content.decode().lower()
+    assert client.get(reverse("admin:campaigns_digestpreference_changelist")).status_code == 200
+    row = DigestDelivery.objects.get()
+    assert (
+        client.post(reverse("admin:campaigns_digestdelivery_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    )
