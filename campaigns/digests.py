@@ -94,18 +94,28 @@ def plain_excerpt(markdown_text: str, *, limit: int = EXCERPT_CHARS) -> str:
     return Truncator(" ".join(text.split())).chars(limit)
 
 
-def _space_post(user: User, kwargs: dict[str, Any], fragment: str) -> str | None:
-    """The post's excerpt when `user` may still read it (the space, the thread's and the post's labels, not
-    hidden); None otherwise."""
-    initiative = Initiative.objects.filter(slug=kwargs.get("slug", "")).first()
+def _readable_thread(user: User, slug: str, pk: Any) -> Any:
+    """The thread when `user` may still read its space and its label; None otherwise."""
+    initiative = Initiative.objects.filter(slug=slug).first()
     if initiative is None or access_level(user=user, initiative=initiative) < Level.MEMBER:
         return None
     space = Space.objects.filter(initiative=initiative).first()
     if space is None:
         return None
     try:
-        thread = thread_for(space=space, user=user, pk=kwargs.get("pk"))
+        return thread_for(space=space, user=user, pk=pk)
     except Http404:
+        return None
+
+
+def _space_post(user: User, kwargs: dict[str, Any], fragment: str, memo: dict[Any, Any]) -> str | None:
+    """The post's excerpt when `user` may still read it (the space, the thread's and the post's labels, not
+    hidden); None otherwise. The thread's check is made once per digest (`memo`), then one query per post."""
+    key = ("thread", kwargs.get("slug", ""), str(kwargs.get("pk")))
+    if key not in memo:
+        memo[key] = _readable_thread(user, kwargs.get("slug", ""), kwargs.get("pk"))
+    thread = memo[key]
+    if thread is None:
         return None
     match = _POST_FRAGMENT.match(fragment)
     posts = posts_of(thread=thread, user=user).filter(hidden_at__isnull=True)
@@ -113,16 +123,16 @@ def _space_post(user: User, kwargs: dict[str, Any], fragment: str) -> str | None
     return None if post is None else plain_excerpt(post.body)
 
 
-def _red_flag(user: User, kwargs: dict[str, Any], fragment: str) -> str | None:
+def _red_flag(user: User, kwargs: dict[str, Any], fragment: str, memo: dict[Any, Any]) -> str | None:
     return "" if visible_red_flags(user=user).filter(pk=int(kwargs.get("pk", 0))).exists() else None
 
 
-def _roadmap(user: User, kwargs: dict[str, Any], fragment: str) -> str | None:
+def _roadmap(user: User, kwargs: dict[str, Any], fragment: str, memo: dict[Any, Any]) -> str | None:
     return ""  # the published roadmap: every member who may use the portal (checked for the whole digest)
 
 
 # Where an inbox item may lead, and how access to it is decided now; anything else is left out.
-ACCESS_CHECKS: dict[str, Callable[[User, dict[str, Any], str], str | None]] = {
+ACCESS_CHECKS: dict[str, Callable[[User, dict[str, Any], str, dict[Any, Any]], str | None]] = {
     "spaces:thread": _space_post,
     "ecosystem:red_flag": _red_flag,
     "voice:roadmap_items": _roadmap,
@@ -136,6 +146,7 @@ def visible_items(*, member: Member, notifications: Iterable[Notification]) -> l
     if not may_use_portal(user):
         return []
     labels = dict(NotificationKind.choices)
+    memo: dict[Any, Any] = {}
     items = []
     for notice in notifications:
         path, _sep, fragment = notice.url.partition("#")
@@ -144,7 +155,7 @@ def visible_items(*, member: Member, notifications: Iterable[Notification]) -> l
         except Resolver404:
             continue
         check = ACCESS_CHECKS.get(match.view_name)
-        excerpt = check(user, match.kwargs, fragment) if check else None
+        excerpt = check(user, match.kwargs, fragment, memo) if check else None
         if excerpt is None:
             continue
         items.append(

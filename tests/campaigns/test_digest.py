@@ -13,6 +13,7 @@ from initiatives.models import Participation, ParticipationStatus
 from members.models import NotificationKind
 from members.services import notification_create
 from spaces import services as space_services
+from spaces.models import Thread
 from tests.spaces.factories import participant, working_group
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,24 @@ def test_staff_see_digest_deliveries_read_only(space_notice, client, without_mfa
     assert (
         client.post(reverse("admin:campaigns_digestdelivery_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     )
+
+
+def test_building_a_digest_checks_each_thread_once(space_notice, django_assert_max_num_queries):
+    reader, initiative = space_notice
+    started = reader.notifications.get().url.partition("#")[0]
+    thread = Thread.objects.get(space__initiative=initiative)
+    author = thread.author
+    for n in range(8):
+        post = space_services.post_reply(thread=thread, member=author, body=f"Reply {n}")
+        notification_create(
+            member=reader, kind=NotificationKind.SPACE_ACTIVITY, title=f"Reply {n}", url=f"{started}#post-{post.pk}"
+        )
+    row = DigestDelivery(
+        member=reader,
+        frequency=DigestFrequency.DAILY,
+        period_start=timezone.now() - timedelta(days=1),
+        period_end=timezone.now() + timedelta(minutes=1),
+    )
+    with django_assert_max_num_queries(25):  # the thread's checks once, then one query per post
+        items = digests.digest_items(delivery=row)
+    assert len(items) == 9
