@@ -34,7 +34,7 @@ from ecosystem.selectors import (
     visible_indicator_sets,
     visible_red_flags,
 )
-from ecosystem.services import red_flag_rate, suggestion_submit
+from ecosystem.services import red_flag_rate, red_flag_viewed, suggestion_submit
 from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
@@ -236,6 +236,9 @@ def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
     red_flag = get_object_or_404(published_red_flags(user=_user(request)), pk=pk)
     _with_my_ratings(request, [red_flag])
     access_record(user=_user(request), objects=[red_flag], spec=RED_FLAG_SHARING, channel=Channel.PAGE)
+    member = member_for_user(user=request.user)
+    if member is not None:
+        red_flag_viewed(member=member, red_flag=red_flag)
     return render(
         request,
         "ecosystem/red_flag.html",

@@ -49,4 +49,15 @@ app.conf.beat_schedule = {
         "task": "spaces.tasks.sync_space_audiences",
         "schedule": 60 * 60,
     },
+    "spaces-remove-orphan-files": {
+        "task": "spaces.tasks.remove_orphan_files",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    # The member digest (daily or weekly, the member's choice; not the leadership digest above): every hour from
+    # 05:30 UTC, one chunk per run; repeated runs send nothing twice (campaigns/digests.py).
+    "campaigns-member-digests": {
+        "task": "campaigns.tasks.digests.send_member_digests",
+        "schedule": crontab(minute=30),
+        "options": {"expire_seconds": 50 * 60},
+    },
 }

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "related_work": "initiatives.related_work",
                 "field_outcomes": "outcomes.field_outcomes",
                 "evidence": "voice.evidence",
+                "email_digest": "campaigns.digest_settings",
             },
         },
     },
