@@ -16,6 +16,7 @@ urlpatterns = [
     path("indicator-sets/print/", views.indicator_set_print, name="indicator_sets_print"),
     path("indicator-sets/<int:pk>/", views.indicator_set_detail, name="indicator_set"),
     path("indicator-sets/<int:pk>/label/", views.indicator_set_label, name="indicator_set_label"),
+    path("compare/", views.compare, name="compare"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggestions/", views.my_suggestions, name="my_suggestions"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),

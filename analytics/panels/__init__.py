@@ -17,6 +17,7 @@ from analytics.panels.cohorts import cohorts
 from analytics.panels.collaboration import collaboration
 from analytics.panels.funnel import funnel
 from analytics.panels.headline import headline
+from analytics.panels.knowledge import knowledge
 from analytics.panels.organisations import organisations
 from analytics.panels.outcomes import outcomes
 from analytics.panels.participation import participation
@@ -48,6 +49,7 @@ PANELS: dict[str, Callable[[Filters], Panel]] = {
     "campaigns": campaign_results,
     "roadmap": roadmap_progress,
     "outcomes": outcomes,
+    "knowledge": knowledge,
 }
 
 
