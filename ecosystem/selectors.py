@@ -16,7 +16,6 @@ from ecosystem.models import (
     IndicatorSet,
     IndicatorSetCitation,
     IndicatorSetQuerySet,
-    Instrument,
     RedFlag,
     RedFlagQuerySet,
     RedFlagRating,
@@ -151,9 +150,10 @@ def indicator_sets_in_stage(*, user: User, stage_id: int) -> IndicatorSetQuerySe
     return indicator_sets_for(user=user).filter(Exists(in_stage))
 
 
-def flow_pattern(flow: FinancialFlow) -> tuple[str, str, str]:
-    """What makes two categories' flows the same money pattern: who pays whom (by kind of actor) and how."""
-    return (flow.from_actor.kind, flow.to_actor.kind, flow.instrument)
+def flow_pattern(flow: FinancialFlow) -> str:
+    """What makes two categories' flows the same money pattern: the kind of actor the money goes to
+    (advertising sites, recruiters, money services, front businesses), whoever pays and however."""
+    return flow.to_actor.kind
 
 
 def compare_maps(*, first: TraffickingCategory, second: TraffickingCategory, user: User) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def compare_maps(*, first: TraffickingCategory, second: TraffickingCategory, use
     kinds: dict[str, dict[int, list[Actor]]] = {}
     for actor in actors:
         kinds.setdefault(actor.kind, {first.pk: [], second.pk: []})[actor.category_id].append(actor)
-    patterns: dict[tuple[str, str, str], dict[int, list[FinancialFlow]]] = {}
+    patterns: dict[str, dict[int, list[FinancialFlow]]] = {}
     for flow in flows:
         patterns.setdefault(flow_pattern(flow), {first.pk: [], second.pk: []})[flow.category_id].append(flow)
     shared_patterns = {key: sides for key, sides in patterns.items() if all(sides.values())}
@@ -186,9 +186,7 @@ def compare_maps(*, first: TraffickingCategory, second: TraffickingCategory, use
         ],
         "shared_patterns": [
             {
-                "from_kind": ActorKind(key[0]).label,
-                "to_kind": ActorKind(key[1]).label,
-                "instrument": Instrument(key[2]).label,
+                "to_kind": ActorKind(key).label,
                 "first": [(flow, flags_by_flow.get(flow.pk, [])) for flow in sides[first.pk]],
                 "second": [(flow, flags_by_flow.get(flow.pk, [])) for flow in sides[second.pk]],
             }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ecosystem import views
+from ecosystem import editor, views
 
 app_name = "ecosystem"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("indicator-sets/<int:pk>/", views.indicator_set_detail, name="indicator_set"),
     path("indicator-sets/<int:pk>/label/", views.indicator_set_label, name="indicator_set_label"),
     path("compare/", views.compare, name="compare"),
+    path("staff/maps/<slug:slug>/", editor.map_editor, name="map_editor"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggestions/", views.my_suggestions, name="my_suggestions"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),

@@ -42,7 +42,8 @@ def test_the_catalogue_shows_state_owner_and_coverage_in_few_queries(member_clie
         map_start(category=_map(f"Type {_}"), owner=owner, by=owner)
     with django_assert_num_queries(len(queries)):
         member_client.get(url)
-    assert "Scoping" in content and "Olive Owner" in content
+    assert "Scoping" in content
+    assert "Olive Owner" in content
     assert "100%" in content  # the one red flag is verified
 
 
@@ -53,7 +54,52 @@ def test_compare_shows_shared_actors_and_patterns_with_their_red_flags(member_cl
     member_client.get(url, {"a": first.slug, "b": second.slug})
     with django_assert_num_queries(9):
         content = member_client.get(url, {"a": first.slug, "b": second.slug}).content.decode()
-    assert "Front business or nominee owner" in content and "Bank" in content
+    assert "Front business or nominee owner" in content
+    assert "Bank" in content
     assert "Only in escorts" not in content
-    assert "Cash deposits of Escorts" in content and "Cash deposits of Farm work" in content
+    assert "Cash deposits of Escorts" in content
+    assert "Cash deposits of Farm work" in content
     assert "Choose two different" in member_client.get(url, {"a": first.slug, "b": first.slug}).content.decode()
+
+
+def test_the_map_editor_is_for_staff_and_contributors(client, member_client, without_mfa_requirement):
+    owner = staff_user()
+    category = _map("Escorts")
+    map_start(category=category, owner=owner, by=owner)
+    url = reverse("ecosystem:map_editor", args=[category.slug])
+    assert member_client.get(url).status_code == 403
+    client.force_login(owner)
+    assert client.get(url).status_code == 200
+
+
+def test_the_map_editor_validates_as_the_models_and_undoes(
+    client, django_assert_max_num_queries, without_mfa_requirement
+):
+    owner = staff_user()
+    category = CategoryFactory(name="Domestic work")
+    map_start(category=category, owner=owner, by=owner)
+    client.force_login(owner)
+    url = reverse("ecosystem:map_editor", args=[category.slug])
+    client.post(url, {"action": "stage_add", "name": "Recruitment"})
+    stage = category.stages.get()
+    for name in ("Agency", "Worker"):
+        client.post(url, {"action": "actor_place", "name": name, "kind": "other", "stage": stage.pk})
+    agency, worker = category.actors.order_by("name")
+    other = ActorFactory()
+    response = client.post(
+        url,
+        {"action": "flow_draw", "label": "Fee", "from_actor": worker.pk, "to_actor": other.pk,
+         "instrument": "cash", "direction": "domestic", "stage": stage.pk},
+        follow=True,
+    )  # fmt: skip
+    assert "Choose one of this map" in response.content.decode()
+    client.post(
+        url,
+        {"action": "flow_draw", "label": "Fee", "from_actor": worker.pk, "to_actor": agency.pk,
+         "instrument": "cash", "direction": "domestic", "stage": stage.pk},
+    )  # fmt: skip
+    assert category.flows.count() == 1
+    client.post(url, {"action": "undo"})
+    assert category.flows.count() == 0
+    with django_assert_max_num_queries(20):
+        assert client.get(url).status_code == 200
