@@ -113,13 +113,15 @@ def _workflow(category: TraffickingCategory, *, staff: User, reviewer: User, pub
     expert review (the panel has not signed off yet)."""
     if CategoryMap.objects.filter(category=category).exists():
         return
+    members = [
+        Member.objects.approved().filter(organisation__sector=sector).order_by("pk").first()
+        for sector in (Sector.FINANCIAL_INSTITUTION, Sector.LAW_ENFORCEMENT)
+    ]
+    if publish and None in members:
+        return  # no panel of two sectors to publish it (a partial demo): the category stays as the file says
     cmap = map_start(category=category, owner=staff, by=staff)
     map_contributor_add(cmap=cmap, user=reviewer, by=staff)
-    panel = []
-    for sector in (Sector.FINANCIAL_INSTITUTION, Sector.LAW_ENFORCEMENT):
-        member = Member.objects.approved().filter(organisation__sector=sector).order_by("pk").first()
-        if member is not None:
-            panel.append(map_panelist_add(cmap=cmap, member=member, by=staff))
+    panel = [map_panelist_add(cmap=cmap, member=member, by=staff) for member in members if member is not None]
     map_transition(cmap=cmap, to=MapState.DRAFTING, by=staff, note="Drafted from public sources")
     map_transition(cmap=cmap, to=MapState.EXPERT_REVIEW, by=staff, note="Ready for the panel")
     if panel:

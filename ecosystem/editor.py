@@ -4,7 +4,7 @@ move the map through its states, with the server-drawn diagram as the preview. P
 the keyboard alone and without JavaScript; every write goes through `ecosystem.mapping` or the red-flag
 services, so the page validates exactly as the models do."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,14 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ecosystem.diagram import layout
 from ecosystem.mapping import (
     map_actor_place,
+    map_comment,
+    map_contributor_add,
     map_flow_draw,
+    map_panelist_add,
+    map_sign_off,
     map_stage_add,
     map_stage_move,
+    map_start,
     map_transition,
     map_undo,
     may_edit,
@@ -31,11 +36,15 @@ from ecosystem.models import (
     Direction,
     Instrument,
     MapState,
+    RedFlag,
+    ReviewState,
     Source,
+    TraffickingCategory,
 )
 from ecosystem.selectors import category_parts, red_flag_counts
 from ecosystem.services import CitationInput, red_flag_create
-from members.models import User
+from members.access import portal_member_required
+from members.models import Member, User
 
 
 def _editor(request: HttpRequest, slug: str) -> tuple[CategoryMap, User]:
@@ -113,6 +122,22 @@ def _apply(request: HttpRequest, cmap: CategoryMap, by: User) -> str:
             **{kind: part},
         )
         return _("Red flag attached as a draft: %(indicator)s.") % {"indicator": red_flag.indicator}
+    if action == "contributor_add":
+        user = User.objects.filter(email__iexact=post.get("email", "").strip()).first()
+        if user is None:
+            raise ValidationError({"email": _("Nobody has this e-mail address.")})
+        map_contributor_add(cmap=cmap, user=user, by=by)
+        return _("Contributor added: %(name)s.") % {"name": user.display_name}
+    if action == "panelist_add":
+        member = (
+            Member.objects.select_related("organisation", "user")
+            .filter(user__email__iexact=post.get("email", "").strip())
+            .first()
+        )
+        if member is None:
+            raise ValidationError({"email": _("No member has this e-mail address.")})
+        map_panelist_add(cmap=cmap, member=member, by=by)
+        return _("Added to the review panel: %(name)s.") % {"name": member.user.display_name}
     if action == "undo":
         revision = map_undo(cmap=cmap, by=by)
         return revision.note
@@ -165,3 +190,68 @@ def map_editor(request: HttpRequest, slug: str) -> HttpResponse:
             "comments": cmap.comments.select_related("author", "revision").order_by("-created_at")[:20],
         },
     )
+
+
+@portal_member_required
+@require_http_methods(["GET", "POST"])
+def map_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """The review panel's page: the map under review, comments on it or on one of its parts, and sign-off."""
+    cmap = get_object_or_404(CategoryMap.objects.select_related("category"), category__slug=slug)
+    user = cast(User, request.user)
+    panelist = cmap.panel.filter(member__user=user).select_related("member").first()
+    if panelist is None and not may_edit(cmap, user):
+        raise PermissionDenied(_("Only the map's review panel and contributors open its review."))
+    category = cmap.category
+    stages, actors, flows = category_parts(category=category)
+    red_flags = list(RedFlag.objects.filter(category=category).exclude(review_state=ReviewState.RETIRED).order_by("id"))
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "sign_off":
+                if panelist is None:
+                    raise ValidationError(_("Only a member of the review panel signs off."))
+                map_sign_off(cmap=cmap, member=panelist.member)
+                messages.success(request, _("Signed off. Thank you."))
+            else:
+                kind, _sep, pk = request.POST.get("part", "").partition(":")
+                pools: dict[str, list[Any]] = {"stage": stages, "actor": actors, "flow": flows, "red_flag": red_flags}
+                part = _part(pools[kind], pk) if kind in pools else None
+                map_comment(cmap=cmap, by=user, text=request.POST.get("text", ""), **({kind: part} if part else {}))
+                messages.success(request, _("Comment kept with the map's current revision."))
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+        return redirect("ecosystem:map_review", slug=slug)
+    diagram = layout(stages=stages, actors=actors, flows=flows, counts=red_flag_counts(category=category, user=user))
+    return render(
+        request,
+        "ecosystem/map_review.html",
+        {
+            "cmap": cmap,
+            "category": category,
+            "stages": stages,
+            "actors": actors,
+            "flows": flows,
+            "red_flags": red_flags,
+            "diagram": diagram,
+            "panelist": panelist,
+            "in_review": cmap.state == MapState.EXPERT_REVIEW,
+            "comments": cmap.comments.select_related(
+                "author", "revision", "stage", "actor", "flow", "red_flag"
+            ).order_by("created_at"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def map_begin(request: HttpRequest, slug: str) -> HttpResponse:
+    """A staff member starts mapping a category and owns its map."""
+    user = cast(User, request.user)
+    category = get_object_or_404(TraffickingCategory, slug=slug)
+    try:
+        map_start(category=category, owner=user, by=user)
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+        return redirect("ecosystem:catalogue")
+    return redirect("ecosystem:map_editor", slug=slug)

@@ -18,9 +18,11 @@ urlpatterns = [
     path("indicator-sets/<int:pk>/label/", views.indicator_set_label, name="indicator_set_label"),
     path("compare/", views.compare, name="compare"),
     path("staff/maps/<slug:slug>/", editor.map_editor, name="map_editor"),
+    path("staff/maps/<slug:slug>/start/", editor.map_begin, name="map_begin"),
     path("suggest/", views.suggest, name="suggest"),
     path("suggestions/", views.my_suggestions, name="my_suggestions"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
     path("suggestions/<int:pk>/label/", views.suggestion_label, name="suggestion_label"),
+    path("<slug:slug>/review/", editor.map_review, name="map_review"),
     path("<slug:slug>/", views.category_map, name="map"),
 ]

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from ecosystem.mapping import map_start
-from ecosystem.models import ActorKind, Instrument
+from ecosystem.models import ActorKind, Instrument, MapState
+from members.models import Sector
 from tests.ecosystem.factories import ActorFactory, CategoryFactory, FlowFactory, StageFactory, red_flag
-from tests.members.factories import MemberFactory, staff_user
+from tests.members.factories import MemberFactory, OrganisationFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,41 @@ def test_the_map_editor_validates_as_the_models_and_undoes(
     assert category.flows.count() == 0
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_the_panel_comments_and_signs_off_on_the_review_page(client, without_mfa_requirement):
+    owner = staff_user()
+    category = _map("Escorts")
+    client.force_login(owner)
+    map_start(category=category, owner=owner, by=owner)
+    editor = reverse("ecosystem:map_editor", args=[category.slug])
+    bank = MemberFactory(organisation=OrganisationFactory(sector=Sector.FINANCIAL_INSTITUTION))
+    police = MemberFactory(organisation=OrganisationFactory(sector=Sector.LAW_ENFORCEMENT))
+    for member in (bank, police):
+        client.post(editor, {"action": "panelist_add", "email": member.user.email})
+    for state in (MapState.DRAFTING, MapState.EXPERT_REVIEW):
+        client.post(editor, {"action": "transition", "to": state})
+    review = reverse("ecosystem:map_review", args=[category.slug])
+    stage = category.stages.get()
+    for member in (bank, police):
+        client.force_login(member.user)
+        client.post(review, {"action": "comment", "part": f"stage:{stage.pk}", "text": "Add the hotel payments."})
+        client.post(review, {"action": "sign_off"})
+    assert "Add the hotel payments." in client.get(review).content.decode()
+    client.force_login(MemberFactory().user)
+    assert client.get(review).status_code == 403
+    client.force_login(owner)
+    client.post(editor, {"action": "transition", "to": MapState.PUBLISHED})
+    category.mapping.refresh_from_db()
+    assert category.mapping.state == MapState.PUBLISHED
+    assert category.mapping.comments.filter(stage=stage).count() == 2
+
+
+def test_staff_start_mapping_a_category_from_the_catalogue(client, without_mfa_requirement):
+    owner = staff_user()
+    category = CategoryFactory(status="not_started")
+    client.force_login(owner)
+    response = client.post(reverse("ecosystem:map_begin", args=[category.slug]))
+    assert response.url == reverse("ecosystem:map_editor", args=[category.slug])
+    category.refresh_from_db()
+    assert category.mapping.owner == owner
