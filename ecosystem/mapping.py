@@ -340,9 +340,9 @@ def map_transition(*, cmap: CategoryMap, to: MapState | str, by: User, note: str
     with transaction.atomic():
         cmap = _locked(cmap)
         if to not in MAP_TRANSITIONS[MapState(cmap.state)]:
+            label = MapState(to).label if to in MapState.values else to
             raise ValidationError(
-                _("A map cannot go from %(from)s to %(to)s.")
-                % {"from": MapState(cmap.state).label, "to": MapState(to).label}
+                _("A map cannot go from %(from)s to %(to)s.") % {"from": MapState(cmap.state).label, "to": label}
             )
         if not may_edit(cmap, by):
             raise ValidationError(_("Only the map's owner and contributors move it on."))

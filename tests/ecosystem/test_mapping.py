@@ -59,6 +59,8 @@ def test_only_the_allowed_moves(cmap, owner):
         map_transition(cmap=cmap, to=MapState.PUBLISHED, by=owner)
     with pytest.raises(ValidationError, match="cannot go from"):
         map_transition(cmap=cmap, to=MapState.EXPERT_REVIEW, by=owner)
+    with pytest.raises(ValidationError, match="cannot go from"):
+        map_transition(cmap=cmap, to="retired", by=owner)
     _to_review(cmap, owner)
     with pytest.raises(ValidationError, match="cannot go from"):
         map_transition(cmap=cmap, to=MapState.UNDER_REVISION, by=owner)
@@ -101,6 +103,12 @@ def test_a_contributor_who_is_not_staff_cannot_publish(cmap, owner):
 def test_the_database_refuses_a_published_map_without_sign_off(cmap):
     with pytest.raises(IntegrityError), transaction.atomic():
         CategoryMap.objects.filter(pk=cmap.pk).update(state=MapState.PUBLISHED)
+
+
+def test_the_database_refuses_a_move_the_workflow_does_not_allow(cmap):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryMap.objects.filter(pk=cmap.pk).update(state=MapState.UNDER_REVISION)
+    CategoryMap.objects.filter(pk=cmap.pk).update(state=MapState.DRAFTING)
 
 
 def test_a_new_review_asks_the_panel_again(cmap, owner):
