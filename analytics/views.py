@@ -117,6 +117,7 @@ PANEL_HEADINGS = {
     "campaigns": gettext_lazy("Campaign results"),
     "roadmap": gettext_lazy("Roadmap progress by horizon"),
     "outcomes": gettext_lazy("Red-flag outcomes"),
+    "knowledge": gettext_lazy("Knowledge library"),
 }
 
 # The page's sections, in order, each with its panels (the headline numbers are the tiles above them).
@@ -126,6 +127,7 @@ SECTIONS = [
     ("campaigns", gettext_lazy("Campaigns"), ["campaigns"]),
     ("roadmap", gettext_lazy("Roadmap"), ["roadmap"]),
     ("outcomes", gettext_lazy("Red-flag outcomes"), ["outcomes"]),
+    ("knowledge", gettext_lazy("Knowledge library"), ["knowledge"]),
 ]
 
 

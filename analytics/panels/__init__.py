@@ -18,6 +18,7 @@ from analytics.panels.collaboration import collaboration
 from analytics.panels.funnel import funnel
 from analytics.panels.headline import headline
 from analytics.panels.impact import roadmap_impact
+from analytics.panels.knowledge import knowledge
 from analytics.panels.organisations import organisations
 from analytics.panels.outcomes import outcomes
 from analytics.panels.participation import participation
@@ -50,6 +51,7 @@ PANELS: dict[str, Callable[[Filters], Panel]] = {
     "roadmap": roadmap_progress,
     "outcomes": outcomes,
     "impact": roadmap_impact,
+    "knowledge": knowledge,
 }
 
 

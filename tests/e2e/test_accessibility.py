@@ -82,6 +82,7 @@ MEMBER_PAGES: list[Page] = [
     _red_flag,
     "/ecosystem/suggest/",
     "/ecosystem/suggestions/",
+    "/ecosystem/compare/?a=illicit-massage-businesses&b=escort-services",
     "/notifications/",
     "/activity/",
     "/profile/",
