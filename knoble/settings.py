@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "spaces",
     "engagement",
     "campaigns",
+    "directory",
     "analytics",
 ]
 
