@@ -25,6 +25,7 @@ class Viewer:
     is_staff: bool
     member_id: int | None
     organisation_id: int | None
+    is_organisation_admin: bool = False
 
 
 def viewer_for(user: Any) -> Viewer:
@@ -36,6 +37,7 @@ def viewer_for(user: Any) -> Viewer:
         is_staff=bool(user.is_staff),
         member_id=member.pk if member else None,
         organisation_id=member.organisation_id if member else None,
+        is_organisation_admin=bool(member and member.is_organisation_admin),
     )
 
 

@@ -67,6 +67,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "viewer": viewer,
             "request_form": IntroductionRequestForm(),
+            "is_organisation_admin": viewer.is_organisation_admin,
         },
     )
 
