@@ -24,6 +24,8 @@ from analytics.models import RollupRefresh, StageWeekly
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.results import step_results
 from core.demo_files import demo_json
+from directory.models import DirectoryProfile, Introduction, IntroductionStatus, Invitation
+from directory.selectors import Viewer, listed_profiles
 from engagement.models import MemberEngagement
 from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import waitlist_position
@@ -53,6 +55,7 @@ APPS = (
     "spaces",
     "engagement",
     "campaigns",
+    "directory",
 )
 
 
@@ -172,3 +175,17 @@ def test_the_voice_marked_as_demo(first):
     survey = Survey.objects.get()
     assert survey.title.startswith("Demo survey")
     assert all(job.score_source == ScoreSource.COMPUTED for job in survey.jobs.all())
+
+
+def test_a_directory_with_an_introduction_and_an_invitation(first):
+    assert first["directory.DirectoryProfile"] == 5
+    members_view = Viewer(is_staff=False, member_id=None, organisation_id=None)
+    listed = listed_profiles(viewer=members_view)
+    assert listed.count() == 4  # one demo profile left the directory
+    assert DirectoryProfile.objects.filter(listed=False).count() == 1
+    introduction = Introduction.objects.get()
+    assert introduction.status == IntroductionStatus.REQUESTED
+    assert introduction.recipient.user.email == "member@example.org"
+    invitation = Invitation.objects.get()
+    assert invitation.sponsor.user.email == "member@example.org"
+    assert invitation.organisation == invitation.sponsor.organisation
