@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
-from directory.models import Invitation, InvitationStatus
+from directory.models import Introduction, IntroductionStatus, Invitation, InvitationStatus
+from directory.selectors import contact_details
 
 LINK_SALT = "directory.invitation"
 
@@ -46,4 +47,34 @@ def invitation_send(*, invitation_id: int) -> bool:
         invitation.status = InvitationStatus.SENT
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["status", "sent_at"])
+    return True
+
+
+def introduction_email_send(*, introduction_id: int) -> bool:
+    """Tells the recipient of a request about it (never anyone's contact details), or the requester that it was
+    accepted (with the contact details `selectors.contact_details` allows them). Anything else sends nothing."""
+    introduction = (
+        Introduction.objects.select_related(
+            "requester__user", "requester__organisation", "recipient__user", "recipient__directory_profile"
+        )
+        .filter(pk=introduction_id)
+        .first()
+    )
+    if introduction is None or introduction.status not in (IntroductionStatus.REQUESTED, IntroductionStatus.ACCEPTED):
+        return False
+    accepted = introduction.status == IntroductionStatus.ACCEPTED
+    to = introduction.requester if accepted else introduction.recipient
+    context = {
+        "introduction": introduction,
+        "contact": contact_details(introduction=introduction, member=introduction.requester) if accepted else None,
+        "url": settings.SITE_URL + reverse("directory:introductions"),
+    }
+    template = "directory/email/introduction_accepted" if accepted else "directory/email/introduction_requested"
+    with override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=render_to_string(f"{template}_subject.txt", context).strip(),
+            message=render_to_string(f"{template}.txt", context),
+            from_email=None,
+            recipient_list=[to.user.email],
+        )
     return True

@@ -90,6 +90,7 @@ def introduction_request(
         requester=locked, recipient=recipient, reason=reason, created_at=now, expires_at=now + INTRODUCTION_LIFETIME
     )
     record_activity(member=locked, verb=Verb.INTRODUCTION_REQUESTED, subject=introduction, occurred_at=now)
+    tasks.introduction_email_task.delay_on_commit(introduction.pk)
     return introduction
 
 
@@ -112,6 +113,7 @@ def introduction_answer(
     introduction.save(update_fields=["status", "decided_at"])
     if accept:
         record_activity(member=member, verb=Verb.INTRODUCTION_ACCEPTED, subject=introduction, occurred_at=now)
+        tasks.introduction_email_task.delay_on_commit(introduction.pk)
     return introduction
 
 

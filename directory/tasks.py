@@ -16,3 +16,8 @@ def invitation_send_task(invitation_id: int) -> bool:
 @shared_task(base=DjangoTask)
 def introductions_expire_task() -> int:
     return introductions_expire()
+
+
+@shared_task(base=DjangoTask, autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def introduction_email_task(introduction_id: int) -> bool:
+    return emails.introduction_email_send(introduction_id=introduction_id)

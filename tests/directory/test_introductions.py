@@ -41,9 +41,19 @@ def _everything_seen_by(client, member) -> str:
     )
 
 
-def test_contact_details_are_exchanged_only_on_acceptance_in_every_channel(client, pair):
+def test_contact_details_are_exchanged_only_on_acceptance_in_every_channel(
+    client, pair, mailoutbox, django_capture_on_commit_callbacks
+):
     detective, liaison = pair
-    intro = services.introduction_request(requester=detective, recipient=liaison, reason="A case of funnel accounts")
+    with django_capture_on_commit_callbacks(execute=True):
+        intro = services.introduction_request(
+            requester=detective, recipient=liaison, reason="A case of funnel accounts"
+        )
+    (asked,) = mailoutbox
+    assert asked.to == [liaison.user.email]
+    assert "A case of funnel accounts" in asked.body
+    assert detective.user.email not in asked.body
+    assert detective.directory_profile.phone not in asked.body
     for viewer, other in [(detective, liaison), (liaison, detective)]:
         seen = _everything_seen_by(client, viewer)
         assert other.user.email not in seen
@@ -51,9 +61,14 @@ def test_contact_details_are_exchanged_only_on_acceptance_in_every_channel(clien
     assert "A case of funnel accounts" in _everything_seen_by(client, liaison)
 
     client.force_login(liaison.user)
-    client.post(reverse("directory:introduction_answer", args=[intro.pk]), {"answer": "accept"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("directory:introduction_answer", args=[intro.pk]), {"answer": "accept"})
     intro.refresh_from_db()
     assert intro.status == IntroductionStatus.ACCEPTED
+    accepted = mailoutbox[-1]
+    assert accepted.to == [detective.user.email]
+    assert liaison.user.email in accepted.body
+    assert liaison.directory_profile.phone in accepted.body
     for viewer, other in [(detective, liaison), (liaison, detective)]:
         seen = _everything_seen_by(client, viewer)
         assert other.user.email in seen
