@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -75,15 +74,20 @@ class MyIntroductionViewSet(viewsets.GenericViewSet[Introduction]):
     serializer_class = IntroductionSerializer
 
     def get_queryset(self) -> QuerySet[Introduction]:
-        member = Member.objects.get(user_id=self.request.user.pk or 0)
+        if getattr(self, "swagger_fake_view", False):  # the schema's generation
+            return Introduction.objects.none()
+        member = Member.objects.filter(user_id=self.request.user.pk or 0).first()
+        if member is None:  # staff and leadership without a member record have no introductions
+            return Introduction.objects.none()
         return selectors.introductions_of(member=member)
 
-    @extend_schema(responses={200: IntroductionSerializer(many=True)})
     def list(self, request: Request) -> Response:
-        member = Member.objects.get(user_id=request.user.pk or 0)
-        page = self.paginate_queryset(selectors.introductions_of(member=member)) or []
+        member = Member.objects.filter(user_id=request.user.pk or 0).first()
+        page = self.paginate_queryset(self.get_queryset()) or []
         rows = []
         for intro in page:
+            if member is None:
+                break
             asked = intro.requester_id == member.pk
             other = intro.recipient if asked else intro.requester
             rows.append(

@@ -1,6 +1,6 @@
 """What waits for staff, shown at the top of the admin index: counts with links to the lists that hold them.
 
-The wiring assembles it because it spans apps (members, ecosystem); each entry shows only to staff who may
+The wiring assembles it because it spans apps (members, ecosystem, directory); each entry shows only to staff who may
 view the list it links to."""
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from directory.models import IntroductionReport, SuspensionRequest
 from ecosystem.models import RedFlag, ReviewState, Suggestion, SuggestionStatus
 from members.models import Member
 
@@ -24,7 +25,8 @@ class Waiting:
 
 
 def staff_queue(*, user: Any) -> list[Waiting]:
-    """Members awaiting approval, suggestions to review and red flags to verify, for the lists `user` may see."""
+    """Members awaiting approval, suggestions to review, red flags to verify, organisation admins' suspension requests
+    and reported introductions, for the lists `user` may see."""
     entries = [
         (
             "members.view_member",
@@ -43,6 +45,18 @@ def staff_queue(*, user: Any) -> list[Waiting]:
             _("Red flags to verify"),
             RedFlag.objects.filter(review_state=ReviewState.IN_REVIEW),
             reverse("admin:ecosystem_redflag_changelist") + f"?review_state__exact={ReviewState.IN_REVIEW}",
+        ),
+        (
+            "directory.view_suspensionrequest",
+            _("Suspension requests from organisation admins"),
+            SuspensionRequest.objects.filter(resolved_at__isnull=True),
+            reverse("admin:directory_suspensionrequest_changelist") + "?resolved_at__isempty=1",
+        ),
+        (
+            "directory.view_introductionreport",
+            _("Reported introduction requests"),
+            IntroductionReport.objects.filter(resolved_at__isnull=True),
+            reverse("admin:directory_introductionreport_changelist") + "?resolved_at__isempty=1",
         ),
     ]
     return [
