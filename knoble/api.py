@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from analytics.api import DashboardView, ImpactView
 from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
+from directory.api import DirectoryViewSet, MyIntroductionViewSet
 from ecosystem.api import (
     ActorViewSet,
     CategoryViewSet,
@@ -48,6 +49,8 @@ router.register("me/participations", MyParticipationViewSet, basename="my-partic
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("members", MemberViewSet, basename="member")
+router.register("directory", DirectoryViewSet, basename="directory")
+router.register("me/introductions", MyIntroductionViewSet, basename="my-introduction")
 router.register("ecosystem/categories", CategoryViewSet, basename="ecosystem-category")
 router.register("ecosystem/stages", StageViewSet, basename="ecosystem-stage")
 router.register("ecosystem/actors", ActorViewSet, basename="ecosystem-actor")

@@ -18,6 +18,12 @@ app.autodiscover_tasks()
 # Task names are the ones they had before engagement split into three apps (docs/adr/0007-three-apps-not-two.md):
 # the schedule rows staff see in the admin, and messages already queued, keep working across the upgrade.
 app.conf.beat_schedule = {
+    # Introductions nobody answered in 14 days close (issue 23).
+    "expire-introductions": {
+        "task": "directory.tasks.introductions_expire_task",
+        "schedule": 60 * 60,
+        "options": {"expire_seconds": 60 * 55},
+    },
     "purge-expired-sessions": {
         "task": "knoble.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "spaces",
     "engagement",
     "campaigns",
+    "directory",
     "analytics",
 ]
 

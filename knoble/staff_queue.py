@@ -1,7 +1,7 @@
 """What waits for staff, shown at the top of the admin index: counts with links to the lists that hold them.
 
-The wiring assembles it because it spans apps (members, ecosystem, and the triage pages of voice, spaces and
-outcomes); each entry shows only to staff who may view the list it links to."""
+The wiring assembles it because it spans apps (members, ecosystem, directory, translations, and the triage pages of
+voice, spaces and outcomes); each entry shows only to staff who may view the list it links to."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import RED_FLAG_CHANGE_PERMISSION
+from directory.models import IntroductionReport, SuspensionRequest
 from ecosystem.models import RedFlag, ReviewState, Suggestion, SuggestionStatus
 from members.models import Member
 from outcomes.review import review_queue
@@ -31,8 +32,9 @@ class Waiting:
 
 
 def staff_queue(*, user: Any) -> list[Waiting]:
-    """Members awaiting approval, suggestions to review, red flags to verify, stale translations and the triage
-    queues of voice, spaces and outcomes, for the lists `user` may see."""
+    """Members awaiting approval, suggestions to review, red flags to verify, stale translations, organisation admins'
+    suspension requests, reported introductions and the triage queues of voice, spaces and outcomes, for the lists
+    `user` may see."""
     entries = [
         (
             "members.view_member",
@@ -58,6 +60,18 @@ def staff_queue(*, user: Any) -> list[Waiting]:
             _("Translations gone stale"),
             Translation.objects.stale(),
             reverse("admin:translations_queue"),
+        ),
+        (
+            "directory.view_suspensionrequest",
+            _("Suspension requests from organisation admins"),
+            SuspensionRequest.objects.filter(resolved_at__isnull=True),
+            reverse("admin:directory_suspensionrequest_changelist") + "?resolved_at__isempty=1",
+        ),
+        (
+            "directory.view_introductionreport",
+            _("Reported introduction requests"),
+            IntroductionReport.objects.filter(resolved_at__isnull=True),
+            reverse("admin:directory_introductionreport_changelist") + "?resolved_at__isempty=1",
         ),
     ]
     # The triage pages of spaces, voice and outcomes live outside the admin; they are listed here with their counts.

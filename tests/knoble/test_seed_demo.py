@@ -24,6 +24,8 @@ from analytics.models import ImpactScope, RoadmapImpact, RollupRefresh, StageWee
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.results import step_results
 from core.demo_files import demo_json
+from directory.models import DirectoryProfile, Introduction, IntroductionStatus, Invitation
+from directory.selectors import Viewer, listed_profiles
 from ecosystem.models import Actor, CategoryMap, FinancialFlow, MapState, PartCitation, RedFlag, Stage
 from engagement.models import MemberEngagement
 from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
@@ -57,6 +59,7 @@ APPS = (
     "engagement",
     "campaigns",
     "translations",
+    "directory",
 )
 
 
@@ -227,3 +230,15 @@ def test_the_demo_maps_workflow_imb_published_by_a_panel_of_two_sectors(first):
     assert maps[DEMO_MAPS[0]].state == MapState.PUBLISHED
     assert maps[DEMO_MAPS[1]].state == maps[DEMO_MAPS[2]].state == MapState.EXPERT_REVIEW
     assert len(set(maps[DEMO_MAPS[0]].panel.values_list("sector", flat=True))) == 2
+def test_a_directory_with_an_introduction_and_an_invitation(first):
+    assert first["directory.DirectoryProfile"] == 5
+    members_view = Viewer(is_staff=False, member_id=None, organisation_id=None)
+    listed = listed_profiles(viewer=members_view)
+    assert listed.count() == 4  # one demo profile left the directory
+    assert DirectoryProfile.objects.filter(listed=False).count() == 1
+    introduction = Introduction.objects.get()
+    assert introduction.status == IntroductionStatus.REQUESTED
+    assert introduction.recipient.user.email == "member@example.org"
+    invitation = Invitation.objects.get()
+    assert invitation.sponsor.user.email == "member@example.org"
+    assert invitation.organisation == invitation.sponsor.organisation

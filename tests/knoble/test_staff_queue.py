@@ -30,6 +30,8 @@ def test_the_admin_index_counts_what_waits_and_links_to_it(client, without_mfa_r
         "Ideas to triage": 0,
         "Reported posts in spaces": 0,
         "Red flags with outcome evidence to review": 0,
+        "Suspension requests from organisation admins": 0,
+        "Reported introduction requests": 0,
     }
     content = response.content.decode()
     assert "Waiting for staff" in content
