@@ -230,6 +230,8 @@ def test_the_demo_maps_workflow_imb_published_by_a_panel_of_two_sectors(first):
     assert maps[DEMO_MAPS[0]].state == MapState.PUBLISHED
     assert maps[DEMO_MAPS[1]].state == maps[DEMO_MAPS[2]].state == MapState.EXPERT_REVIEW
     assert len(set(maps[DEMO_MAPS[0]].panel.values_list("sector", flat=True))) == 2
+
+
 def test_a_directory_with_an_introduction_and_an_invitation(first):
     assert first["directory.DirectoryProfile"] == 5
     members_view = Viewer(is_staff=False, member_id=None, organisation_id=None)
