@@ -1,10 +1,11 @@
 from typing import Any
 
 from django import forms
+from django.forms.models import BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from directory.models import WORKING_LANGUAGES, DirectoryProfile, Expertise, LiaisonRole
+from directory.models import WORKING_LANGUAGES, CoverageTarget, DirectoryProfile, Expertise, LiaisonRole
 from personas.models import Sector
 
 
@@ -107,3 +108,14 @@ class InvitationForm(forms.Form):
     note = forms.CharField(
         label=_("A note to them (optional)"), max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# Leadership's targets, one row per sector and country; an empty row adds one, a ticked row is removed.
+CoverageTargetFormSet: type[BaseModelFormSet[CoverageTarget, forms.ModelForm[CoverageTarget]]] = (
+    forms.modelformset_factory(
+        CoverageTarget,
+        fields=["sector", "country", "organisations", "active_members"],
+        extra=1,
+        can_delete=True,
+    )
+)

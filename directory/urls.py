@@ -15,4 +15,5 @@ urlpatterns = [
     path("invitations/", views.invitations, name="invitations"),
     path("join/<str:token>/", views.join, name="join"),
     path("my-organisation/", views.organisation, name="organisation"),
+    path("coverage-targets/", views.coverage_targets, name="coverage_targets"),
 ]

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,18 +16,20 @@ from django.views.decorators.http import require_POST
 from core.csv_io import write_csv
 from directory import selectors, services
 from directory.forms import (
+    CoverageTargetFormSet,
     DirectoryFilterForm,
     DirectoryProfileForm,
     IntroductionRequestForm,
     InvitationForm,
     ReasonForm,
 )
-from directory.models import ProfileJurisdiction, ProfileLanguage
+from directory.models import CoverageTarget, ProfileJurisdiction, ProfileLanguage
 from directory.signals import SESSION_KEY
-from members.access import portal_member_required
+from members.access import may_use_portal, portal_member_required
 from members.models import Member
 
 PAGE_SIZE = 25
+COVERAGE_TARGET_PERMISSION = "directory.change_coveragetarget"
 
 
 def _member(request: HttpRequest) -> Member:
@@ -229,3 +232,18 @@ def organisation(request: HttpRequest) -> HttpResponse:
         "directory/organisation.html",
         {"member": member, "colleagues": selectors.colleagues_of(admin=member), "form": ReasonForm()},
     )
+
+
+@login_required
+def coverage_targets(request: HttpRequest) -> HttpResponse:
+    """Leadership's targets of member organisations and active members per sector and country (the dashboards'
+    coverage panel and the board pack measure the network against them)."""
+    if not (may_use_portal(request.user) and request.user.has_perm(COVERAGE_TARGET_PERMISSION)):
+        raise PermissionDenied(_("Coverage targets are set by leadership and staff."))
+    formset = CoverageTargetFormSet(request.POST or None, queryset=CoverageTarget.objects.all())
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, _("The coverage targets are saved."))
+        return redirect("directory:coverage_targets")
+    return render(request, "directory/coverage_targets.html", {"formset": formset})

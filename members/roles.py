@@ -45,6 +45,10 @@ def sync_roles(*, group_model: Any, permission_model: Any) -> None:
     """
     portal = permission_model.objects.filter(content_type__app_label="members", codename="use_portal")
     dashboards = permission_model.objects.filter(content_type__app_label="members", codename="view_dashboards")
+    # Leadership set the network's coverage targets (the directory's), which the dashboards measure.
+    coverage_targets = permission_model.objects.filter(
+        content_type__app_label="directory", codename__endswith="_coveragetarget"
+    )
     staff_permissions = [
         permission
         for permission in permission_model.objects.filter(content_type__app_label__in=STAFF_APPS).select_related(
@@ -54,7 +58,7 @@ def sync_roles(*, group_model: Any, permission_model: Any) -> None:
     ]
     grants = {
         STAFF_ROLE: staff_permissions,
-        LEADERSHIP_ROLE: [*portal, *dashboards],
+        LEADERSHIP_ROLE: [*portal, *dashboards, *coverage_targets],
         MEMBER_ROLE: list(portal),
     }
     for name, permissions in grants.items():

@@ -72,6 +72,9 @@ def coverage(filters: Filters) -> Panel:
             stacked=True,
         ),
         notes=[
-            _("Largest gaps first. Targets are set by leadership in the admin (Member directory › coverage targets).")
+            _(
+                "Largest gaps first. Leadership set the targets on the Coverage targets page "
+                "(/directory/coverage-targets/)."
+            )
         ],
     )
