@@ -50,6 +50,7 @@ from campaigns.models import DigestDelivery, DigestFrequency, DigestPreference, 
 from ecosystem.selectors import visible_red_flags
 from initiatives.models import Initiative
 from members.access import may_use_portal
+from members.languages import in_member_language
 from members.models import Member, Notification, NotificationKind, User
 from spaces.models import Space
 from spaces.selectors import Level, access_level, posts_of, thread_for
@@ -294,10 +295,13 @@ def digest_email(*, row: DigestDelivery, items: list[DigestItem]) -> EmailMultiA
         "unsubscribe_url": unsubscribe,
         "profile_url": settings.SITE_URL.rstrip("/") + reverse("members:profile"),
     }
-    subject = render_to_string("campaigns/email/digest_subject.txt", context).strip()
+    with in_member_language(member.language):
+        subject = render_to_string("campaigns/email/digest_subject.txt", context).strip()
+        body = render_to_string("campaigns/email/digest.txt", context)
+        html = render_to_string("campaigns/email/digest.html", context)
     email = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=render_to_string("campaigns/email/digest.txt", context),
+        body=body,
         to=[member.user.email],
         headers={
             "Message-ID": message_id_for(row),
@@ -305,7 +309,7 @@ def digest_email(*, row: DigestDelivery, items: list[DigestItem]) -> EmailMultiA
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    email.attach_alternative(render_to_string("campaigns/email/digest.html", context), "text/html")
+    email.attach_alternative(html, "text/html")
     return email
 
 

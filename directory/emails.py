@@ -8,10 +8,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import override
 
 from directory.models import Introduction, IntroductionStatus, Invitation, InvitationStatus
 from directory.selectors import contact_details
+from members.languages import in_language_of, in_member_language
 
 LINK_SALT = "directory.invitation"
 
@@ -37,7 +37,8 @@ def invitation_send(*, invitation_id: int) -> bool:
         if invitation is None:
             return False
         context = {"invitation": invitation, "url": invitation_url(invitation), "site_url": settings.SITE_URL}
-        with override(settings.LANGUAGE_CODE):
+        # The invitee has no profile yet: written in the sponsor's language, the best guess for a colleague's.
+        with in_member_language(invitation.sponsor.language):
             send_mail(
                 subject=render_to_string("directory/email/invitation_subject.txt", context).strip(),
                 message=render_to_string("directory/email/invitation.txt", context),
@@ -70,7 +71,7 @@ def introduction_email_send(*, introduction_id: int) -> bool:
         "url": settings.SITE_URL + reverse("directory:introductions"),
     }
     template = "directory/email/introduction_accepted" if accepted else "directory/email/introduction_requested"
-    with override(settings.LANGUAGE_CODE):
+    with in_language_of(to.user):
         send_mail(
             subject=render_to_string(f"{template}_subject.txt", context).strip(),
             message=render_to_string(f"{template}.txt", context),

@@ -4,8 +4,9 @@ posts sanitised; the choice on the profile page."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test.signals import template_rendered
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns import digests
 from campaigns.models import DigestDelivery, DigestFrequency, DigestPreference, DigestStatus
@@ -197,3 +198,27 @@ def test_building_a_digest_checks_each_thread_once(space_notice, django_assert_m
     with django_assert_max_num_queries(25):  # the thread's checks once, then one query per post
         items = digests.digest_items(delivery=row)
     assert len(items) == 9
+
+
+def test_the_digest_is_written_in_the_members_language(space_notice, mailoutbox):
+    reader, _ = space_notice
+    reader.language = "es"
+    reader.save(update_fields=["language"])
+    languages: dict[str, str | None] = {}
+
+    def record(sender, template, context, **kwargs):
+        languages[template.name] = translation.get_language()
+
+    template_rendered.connect(record)
+    try:
+        with translation.override("fr"):  # the worker's language, whatever it is, is not the reader's
+            assert digests.digests_send(now=_tomorrow()).sent == 1
+    finally:
+        template_rendered.disconnect(record)
+    digest_templates = {name: language for name, language in languages.items() if "email/digest" in name}
+    assert set(digest_templates) == {
+        "campaigns/email/digest_subject.txt",
+        "campaigns/email/digest.txt",
+        "campaigns/email/digest.html",
+    }
+    assert set(digest_templates.values()) == {"es"}
