@@ -6,6 +6,7 @@ filter is a WHERE on small tables and a member is counted in exactly one combina
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from campaigns.models.campaigns import CampaignStep
 from engagement.models import LifecycleStage
@@ -39,8 +40,8 @@ class StageWeekly(Dimensions):
 
 
 class PeriodKind(models.TextChoices):
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
+    WEEK = "week", gettext_lazy("Week")
+    MONTH = "month", gettext_lazy("Month")
 
 
 class PeriodActive(Dimensions):
@@ -147,7 +148,7 @@ class CampaignStepTotals(models.Model):
 
     class Meta:
         db_table = "engagement_campaignsteptotals"
-        verbose_name_plural = "campaign step totals"
+        verbose_name_plural = gettext_lazy("campaign step totals")
 
     def __str__(self) -> str:
         return f"{self.step_id}: {self.sent} sent, {self.converted} converted"

@@ -11,6 +11,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.utils.translation import gettext as _
 from rest_framework import pagination, throttling
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -134,7 +135,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw in self.last_page_strings:
             return raw
         if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": ["Give a page number from 1."]})
+            raise ValidationError({"page": [_("Give a page number from 1.")]})
         return int(raw)
 
 

@@ -176,6 +176,7 @@ KNOBLE_REQUIRE_MFA = env.bool("KNOBLE_REQUIRE_MFA", default=True)
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -362,7 +362,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         revoked = api_tokens_revoke(tokens=queryset)
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)

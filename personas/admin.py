@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.csv_io import CsvAdminMixin
@@ -27,7 +28,7 @@ class PersonaAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Persona]:
         return super().get_queryset(request).annotate(job_count=Count("jobs"))
 
-    @admin.display(description="jobs", ordering="job_count")
+    @admin.display(description=gettext_lazy("jobs"), ordering="job_count")
     def job_count(self, obj: Any) -> int:
         return int(obj.job_count)
 
@@ -45,7 +46,7 @@ class BandFilter(admin.SimpleListFilter):
     parameter_name = "band"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(OpportunityBand.choices)
+        return [(value, str(label)) for value, label in OpportunityBand.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -73,14 +74,14 @@ class JobToBeDoneAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[JobToBeDone]:
         return JobToBeDone.objects.with_opportunity_score()
 
-    @admin.display(description="job")
+    @admin.display(description=gettext_lazy("job"))
     def statement(self, obj: JobToBeDone) -> str:
         return str(obj)
 
-    @admin.display(description="opportunity score", ordering="opportunity")
+    @admin.display(description=gettext_lazy("opportunity score"), ordering="opportunity")
     def opportunity_score(self, obj: JobToBeDone) -> str:
         return f"{obj.opportunity_score:g}"
 
-    @admin.display(description="band")
+    @admin.display(description=gettext_lazy("band"))
     def band(self, obj: JobToBeDone) -> str:
-        return obj.band.label
+        return str(obj.band.label)

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from roadmap.models import Horizon, Roadmap, RoadmapItem
 
@@ -35,7 +36,7 @@ def horizon_for_month(horizons: Iterable[Horizon], month: int) -> Horizon:
     for horizon in horizons:
         if horizon.start_month <= month <= horizon.end_month:
             return horizon
-    raise ValidationError(f"Month {month} is in no horizon of this roadmap.")
+    raise ValidationError(_("Month %(month)s is in no horizon of this roadmap.") % {"month": month})
 
 
 def validate_item_placement(
@@ -59,7 +60,7 @@ def validate_item_placement(
         if dependency.roadmap_id != roadmap.pk:
             errors.append(f"“{dependency.opportunity}” is on another roadmap.")
         elif item is not None and dependency.pk == item.pk:
-            errors.append("An item cannot depend on itself.")
+            errors.append(_("An item cannot depend on itself."))
         elif start_month <= dependency.end_month:
             errors.append(
                 f"“{dependency.opportunity}” ends in month {dependency.end_month}: this item can start in month "
