@@ -82,9 +82,9 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     actions = ["open_signup", "close_signup", "cancel"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "kind", "status", "lead")}),
-        ("Who", {"fields": ("target_personas", "capacity", "has_waitlist")}),
+        (gettext_lazy("Who"), {"fields": ("target_personas", "capacity", "has_waitlist")}),
         (gettext_lazy("When and where"), {"fields": ("signup_opens_at", "signup_closes_at", "starts_at", "ends_at")}),
-        ("Place", {"fields": ("is_online", "location")}),
+        (gettext_lazy("Place"), {"fields": ("is_online", "location")}),
         (gettext_lazy("Launched from and working on"), {"fields": ("roadmap_item", "stages", "red_flags")}),
     )
 
@@ -146,7 +146,9 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         for initiative in queryset:
             initiative_set_status(initiative=initiative, status=status, by=request.user)  # type: ignore[arg-type]
         self.message_user(
-            request, f"{queryset.count()} initiative(s) now {status.label.lower()}; participants were notified."
+            request,
+            _("%(count)s initiative(s) now %(label)s; participants were notified.")
+            % {"count": queryset.count(), "label": status.label.lower()},
         )
 
     @admin.action(description=gettext_lazy("Open sign-up for selected initiatives"), permissions=["change"])
@@ -198,7 +200,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     def _role(self, request: HttpRequest, queryset: QuerySet[Participation], role: str) -> None:
         for participation in queryset:
             participation_set_role(participation=participation, role=role, by=request.user)  # type: ignore[arg-type]
-        self.message_user(request, f"Changed the role of {queryset.count()} participation(s).")
+        self.message_user(request, _("Changed the role of %(count)s participation(s).") % {"count": queryset.count()})
 
     @admin.action(description=gettext_lazy("Make co-lead"), permissions=["change"])
     def make_co_lead(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
@@ -242,5 +244,7 @@ class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
     def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
         revoked = calendar_feeds_revoke(feeds=queryset)
         self.message_user(
-            request, f"Revoked {revoked} calendar feed(s): their addresses no longer work.", messages.SUCCESS
+            request,
+            _("Revoked %(revoked)s calendar feed(s): their addresses no longer work.") % {"revoked": revoked},
+            messages.SUCCESS,
         )

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_filters.fields import ModelChoiceField
 
 from initiatives.models import Initiative, InitiativeKind, InitiativeStatus
@@ -14,7 +14,12 @@ class HorizonChoiceField(ModelChoiceField):
     """Names the roadmap too: every roadmap has its own "Now", "Next" and "Later"."""
 
     def label_from_instance(self, obj: Horizon) -> str:
-        return f"{obj.name}, months {obj.start_month}–{obj.end_month} ({obj.roadmap.title})"
+        return gettext("%(obj)s, months %(start_month)s–%(end_month)s (%(roadmap)s)") % {
+            "obj": obj.name,
+            "start_month": obj.start_month,
+            "end_month": obj.end_month,
+            "roadmap": obj.roadmap.title,
+        }
 
 
 class HorizonFilter(django_filters.ModelChoiceFilter):

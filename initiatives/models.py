@@ -273,7 +273,7 @@ class CalendarFeed(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.member}"
+        return _("Calendar feed of %(member)s") % {"member": self.member}
 
     @staticmethod
     def digest_of(secret: str) -> str:

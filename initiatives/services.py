@@ -164,7 +164,7 @@ def _promote_waitlisted(initiative: Initiative, *, source: Source | str, by: Use
         notification_create(
             member=participation.member,
             kind=NotificationKind.PROMOTED,
-            title=f"A place opened up: you are now taking part in {initiative}",
+            title=_("A place opened up: you are now taking part in %(initiative)s") % {"initiative": initiative},
             body=_(
                 "You were next on the waitlist, so the place is yours. Leave the initiative if you no longer "
                 "need it, so the next person can take it."
@@ -281,13 +281,16 @@ def initiative_set_status(*, initiative: Initiative, status: InitiativeStatus | 
 def _notify_change(initiative: Initiative, changed: list[str]) -> None:
     cancelled = initiative.status == InitiativeStatus.CANCELLED and "status" in changed
     if cancelled:
-        kind, title = NotificationKind.INITIATIVE_CANCELLED, f"{initiative} is cancelled"
+        kind, title = (
+            NotificationKind.INITIATIVE_CANCELLED,
+            _("%(initiative)s is cancelled") % {"initiative": initiative},
+        )
         body = _(
             "Staff cancelled this initiative. Thank you for your interest; we will tell you about what replaces it."
         )
     else:
-        kind, title = NotificationKind.INITIATIVE_CHANGED, f"{initiative} has changed"
-        body = f"Changed: {', '.join(changed)}. Check the details and your calendar."
+        kind, title = NotificationKind.INITIATIVE_CHANGED, _("%(initiative)s has changed") % {"initiative": initiative}
+        body = _("Changed: %(changed)s. Check the details and your calendar.") % {"changed": ", ".join(changed)}
     concerned = Participation.objects.filter(
         initiative=initiative, status__in=[ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
     ).select_related("member")

@@ -165,7 +165,7 @@ def _after_change(
 
 def _joined_message(participation: Participation) -> str:
     if participation.status == ParticipationStatus.ACTIVE:
-        return f"You are taking part in “{participation.initiative}”."
+        return _("You are taking part in “%(initiative)s”.") % {"initiative": participation.initiative}
     position = waitlist_position(participation)
     return f"“{participation.initiative}” is full: you are number {position} on the waitlist."
 
@@ -191,7 +191,13 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         initiative_leave(member=member, initiative=initiative)
     except ValidationError as error:
         return _after_change(request, slug=slug, member=member, ok=None, error=" ".join(error.messages))
-    return _after_change(request, slug=slug, member=member, ok=f"You have left “{initiative}”.", error=None)
+    return _after_change(
+        request,
+        slug=slug,
+        member=member,
+        ok=_("You have left “%(initiative)s”.") % {"initiative": initiative},
+        error=None,
+    )
 
 
 def _ics_response(body: str, filename: str) -> HttpResponse:

@@ -184,9 +184,11 @@ class ActivityBatchSerializer(serializers.Serializer[Any]):
         for index, event in enumerate(events):
             problems: dict[str, list[str]] = {}
             if event["member"] not in known_members:
-                problems["member"] = [f"There is no member {event['member']}."]
+                problems["member"] = [_("There is no member %(member)s.") % {"member": event["member"]}]
             if event.get("subject_type") and event["subject_type"] not in types:
-                problems["subject_type"] = [f"Unknown subject type {event['subject_type']!r}."]
+                problems["subject_type"] = [
+                    _("Unknown subject type %(subject_type)r.") % {"subject_type": event["subject_type"]}
+                ]
             if event.get("origin") and event["origin"] not in VERB_ORIGINS[event["verb"]]:
                 allowed = ", ".join(VERB_ORIGINS[event["verb"]])
                 problems["origin"] = [

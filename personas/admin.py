@@ -42,7 +42,7 @@ BAND_RANGES = {
 
 
 class BandFilter(admin.SimpleListFilter):
-    title = "opportunity band"
+    title = gettext_lazy("opportunity band")
     parameter_name = "band"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:

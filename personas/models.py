@@ -151,7 +151,11 @@ class JobToBeDone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"When {self.situation}, I want to {self.motivation}, so I can {self.outcome}"
+        return _("When %(situation)s, I want to %(motivation)s, so I can %(outcome)s") % {
+            "situation": self.situation,
+            "motivation": self.motivation,
+            "outcome": self.outcome,
+        }
 
     @property
     def opportunity_score(self) -> float:

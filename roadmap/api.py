@@ -306,7 +306,9 @@ class RoadmapViewSet(viewsets.ModelViewSet[Roadmap]):
 
     def _revision(self, roadmap: Roadmap, number: Any) -> RoadmapRevision:
         if not str(number).isdigit():
-            raise serializers.ValidationError({"revision": [f"{number!r} is not a revision number."]})
+            raise serializers.ValidationError(
+                {"revision": [_("%(number)r is not a revision number.") % {"number": number}]}
+            )
         revision = roadmap.revisions.filter(number=int(number)).first()
         if revision is None:
             raise NotFound(_("This roadmap has no revision %(number)s.") % {"number": number})

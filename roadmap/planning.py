@@ -119,7 +119,9 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
     )
     placed: list[ProposedItem] = []
     skipped = [
-        SkippedOpportunity(row.pk, row.title, f"Unrated: {row.missing} criterion value(s) missing.")
+        SkippedOpportunity(
+            row.pk, row.title, _("Unrated: %(missing)s criterion value(s) missing.") % {"missing": row.missing}
+        )
         for row in candidates
         if not row.is_rated
     ]
@@ -137,7 +139,9 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
             progress = True
             unplaced = [titles[pk] for pk in dependencies if pk not in ends]
             if unplaced:
-                reason = f"Depends on {', '.join(f'“{t}”' for t in unplaced)}, which is not on the roadmap."
+                reason = _("Depends on %(unplaced)s, which is not on the roadmap.") % {
+                    "unplaced": ", ".join(f"“{t}”" for t in unplaced)
+                }
                 skipped.append(SkippedOpportunity(row.pk, row.title, reason))
                 continue
             earliest = max([1, *(ends[pk] + 1 for pk in dependencies)])
@@ -165,7 +169,10 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
                 )
                 break
             else:
-                reason = f"No horizon has {row.effort_weeks:g} person-weeks left from month {earliest}."
+                reason = _("No horizon has %(weeks)s person-weeks left from month %(earliest)s.") % {
+                    "weeks": format(row.effort_weeks, "g"),
+                    "earliest": earliest,
+                }
                 skipped.append(SkippedOpportunity(row.pk, row.title, reason))
     skipped += [SkippedOpportunity(row.pk, row.title, _("Its dependencies form a cycle.")) for row in pending]
     return Proposal(roadmap_id=roadmap.pk, model_id=model.pk, items=tuple(placed), skipped=tuple(skipped))

@@ -67,7 +67,9 @@ def ask_for_text(
             except ValidationError as error:
                 modeladmin.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
         if done:
-            modeladmin.message_user(request, f"{title}: done for {done}.", messages.SUCCESS)
+            modeladmin.message_user(
+                request, _("%(value)s: done for %(done)s.") % {"value": title, "done": done}, messages.SUCCESS
+            )
         return None
     return TemplateResponse(
         request,

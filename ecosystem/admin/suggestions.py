@@ -23,7 +23,7 @@ from members.models import User
 class PendingFirstFilter(admin.SimpleListFilter):
     """The review queue: pending suggestions unless staff choose another status."""
 
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -46,7 +46,10 @@ def same_category(part: models.Model, category_id: int | None, fields: list[str]
     for name in fields:
         related = getattr(part, name, None)
         if related is not None and category_id is not None and related.category_id != category_id:
-            errors[name] = f"{related} belongs to {related.category}, not to this category."
+            errors[name] = gettext("%(related)s belongs to %(category)s, not to this category.") % {
+                "related": related,
+                "category": related.category,
+            }
     return errors
 
 
