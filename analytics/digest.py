@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from analytics.panels.base import Filters
 from analytics.panels.headline import headline
+from members.languages import in_language_of
 from members.models import User
 
 
@@ -21,6 +22,7 @@ def digest_recipients() -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True)
         .filter(Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True))
+        .select_related("member")  # the recipient's language (members.languages)
         .distinct()
         .order_by("pk")
     )
@@ -35,10 +37,11 @@ def digest_send(*, user: User) -> None:
         "panel": headline(filters),
         "url": settings.SITE_URL.rstrip("/") + reverse("dashboards:index"),
     }
-    send_mail(
-        subject=render_to_string("analytics/email/digest_subject.txt", context).strip(),
-        message=render_to_string("analytics/email/digest.txt", context),
-        html_message=render_to_string("analytics/email/digest.html", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with in_language_of(user):
+        send_mail(
+            subject=render_to_string("analytics/email/digest_subject.txt", context).strip(),
+            message=render_to_string("analytics/email/digest.txt", context),
+            html_message=render_to_string("analytics/email/digest.html", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )

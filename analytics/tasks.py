@@ -25,4 +25,4 @@ def send_weekly_digest() -> None:
     max_retries=5,
 )
 def send_digest(user_id: int) -> None:
-    digest_send(user=User.objects.get(pk=user_id))
+    digest_send(user=User.objects.select_related("member").get(pk=user_id))

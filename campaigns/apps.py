@@ -7,8 +7,16 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
 
     def ready(self) -> None:
-        from campaigns.models import Campaign
+        from campaigns.models import Campaign, CampaignStep
         from members.activity_subjects import SubjectLink, activity_subject_register
+        from translations.registry import register
+
+        # Each step's message in the member's language (translations); the queue lists every step.
+        register(
+            CampaignStep,
+            fields=("subject", "body"),
+            shown=lambda: CampaignStep.objects.order_by("campaign_id", "position"),
+        )
 
         # A campaign's name is for staff; the member knows it as a message, about its goal when it has one.
         def describe(campaign: Campaign) -> SubjectLink:

@@ -15,8 +15,10 @@ from campaigns.validators import HREF, PLACEHOLDER, link_is_allowed, markdown_ht
 from campaigns.verp import return_path
 from ecosystem.models import ReviewState
 from initiatives.models import Initiative
+from members.languages import in_member_language
 from members.models import Member
 from sharing.models import BROADCAST
+from translations.selectors import translation_of
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,12 @@ class Template:
     links: tuple[PortalLink, ...] = ()
 
     @classmethod
-    def for_step(cls, step: CampaignStep) -> "Template":
-        return cls(subject=step.subject, text=step.body, html=markdown_html(step.body), links=portal_links(step))
+    def for_step(cls, step: CampaignStep, *, language: str | None = None) -> "Template":
+        """The step in `language` when a translator translated it (translations), else as written."""
+        translation = translation_of(step, language=language) if language else None
+        subject = (translation.text("subject") if translation else None) or step.subject
+        body = (translation.text("body") if translation else None) or step.body
+        return cls(subject=subject, text=body, html=markdown_html(body), links=portal_links(step))
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,15 @@ def _without_unsafe_links(html: str, *, link_hosts: set[str]) -> str:
 def personalise(
     template: Template, *, member: Member, campaign: Campaign, delivery: Delivery | None, name: str | None = None
 ) -> Message:
-    """One member's message; with a delivery its links are tracked and it carries an unsubscribe link."""
+    """One member's message, in the member's language (every e-mail and in-app copy of a campaign is written
+    here); with a delivery its links are tracked and it carries an unsubscribe link."""
+    with in_member_language(member.language):
+        return _personalise(template, member=member, campaign=campaign, delivery=delivery, name=name)
+
+
+def _personalise(
+    template: Template, *, member: Member, campaign: Campaign, delivery: Delivery | None, name: str | None
+) -> Message:
     values = _values(member, campaign.goal, name=name)
     subject = _fill(template.subject, values, html=False)
     body = _without_unsafe_links(_fill(template.html, values, html=True), link_hosts=campaign.link_hosts)

@@ -38,6 +38,10 @@ from members.services import (
     record_activity,
     record_activity_for_members,
 )
+from translations.languages import target_of
+
+# The steps' messages of a chunk, by step and the language of the members (None: as written).
+Templates = dict[tuple[int, str | None], Template]
 
 
 class TransientSendError(Exception):
@@ -49,7 +53,12 @@ def campaign_test_send(*, campaign: Campaign, actor: User) -> int:
     stand_in = member or Member(user=actor)
     emails = [
         email_for(
-            personalise(Template.for_step(step), member=stand_in, campaign=campaign, delivery=None),
+            personalise(
+                Template.for_step(step, language=target_of(stand_in.language)),
+                member=stand_in,
+                campaign=campaign,
+                delivery=None,
+            ),
             to=actor.email,
             delivery=None,
         )
@@ -152,7 +161,7 @@ def _record_sent(delivery: Delivery, now: datetime) -> None:
     record_activity(member=delivery.member, **_sent_activity(delivery, now))
 
 
-def _claim(delivery_ids: list[int], templates: dict[int, Template], result: SendResult) -> list[Delivery]:
+def _claim(delivery_ids: list[int], templates: Templates, result: SendResult) -> list[Delivery]:
     """Decides every claimable row in one transaction; returns those to send by e-mail, now `sending`."""
     now = timezone.now()
     with transaction.atomic():
@@ -235,10 +244,12 @@ def _claim(delivery_ids: list[int], templates: dict[int, Template], result: Send
     return to_email
 
 
-def _render(row: Delivery, templates: dict[int, Template]) -> Any:
-    if row.step_id not in templates:
-        templates[row.step_id] = Template.for_step(row.step)
-    return personalise(templates[row.step_id], member=row.member, campaign=row.campaign, delivery=row)
+def _render(row: Delivery, templates: Templates) -> Any:
+    # Rendered once per step and language: a chunk in English costs no query for translations.
+    key = (row.step_id, target_of(row.member.language))
+    if key not in templates:
+        templates[key] = Template.for_step(row.step, language=key[1])
+    return personalise(templates[key], member=row.member, campaign=row.campaign, delivery=row)
 
 
 # The row is still this worker's while it carries the worker's claim time; matching on the key and that time
@@ -360,7 +371,7 @@ def _commit_without_waiting_for_disk() -> Iterator[None]:
 def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
     """Sends a chunk over one SMTP connection; rows that are not pending and due (any more) are left alone."""
     result = SendResult()
-    templates: dict[int, Template] = {}
+    templates: Templates = {}
     with _commit_without_waiting_for_disk():
         rows = _claim(delivery_ids, templates, result)
         if rows:
@@ -368,7 +379,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
     return result
 
 
-def _send_claimed(rows: list[Delivery], templates: dict[int, Template], result: SendResult) -> None:
+def _send_claimed(rows: list[Delivery], templates: Templates, result: SendResult) -> None:
     remaining = list(reversed(rows))  # popped from the end as each row is offered
     in_flight: Delivery | None = None
     try:

@@ -7,10 +7,23 @@ class EcosystemConfig(AppConfig):
     name = "ecosystem"
 
     def ready(self) -> None:
-        from ecosystem.models import IndicatorSet, RedFlag, Suggestion
+        from ecosystem.models import Actor, IndicatorSet, RedFlag, ReviewState, Stage, Suggestion
         from members.activity_subjects import SubjectLink, activity_subject_register
         from sharing.services import labelled_model_register
+        from translations.registry import register
 
+        # Translated for members (translations): a red flag's own words, never its sources' quotes, which stay
+        # in their original language; the queue lists the published ones.
+        register(RedFlag, fields=("indicator", "detail"), shown=lambda: RedFlag.objects.published())
+        # The map's stage and actor names (their descriptions too); the map's templates show them with the
+        # `translated` filter where they adopt it.
+        register(Stage, fields=("name", "description"))
+        register(Actor, fields=("name", "description"))
+        register(
+            IndicatorSet,
+            fields=("name", "rationale"),
+            shown=lambda: IndicatorSet.objects.filter(review_state=ReviewState.PUBLISHED),
+        )
         # Deleting a labelled object removes its named recipients (no orphans in `sharing`).
         for model in (RedFlag, Suggestion, IndicatorSet):
             labelled_model_register(model)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ecosystem.models import Suggestion, SuggestionStatus
 from ecosystem.selectors import RED_FLAG_SHARING
+from members.languages import in_language_of
 from sharing.selectors import may_see
 
 
@@ -24,12 +25,13 @@ def suggestion_outcome_email_send(*, suggestion: Suggestion) -> None:
         and may_see(user=recipient, obj=suggestion.red_flag, spec=RED_FLAG_SHARING),
         "url": settings.SITE_URL + reverse("ecosystem:suggestion", args=[suggestion.pk]),
     }
-    send_mail(
-        subject=render_to_string("ecosystem/email/suggestion_outcome_subject.txt", context).strip(),
-        message=render_to_string("ecosystem/email/suggestion_outcome.txt", context),
-        from_email=None,
-        recipient_list=[recipient.email],
-    )
+    with in_language_of(recipient):
+        send_mail(
+            subject=render_to_string("ecosystem/email/suggestion_outcome_subject.txt", context).strip(),
+            message=render_to_string("ecosystem/email/suggestion_outcome.txt", context),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
 
 
 @transaction.atomic

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "knoble",
+    "translations",
     "personas",
     "members",
     "sharing",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ClientInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (the switcher's cookie) and before CommonMiddleware (which may redirect): the browser's
+    # language; members.middleware.MemberLanguageMiddleware then applies the member's own choice.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "members.middleware.MemberLanguageMiddleware",
     "members.middleware.MembershipGateMiddleware",
 ]
 
@@ -174,9 +179,12 @@ USERSESSIONS_TRACK_ACTIVITY = False
 KNOBLE_REQUIRE_MFA = env.bool("KNOBLE_REQUIRE_MFA", default=True)
 
 LANGUAGE_CODE = "en-gb"
+# The member's profile language, else the browser's (Accept-Language), else English. URLs carry no prefix.
+# Each language's name is written in that language, so that a reader finds their own in the switcher.
+LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

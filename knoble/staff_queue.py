@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecosystem.models import RedFlag, ReviewState, Suggestion, SuggestionStatus
 from members.models import Member
+from translations.models import Translation
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class Waiting:
 
 
 def staff_queue(*, user: Any) -> list[Waiting]:
-    """Members awaiting approval, suggestions to review and red flags to verify, for the lists `user` may see."""
+    """Members awaiting approval, suggestions to review, red flags to verify and stale translations, for the lists
+    `user` may see."""
     entries = [
         (
             "members.view_member",
@@ -43,6 +45,13 @@ def staff_queue(*, user: Any) -> list[Waiting]:
             _("Red flags to verify"),
             RedFlag.objects.filter(review_state=ReviewState.IN_REVIEW),
             reverse("admin:ecosystem_redflag_changelist") + f"?review_state__exact={ReviewState.IN_REVIEW}",
+        ),
+        (
+            # Translations whose English text changed since: the translators' queue lists them by language.
+            "translations.view_translation",
+            _("Translations gone stale"),
+            Translation.objects.stale(),
+            reverse("admin:translations_queue"),
         ),
     ]
     return [

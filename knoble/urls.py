@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from knoble import staff_queue, views
 from knoble.api import MeView, api_v1_urls
+from members import views as members_views
 
 # The admin login goes through allauth: same rate limits, MFA and enumeration protection.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -20,6 +21,8 @@ handler500 = "core.api_base.api_aware_server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Django's set_language behind the switcher, which also saves a signed-in member's choice on their profile.
+    path("i18n/setlang/", members_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/me/", MeView.as_view(), name="api-me"),

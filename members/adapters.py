@@ -6,8 +6,11 @@ from django import forms
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils import translation
 
 from core.client_ip import client_ip
+from members.languages import in_language_of
+from members.models import User
 from members.services import member_register
 
 
@@ -20,6 +23,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 user=user, job_title=form.cleaned_data.get("job_title", ""), consent_wording=form.consent_wording()
             )
         return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's e-mails (verification, password reset, security notices) in the recipient's language: their
+        profile's, else the page's they asked from (the person asking is the recipient), else English."""
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.select_related("member").filter(email__iexact=email).first()
+        with in_language_of(user, fallback=translation.get_language()):
+            super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """The one rule for the client's address (trusted proxies only): login limits and the session list."""

@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from members.consent import consent_is_unrecorded, email_consent_wording
 from members.models import Member, User
 from personas.models import Persona
+from translations.selectors import translated_text, translations_attach
 
 
 class SignupForm(AllauthSignupForm):
@@ -53,13 +55,27 @@ class UserNameForm(forms.ModelForm[User]):
 TIME_ZONES = sorted(available_timezones())
 
 
+class _TranslatedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices with their translations loaded in one query (translations), not one per choice."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        objects = list(self.queryset)
+        translations_attach(objects)
+        for obj in objects:
+            yield self.choice(obj)
+
+
 class PersonaChoiceField(forms.ModelChoiceField[Persona]):
-    """Personas as radio buttons; the profile page prints each one's summary under its name."""
+    """Personas as radio buttons, in the reader's language; the profile page prints each one's summary under its
+    name."""
 
     widget = forms.RadioSelect
+    iterator = _TranslatedChoiceIterator
 
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
+        return str(translated_text(obj, "name"))
 
 
 class MemberProfileForm(forms.ModelForm[Member]):
@@ -72,12 +88,18 @@ class MemberProfileForm(forms.ModelForm[Member]):
         help_text=gettext_lazy("Type a city, such as London or New York, and choose from the list."),
     )
     persona = PersonaChoiceField(queryset=Persona.objects.none(), required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        choices=[("", gettext_lazy("Your browser's language")), *settings.LANGUAGES],
+        help_text=gettext_lazy("The portal's pages and the e-mail we send you."),
+    )
 
     time_zones = TIME_ZONES
 
     class Meta:
         model = Member
-        fields = ["job_title", "persona", "timezone", "consent_email"]
+        fields = ["job_title", "persona", "timezone", "language", "consent_email"]
         labels = {"job_title": gettext_lazy("Job title")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

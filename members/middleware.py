@@ -5,15 +5,36 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from core.permissions import DASHBOARD_PERMISSION
 from members.access import SHUT_OUT, Access, portal_access, refusal_page
+from members.languages import supported
 
 # Paths that a shut-out account (suspended, left) may still reach: signing out, health and assets.
-_SHUT_OUT_OPEN_PREFIXES = ("/accounts/logout/", "/healthz", "/static/")
-# Paths that any signed-in user may reach whatever their membership: accounts, health and assets.
+_SHUT_OUT_OPEN_PREFIXES = ("/accounts/logout/", "/healthz", "/static/", "/i18n/")
+# Paths that any signed-in user may reach whatever their membership: accounts, health, assets and the language.
 # Campaign links carry their own signed token: they must work for whoever is signed in on the device.
-_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/campaigns/")
+_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/campaigns/", "/i18n/")
+
+
+class MemberLanguageMiddleware:
+    """A signed-in member's profile language wins over the browser's (which LocaleMiddleware, earlier, applied).
+    The API is left to LocaleMiddleware: a client asks for its language with Accept-Language. Costs no query:
+    the authentication backends load the member with the user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith("/api/"):
+            member = getattr(user, "member", None)
+            language = supported(member.language) if member is not None else None
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)
 
 
 class MembershipGateMiddleware:

@@ -138,6 +138,10 @@ class Member(models.Model):
     # wording. Opt-in: nobody agrees by default.
     consent_email = models.BooleanField(_("E-mail consent"), default=False)
     timezone = models.CharField(max_length=64, default="UTC")
+    # The language of the portal's pages and of every e-mail to the member (`members.languages`); empty: the
+    # browser's language, else English. A code of settings.LANGUAGES, checked by the profile form and the switcher
+    # (no choices here, so that adding a language needs no migration).
+    language = models.CharField(_("language"), max_length=16, blank=True, default="", db_default="")
     # Marked by staff: the member answers for their organisation's shared knowledge and may read the access log
     # of its labelled objects (`sharing`). Later organisation-admin features build on this flag.
     is_organisation_admin = models.BooleanField(

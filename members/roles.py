@@ -20,6 +20,7 @@ STAFF_APPS = (
     "engagement",
     "campaigns",
     "analytics",
+    "translations",
     "django_celery_beat",
 )
 NEVER_GRANTED = {

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from members.consent import consent_give, consent_is_unrecorded, consent_withdraw, email_consent_wording
 from members.history import attribute_change
+from members.languages import supported
 from members.models import (
     VERB_ORIGINS,
     Activity,
@@ -291,6 +292,18 @@ def member_profile_update(
     member.save()
     if changed:
         record_activity(member=member, verb=Verb.PROFILE_UPDATED, details={"fields": sorted(changed)})
+    return member
+
+
+@transaction.atomic
+def member_language_set(*, member: Member, language: str) -> Member:
+    """The member's language, chosen with the switcher in the navigation: their pages and e-mail from now on."""
+    chosen = supported(language)
+    if chosen is None:
+        raise ValidationError({"language": _("Choose one of the portal's languages.")})
+    if member.language != chosen:
+        member.language = chosen
+        member.save(update_fields=["language"])
     return member
 
 

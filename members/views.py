@@ -6,13 +6,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from members.activity_subjects import subject_link
 from members.forms import ApiTokenForm, MemberProfileForm, UserNameForm
+from members.languages import supported
 from members.models import ApiToken, Member
 from members.selectors import activity_for_member, api_tokens_of, member_for_user
-from members.services import api_token_create, api_token_revoke, member_profile_update
+from members.services import api_token_create, api_token_revoke, member_language_set, member_profile_update
 
 
 def _current_member(request: HttpRequest) -> Member:
@@ -95,3 +97,14 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404(_("No such token.")) from missing
     messages.success(request, _("The token “%(token)s” is revoked.") % {"token": token.name})
     return redirect("members:api_tokens")
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The switcher in the navigation: Django's `set_language` (a cookie, then back to the page), and for a
+    signed-in member their profile's language too, which their e-mail follows and which wins on every device."""
+    response = set_language(request)
+    member = getattr(request.user, "member", None) if request.user.is_authenticated else None
+    if member is not None and supported(request.POST.get("language")):
+        member_language_set(member=member, language=request.POST["language"])
+    return response

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ecosystem.models import Confidence, IndicatorSet, RedFlag, ReviewState
 from ecosystem.selectors import INDICATOR_SET_SHARING, RED_FLAG_SHARING
 from ecosystem.services import red_flag_review_confidence
+from members.languages import in_member_language
 from members.models import Member, NotificationKind, Organisation, Source, User, Verb
 from members.services import notification_create, record_activity
 from outcomes.models import COUNT_FIELDS, OutcomeReport, ReferralFeedback, ReviewDecision, ReviewRule
@@ -286,11 +287,12 @@ def referral_feedback_give(
         red_flag=red_flag, referring_organisation=referring_organisation, given_by=member
     )
     url = reverse("ecosystem:red_flag", args=[red_flag.pk])
-    title = _("A referral citing red flag #%(number)s was useful") % {"number": red_flag.pk}
-    body = _(
-        "A law-enforcement or prosecutor member of The Knoble told us that a referral from your organisation "
-        "citing this red flag was useful. Thank you for reporting."
-    )
     for recipient in Member.objects.approved().filter(organisation=referring_organisation):
-        notification_create(member=recipient, kind=FEEDBACK_NOTIFICATION_KIND, title=title, body=body, url=url)
+        with in_member_language(recipient.language):  # each reads it in their own language
+            title = _("A referral citing red flag #%(number)s was useful") % {"number": red_flag.pk}
+            body = _(
+                "A law-enforcement or prosecutor member of The Knoble told us that a referral from your organisation "
+                "citing this red flag was useful. Thank you for reporting."
+            )
+            notification_create(member=recipient, kind=FEEDBACK_NOTIFICATION_KIND, title=title, body=body, url=url)
     return feedback

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, InitiativeSession, Participation, ParticipationStatus
 from members.history import attribute_change
+from members.languages import in_member_language
 from members.models import Member, NotificationKind, Origin, Source, User, Verb
 from members.services import notification_create, record_activity
 from sharing.models import Label, SharingGroup
@@ -158,19 +159,20 @@ def _notify(*, post: Post, space: Space, author: Member, is_new_thread: bool) ->
             continue
         if not may_see(user=person.user, obj=post, spec=POST_SPEC):
             continue
-        if is_mentioned:
-            title = _("%(author)s mentioned you in “%(thread)s”")
-        elif is_new_thread:
-            title = _("%(author)s started “%(thread)s”")
-        else:
-            title = _("%(author)s replied in “%(thread)s”")
-        notification_create(
-            member=person,
-            kind=NOTIFICATION_KIND,
-            title=title % {"author": author.user.display_name, "thread": post.thread.title},
-            body=_("In the space of %(initiative)s.") % {"initiative": initiative.title},
-            url=url,
-        )
+        with in_member_language(person.language):  # written in the reader's language, not the author's
+            if is_mentioned:
+                title = _("%(author)s mentioned you in “%(thread)s”")
+            elif is_new_thread:
+                title = _("%(author)s started “%(thread)s”")
+            else:
+                title = _("%(author)s replied in “%(thread)s”")
+            notification_create(
+                member=person,
+                kind=NOTIFICATION_KIND,
+                title=title % {"author": author.user.display_name, "thread": post.thread.title},
+                body=_("In the space of %(initiative)s.") % {"initiative": initiative.title},
+                url=url,
+            )
         sent += 1
     return sent
 
@@ -468,13 +470,14 @@ def _remind_one(*, pk: int, today: date) -> int:
     item = ActionItem.objects.select_related("owner__user", "space__initiative").get(pk=pk)
     if selectors.access_level(user=item.owner.user, initiative=item.space.initiative) < Level.MEMBER:
         return 0
-    notification_create(
-        member=item.owner,
-        kind=NOTIFICATION_KIND,
-        title=_("Overdue: “%(title)s” was due on %(due)s") % {"title": item.title, "due": item.due_on.isoformat()},
-        body=_("An action item of yours in %(initiative)s.") % {"initiative": item.space.initiative.title},
-        url=item.space.get_absolute_url() + "#actions-heading",
-    )
+    with in_member_language(item.owner.language):
+        notification_create(
+            member=item.owner,
+            kind=NOTIFICATION_KIND,
+            title=_("Overdue: “%(title)s” was due on %(due)s") % {"title": item.title, "due": item.due_on.isoformat()},
+            body=_("An action item of yours in %(initiative)s.") % {"initiative": item.space.initiative.title},
+            url=item.space.get_absolute_url() + "#actions-heading",
+        )
     return 1
 
 

@@ -33,6 +33,7 @@ from campaigns.transitions import (
 from core.admin import ReadOnlyAdminMixin
 from engagement.models import LifecycleStage, stage_name
 from members.models import Member, User
+from translations.languages import target_of
 
 HTMX = "vendor/htmx/htmx.min.js"
 
@@ -253,7 +254,15 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
                 error = f"No member has the e-mail address {email}."
         if member is not None:
             previews = [
-                (step, personalise(Template.for_step(step), member=member, campaign=campaign, delivery=None))
+                (
+                    step,
+                    personalise(
+                        Template.for_step(step, language=target_of(member.language)),
+                        member=member,
+                        campaign=campaign,
+                        delivery=None,
+                    ),
+                )
                 for step in campaign.steps.order_by("position")
             ]
         context = {

@@ -7,6 +7,7 @@ The language comes from the browser (`Accept-Language`) and from LANGUAGE_CODE, 
 a language negotiated per request."""
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,8 @@ MEMBER_PAGES = [
     "/activity/",
     "/profile/",
 ]
+# The brand as the header shows it: a name, though the page title translates it ("Portal de The Knoble").
+PROPER_NOUNS = {"The Knoble", "The Knoble Portal"}
 LEADERSHIP_PAGES = ["/dashboards/", "/dashboards/how-these-numbers-are-computed/"]
 
 # Every visible text node, and the whole text of the elements that hold a sentence (a link or <strong> inside a
@@ -68,29 +71,43 @@ def english_msgids(language: str) -> list[tuple[str, re.Pattern[str]]]:
     found = []
     for (_, msgid, plural), (translations, _) in entries.items():
         for english in filter(None, (msgid, plural)):
-            if english in translations or not re.search(r"[A-Za-z]{3}", re.sub(r"%\(\w+\)[sdr]", "", english)):
-                continue  # the same word in both languages, or nothing but placeholders and punctuation
+            if (
+                english in translations
+                or english in PROPER_NOUNS
+                or not re.search(r"[A-Za-z]{3}", re.sub(r"%\(\w+\)[sdr]", "", english))
+            ):
+                continue  # the same in both languages, a name, or nothing but placeholders and punctuation
             found.append((english, _pattern(english)))
     return found
 
 
-def stored_texts() -> set[str]:
+def stored_texts() -> tuple[set[str], set[str]]:
     """Text the database holds, written in the language of the moment it was made: the notifications (their
-    title and body are written when the event happens) and the roadmap's horizon names. It is content, like a
-    member's post, even where it reads like a msgid ("Next")."""
+    title and body are written when the event happens), which a heading may show after a translated tag ("New"),
+    and the roadmap's horizon names, shown alone. It is content, like a member's post, even where it reads like a
+    msgid ("Next", "… has changed")."""
     from members.models import Notification
     from roadmap.models import Horizon
 
-    texts = {text for pair in Notification.objects.values_list("title", "body") for text in pair}
-    texts.update(Horizon.objects.values_list("name", flat=True))
-    return {" ".join(text.split()) for text in texts if text}
+    def normal(texts: Iterable[str]) -> set[str]:
+        return {" ".join(text.split()) for text in texts if text}
+
+    notifications = normal(text for pair in Notification.objects.values_list("title", "body") for text in pair)
+    return notifications, normal(Horizon.objects.values_list("name", flat=True))
 
 
-def _english_left(page, path: str, msgids: list[tuple[str, re.Pattern[str]]], stored: set[str]) -> list[str]:
+def _english_left(
+    page, path: str, msgids: list[tuple[str, re.Pattern[str]]], stored: tuple[set[str], set[str]]
+) -> list[str]:
     response = page.goto(path)
     assert response is not None, f"{path}: no response"
     assert response.ok, f"{path}: HTTP {response.status}"
-    texts = [text for text in page.evaluate(VISIBLE_TEXT) if text not in stored]
+    within, whole = stored
+    texts = [
+        text
+        for text in page.evaluate(VISIBLE_TEXT)
+        if text not in whole and not any(content in text for content in within)
+    ]
     return sorted({english for english, pattern in msgids for text in texts if pattern.fullmatch(text)})
 
 

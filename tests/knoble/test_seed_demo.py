@@ -18,12 +18,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max, Min
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from analytics.models import RollupRefresh, StageWeekly
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.results import step_results
 from core.demo_files import demo_json
+from ecosystem.models import RedFlag
 from engagement.models import MemberEngagement
 from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import waitlist_position
@@ -32,6 +33,8 @@ from personas.models import Persona, ScoreSource
 from roadmap.models import Criterion, IdeationSession, Roadmap, RoadmapItem
 from roadmap.ranking import rank_opportunities
 from spaces.models import Post
+from translations.models import Translation
+from translations.selectors import translated_text, translation_queue
 from voice.models import Idea, IdeaStatus, Survey
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +56,7 @@ APPS = (
     "spaces",
     "engagement",
     "campaigns",
+    "translations",
 )
 
 
@@ -172,3 +176,15 @@ def test_the_voice_marked_as_demo(first):
     survey = Survey.objects.get()
     assert survey.title.startswith("Demo survey")
     assert all(job.score_source == ScoreSource.COMPUTED for job in survey.jobs.all())
+
+
+def test_spanish_and_french_translations_of_the_content_members_read(first):
+    assert first["translations.Translation"] == 2 * len(demo_json("translations/translations.json"))
+    assert not Translation.objects.stale().exists()
+    flag = RedFlag.objects.published().get(indicator__startswith="Payments to employment")
+    with translation.override("es"):
+        assert translated_text(flag, "indicator").startswith("Pagos a agencias de empleo")
+    with translation.override("fr"):
+        assert translated_text(Persona.objects.get(name="Federal prosecutor"), "name") == "Procureur fédéral"
+    queued = {(item.entry.model._meta.label, str(item.obj)) for item in translation_queue(language="es")}
+    assert not any(label == "personas.Persona" for label, _name in queued)  # every demo persona is translated

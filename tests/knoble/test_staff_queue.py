@@ -26,6 +26,7 @@ def test_the_admin_index_counts_what_waits_and_links_to_it(client, without_mfa_r
         "Members awaiting approval": 2,
         "Suggestions to review": 1,
         "Red flags to verify": 1,
+        "Translations gone stale": 0,
     }
     content = response.content.decode()
     assert "Waiting for staff" in content

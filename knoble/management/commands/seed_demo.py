@@ -8,6 +8,7 @@ from analytics import demo as analytics_demo
 from campaigns import demo as campaigns_demo
 from ecosystem import demo as ecosystem_demo
 from initiatives import demo as initiatives_demo
+from knoble import demo_translations
 from members import demo as members_demo
 from outcomes import demo as outcomes_demo
 from personas import demo as personas_demo
@@ -26,6 +27,8 @@ SEEDERS = [
     voice_demo.seed,
     spaces_demo.seed,
     campaigns_demo.seed,
+    # The translations of the content above (red flags, initiatives, personas).
+    demo_translations.seed,
     # Last: it replays the engagement history over everything above.
     analytics_demo.seed,
 ]
