@@ -314,7 +314,10 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
 
     def perform_destroy(self, instance: Campaign) -> None:
         if instance.status in LIVE_STATUSES:
-            raise Conflict(f"“{instance}” is {instance.get_status_display().lower()}: cancel it before deleting it.")
+            raise Conflict(
+                _("“%(instance)s” is %(status)s: cancel it before deleting it.")
+                % {"instance": instance, "status": instance.get_status_display().lower()}
+            )
         instance.delete()
 
     @extend_schema(responses={200: StepResultSerializer(many=True)})

@@ -103,7 +103,7 @@ def strict_page_size(request: Request, default: int, largest: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= largest:
-        raise ValidationError({"page_size": [f"Give a whole number from 1 to {largest}."]})
+        raise ValidationError({"page_size": [_("Give a whole number from 1 to %(largest)s.") % {"largest": largest}]})
     return int(raw)
 
 

@@ -144,7 +144,10 @@ def csv_import(*, csv_format: CsvFormat, text: str, dry_run: bool = False) -> Im
                 transaction.set_rollback(True)
     except IntegrityError as error:
         return ImportResult(
-            errors=(RowError(0, f"The database refused the file; nothing was imported ({error})."),), dry_run=dry_run
+            errors=(
+                RowError(0, _("The database refused the file; nothing was imported (%(error)s).") % {"error": error}),
+            ),
+            dry_run=dry_run,
         )
     updated = sum(1 for item in planned if item.is_update)
     return ImportResult(created=len(planned) - updated, updated=updated, dry_run=dry_run)

@@ -167,7 +167,10 @@ def _joined_message(participation: Participation) -> str:
     if participation.status == ParticipationStatus.ACTIVE:
         return _("You are taking part in “%(initiative)s”.") % {"initiative": participation.initiative}
     position = waitlist_position(participation)
-    return f"“{participation.initiative}” is full: you are number {position} on the waitlist."
+    return _("“%(initiative)s” is full: you are number %(position)s on the waitlist.") % {
+        "initiative": participation.initiative,
+        "position": position,
+    }
 
 
 @portal_member_required

@@ -88,8 +88,15 @@ def validate_item_placement(
         for dependent in item.dependents.select_related("opportunity"):
             if dependent.start_month <= end_month:
                 errors.append(
-                    f"“{dependent.opportunity}” depends on this item and starts in month {dependent.start_month}: "
-                    f"this item must end by month {dependent.start_month - 1}."
+                    _(
+                        "“%(opportunity)s” depends on this item and starts in month %(start_month)s: "
+                        "this item must end by month %(latest)s."
+                    )
+                    % {
+                        "opportunity": dependent.opportunity,
+                        "start_month": dependent.start_month,
+                        "latest": dependent.start_month - 1,
+                    }
                 )
         cycle = _dependency_cycle(item=item, dependencies=[d for d in dependencies if d.pk != item.pk])
         if cycle:

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from campaigns.bounce_results import bounce_rates
 from campaigns.messages import Template, personalise
@@ -187,7 +187,11 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
-                self.message_user(request, f"A test of “{campaign}” is on its way to {request.user.email}.")
+                self.message_user(
+                    request,
+                    gettext("A test of “%(campaign)s” is on its way to %(email)s.")
+                    % {"campaign": campaign, "email": request.user.email},
+                )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Campaign | None:
         if request.method != "POST":
@@ -251,7 +255,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
         if email:
             member = Member.objects.select_related("user", "organisation").filter(user__email__iexact=email).first()
             if member is None:
-                error = f"No member has the e-mail address {email}."
+                error = gettext("No member has the e-mail address %(email)s.") % {"email": email}
         if member is not None:
             previews = [
                 (
