@@ -85,3 +85,15 @@ class DashboardView(APIView):
         query.is_valid(raise_exception=True)
         filters: panels.Filters = query.validated_data["filters"]
         return Response(panels.panels_data(PANELS, filters))
+
+
+class ImpactView(APIView):
+    """Roadmap impact: one row per item of the latest roadmap, then its horizons and the roadmap as a whole (the
+    dashboards' "impact" panel, from the nightly roll-up)."""
+
+    permission_classes = [CanReadDashboards]
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(responses=PanelSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(panels.panel_data("impact", panels.default_filters()))

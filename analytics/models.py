@@ -7,12 +7,15 @@ filter is a WHERE on small tables and a member is counted in exactly one combina
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.campaigns import CampaignStep
+from ecosystem.models import IndicatorSet, RedFlag
 from engagement.models import LifecycleStage
 from initiatives.models import Initiative
 from members.models import Organisation
-from personas.models import Sector
+from personas.models import JobToBeDone, Sector
+from roadmap.models import Horizon, Roadmap, RoadmapItem
 
 
 class Dimensions(models.Model):
@@ -167,3 +170,176 @@ class RollupRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"Roll-ups as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class ImpactScope(models.TextChoices):
+    ITEM = "item", _("Roadmap item")
+    HORIZON = "horizon", _("Horizon")
+    ROADMAP = "roadmap", _("Roadmap")
+
+
+class RoadmapImpact(models.Model):
+    """What a roadmap item (or a horizon, or the whole roadmap) did for members, as of the last roll-up.
+
+    Participants are the members who joined one of the initiatives launched from it. The lift compares the share of
+    them whose next change of stage, within `analytics.impact.WINDOW_DAYS` of joining, went up with the same share
+    in a comparison group matched on persona, sector and stage at the start; empty ("not enough data") when either
+    group is under `analytics.impact.MIN_GROUP`.
+    """
+
+    scope = models.CharField(max_length=8, choices=ImpactScope.choices)
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="+")
+    horizon = models.ForeignKey(Horizon, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    done_on = models.DateField(null=True, blank=True)
+    initiatives = models.PositiveIntegerField(default=0)
+    members = models.PositiveIntegerField(default=0)
+    organisations = models.PositiveIntegerField(default=0)
+    contributions = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0, help_text="Participants with a matched comparison.")
+    participant_rate = models.FloatField(null=True, blank=True)
+    comparison_members = models.PositiveIntegerField(default=0)
+    comparison_rate = models.FloatField(null=True, blank=True)
+    lift = models.FloatField(null=True, blank=True, help_text="Percentage points; empty: not enough data.")
+    jobs = models.PositiveIntegerField(default=0)
+    satisfaction_change = models.FloatField(null=True, blank=True)
+    votes = models.PositiveIntegerField(default=0)
+    ideas = models.PositiveIntegerField(default=0)
+    outcome_subjects = models.PositiveIntegerField(default=0)
+    outcome_reports = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "analytics_roadmapimpact"
+        constraints = [
+            models.CheckConstraint(condition=Q(scope__in=ImpactScope.values), name="impact_scope_valid"),
+            models.CheckConstraint(
+                condition=(Q(scope=ImpactScope.ITEM) & Q(item__isnull=False) & Q(horizon__isnull=False))
+                | (Q(scope=ImpactScope.HORIZON) & Q(item__isnull=True) & Q(horizon__isnull=False))
+                | (Q(scope=ImpactScope.ROADMAP) & Q(item__isnull=True) & Q(horizon__isnull=True)),
+                name="impact_scope_matches_keys",
+            ),
+            models.UniqueConstraint(fields=["item"], condition=Q(scope=ImpactScope.ITEM), name="impact_item_once"),
+            models.UniqueConstraint(
+                fields=["horizon"], condition=Q(scope=ImpactScope.HORIZON), name="impact_horizon_once"
+            ),
+            models.UniqueConstraint(
+                fields=["roadmap"], condition=Q(scope=ImpactScope.ROADMAP), name="impact_roadmap_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["roadmap", "scope"], name="impact_roadmap_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} impact of roadmap {self.roadmap_id}"
+
+
+class ReachDimension(models.TextChoices):
+    PERSONA = "persona", _("Persona")
+    SECTOR = "sector", _("Sector")
+    COUNTRY = "country", _("Country")
+
+
+class ImpactReach(models.Model):
+    """Participants and their organisations by persona, sector or country (value: persona id, sector, ISO code)."""
+
+    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="reach")
+    dimension = models.CharField(max_length=8, choices=ReachDimension.choices)
+    value = models.CharField(max_length=32, blank=True)
+    members = models.PositiveIntegerField()
+    organisations = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "analytics_impactreach"
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "dimension", "value"], name="impact_reach_once"),
+            models.CheckConstraint(condition=Q(dimension__in=ReachDimension.values), name="impact_reach_dimension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.value}: {self.members}"
+
+
+class ImpactInitiative(models.Model):
+    """An initiative launched from a roadmap item: its participants and their contributions."""
+
+    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="initiative_rows")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    members = models.PositiveIntegerField()
+    organisations = models.PositiveIntegerField()
+    posts = models.PositiveIntegerField()
+    documents = models.PositiveIntegerField()
+    sessions_attended = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "analytics_impactinitiative"
+        constraints = [models.UniqueConstraint(fields=["impact", "initiative"], name="impact_initiative_once")]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.members} taking part"
+
+
+class ImpactCohort(models.Model):
+    """The lift's evidence: one matched cell (persona, sector, stage at the start), with both groups' counts."""
+
+    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="cohorts")
+    persona_id = models.IntegerField(null=True, blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    stage = models.CharField(max_length=16, choices=LifecycleStage.choices)
+    participants = models.PositiveIntegerField()
+    participants_moved = models.PositiveIntegerField()
+    comparison = models.PositiveIntegerField()
+    comparison_moved = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "analytics_impactcohort"
+
+    def __str__(self) -> str:
+        return f"{self.sector}/{self.persona_id}/{self.stage}: {self.participants} vs {self.comparison}"
+
+
+class ImpactJob(models.Model):
+    """A job the item's opportunity serves: importance and satisfaction from the latest survey before the item was
+    done and from the latest one after (0–10; empty where no survey asked)."""
+
+    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="job_rows")
+    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="+")
+    importance_before = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    satisfaction_before = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    answers_before = models.PositiveIntegerField(default=0)
+    surveyed_before = models.DateField(null=True, blank=True)
+    importance_after = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    satisfaction_after = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    answers_after = models.PositiveIntegerField(default=0)
+    surveyed_after = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "analytics_impactjob"
+        constraints = [models.UniqueConstraint(fields=["impact", "job"], name="impact_job_once")]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id}: {self.satisfaction_before} → {self.satisfaction_after}"
+
+
+class ImpactOutcome(models.Model):
+    """A red flag or indicator set the item's initiatives work on, with outcome reports from at least
+    `outcomes.selectors.MIN_ORGANISATIONS` organisations (subjects under it are not stored at all)."""
+
+    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="outcome_rows")
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    organisations = models.PositiveIntegerField()
+    reports = models.PositiveIntegerField()
+    reports_filed = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "analytics_impactoutcome"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(red_flag__isnull=False) & Q(indicator_set__isnull=True))
+                | (Q(red_flag__isnull=True) & Q(indicator_set__isnull=False)),
+                name="impact_outcome_one_subject",
+            ),
+            models.CheckConstraint(condition=Q(organisations__gte=3), name="impact_outcome_min_organisations"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.red_flag_id or self.indicator_set_id}: {self.organisations} organisations"

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from analytics.impact import IMPACT_TABLES, impact_refresh
 from analytics.models import (
     CampaignStepTotals,
     CohortActivity,
@@ -217,13 +218,14 @@ def rollups_refresh(*, now: datetime | None = None) -> RollupRefresh:
         engagement_settings()
         serialise_engagement_jobs()
         sql.allow_bulk_memory(cursor)
-        for table in ROLLUP_TABLES:
+        for table in (*IMPACT_TABLES, *ROLLUP_TABLES):
             cursor.execute(f"DELETE FROM {table}")
         _stage_weekly(cursor, now)
         _activity_periods(cursor, now)
         _joins(cursor)
         _organisations_and_initiatives(cursor)
         _campaign_steps(cursor)
+        impact_refresh(cursor, now)
         return RollupRefresh.objects.create(
             finished_at=timezone.now(), as_of=now, seconds=time.perf_counter() - started
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import views
+from analytics import impact_views, views
 
 app_name = "dashboards"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("panels/<slug:name>.json", views.panel_json, name="panel_json"),
     path("panels/<slug:name>.csv", views.panel_csv, name="panel_csv"),
     path("digest/", views.digest_now, name="digest"),
+    path("impact/", impact_views.impact, name="impact"),
+    path("impact/items/<int:pk>/", impact_views.impact_item, name="impact_item"),
+    path("impact/horizons/<int:pk>/", impact_views.impact_horizon, name="impact_horizon"),
+    path("impact/roadmaps/<int:pk>/", impact_views.impact_roadmap, name="impact_roadmap"),
+    path("board-pack/", impact_views.board_pack, name="board_pack"),
 ]

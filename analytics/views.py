@@ -117,6 +117,9 @@ PANEL_HEADINGS = {
     "campaigns": gettext_lazy("Campaign results"),
     "roadmap": gettext_lazy("Roadmap progress by horizon"),
     "outcomes": gettext_lazy("Red-flag outcomes"),
+    "knowledge": gettext_lazy("Knowledge library"),
+    "coverage": gettext_lazy("Coverage against targets"),
+    "sponsors": gettext_lazy("Sponsors and the members they bring"),
 }
 
 # The page's sections, in order, each with its panels (the headline numbers are the tiles above them).
@@ -126,6 +129,8 @@ SECTIONS = [
     ("campaigns", gettext_lazy("Campaigns"), ["campaigns"]),
     ("roadmap", gettext_lazy("Roadmap"), ["roadmap"]),
     ("outcomes", gettext_lazy("Red-flag outcomes"), ["outcomes"]),
+    ("knowledge", gettext_lazy("Knowledge library"), ["knowledge"]),
+    ("growth", gettext_lazy("Network growth"), ["coverage", "sponsors"]),
 ]
 
 

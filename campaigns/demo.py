@@ -155,7 +155,7 @@ def seed() -> list[tuple[str, str]]:
         name="Used the red-flag library this quarter, no outcomes reported",
         defaults={
             "rules": [
-                {"field": "rated_red_flag_within_days", "value": 92},
+                {"field": "used_red_flag_within_days", "value": 92},
                 {"field": "organisation_not_reported_outcomes_within_days", "value": 92},
             ]
         },

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from ecosystem.models import RedFlag
 from engagement.models import LifecycleStage, stage_name
 from initiatives.models import Initiative, Participation, ParticipationStatus
 from members.consent import consent_unrecorded
@@ -141,6 +143,18 @@ def _rated_a_red_flag_within(days: int) -> Exists:
     )
 
 
+def _used_a_red_flag_within(days: int) -> Exists:
+    """Rated a red flag or opened a red flag's page (`resource_viewed` on a red flag, recorded by the red flag's
+    page once a day) in the last `days` days."""
+    since = timezone.now() - timedelta(days=days)
+    viewed = Q(verb=Verb.RESOURCE_VIEWED, subject_type=ContentType.objects.get_for_model(RedFlag))
+    return Exists(
+        Activity.objects.filter(member=OuterRef("pk"), origin=Origin.MEMBER, occurred_at__gte=since).filter(
+            Q(verb=Verb.RED_FLAG_RATED) | viewed
+        )
+    )
+
+
 def _organisation_reported_outcomes_within(days: int) -> Exists:
     since = timezone.localdate() - timedelta(days=days)
     return Exists(OutcomeReport.objects.filter(organisation=OuterRef("organisation"), created_at__date__gte=since))
@@ -181,12 +195,17 @@ RULE_FIELDS: dict[str, RuleField] = {
     "joined_before": RuleField("Joined before", _date, lambda v: Q(created_at__lt=start_of(v))),
     "active_after": RuleField(gettext_lazy("Last active on or after"), _date, lambda v: Q(_active_since(v))),
     "active_before": RuleField(gettext_lazy("Last active before"), _date, _active_before),
-    # The quarterly outcome invitation: members who used the red-flag library lately, whose organisation has
-    # not reported outcomes lately. "Viewed" is not recorded for red flags, so the rule reads ratings.
+    # The quarterly outcome invitation: members who used the red-flag library lately (rated a red flag, or
+    # opened one's page), whose organisation has not reported outcomes lately.
     "rated_red_flag_within_days": RuleField(
         gettext_lazy("Rated a red flag within the last … days"),
         _days(gettext_lazy("Rated a red flag")),
         lambda v: Q(_rated_a_red_flag_within(v)),
+    ),
+    "used_red_flag_within_days": RuleField(
+        "Rated or viewed a red flag within the last … days",
+        _days("Rated or viewed a red flag"),
+        lambda v: Q(_used_a_red_flag_within(v)),
     ),
     "organisation_reported_outcomes_within_days": RuleField(
         gettext_lazy("Organisation reported outcomes within the last … days"),

@@ -3,12 +3,14 @@ theirs), every channel going through `sharing.selectors.scope`."""
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ecosystem.models import (
     Actor,
+    ActorKind,
     Citation,
     FinancialFlow,
     IndicatorSet,
@@ -38,11 +40,16 @@ def visible_red_flags(*, user: User) -> RedFlagQuerySet:
 
 
 def categories_for_catalogue(*, user: User) -> QuerySet[TraffickingCategory]:
-    """Categories with their number of stages and of red flags `user` may see (one query)."""
+    """Categories with their map's state and owner, and its coverage: stages, flows, red flags `user` may see
+    and how many of those a second reviewer verified (one query)."""
     visible = visible_red_flags(user=user).filter(category=OuterRef("pk")).order_by().values("category")
-    return TraffickingCategory.objects.annotate(
+    verified = visible.filter(verified_by__isnull=False)
+    flows = FinancialFlow.objects.filter(category=OuterRef("pk")).order_by().values("category")
+    return TraffickingCategory.objects.select_related("mapping__owner").annotate(
         stage_count=Count("stages", distinct=True),
+        flow_count=Coalesce(Subquery(flows.annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
         red_flag_count=Coalesce(Subquery(visible.annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
+        verified_count=Coalesce(Subquery(verified.annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
     )
 
 
@@ -141,3 +148,48 @@ def indicator_sets_in_stage(*, user: User, stage_id: int) -> IndicatorSetQuerySe
     included): what the map shows beside a stage."""
     in_stage = visible_red_flags(user=user).filter(in_stage_q(stage_id), indicator_sets=OuterRef("pk"))
     return indicator_sets_for(user=user).filter(Exists(in_stage))
+
+
+def flow_pattern(flow: FinancialFlow) -> str:
+    """What makes two categories' flows the same money pattern: the kind of actor the money goes to
+    (advertising sites, recruiters, money services, front businesses), whoever pays and however."""
+    return flow.to_actor.kind
+
+
+def compare_maps(*, first: TraffickingCategory, second: TraffickingCategory, user: User) -> dict[str, Any]:
+    """Two categories side by side: the kinds of actor both maps have, and the flow patterns both have with
+    the red flags `user` may see on those flows (three queries)."""
+    pair = (first.pk, second.pk)
+    actors = list(Actor.objects.filter(category_id__in=pair).order_by("kind", "name"))
+    flows = list(
+        FinancialFlow.objects.filter(category_id__in=pair)
+        .select_related("from_actor", "to_actor")
+        .order_by("stage__order", "label")
+    )
+    kinds: dict[str, dict[int, list[Actor]]] = {}
+    for actor in actors:
+        kinds.setdefault(actor.kind, {first.pk: [], second.pk: []})[actor.category_id].append(actor)
+    patterns: dict[str, dict[int, list[FinancialFlow]]] = {}
+    for flow in flows:
+        patterns.setdefault(flow_pattern(flow), {first.pk: [], second.pk: []})[flow.category_id].append(flow)
+    shared_patterns = {key: sides for key, sides in patterns.items() if all(sides.values())}
+    shared_flow_ids = [flow.pk for sides in shared_patterns.values() for side in sides.values() for flow in side]
+    flags_by_flow: dict[int, list[RedFlag]] = {}
+    for red_flag in visible_red_flags(user=user).filter(flow_id__in=shared_flow_ids).order_by("id"):
+        if red_flag.flow_id is not None:
+            flags_by_flow.setdefault(red_flag.flow_id, []).append(red_flag)
+    return {
+        "shared_actors": [
+            {"kind": ActorKind(kind).label, "first": sides[first.pk], "second": sides[second.pk]}
+            for kind, sides in kinds.items()
+            if all(sides.values())
+        ],
+        "shared_patterns": [
+            {
+                "to_kind": ActorKind(key).label,
+                "first": [(flow, flags_by_flow.get(flow.pk, [])) for flow in sides[first.pk]],
+                "second": [(flow, flags_by_flow.get(flow.pk, [])) for flow in sides[second.pk]],
+            }
+            for key, sides in shared_patterns.items()
+        ],
+    }

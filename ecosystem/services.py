@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +38,7 @@ from ecosystem.models import (
 from ecosystem.selectors import INDICATOR_SET_SHARING, RED_FLAG_SHARING
 from ecosystem.tasks import send_suggestion_outcome_email
 from members.history import attribute_change
-from members.models import Member, Source, User, Verb
+from members.models import Activity, Member, Source, User, Verb
 from members.services import record_activity
 from personas.models import Persona
 from sharing.models import Label
@@ -374,6 +375,23 @@ def red_flag_rate(*, member: Member, red_flag: RedFlag, usefulness: int) -> RedF
         details={"usefulness": usefulness, "first_rating": created},
     )
     return rating
+
+
+def red_flag_viewed(*, member: Member, red_flag: RedFlag) -> bool:
+    """A member opened a red flag's page: recorded as `resource_viewed` on the red flag, at most once per member,
+    red flag and day (a reload is no new use). The quarterly outcomes invitation reads it (`campaigns.segments`'s
+    `used_red_flag_within_days`). True when recorded."""
+    today = timezone.localdate()
+    seen = Activity.objects.filter(
+        member=member,
+        verb=Verb.RESOURCE_VIEWED,
+        subject_type=ContentType.objects.get_for_model(RedFlag),
+        subject_id=red_flag.pk,
+        occurred_at__date=today,
+    ).exists()
+    if not seen:
+        record_activity(member=member, verb=Verb.RESOURCE_VIEWED, subject=red_flag, details={"page": "red_flag"})
+    return not seen
 
 
 @transaction.atomic

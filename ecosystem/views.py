@@ -25,6 +25,7 @@ from ecosystem.selectors import (
     SUGGESTION_SHARING,
     categories_for_catalogue,
     category_parts,
+    compare_maps,
     indicator_sets_for,
     indicator_sets_in_stage,
     published_red_flags,
@@ -34,7 +35,7 @@ from ecosystem.selectors import (
     visible_indicator_sets,
     visible_red_flags,
 )
-from ecosystem.services import red_flag_rate, suggestion_submit
+from ecosystem.services import red_flag_rate, red_flag_viewed, suggestion_submit
 from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
@@ -89,6 +90,30 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "mapped_count": len(mapped),
             "in_progress_count": sum(category.status == CategoryStatus.IN_PROGRESS for category in categories),
         },
+    )
+
+
+@portal_member_required
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two categories side by side: the actors and flow patterns they share, and the shared patterns' red flags."""
+    categories = list(TraffickingCategory.objects.filter(stages__isnull=False).distinct().order_by("order", "name"))
+    by_slug = {category.slug: category for category in categories}
+    first, second = by_slug.get(request.GET.get("a", "")), by_slug.get(request.GET.get("b", ""))
+    comparison = None
+    if first is not None and second is not None and first != second:
+        comparison = compare_maps(first=first, second=second, user=_user(request))
+        shown = [
+            flag
+            for row in comparison["shared_patterns"]
+            for side in ("first", "second")
+            for _flow, flags in row[side]
+            for flag in flags
+        ]
+        access_record(user=_user(request), objects=shown, spec=RED_FLAG_SHARING, channel=Channel.LIST)
+    return render(
+        request,
+        "ecosystem/compare.html",
+        {"categories": categories, "first": first, "second": second, "comparison": comparison},
     )
 
 
@@ -236,6 +261,9 @@ def red_flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
     red_flag = get_object_or_404(published_red_flags(user=_user(request)), pk=pk)
     _with_my_ratings(request, [red_flag])
     access_record(user=_user(request), objects=[red_flag], spec=RED_FLAG_SHARING, channel=Channel.PAGE)
+    member = member_for_user(user=request.user)
+    if member is not None:
+        red_flag_viewed(member=member, red_flag=red_flag)
     return render(
         request,
         "ecosystem/red_flag.html",

@@ -47,6 +47,10 @@ DEFAULT_VERB_SCORES: dict[str, tuple[float, int, bool, bool]] = {
     Verb.IDEA_SUBMITTED: (3, 2, True, False),
     Verb.IDEA_VOTED: (1, 5, False, False),
     Verb.SURVEY_ANSWERED: (3, 1, True, False),
+    # The directory (issue 23): asking is a touch, an accepted introduction a contribution to the network.
+    Verb.INTRODUCTION_REQUESTED: (1, 3, False, False),
+    Verb.INTRODUCTION_ACCEPTED: (3, 3, True, True),
+    Verb.MEMBER_INVITED: (2, 3, True, False),
 }
 
 

@@ -5,8 +5,9 @@ from typing import Any
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from analytics.api import DashboardView
+from analytics.api import DashboardView, ImpactView
 from campaigns.api import CampaignViewSet, DeliveryViewSet, SegmentViewSet
+from directory.api import DirectoryViewSet, MyIntroductionViewSet
 from ecosystem.api import (
     ActorViewSet,
     CategoryViewSet,
@@ -48,6 +49,8 @@ router.register("me/participations", MyParticipationViewSet, basename="my-partic
 router.register("me/notifications", MyNotificationViewSet, basename="my-notification")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("members", MemberViewSet, basename="member")
+router.register("directory", DirectoryViewSet, basename="directory")
+router.register("me/introductions", MyIntroductionViewSet, basename="my-introduction")
 router.register("ecosystem/categories", CategoryViewSet, basename="ecosystem-category")
 router.register("ecosystem/stages", StageViewSet, basename="ecosystem-stage")
 router.register("ecosystem/actors", ActorViewSet, basename="ecosystem-actor")
@@ -74,5 +77,9 @@ router.register("me/follows", MyFollowViewSet, basename="my-follow")
 router.register("me/survey-responses", MySurveyResponseViewSet, basename="my-survey-response")
 router.register("surveys", SurveyViewSet, basename="survey")
 
-api_v1_urls = [path("dashboard/", DashboardView.as_view(), name="dashboard"), *router.urls]
+api_v1_urls = [
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("dashboard/impact/", ImpactView.as_view(), name="dashboard_impact"),
+    *router.urls,
+]
 __all__ = ["MeView", "api_v1_urls", "router"]

@@ -18,6 +18,12 @@ app.autodiscover_tasks()
 # Task names are the ones they had before engagement split into three apps (docs/adr/0007-three-apps-not-two.md):
 # the schedule rows staff see in the admin, and messages already queued, keep working across the upgrade.
 app.conf.beat_schedule = {
+    # Introductions nobody answered in 14 days close (issue 23).
+    "expire-introductions": {
+        "task": "directory.tasks.introductions_expire_task",
+        "schedule": 60 * 60,
+        "options": {"expire_seconds": 60 * 55},
+    },
     "purge-expired-sessions": {
         "task": "knoble.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
@@ -48,5 +54,16 @@ app.conf.beat_schedule = {
     "spaces-sync-audiences": {
         "task": "spaces.tasks.sync_space_audiences",
         "schedule": 60 * 60,
+    },
+    "spaces-remove-orphan-files": {
+        "task": "spaces.tasks.remove_orphan_files",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    # The member digest (daily or weekly, the member's choice; not the leadership digest above): every hour from
+    # 05:30 UTC, one chunk per run; repeated runs send nothing twice (campaigns/digests.py).
+    "campaigns-member-digests": {
+        "task": "campaigns.tasks.digests.send_member_digests",
+        "schedule": crontab(minute=30),
+        "options": {"expire_seconds": 50 * 60},
     },
 }

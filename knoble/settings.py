@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "spaces",
     "engagement",
     "campaigns",
+    "directory",
     "analytics",
 ]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "related_work": "initiatives.related_work",
                 "field_outcomes": "outcomes.field_outcomes",
                 "evidence": "voice.evidence",
+                "email_digest": "campaigns.digest_settings",
             },
         },
     },

@@ -1,7 +1,7 @@
 """What waits for staff, shown at the top of the admin index: counts with links to the lists that hold them.
 
-The wiring assembles it because it spans apps (members, ecosystem); each entry shows only to staff who may
-view the list it links to."""
+The wiring assembles it because it spans apps (members, ecosystem, directory, translations, and the triage pages of
+voice, spaces and outcomes); each entry shows only to staff who may view the list it links to."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -12,9 +12,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import RED_FLAG_CHANGE_PERMISSION
+from directory.models import IntroductionReport, SuspensionRequest
 from ecosystem.models import RedFlag, ReviewState, Suggestion, SuggestionStatus
 from members.models import Member
+from outcomes.review import review_queue
+from spaces.models import PostReport
+from spaces.selectors import SPACE_STAFF_PERMISSION
 from translations.models import Translation
+from voice.models import Idea, IdeaStatus
+from voice.views import TRIAGE_PERMISSION
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,8 @@ class Waiting:
 
 
 def staff_queue(*, user: Any) -> list[Waiting]:
-    """Members awaiting approval, suggestions to review, red flags to verify and stale translations, for the lists
+    """Members awaiting approval, suggestions to review, red flags to verify, stale translations, organisation admins'
+    suspension requests, reported introductions and the triage queues of voice, spaces and outcomes, for the lists
     `user` may see."""
     entries = [
         (
@@ -53,12 +61,49 @@ def staff_queue(*, user: Any) -> list[Waiting]:
             Translation.objects.stale(),
             reverse("admin:translations_queue"),
         ),
+        (
+            "directory.view_suspensionrequest",
+            _("Suspension requests from organisation admins"),
+            SuspensionRequest.objects.filter(resolved_at__isnull=True),
+            reverse("admin:directory_suspensionrequest_changelist") + "?resolved_at__isempty=1",
+        ),
+        (
+            "directory.view_introductionreport",
+            _("Reported introduction requests"),
+            IntroductionReport.objects.filter(resolved_at__isnull=True),
+            reverse("admin:directory_introductionreport_changelist") + "?resolved_at__isempty=1",
+        ),
     ]
-    return [
+    # The triage pages of spaces, voice and outcomes live outside the admin; they are listed here with their counts.
+    entries += [
+        (
+            TRIAGE_PERMISSION,
+            _("Ideas to triage"),
+            Idea.objects.filter(status=IdeaStatus.OPEN),
+            reverse("voice:triage_queue"),
+        ),
+        (
+            SPACE_STAFF_PERMISSION,
+            _("Reported posts in spaces"),
+            PostReport.objects.filter(resolved_at__isnull=True),
+            reverse("spaces:reports"),
+        ),
+    ]
+    waiting = [
         Waiting(label=str(label), count=queryset.count(), url=url)
         for permission, label, queryset, url in entries
         if user.has_perm(permission)
     ]
+    if user.has_perm(RED_FLAG_CHANGE_PERMISSION):
+        # Proposals are computed from the reports (outcomes/review.py), not stored: counted by computing them.
+        waiting.append(
+            Waiting(
+                label=str(_("Red flags with outcome evidence to review")),
+                count=len(review_queue()),
+                url=reverse("outcomes:review"),
+            )
+        )
+    return waiting
 
 
 def install(site: admin.AdminSite) -> None:

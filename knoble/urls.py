@@ -37,6 +37,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("dashboards/", include("analytics.urls")),
     path("spaces/", include("spaces.urls")),
+    path("directory/", include("directory.urls")),
     # The initiatives app serves the site's front door, "/" ("for you").
     path("", include("initiatives.urls")),
     path("", include("members.urls")),

@@ -212,6 +212,9 @@ class Verb(models.TextChoices):
     IDEA_SUBMITTED = "idea_submitted", _("Submitted an idea")
     IDEA_VOTED = "idea_voted", _("Voted for an idea or a roadmap item")
     SURVEY_ANSWERED = "survey_answered", _("Answered a survey")
+    INTRODUCTION_REQUESTED = "introduction_requested", _("Asked for an introduction")
+    INTRODUCTION_ACCEPTED = "introduction_accepted", _("Accepted an introduction")
+    MEMBER_INVITED = "member_invited", _("Invited a colleague or counterpart")
 
 
 class Source(models.TextChoices):
@@ -260,6 +263,9 @@ VERB_ORIGINS: dict[str, tuple[Origin, ...]] = {
     Verb.IDEA_SUBMITTED: (Origin.MEMBER,),
     Verb.IDEA_VOTED: (Origin.MEMBER,),
     Verb.SURVEY_ANSWERED: (Origin.MEMBER,),
+    Verb.INTRODUCTION_REQUESTED: (Origin.MEMBER,),
+    Verb.INTRODUCTION_ACCEPTED: (Origin.MEMBER,),
+    Verb.MEMBER_INVITED: (Origin.MEMBER,),
 }
 
 

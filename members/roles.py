@@ -19,6 +19,7 @@ STAFF_APPS = (
     "spaces",
     "engagement",
     "campaigns",
+    "directory",
     "analytics",
     "translations",
     "django_celery_beat",

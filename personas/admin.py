@@ -3,12 +3,13 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.csv_io import CsvAdminMixin
 from personas.csv_io import JOB_CSV, PERSONA_CSV
-from personas.models import JobToBeDone, OpportunityBand, Persona
+from personas.models import JobToBeDone, OpportunityBand, Persona, ScoreSource
 
 
 class JobInline(admin.TabularInline[JobToBeDone, Persona]):
@@ -58,8 +59,19 @@ class JobToBeDoneAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     """Jobs sorted by opportunity score, computed in SQL, with its band."""
 
     csv_format = JOB_CSV
-    list_display = ["statement", "persona", "importance", "satisfaction", "opportunity_score", "band"]
-    list_filter = [BandFilter, "persona__sector", "persona"]
+    list_display = ["statement", "persona", "importance", "satisfaction", "opportunity_score", "band", "score_origin"]
+    list_filter = [BandFilter, "score_source", "persona__sector", "persona"]
+    # What member surveys computed (voice/scoring.py) is shown, never typed: staff override with a reason instead.
+    readonly_fields = [
+        "computed_importance",
+        "importance_margin",
+        "importance_sample",
+        "computed_satisfaction",
+        "satisfaction_margin",
+        "satisfaction_sample",
+        "responses_from",
+        "responses_to",
+    ]
     list_select_related = ["persona"]
     search_fields = ["situation", "motivation", "outcome", "persona__name"]
     autocomplete_fields = ["persona"]
@@ -85,3 +97,16 @@ class JobToBeDoneAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("band"))
     def band(self, obj: JobToBeDone) -> str:
         return str(obj.band.label)
+
+    @admin.display(description=gettext_lazy("score source"), ordering="score_source")
+    def score_origin(self, obj: JobToBeDone) -> str:
+        """Survey (with its sample and dates), override (with its reason) or typed."""
+        if obj.score_source == ScoreSource.COMPUTED:
+            return _("Survey: %(n)s responses, %(start)s to %(end)s") % {
+                "n": max(obj.importance_sample, obj.satisfaction_sample),
+                "start": obj.responses_from or "?",
+                "end": obj.responses_to or "?",
+            }
+        if obj.score_source == ScoreSource.OVERRIDE:
+            return _("Override: %(reason)s") % {"reason": obj.override_reason}
+        return str(_("Typed"))

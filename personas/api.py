@@ -63,6 +63,30 @@ class JobSerializer(StrictModelSerializer[JobToBeDone]):
             "band",
             "evidence_notes",
             "interview_count",
+            "score_source",
+            "override_reason",
+            "computed_importance",
+            "importance_margin",
+            "importance_sample",
+            "computed_satisfaction",
+            "satisfaction_margin",
+            "satisfaction_sample",
+            "responses_from",
+            "responses_to",
+        ]
+        # Where the scores come from (voice computes them from member surveys; staff override with a reason):
+        # shown, never written through this API.
+        read_only_fields = [
+            "score_source",
+            "override_reason",
+            "computed_importance",
+            "importance_margin",
+            "importance_sample",
+            "computed_satisfaction",
+            "satisfaction_margin",
+            "satisfaction_sample",
+            "responses_from",
+            "responses_to",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=OpportunityBand.choices))

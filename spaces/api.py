@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -95,6 +96,13 @@ class ThreadCreateSerializer(serializers.Serializer[Any]):
 
 class ReplySerializer(serializers.Serializer[Any]):
     body = serializers.CharField(max_length=20000)
+    # The field shares its name with `Field.label` (a serializer's own title), which the metaclass takes off.
+    label = serializers.ChoiceField(choices=Label.choices, default=Label.AMBER)  # type: ignore[assignment]
+
+
+class DocumentUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="PDF, office documents, CSV or images; checked on the bytes.")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     # The field shares its name with `Field.label` (a serializer's own title), which the metaclass takes off.
     label = serializers.ChoiceField(choices=Label.choices, default=Label.AMBER)  # type: ignore[assignment]
 
@@ -211,10 +219,40 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
             selectors.threads_of(space=space, user=request.user).select_related("space__initiative"), ThreadSerializer
         )
 
-    @extend_schema(responses={200: DocumentSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        methods=["GET"],
+        responses={200: DocumentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+        description="Upload a new document (multipart): the same checks on the bytes as the page "
+        "(size limit, extension allow-list matched against the file's first bytes, a plain file name).",
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, JSONParser])
     def documents(self, request: Request, slug: str | None = None) -> Response:
         access = self._access()
+        if request.method == "POST":
+            if access.member is None:
+                raise NotFound
+            incoming = DocumentUploadSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            upload = incoming.validated_data["file"]
+            try:
+                version = services.document_upload(
+                    initiative=access.initiative,
+                    member=access.member,
+                    data=upload,
+                    filename=upload.name,
+                    size=upload.size,
+                    title=incoming.validated_data.get("title", ""),
+                    label=incoming.validated_data["label"],
+                )
+            except (DjangoValidationError, DjangoPermissionDenied) as error:
+                _raise(error)
+            created = selectors.document_for(space=version.document.space, user=request.user, pk=version.document_id)
+            return Response(DocumentSerializer(created).data, status=status.HTTP_201_CREATED)
         space = services.space_ensure(initiative=access.initiative, by=request.user)  # type: ignore[arg-type]
         return self._page(
             selectors.documents_of(space=space, user=request.user).select_related("space__initiative"),

@@ -6,7 +6,7 @@ from spaces.models import ActionState, FollowLevel
 
 LABEL_HELP = _(
     "TLP:AMBER (the default) shares it with the organisations taking part; AMBER+STRICT with your organisation "
-    "only; RED with you alone; GREEN and CLEAR with every member who may see the space."
+    "only; RED with you and the participants you @mention; GREEN and CLEAR with every member who may see the space."
 )
 
 

@@ -108,10 +108,24 @@ def space_audience_sync(*, space: Space) -> bool:
     return True
 
 
-def _label_recipients(*, obj: Any, space: Space, label: str) -> None:
-    """AMBER content names the space's audience; the other labels need no one named (CLEAR and GREEN are open
-    to members, AMBER+STRICT to the author's organisation, RED to the author)."""
-    recipients_set(obj=obj, groups=[space.audience] if label == Label.AMBER else [])
+def _label_recipients(*, obj: Any, space: Space, label: str, body: str = "") -> None:
+    """AMBER content names the space's audience; a RED post or thread names the participants its text @mentions
+    (RED: the author and the people named); the other labels need no one named (CLEAR and GREEN are open to
+    members, AMBER+STRICT to the author's organisation)."""
+    people = _mentioned_participants(space=space, body=body) if label == Label.RED and body else []
+    recipients_set(obj=obj, groups=[space.audience] if label == Label.AMBER else [], people=people)
+
+
+def _mentioned_participants(*, space: Space, body: str) -> list[Any]:
+    """The users of the space's active participants (and its lead) whom `body` @mentions."""
+    mentioned = {match.lower() for match in MENTION.findall(body)}
+    if not mentioned:
+        return []
+    people = [member.user for member in _space_people(space.initiative) if handle(member) in mentioned]
+    lead = space.initiative.lead
+    if lead is not None and slugify(lead.display_name) in mentioned and lead not in people:
+        people.append(lead)
+    return people
 
 
 def _clean_label(label: str | None) -> str:
@@ -192,8 +206,8 @@ def thread_start(*, initiative: Initiative, member: Member, title: str, body: st
         space=space, title=title[:200], author=member, label=label, created_at=now, last_post_at=now
     )
     post = Post.objects.create(thread=thread, author=member, body=body, label=label, created_at=now)
-    _label_recipients(obj=thread, space=space, label=label)
-    _label_recipients(obj=post, space=space, label=label)
+    _label_recipients(obj=thread, space=space, label=label, body=body)
+    _label_recipients(obj=post, space=space, label=label, body=body)
     _record_contribution(member=member, initiative=initiative, what="post", details={"post": post.pk})
     _notify(post=post, space=space, author=member, is_new_thread=True)
     return thread
@@ -211,7 +225,7 @@ def post_reply(*, thread: Thread, member: Member, body: str, label: str | None =
     label = _clean_label(label)
     post = Post.objects.create(thread=thread, author=member, body=body, label=label)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=post.created_at)
-    _label_recipients(obj=post, space=space, label=label)
+    _label_recipients(obj=post, space=space, label=label, body=body)
     _record_contribution(member=member, initiative=space.initiative, what="post", details={"post": post.pk})
     _notify(post=post, space=space, author=member, is_new_thread=False)
     return post
@@ -364,15 +378,17 @@ def document_upload(
     )
     version.file.save(checked.filename, File(data), save=False)
     # A failed insert must not leave the stored file behind.
+    # A failure after the write must not leave the stored file behind; a rollback of the caller's transaction, or
+    # a crash before the commit, is swept by the worker (`spaces.orphans`).
     stored = version.file
     try:
         version.save()
+        _record_contribution(
+            member=member, initiative=initiative, what="document", details={"document": document.pk, "version": number}
+        )
     except Exception:
         stored.delete(save=False)
         raise
-    _record_contribution(
-        member=member, initiative=initiative, what="document", details={"document": document.pk, "version": number}
-    )
     return version
 
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 
+from spaces.orphans import orphan_files_remove
 from spaces.services import action_items_remind, audiences_sync
 
 
@@ -14,3 +15,9 @@ def remind_overdue_action_items() -> int:
 def sync_space_audiences() -> int:
     """Keeps each space's TLP:AMBER audience (its sharing group) in step with who takes part."""
     return audiences_sync()
+
+
+@shared_task(base=DjangoTask)
+def remove_orphan_files() -> int:
+    """Deletes stored files no document version names (an upload whose transaction rolled back)."""
+    return orphan_files_remove()

@@ -81,8 +81,9 @@ def without_mfa_requirement(settings):
     settings.KNOBLE_REQUIRE_MFA = False
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """One Chromium per module of browser tests; each test gets a fresh context (cookies, storage) from `page`."""
     require(shutil.which(CHROMIUM) is not None, f"Chromium ({CHROMIUM})")
     from playwright.sync_api import sync_playwright
 

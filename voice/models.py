@@ -304,6 +304,9 @@ class ResearchNote(models.Model):
     def __str__(self) -> str:
         return f"{self.study} — {self.held_on:%d %b %Y}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("voice:research_note", args=[self.pk])
+
 
 class Highlight(models.Model):
     """A passage of a note, tagged with what it is evidence for. It carries the participant's sector, never their

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/", views.survey_results, name="survey_results"),
     path("staff/jobs/<int:pk>/", views.job_scores, name="job_scores"),
     path("research/highlights/", views.highlights, name="highlights"),
+    path("staff/research/notes/<int:pk>/", views.research_note, name="research_note"),
     path("staff/ideas/", views.triage_queue, name="triage_queue"),
     path("staff/ideas/<int:pk>/", views.triage, name="triage"),
     path("staff/opportunities/<int:pk>/", views.opportunity_votes, name="opportunity_votes"),

@@ -10,9 +10,11 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.markdown import safe_markdown
 from members.access import portal_member_required
 from members.models import Member, User
 from members.selectors import member_for_user
@@ -22,7 +24,7 @@ from roadmap.models import Opportunity
 from roadmap.selectors import reads_studio
 from voice import selectors
 from voice.forms import CommentForm, IdeaForm, OverrideForm, SurveyAnswerForm, TriageForm, VoteForm
-from voice.models import Idea, IdeaStatus, Survey, SurveyStatus
+from voice.models import Idea, IdeaStatus, ResearchNote, Survey, SurveyStatus
 from voice.services import (
     comment_add,
     follow_set,
@@ -399,3 +401,24 @@ def highlights(request: HttpRequest) -> HttpResponse:
             filters[name] = value
     page = Paginator(found.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "voice/highlights.html", {"page": page, "filters": filters})
+
+
+# Notes name their participants: staff who may view research notes read them; everyone else reads highlights.
+RESEARCH_NOTE_PERMISSION = "voice.view_researchnote"
+
+
+@login_required
+@require_GET
+def research_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: a research note rendered (Markdown, sanitised), with its participant and its highlights' tags."""
+    if not request.user.has_perm(RESEARCH_NOTE_PERMISSION):
+        raise PermissionDenied
+    note = get_object_or_404(
+        ResearchNote.objects.select_related("study", "participant__member__user", "written_by"), pk=pk
+    )
+    highlights = note.highlights.prefetch_related("jobs", "personas", "opportunities", "red_flags").order_by("id")
+    return render(
+        request,
+        "voice/research_note.html",
+        {"note": note, "body": mark_safe(safe_markdown(note.body)), "highlights": highlights},  # noqa: S308
+    )

@@ -15,12 +15,16 @@ from analytics.panels.base import Filters, Panel, default_filters
 from analytics.panels.campaigns import campaign_results
 from analytics.panels.cohorts import cohorts
 from analytics.panels.collaboration import collaboration
+from analytics.panels.coverage import coverage
 from analytics.panels.funnel import funnel
 from analytics.panels.headline import headline
+from analytics.panels.impact import roadmap_impact
+from analytics.panels.knowledge import knowledge
 from analytics.panels.organisations import organisations
 from analytics.panels.outcomes import outcomes
 from analytics.panels.participation import participation
 from analytics.panels.roadmap import roadmap_progress
+from analytics.panels.sponsors import sponsors
 from analytics.panels.stages import stage_trend
 
 __all__ = [
@@ -48,6 +52,10 @@ PANELS: dict[str, Callable[[Filters], Panel]] = {
     "campaigns": campaign_results,
     "roadmap": roadmap_progress,
     "outcomes": outcomes,
+    "impact": roadmap_impact,
+    "knowledge": knowledge,
+    "coverage": coverage,
+    "sponsors": sponsors,
 }
 
 

@@ -14,6 +14,7 @@ from campaigns.models.campaigns import (
     Segment,
     StepCondition,
 )
+from campaigns.models.digests import DigestDelivery, DigestFrequency, DigestPreference, DigestStatus
 
 __all__ = [
     "FINAL_STATUSES",
@@ -26,6 +27,10 @@ __all__ = [
     "Channel",
     "Delivery",
     "DeliveryStatus",
+    "DigestDelivery",
+    "DigestFrequency",
+    "DigestPreference",
+    "DigestStatus",
     "Segment",
     "StepCondition",
     "UndeliverableAddress",

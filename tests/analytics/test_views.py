@@ -215,8 +215,9 @@ def test_campaign_results_cost_one_query_however_many_campaigns(leader_client, s
 
 # Session, user, user and group permissions, the latest refresh, and the panel's one aggregate query.
 PANEL_QUERIES = 6
-# The outcomes panel reads the reports and, separately, the referral feedback.
-PANELS_WITH_TWO_QUERIES = {"outcomes"}
+# The outcomes panel reads the reports and, separately, the referral feedback; coverage, the targets and what is
+# reached.
+PANELS_WITH_TWO_QUERIES = {"outcomes", "coverage"}
 
 
 @pytest.mark.parametrize("name", list(PANEL_HEADINGS))

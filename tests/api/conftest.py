@@ -20,15 +20,22 @@ class Caller:
     client: APIClient
 
 
+def authorization_for(user: User | None) -> str | None:
+    """The Authorization header of a new API token of `user` (None for a visitor)."""
+    if user is None:
+        return None
+    _, secret = api_token_create(user=user, name="tests")
+    return f"Bearer {secret}"
+
+
 def client_for(user: User | None) -> APIClient:
     client = APIClient()
-    if user is not None:
-        _, secret = api_token_create(user=user, name="tests")
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    if (authorization := authorization_for(user)) is not None:
+        client.credentials(HTTP_AUTHORIZATION=authorization)
     return client
 
 
-def make_caller(role: str) -> Caller:
+def user_in_role(role: str) -> tuple[User | None, Member | None]:
     member: Member | None = None
     user: User | None
     if role == "anonymous":
@@ -44,6 +51,11 @@ def make_caller(role: str) -> Caller:
         member = MemberFactory.create(user=user)
     else:
         user = staff_user()
+    return user, member
+
+
+def make_caller(role: str) -> Caller:
+    user, member = user_in_role(role)
     return Caller(role=role, user=user, member=member, client=client_for(user))
 
 

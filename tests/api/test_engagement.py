@@ -43,7 +43,7 @@ def test_bad_rules_are_a_400_naming_each_rule_and_nothing_is_stored(callers):
     assert error["fields"]["rules"] == [
         "Rule 2: unknown field 'shoe_size' (known fields: sector, country, persona, stage, organisation, "
         "in_initiative, not_in_initiative, joined_after, joined_before, active_after, active_before, "
-        "rated_red_flag_within_days, organisation_reported_outcomes_within_days, "
+        "rated_red_flag_within_days, used_red_flag_within_days, organisation_reported_outcomes_within_days, "
         "organisation_not_reported_outcomes_within_days, consent_email, consent_unrecorded).",
         'Rule 3: write it as {"field": …, "value": …}.',
     ]

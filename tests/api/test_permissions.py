@@ -117,6 +117,8 @@ MATRIX = [
     # the dashboard: leadership and staff read it
     Row("GET", "/dashboard/", STUDIO_READ),
     Row("POST", "/dashboard/", (401, 403, 403, 405, 405)),
+    Row("GET", "/dashboard/impact/", STUDIO_READ),
+    Row("POST", "/dashboard/impact/", (401, 403, 403, 405, 405)),
     # engagement: leadership reads segments, campaigns and deliveries; staff manage and run campaigns
     Row("GET", "/segments/", STUDIO_READ),
     Row("GET", "/segments/{segment}/", STUDIO_READ),

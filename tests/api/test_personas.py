@@ -83,3 +83,14 @@ def test_list_query_counts_stay_constant_as_rows_grow(callers, django_assert_num
     assert_list_queries_constant(
         django_assert_num_queries, callers["staff"].client, url, lambda: factory.create_batch(20), queries=5
     )
+
+
+def test_jobs_show_their_score_source_read_only(callers):
+    job = JobFactory(score_source="override", override_reason="Workshop consensus")
+    row = callers["leadership"].client.get(f"{JOBS}{job.pk}/").json()
+    assert (row["score_source"], row["override_reason"]) == ("override", "Workshop consensus")
+    assert row["importance_sample"] == 0
+    changed = callers["staff"].client.patch(f"{JOBS}{job.pk}/", {"score_source": "typed"}, format="json")
+    assert changed.status_code in (200, 400)
+    job.refresh_from_db()
+    assert job.score_source == "override"

@@ -121,7 +121,11 @@ def _python_match(member, rule, participations, activity_days, unrecorded) -> bo
     if field == "consent_unrecorded":
         return (member.pk in unrecorded) is value
     # The population rates no red flag and reports no outcome (tests/outcomes/test_panel.py tests these rules).
-    if field in ("rated_red_flag_within_days", "organisation_reported_outcomes_within_days"):
+    if field in (
+        "rated_red_flag_within_days",
+        "used_red_flag_within_days",
+        "organisation_reported_outcomes_within_days",
+    ):
         return False
     if field == "organisation_not_reported_outcomes_within_days":
         return True
@@ -176,6 +180,7 @@ def rule_strategy(population):
         "consent_email": st.booleans(),
         "consent_unrecorded": st.booleans(),
         "rated_red_flag_within_days": st.integers(min_value=1, max_value=400),
+        "used_red_flag_within_days": st.integers(min_value=1, max_value=400),
         "organisation_reported_outcomes_within_days": st.integers(min_value=1, max_value=400),
         "organisation_not_reported_outcomes_within_days": st.integers(min_value=1, max_value=400),
     }

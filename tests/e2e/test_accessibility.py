@@ -40,6 +40,26 @@ def _pending_member() -> str:
     return f"/admin/members/member/{pk}/change/"
 
 
+def _first(model_path: str, url: Callable[[int], str], **filters) -> Callable[[], str]:
+    """The page of the demo's first row of a model (spaces, voice and outcomes pages name rows by id)."""
+
+    def path() -> str:
+        from django.apps import apps
+
+        pk = apps.get_model(model_path).objects.filter(**filters).order_by("pk").values_list("pk", flat=True).first()
+        return url(pk)
+
+    return path
+
+
+def _demo_thread() -> str:
+    from spaces.models import Thread
+
+    thread = Thread.objects.filter(label="green").order_by("pk").select_related("space__initiative").first()
+    assert thread is not None, "the demo has a GREEN thread"
+    return thread.get_absolute_url()
+
+
 Page = str | Callable[[], str]
 
 VISITOR_PAGES: list[Page] = [
@@ -62,10 +82,15 @@ MEMBER_PAGES: list[Page] = [
     _red_flag,
     "/ecosystem/suggest/",
     "/ecosystem/suggestions/",
+    "/ecosystem/compare/?a=illicit-massage-businesses&b=escort-services",
     "/notifications/",
     "/activity/",
     "/profile/",
     "/profile/api-tokens/",
+    "/directory/",
+    "/directory/my-entry/",
+    "/directory/introductions/",
+    "/directory/invitations/",
     "/accounts/email/",
     "/accounts/password/change/",
     "/accounts/2fa/",
@@ -73,10 +98,25 @@ MEMBER_PAGES: list[Page] = [
     "/accounts/reauthenticate/",
     "/accounts/sessions/",
     "/accounts/logout/",  # the confirmation page: GET does not sign out
+    "/spaces/",
+    "/spaces/imb-red-flag-working-group/",
+    _demo_thread,
+    "/spaces/search/?q=review",
+    "/voice/ideas/",
+    "/voice/ideas/new/",
+    "/voice/ideas/mine/",
+    _first("voice.Idea", lambda pk: f"/voice/ideas/{pk}/"),
+    "/voice/roadmap/",
+    "/voice/surveys/",
+    _first("voice.Survey", lambda pk: f"/voice/surveys/{pk}/"),
+    "/outcomes/",
+    "/outcomes/new/",
 ]
 
 LEADERSHIP_PAGES: list[Page] = [
     "/accounts/email/",
+    "/dashboards/impact/",
+    "/dashboards/board-pack/",
 ]
 
 STAFF_PAGES: list[Page] = [
@@ -96,6 +136,14 @@ STAFF_PAGES: list[Page] = [
     "/admin/campaigns/segment/",
     "/admin/engagement/memberengagement/",
     "/admin/personas/persona/",
+    "/admin/personas/jobtobedone/",
+    "/voice/staff/ideas/",
+    _first("voice.Idea", lambda pk: f"/voice/staff/ideas/{pk}/"),
+    _first("voice.Survey", lambda pk: f"/voice/staff/surveys/{pk}/"),
+    _first("personas.JobToBeDone", lambda pk: f"/voice/staff/jobs/{pk}/"),
+    "/voice/research/highlights/",
+    "/spaces/reports/",
+    "/outcomes/review/",
 ]
 
 

@@ -2,7 +2,16 @@ import pytest
 
 from core.demo_files import demo_csv_rows
 from ecosystem import demo
-from ecosystem.models import Actor, FinancialFlow, RedFlag, SourceKind, Stage, Suggestion, TraffickingCategory
+from ecosystem.models import (
+    Actor,
+    FinancialFlow,
+    MapState,
+    RedFlag,
+    SourceKind,
+    Stage,
+    Suggestion,
+    TraffickingCategory,
+)
 from members import demo as members_demo
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +35,9 @@ def test_demo_loads_the_imb_map_and_the_catalogue_once():
     assert Actor.objects.filter(category=imb).count() >= 10
     assert FinancialFlow.objects.filter(category=imb).count() >= 12
     published = RedFlag.objects.published().filter(category=imb)
-    assert published.count() == len(demo_csv_rows("ecosystem/red_flags.csv"))
+    assert published.count() == sum(row["category"] == imb.slug for row in demo_csv_rows("ecosystem/red_flags.csv"))
+    assert imb.mapping.state == MapState.PUBLISHED
+    assert len({panelist.sector for panelist in imb.mapping.panel.all()}) == 2
     assert all(flag.observers.exists() for flag in published)
     assert set(published.values_list("jurisdiction", flat=True)) == {"United States"}  # as FinCEN speaks for
 

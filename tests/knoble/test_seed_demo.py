@@ -20,11 +20,13 @@ from django.db.models import Max, Min
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from analytics.models import RollupRefresh, StageWeekly
+from analytics.models import ImpactScope, RoadmapImpact, RollupRefresh, StageWeekly
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.results import step_results
 from core.demo_files import demo_json
-from ecosystem.models import RedFlag
+from directory.models import DirectoryProfile, Introduction, IntroductionStatus, Invitation
+from directory.selectors import Viewer, listed_profiles
+from ecosystem.models import Actor, CategoryMap, FinancialFlow, MapState, PartCitation, RedFlag, Stage
 from engagement.models import MemberEngagement
 from initiatives.models import Initiative, InitiativeStatus, Participation, ParticipationStatus
 from initiatives.services import waitlist_position
@@ -57,6 +59,7 @@ APPS = (
     "engagement",
     "campaigns",
     "translations",
+    "directory",
 )
 
 
@@ -88,7 +91,7 @@ def test_seed_demo_twice_leaves_the_same_rows(first):
     assert row_counts() == first
     assert first["personas.Persona"] == 6
     assert first["personas.JobToBeDone"] == 22
-    assert first["ecosystem.RedFlag"] == 4
+    assert first["ecosystem.RedFlag"] == 8
     assert first["ecosystem.TraffickingCategory"] == 25
     assert first["roadmap.Opportunity"] == 26
     assert first["initiatives.Initiative"] == 12
@@ -147,6 +150,14 @@ def test_initiatives_link_to_the_demo_roadmap_and_the_imb_map(first):
     assert Initiative.red_flags.through.objects.count() == first["initiatives.Initiative_red_flags"]
 
 
+def test_the_demo_roadmap_shows_its_impact(first):
+    launched = set(Initiative.objects.filter(roadmap_item__isnull=False).values_list("roadmap_item_id", flat=True))
+    rows = list(RoadmapImpact.objects.filter(scope=ImpactScope.ITEM, item_id__in=launched))
+    assert len(rows) == len(launched)
+    assert all(row.initiatives >= 1 for row in rows)
+    assert sum(row.members for row in rows) > 0
+
+
 def test_the_strategy_studio(first):
     assert Persona.objects.values("sector").distinct().count() >= 5
     assert first["personas.JobToBeDone"] >= 20
@@ -188,3 +199,48 @@ def test_spanish_and_french_translations_of_the_content_members_read(first):
         assert translated_text(Persona.objects.get(name="Federal prosecutor"), "name") == "Procureur fédéral"
     queued = {(item.entry.model._meta.label, str(item.obj)) for item in translation_queue(language="es")}
     assert not any(label == "personas.Persona" for label, _name in queued)  # every demo persona is translated
+
+
+DEMO_MAPS = ("illicit-massage-businesses", "escort-services", "agriculture-and-animal-husbandry")
+
+
+def test_every_part_of_the_two_newer_demo_maps_cites_a_quoted_passage(first):
+    """Escort services and agriculture: every stage, actor, flow and red flag cites a source with a quote."""
+    for slug in DEMO_MAPS[1:]:
+        for model in (Stage, Actor, FinancialFlow):
+            parts = model.objects.filter(category__slug=slug).prefetch_related("citations")
+            assert parts.exists(), (slug, model)
+            for part in parts:
+                assert any(c.quote.strip() and c.locator.strip() for c in part.citations.all()), (slug, part)
+
+
+def test_every_red_flag_of_the_three_demo_maps_cites_a_quote_and_the_imb_parts_that_have_one(first):
+    flags = RedFlag.objects.filter(category__slug__in=DEMO_MAPS).prefetch_related("citations")
+    assert {flag.category.slug for flag in flags} == set(DEMO_MAPS)
+    for flag in flags:
+        assert any(c.quote.strip() and c.locator.strip() for c in flag.citations.all()), flag
+    # The IMB map predates part citations: the parts a passage supports cite it; the others need member
+    # evidence (docs/domain/red-flag-evidence.md lists them).
+    imb = PartCitation.objects.filter(actor__category__slug=DEMO_MAPS[0]).values_list("actor__name", flat=True)
+    assert {"Recruited women", "Massage storefront", "Recruiters and brokers"} <= set(imb)
+
+
+def test_the_demo_maps_workflow_imb_published_by_a_panel_of_two_sectors(first):
+    maps = {cmap.category.slug: cmap for cmap in CategoryMap.objects.select_related("category")}
+    assert maps[DEMO_MAPS[0]].state == MapState.PUBLISHED
+    assert maps[DEMO_MAPS[1]].state == maps[DEMO_MAPS[2]].state == MapState.EXPERT_REVIEW
+    assert len(set(maps[DEMO_MAPS[0]].panel.values_list("sector", flat=True))) == 2
+
+
+def test_a_directory_with_an_introduction_and_an_invitation(first):
+    assert first["directory.DirectoryProfile"] == 5
+    members_view = Viewer(is_staff=False, member_id=None, organisation_id=None)
+    listed = listed_profiles(viewer=members_view)
+    assert listed.count() == 4  # one demo profile left the directory
+    assert DirectoryProfile.objects.filter(listed=False).count() == 1
+    introduction = Introduction.objects.get()
+    assert introduction.status == IntroductionStatus.REQUESTED
+    assert introduction.recipient.user.email == "member@example.org"
+    invitation = Invitation.objects.get()
+    assert invitation.sponsor.user.email == "member@example.org"
+    assert invitation.organisation == invitation.sponsor.organisation

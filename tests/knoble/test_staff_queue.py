@@ -27,6 +27,11 @@ def test_the_admin_index_counts_what_waits_and_links_to_it(client, without_mfa_r
         "Suggestions to review": 1,
         "Red flags to verify": 1,
         "Translations gone stale": 0,
+        "Ideas to triage": 0,
+        "Reported posts in spaces": 0,
+        "Red flags with outcome evidence to review": 0,
+        "Suspension requests from organisation admins": 0,
+        "Reported introduction requests": 0,
     }
     content = response.content.decode()
     assert "Waiting for staff" in content

@@ -58,3 +58,22 @@ def test_indicator_set_aggregates_are_bucketed_in_the_api(client):
     assert {group["reports_filed"] for group in body["groups"]} == {"1–4"}
     csv_body = client.get(f"/outcomes/indicator-sets/{the_set.pk}/export.csv").content.decode()
     assert "1–4" in csv_body
+
+
+def test_the_indicator_set_page_shows_its_aggregates_bucketed(client, django_assert_max_num_queries):
+    start, end = last_quarter()
+    the_set = indicator_set()
+    viewer = reporter()
+    client.login(email=viewer.user.email, password=PASSWORD)
+    page = client.get(f"/ecosystem/indicator-sets/{the_set.pk}/").content.decode()
+    assert "Fewer than 3 organisations have reported outcomes of this indicator set" in page
+    for _ in range(3):
+        outcome_report_submit(
+            member=reporter(), indicator_set=the_set, period_start=start, period_end=end, counts={"reports_filed": 1}
+        )
+    with django_assert_max_num_queries(40):
+        page = client.get(f"/ecosystem/indicator-sets/{the_set.pk}/").content.decode()
+    assert "3 organisations have reported what this indicator set led to." in page
+    assert "1–4" in page
+    assert f"/outcomes/indicator-sets/{the_set.pk}/export.csv" in page
+    assert f"?indicator_set={the_set.pk}" in page

@@ -41,3 +41,20 @@ def test_the_quarterly_invitation_segment_reads_ratings_and_outcome_reports():
     ]
     assert set(segment_members(rules)) == {rater}
     assert idle not in segment_members([{"field": "rated_red_flag_within_days", "value": 92}])
+
+
+def test_viewing_a_red_flag_page_feeds_the_quarterly_invitation_once_a_day(client):
+    from campaigns.segments import segment_members
+    from members.models import Activity, Verb
+    from tests.members.factories import PASSWORD
+
+    flag = red_flag()
+    viewer = reporter()
+    idle = reporter()
+    client.login(email=viewer.user.email, password=PASSWORD)
+    for _ in range(2):
+        assert client.get(f"/ecosystem/red-flags/{flag.pk}/").status_code == 200
+    assert Activity.objects.filter(member=viewer, verb=Verb.RESOURCE_VIEWED, subject_id=flag.pk).count() == 1
+    rules = [{"field": "used_red_flag_within_days", "value": 92}]
+    assert set(segment_members(rules)) == {viewer}
+    assert idle not in segment_members([{"field": "rated_red_flag_within_days", "value": 92}])

@@ -82,3 +82,27 @@ def test_persona_and_job_lists_have_constant_query_counts(staff_client, django_a
         assert staff_client.get(reverse("admin:personas_persona_changelist")).status_code == 200
     with django_assert_num_queries(8):
         assert staff_client.get(reverse("admin:personas_jobtobedone_changelist")).status_code == 200
+
+
+def test_jobs_list_shows_where_each_score_comes_from(staff_client):
+    from datetime import date
+
+    JobFactory(situation="typed need")
+    JobFactory(situation="overridden need", score_source="override", override_reason="Workshop consensus")
+    JobFactory(
+        situation="surveyed need",
+        score_source="computed",
+        computed_importance=8,
+        computed_satisfaction=3,
+        importance_sample=12,
+        satisfaction_sample=11,
+        responses_from=date(2026, 9, 1),
+        responses_to=date(2026, 9, 30),
+    )
+    content = staff_client.get(reverse("admin:personas_jobtobedone_changelist")).content.decode()
+    assert "Survey: 12 responses, 2026-09-01 to 2026-09-30" in content
+    assert "Override: Workshop consensus" in content
+    assert "Typed" in content
+    filtered = staff_client.get(reverse("admin:personas_jobtobedone_changelist") + "?score_source=override")
+    assert "overridden need" in filtered.content.decode()
+    assert "typed need" not in filtered.content.decode()

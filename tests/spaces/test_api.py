@@ -149,3 +149,25 @@ def test_schema_documents_the_spaces(client, world):
         "/api/v1/space-documents/{id}/download/",
     ):
         assert path in schema
+
+
+def test_upload_through_the_api_checks_the_bytes_like_the_page(client, world, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from spaces.models import DocumentVersion
+
+    initiative, _rosa, tom, _, _ = world
+    url = f"{V}/spaces/{initiative.slug}/documents/"
+    client.force_login(tom.user)
+    stored_before = {p for p in tmp_path.rglob("*") if p.is_file()}
+    refused = client.post(url, {"file": SimpleUploadedFile("report.pdf", b"<html><script>x</script></html>")})
+    assert refused.status_code == 400
+    assert "is not a .pdf file" in refused.content.decode()
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} == stored_before
+    created = client.post(url, {"file": SimpleUploadedFile("agenda.pdf", PDF), "title": "Agenda", "label": "green"})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["title"], body["label"], body["versions"][0]["filename"]) == ("Agenda", "green", "agenda.pdf")
+    assert DocumentVersion.objects.filter(document_id=body["id"], content_type="application/pdf").exists()
+    client.force_login(MemberFactory().user)
+    assert client.post(url, {"file": SimpleUploadedFile("agenda.pdf", PDF)}).status_code == 404

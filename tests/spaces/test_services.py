@@ -53,8 +53,9 @@ def test_follow_all_hears_every_post_and_none_hears_nothing(group):
 def test_red_post_reaches_nobody_else(group):
     initiative, rosa, tom = group
     started = services.thread_start(
-        initiative=initiative, member=rosa, title="Private", body="@tom-berg secret", label=Label.RED
+        initiative=initiative, member=rosa, title="Private", body="A secret, mentioning no one", label=Label.RED
     )
+    # (A RED post that @mentions a participant names them: test_a_red_post_names_the_participants_it_mentions.)
     assert not Notification.objects.filter(member=tom).exists()
     assert not selectors.threads_of(space=started.space, user=tom.user).exists()
     assert selectors.threads_of(space=started.space, user=rosa.user).exists()
@@ -209,3 +210,25 @@ def test_posting_is_a_contribution_that_makes_the_member_collaborating(group):
     scoring.engagement_recompute()
     assert MemberEngagement.objects.get(member=rosa).stage == LifecycleStage.COLLABORATING
     assert not Activity.objects.filter(member=tom, verb=Verb.SPACE_POSTED).exists()
+
+
+def test_a_red_post_names_the_participants_it_mentions():
+    initiative = working_group()
+    rosa, tom, ann = participant(initiative), participant(initiative), participant(initiative)
+    started = services.thread_start(
+        initiative=initiative,
+        member=rosa,
+        title="Only for Tom",
+        body=f"@{services.handle(tom)} the case notes are below.",
+        label=Label.RED,
+    )
+    space = started.space
+    assert selectors.threads_of(space=space, user=tom.user).filter(pk=started.pk).exists()
+    assert not selectors.threads_of(space=space, user=ann.user).filter(pk=started.pk).exists()
+    assert selectors.posts_of(thread=started, user=tom.user).count() == 1
+    reply = services.post_reply(thread=started, member=tom, body="Thanks, noted.", label=Label.RED)
+    assert (
+        not selectors.posts_of(thread=started, user=rosa.user).filter(pk=reply.pk).exists()
+    )  # names no one: Tom's alone
+    assert tom.notifications.filter(kind="space_activity").count() == 1
+    assert not ann.notifications.exists()

@@ -125,3 +125,28 @@ def test_upload_page_refuses_with_a_clear_message(group, client, media):
     )
     assert "is not a .pdf file" in response.content.decode()
     assert not _files(media)
+
+
+def test_a_file_whose_transaction_rolls_back_is_swept_and_a_kept_one_stays(group, media):
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from spaces.orphans import GRACE, orphan_files_remove
+
+    initiative, member, _ = group
+    kept = _upload(initiative, member, PDF, "kept.pdf")
+
+    def upload_then_fail() -> None:
+        with transaction.atomic():
+            _upload(initiative, member, PDF, "lost.pdf")
+            raise RuntimeError("the caller's transaction fails after the upload")
+
+    with pytest.raises(RuntimeError):
+        upload_then_fail()
+    assert DocumentVersion.objects.count() == 1
+    assert len(_files(media)) == 2  # the rolled-back upload's bytes are still on disk
+    assert orphan_files_remove() == 0  # within the grace period: an upload may still be in its transaction
+    assert orphan_files_remove(now=timezone.now() + GRACE + timedelta(minutes=1)) == 1
+    assert [path.relative_to(media).as_posix() for path in _files(media)] == [kept.file.name]

@@ -76,3 +76,22 @@ def test_the_published_roadmap_shows_each_items_evidence_through_the_extension_p
     page = client.get(reverse("roadmap:published"))
     assert page.content.count(b"Research evidence: 1 highlight from Law enforcement") == 1
     assert EXPERT.encode() not in page.content
+
+
+def test_staff_read_a_note_rendered_and_sanitised_others_do_not(client, without_mfa_requirement):
+    made = highlight()
+    note = made.note
+    note.body = "**Notes** from the call\n\n<script>alert(1)</script> [x](javascript:alert(2))"
+    note.save()
+    url = note.get_absolute_url()
+    client.force_login(leadership_user())
+    assert client.get(url).status_code == 403
+    client.force_login(staff_user())
+    page = client.get(url).content.decode()
+    assert "<strong>Notes</strong> from the call" in page
+    assert "<script>alert(1)" not in page
+    assert "javascript:" not in page
+    assert EXPERT in page  # staff see the participant
+    assert "We never hear back from the banks." in page
+    admin_page = client.get(reverse("admin:voice_researchnote_change", args=[note.pk])).content.decode()
+    assert "View on site" in admin_page  # the admin links to the rendered page (get_absolute_url)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from analytics import demo as analytics_demo
 from campaigns import demo as campaigns_demo
+from directory import demo as directory_demo
 from ecosystem import demo as ecosystem_demo
 from initiatives import demo as initiatives_demo
 from knoble import demo_translations
@@ -27,6 +28,7 @@ SEEDERS = [
     voice_demo.seed,
     spaces_demo.seed,
     campaigns_demo.seed,
+    directory_demo.seed,
     # The translations of the content above (red flags, initiatives, personas).
     demo_translations.seed,
     # Last: it replays the engagement history over everything above.
