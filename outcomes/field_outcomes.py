@@ -20,21 +20,14 @@ from outcomes.services import may_give_feedback
 register = template.Library()
 
 
-@register.inclusion_tag("outcomes/_red_flag_outcomes.html", takes_context=True)
-def outcomes_panel(context: dict[str, Any], *, red_flag: RedFlag, heading_id: str, level: int = 2) -> dict[str, Any]:
-    """`{% outcomes_panel red_flag=red_flag heading_id="…" %}`: outcomes by sector and jurisdiction over time,
-    a chart and its table, for a red flag the viewer may see (the page has checked)."""
-    aggregates = red_flag_aggregates(red_flag_id=red_flag.pk)
+def _panel(
+    context: dict[str, Any], *, aggregates: Aggregates, csv_url: str, report_query: str, heading_id: str, level: int
+) -> dict[str, Any]:
+    """What the panel shows of a subject's aggregates, and whether the viewer may report or give feedback."""
     member = member_for_user(user=context["request"].user)
-    feedback_form = (
-        ReferralFeedbackForm(exclude_organisation_id=member.organisation_id)
-        if member is not None and may_give_feedback(member)
-        else None
-    )
     return {
-        "red_flag": red_flag,
-        "csv_url": reverse("outcomes:red_flag_csv", args=[red_flag.pk]),
-        "report_query": f"red_flag={red_flag.pk}",
+        "csv_url": csv_url,
+        "report_query": report_query,
         "aggregates": aggregates,
         "columns": Aggregates.columns(),
         "rows": aggregates.rows(),
@@ -42,10 +35,31 @@ def outcomes_panel(context: dict[str, Any], *, red_flag: RedFlag, heading_id: st
         "heading_id": heading_id,
         "level": level,
         "may_report": member is not None and member.organisation_id is not None,
-        "feedback_form": feedback_form,
+        "member": member,
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
     }
+
+
+@register.inclusion_tag("outcomes/_red_flag_outcomes.html", takes_context=True)
+def outcomes_panel(context: dict[str, Any], *, red_flag: RedFlag, heading_id: str, level: int = 2) -> dict[str, Any]:
+    """`{% outcomes_panel red_flag=red_flag heading_id="…" %}`: outcomes by sector and jurisdiction over time,
+    a chart and its table, for a red flag the viewer may see (the page has checked)."""
+    panel = _panel(
+        context,
+        aggregates=red_flag_aggregates(red_flag_id=red_flag.pk),
+        csv_url=reverse("outcomes:red_flag_csv", args=[red_flag.pk]),
+        report_query=f"red_flag={red_flag.pk}",
+        heading_id=heading_id,
+        level=level,
+    )
+    member = panel.pop("member")
+    feedback_form = (
+        ReferralFeedbackForm(exclude_organisation_id=member.organisation_id)
+        if member is not None and may_give_feedback(member)
+        else None
+    )
+    return {**panel, "red_flag": red_flag, "feedback_form": feedback_form}
 
 
 @register.inclusion_tag("outcomes/_red_flag_outcomes.html", takes_context=True)
@@ -54,20 +68,13 @@ def indicator_set_outcomes_panel(
 ) -> dict[str, Any]:
     """`{% indicator_set_outcomes_panel indicator_set=indicator_set heading_id="…" %}`: the same panel for an
     indicator set the viewer may see (the page has checked): aggregates only, as its CSV and API give them."""
-    aggregates = indicator_set_aggregates(indicator_set_id=indicator_set.pk)
-    member = member_for_user(user=context["request"].user)
-    return {
-        "indicator_set": indicator_set,
-        "csv_url": reverse("outcomes:indicator_set_csv", args=[indicator_set.pk]),
-        "report_query": f"indicator_set={indicator_set.pk}",
-        "aggregates": aggregates,
-        "columns": Aggregates.columns(),
-        "rows": aggregates.rows(),
-        "minimum": MIN_ORGANISATIONS,
-        "heading_id": heading_id,
-        "level": level,
-        "may_report": member is not None and member.organisation_id is not None,
-        "feedback_form": None,
-        "csrf_token": context.get("csrf_token"),
-        "request": context["request"],
-    }
+    panel = _panel(
+        context,
+        aggregates=indicator_set_aggregates(indicator_set_id=indicator_set.pk),
+        csv_url=reverse("outcomes:indicator_set_csv", args=[indicator_set.pk]),
+        report_query=f"indicator_set={indicator_set.pk}",
+        heading_id=heading_id,
+        level=level,
+    )
+    del panel["member"]
+    return {**panel, "indicator_set": indicator_set, "feedback_form": None}

@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.csv_io import CsvAdminMixin
 from personas.csv_io import JOB_CSV, PERSONA_CSV
-from personas.models import JobToBeDone, OpportunityBand, Persona, ScoreSource
+from personas.models import SURVEY_SCORE_FIELDS, JobToBeDone, OpportunityBand, Persona, ScoreSource
 
 
 class JobInline(admin.TabularInline[JobToBeDone, Persona]):
@@ -62,16 +62,7 @@ class JobToBeDoneAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     list_display = ["statement", "persona", "importance", "satisfaction", "opportunity_score", "band", "score_origin"]
     list_filter = [BandFilter, "score_source", "persona__sector", "persona"]
     # What member surveys computed (voice/scoring.py) is shown, never typed: staff override with a reason instead.
-    readonly_fields = [
-        "computed_importance",
-        "importance_margin",
-        "importance_sample",
-        "computed_satisfaction",
-        "satisfaction_margin",
-        "satisfaction_sample",
-        "responses_from",
-        "responses_to",
-    ]
+    readonly_fields = SURVEY_SCORE_FIELDS
     list_select_related = ["persona"]
     search_fields = ["situation", "motivation", "outcome", "persona__name"]
     autocomplete_fields = ["persona"]

@@ -13,7 +13,7 @@ from core.api_base import (
     boolean_filter,
 )
 from core.permissions import DASHBOARD_PERMISSION, PORTAL_PERMISSION
-from personas.models import SCORE_VALIDATORS, JobToBeDone, OpportunityBand, Persona
+from personas.models import SCORE_VALIDATORS, SURVEY_SCORE_FIELDS, JobToBeDone, OpportunityBand, Persona
 from personas.selectors import jobs_visible_to, personas_visible_to
 
 
@@ -65,28 +65,14 @@ class JobSerializer(StrictModelSerializer[JobToBeDone]):
             "interview_count",
             "score_source",
             "override_reason",
-            "computed_importance",
-            "importance_margin",
-            "importance_sample",
-            "computed_satisfaction",
-            "satisfaction_margin",
-            "satisfaction_sample",
-            "responses_from",
-            "responses_to",
+            *SURVEY_SCORE_FIELDS,
         ]
         # Where the scores come from (voice computes them from member surveys; staff override with a reason):
         # shown, never written through this API.
         read_only_fields = [
             "score_source",
             "override_reason",
-            "computed_importance",
-            "importance_margin",
-            "importance_sample",
-            "computed_satisfaction",
-            "satisfaction_margin",
-            "satisfaction_sample",
-            "responses_from",
-            "responses_to",
+            *SURVEY_SCORE_FIELDS,
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=OpportunityBand.choices))

@@ -77,6 +77,19 @@ class ScoreSource(models.TextChoices):
     OVERRIDE = "override", _("Overridden by staff, with a reason")
 
 
+# What member surveys computed for a job (voice/scoring.py): shown in the admin and the API, never typed there.
+SURVEY_SCORE_FIELDS = (
+    "computed_importance",
+    "importance_margin",
+    "importance_sample",
+    "computed_satisfaction",
+    "satisfaction_margin",
+    "satisfaction_sample",
+    "responses_from",
+    "responses_to",
+)
+
+
 class JobToBeDone(models.Model):
     """When <situation>, I want to <motivation>, so I can <outcome>."""
 
