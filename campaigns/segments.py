@@ -203,8 +203,8 @@ RULE_FIELDS: dict[str, RuleField] = {
         lambda v: Q(_rated_a_red_flag_within(v)),
     ),
     "used_red_flag_within_days": RuleField(
-        "Rated or viewed a red flag within the last … days",
-        _days("Rated or viewed a red flag"),
+        gettext_lazy("Rated or viewed a red flag within the last … days"),
+        _days(gettext_lazy("Rated or viewed a red flag")),
         lambda v: Q(_used_a_red_flag_within(v)),
     ),
     "organisation_reported_outcomes_within_days": RuleField(
