@@ -292,7 +292,8 @@ MOVED = (
     f" AND {_rank_sql('s.next_stage')} > {_rank_sql('s.stage')} THEN 1 ELSE 0 END"
 )
 SEGMENT_AT_OPENING = "(s.since IS NULL OR s.since <= w.opens) AND (s.next_at IS NULL OR s.next_at > w.opens)"
-APPROVED_MEMBERS = f"""{Member._meta.db_table} m JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id"""
+MEMBERS = f"{Member._meta.db_table} m"
+THEIR_ORGANISATIONS = f"JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id"
 
 
 def _participant_windows(cursor: CursorWrapper) -> None:
@@ -305,7 +306,7 @@ def _participant_windows(cursor: CursorWrapper) -> None:
         SELECT w.week, m.id AS member_id, coalesce(m.persona_id, 0) AS persona, o.sector,
                coalesce(s.stage, %(pending)s) AS stage, coalesce({MOVED}, 0) AS moved
         FROM impact_weeks w
-        CROSS JOIN {APPROVED_MEMBERS}
+        CROSS JOIN {MEMBERS} {THEIR_ORGANISATIONS}
         LEFT JOIN impact_segments s ON s.member_id = m.id AND {SEGMENT_AT_OPENING}
         WHERE m.status = %(approved)s AND m.id IN (SELECT member_id FROM impact_participants)
         """,
@@ -322,7 +323,7 @@ def _everybody(cursor: CursorWrapper) -> dict[Cell, tuple[int, int]]:
         SELECT w.week, coalesce(m.persona_id, 0), o.sector, s.stage, count(*), sum({MOVED})
         FROM impact_weeks w
         JOIN impact_segments s ON {SEGMENT_AT_OPENING}
-        JOIN {APPROVED_MEMBERS} ON m.id = s.member_id
+        JOIN {MEMBERS} ON m.id = s.member_id {THEIR_ORGANISATIONS}
         WHERE m.status = %(approved)s
         GROUP BY w.week, coalesce(m.persona_id, 0), o.sector, s.stage
         """,
@@ -331,7 +332,7 @@ def _everybody(cursor: CursorWrapper) -> dict[Cell, tuple[int, int]]:
     everybody = {(sql_day(w), p, se, st): (n, int(moved)) for w, p, se, st, n, moved in cursor.fetchall()}
     cursor.execute(
         f"""
-        SELECT coalesce(m.persona_id, 0), o.sector, count(*) FROM {APPROVED_MEMBERS}
+        SELECT coalesce(m.persona_id, 0), o.sector, count(*) FROM {MEMBERS} {THEIR_ORGANISATIONS}
         WHERE m.status = %(approved)s
           AND NOT EXISTS (SELECT 1 FROM {StageTransition._meta.db_table} t WHERE t.member_id = m.id)
         GROUP BY coalesce(m.persona_id, 0), o.sector

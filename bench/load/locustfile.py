@@ -36,6 +36,10 @@ DASHBOARD_PANELS = [
     "campaigns",
     "roadmap",
     "outcomes",
+    "impact",
+    "knowledge",
+    "coverage",
+    "sponsors",
 ]
 LEADERSHIP_PAGES = [
     ("dashboard: page", "/dashboards/"),

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analytics.rollups import rollups_refresh
+from directory.models import CoverageTarget
 from engagement.models import LifecycleStage, StageTransition
 from personas.models import Sector
 from roadmap.models import RoadmapItem
@@ -115,6 +116,15 @@ def test_the_board_pack_shows_each_section_and_no_coverage_targets_yet(leader_cl
     assert 'id="coverage-against-targets"' in page
     assert "No targets set." in page
     assert "1 Apr 2026 – 30 Jun 2026" in page
+
+
+def test_the_board_pack_shows_coverage_against_the_targets_leadership_set(leader_client):
+    grow(make_roadmap(), items=1, members=1)
+    CoverageTarget.objects.create(sector="prosecutor", country="MX", organisations=5, active_members=10)
+    page = leader_client.get(reverse("dashboards:board_pack"), {"quarter": "2026-Q2"}).content.decode()
+    section = page[page.index('id="coverage-against-targets"') :]
+    assert "No targets set." not in section
+    assert "Mexico" in section
 
 
 def test_members_may_not_see_impact(client):
