@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format vendor bench loadtest clean
+.PHONY: run test lint format messages vendor bench loadtest clean
 
 run: $(VENV)/.run-deps ## Start the portal: web server, Celery worker and beat, with demo data
 	@sh scripts/run.sh
@@ -20,6 +20,11 @@ lint: $(VENV)/.dev-deps
 format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: $(VENV)/.dev-deps ## Refresh the Spanish and French catalogues from the source, then compile them
+	$(BIN)/python manage.py makemessages -l es -l fr --no-obsolete \
+		--ignore=node_modules --ignore=static/vendor --ignore=var --ignore=tests --ignore=locale
+	$(BIN)/python manage.py compilemessages -l es -l fr --ignore=.venv --ignore=node_modules
 
 vendor: ## Refresh static/vendor/ from the npm registry (needs Node; the result is committed)
 	sh scripts/vendor.sh

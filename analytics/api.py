@@ -24,11 +24,13 @@ PANELS = ["headline", "funnel", "active", "stages"]
 
 
 class DashboardQuerySerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False, help_text="First day of the period (default: 90 days ago).")
-    end = serializers.DateField(required=False, help_text="Last day of the period (default: today).")
+    start = serializers.DateField(
+        required=False, help_text=gettext_lazy("First day of the period (default: 90 days ago).")
+    )
+    end = serializers.DateField(required=False, help_text=gettext_lazy("Last day of the period (default: today)."))
     sector = serializers.ChoiceField(choices=Sector.choices, required=False)
     persona = serializers.IntegerField(min_value=1, required=False)
-    country = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text="ISO 3166 alpha-2 code.")
+    country = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text=gettext_lazy("ISO 3166 alpha-2 code."))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The page's form holds the period rules (order, longest period): one place for both.
@@ -49,16 +51,18 @@ class PanelSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
-    chart = serializers.JSONField(allow_null=True, help_text="Chart.js kind, labels and datasets.")
+    chart = serializers.JSONField(allow_null=True, help_text=gettext_lazy("Chart.js kind, labels and datasets."))
     notes = serializers.ListField(child=serializers.CharField())
-    as_of = serializers.DateTimeField(allow_null=True, help_text="When the roll-ups were last brought up to date.")
+    as_of = serializers.DateTimeField(
+        allow_null=True, help_text=gettext_lazy("When the roll-ups were last brought up to date.")
+    )
 
 
 class DashboardSerializer(serializers.Serializer[Any]):
     headline = PanelSerializer()
     funnel = PanelSerializer()
-    active = PanelSerializer(help_text="Weekly active members over the roadmap's 18 months.")
-    stages = PanelSerializer(help_text="Members by lifecycle stage over the roadmap's 18 months.")
+    active = PanelSerializer(help_text=gettext_lazy("Weekly active members over the roadmap's 18 months."))
+    stages = PanelSerializer(help_text=gettext_lazy("Members by lifecycle stage over the roadmap's 18 months."))
 
 
 class CanReadDashboards(permissions.BasePermission):

@@ -6,6 +6,7 @@ filter is a WHERE on small tables and a member is counted in exactly one combina
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.campaigns import CampaignStep
@@ -42,8 +43,8 @@ class StageWeekly(Dimensions):
 
 
 class PeriodKind(models.TextChoices):
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
+    WEEK = "week", gettext_lazy("Week")
+    MONTH = "month", gettext_lazy("Month")
 
 
 class PeriodActive(Dimensions):
@@ -150,7 +151,7 @@ class CampaignStepTotals(models.Model):
 
     class Meta:
         db_table = "engagement_campaignsteptotals"
-        verbose_name_plural = "campaign step totals"
+        verbose_name_plural = gettext_lazy("campaign step totals")
 
     def __str__(self) -> str:
         return f"{self.step_id}: {self.sent} sent, {self.converted} converted"
@@ -195,11 +196,11 @@ class RoadmapImpact(models.Model):
     members = models.PositiveIntegerField(default=0)
     organisations = models.PositiveIntegerField(default=0)
     contributions = models.PositiveIntegerField(default=0)
-    participants = models.PositiveIntegerField(default=0, help_text="Participants with a matched comparison.")
+    participants = models.PositiveIntegerField(default=0, help_text=_("Participants with a matched comparison."))
     participant_rate = models.FloatField(null=True, blank=True)
     comparison_members = models.PositiveIntegerField(default=0)
     comparison_rate = models.FloatField(null=True, blank=True)
-    lift = models.FloatField(null=True, blank=True, help_text="Percentage points; empty: not enough data.")
+    lift = models.FloatField(null=True, blank=True, help_text=_("Percentage points; empty: not enough data."))
     jobs = models.PositiveIntegerField(default=0)
     satisfaction_change = models.FloatField(null=True, blank=True)
     votes = models.PositiveIntegerField(default=0)

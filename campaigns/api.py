@@ -7,6 +7,8 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -61,7 +63,7 @@ class RulesField(serializers.JSONField):
 class SegmentSerializer(ModelCheckedSerializer[Segment]):
     rules = RulesField(
         required=False,
-        help_text='Every rule must hold, e.g. [{"field": "sector", "value": ["ngo"]}]. Fields: '
+        help_text=gettext_lazy('Every rule must hold, e.g. [{"field": "sector", "value": ["ngo"]}]. Fields: ')
         + ", ".join(RULE_FIELDS)
         + ".",
     )
@@ -82,12 +84,12 @@ class SampleMemberSerializer(serializers.Serializer[Any]):
 
 
 class SegmentPreviewSerializer(serializers.Serializer[Any]):
-    count = serializers.IntegerField(help_text="Approved members the rules match right now.")
-    sample = SampleMemberSerializer(many=True, help_text="The most recent of them, at most ten.")
+    count = serializers.IntegerField(help_text=gettext_lazy("Approved members the rules match right now."))
+    sample = SampleMemberSerializer(many=True, help_text=gettext_lazy("The most recent of them, at most ten."))
 
 
 class RulesSerializer(serializers.Serializer[Any]):
-    rules = RulesField(help_text="The rules to try, as a segment would hold them.")
+    rules = RulesField(help_text=gettext_lazy("The rules to try, as a segment would hold them."))
 
     def validate_rules(self, rules: Any) -> list[dict[str, Any]]:
         return checked_rules(rules)
@@ -141,17 +143,20 @@ class CampaignStepSerializer(StrictModelSerializer[CampaignStep]):
         required=False,
         min_value=timedelta(0),
         max_value=timedelta(days=3650),
-        help_text="Wait after the previous step (or the start), e.g. 3 00:00:00 for three days.",
+        help_text=gettext_lazy("Wait after the previous step (or the start), e.g. 3 00:00:00 for three days."),
     )
 
     stages = serializers.PrimaryKeyRelatedField[Stage](
-        many=True, required=False, queryset=Stage.objects.all(), help_text="Ecosystem stages the message links to."
+        many=True,
+        required=False,
+        queryset=Stage.objects.all(),
+        help_text=gettext_lazy("Ecosystem stages the message links to."),
     )
     red_flags = serializers.PrimaryKeyRelatedField[RedFlag](
         many=True,
         required=False,
         queryset=RedFlag.objects.filter(review_state=ReviewState.PUBLISHED),
-        help_text="Published red flags the message links to.",
+        help_text=gettext_lazy("Published red flags the message links to."),
     )
 
     class Meta:
@@ -162,7 +167,9 @@ class CampaignStepSerializer(StrictModelSerializer[CampaignStep]):
 
 class CampaignSerializer(ModelCheckedSerializer[Campaign]):
     steps = CampaignStepSerializer(
-        many=True, required=False, help_text="The ordered steps, positions 1, 2, 3 …; replaced as a whole."
+        many=True,
+        required=False,
+        help_text=gettext_lazy("The ordered steps, positions 1, 2, 3 …; replaced as a whole."),
     )
 
     class Meta:
@@ -192,7 +199,7 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
         if steps is not None:
             if self.instance is not None and self.instance.status != CampaignStatus.DRAFT:
                 raise serializers.ValidationError(
-                    {"steps": ["Steps change only while the campaign is a draft: its deliveries refer to them."]}
+                    {"steps": [_("Steps change only while the campaign is a draft: its deliveries refer to them.")]}
                 )
             self._check_steps(steps, attrs)
             attrs["steps"] = steps
@@ -206,7 +213,7 @@ class CampaignSerializer(ModelCheckedSerializer[Campaign]):
     def _check_steps(self, steps: list[dict[str, Any]], attrs: dict[str, Any]) -> None:
         positions = sorted(step["position"] for step in steps)
         if positions != list(range(1, len(steps) + 1)):
-            raise serializers.ValidationError({"steps": ["Number the steps 1, 2, 3 … with no gaps or repeats."]})
+            raise serializers.ValidationError({"steps": [_("Number the steps 1, 2, 3 … with no gaps or repeats.")]})
         self._check_steps_against(steps, attrs)
 
     def _check_steps_against(self, steps: Iterable[dict[str, Any]], attrs: dict[str, Any]) -> None:
@@ -245,27 +252,39 @@ class StepResultSerializer(serializers.Serializer[Any]):
     step = serializers.IntegerField(source="step.pk")
     position = serializers.IntegerField(source="step.position")
     subject = serializers.CharField(source="step.subject")
-    total = serializers.IntegerField(help_text="Deliveries written for the step so far.")
-    waiting = serializers.IntegerField(help_text="Pending or being sent.")
+    total = serializers.IntegerField(help_text=gettext_lazy("Deliveries written for the step so far."))
+    waiting = serializers.IntegerField(help_text=gettext_lazy("Pending or being sent."))
     sent = serializers.IntegerField()
-    deferred = serializers.IntegerField(help_text="Refused for now by the mail server (4xx); offered again later.")
-    bounced = serializers.IntegerField(help_text="Sent, then returned by the recipient's mail server.")
-    skipped = serializers.IntegerField(help_text="The step's condition did not hold, or the campaign was cancelled.")
-    suppressed = serializers.IntegerField(help_text="The member may not be contacted (suspended or left).")
+    deferred = serializers.IntegerField(
+        help_text=gettext_lazy("Refused for now by the mail server (4xx); offered again later.")
+    )
+    bounced = serializers.IntegerField(help_text=gettext_lazy("Sent, then returned by the recipient's mail server."))
+    skipped = serializers.IntegerField(
+        help_text=gettext_lazy("The step's condition did not hold, or the campaign was cancelled.")
+    )
+    suppressed = serializers.IntegerField(
+        help_text=gettext_lazy("The member may not be contacted (suspended or left).")
+    )
     failed = serializers.IntegerField()
     opened = serializers.IntegerField()
     clicked = serializers.IntegerField()
-    converted = serializers.IntegerField(help_text="Sent, and the member joined the goal initiative afterwards.")
+    converted = serializers.IntegerField(
+        help_text=gettext_lazy("Sent, and the member joined the goal initiative afterwards.")
+    )
 
 
 class BounceRateSerializer(serializers.Serializer[Any]):
-    step = serializers.IntegerField(source="step.pk", allow_null=True, help_text="Null for the whole campaign.")
+    step = serializers.IntegerField(
+        source="step.pk", allow_null=True, help_text=gettext_lazy("Null for the whole campaign.")
+    )
     position = serializers.IntegerField(source="step.position", allow_null=True)
-    emailed = serializers.IntegerField(help_text="Deliveries sent by e-mail (sent or since bounced).")
+    emailed = serializers.IntegerField(help_text=gettext_lazy("Deliveries sent by e-mail (sent or since bounced)."))
     bounced = serializers.IntegerField()
-    hard = serializers.IntegerField(help_text="Bounced permanently (5.x.x): the address is now undeliverable.")
-    soft = serializers.IntegerField(help_text="Bounced only temporarily (4.x.x, or delayed).")
-    rate = serializers.FloatField(help_text="bounced / emailed, 0 to 1.")
+    hard = serializers.IntegerField(
+        help_text=gettext_lazy("Bounced permanently (5.x.x): the address is now undeliverable.")
+    )
+    soft = serializers.IntegerField(help_text=gettext_lazy("Bounced only temporarily (4.x.x, or delayed)."))
+    rate = serializers.FloatField(help_text=gettext_lazy("bounced / emailed, 0 to 1."))
 
 
 CampaignAction = Callable[..., Campaign]
@@ -295,7 +314,10 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
 
     def perform_destroy(self, instance: Campaign) -> None:
         if instance.status in LIVE_STATUSES:
-            raise Conflict(f"“{instance}” is {instance.get_status_display().lower()}: cancel it before deleting it.")
+            raise Conflict(
+                _("“%(instance)s” is %(status)s: cancel it before deleting it.")
+                % {"instance": instance, "status": instance.get_status_display().lower()}
+            )
         instance.delete()
 
     @extend_schema(responses={200: StepResultSerializer(many=True)})
@@ -310,12 +332,12 @@ class CampaignViewSet(viewsets.ModelViewSet[Campaign]):
     def bounces(self, request: Request, pk: str | None = None) -> Response:
         """Staff only: bounce rates of the whole campaign (first, step null), then of each step."""
         if not request.user.has_perm("campaigns.view_bounce"):
-            self.permission_denied(request, message="Only staff see bounces.")
+            self.permission_denied(request, message=_("Only staff see bounces."))
         return Response(BounceRateSerializer(bounce_rates(self.get_object()), many=True).data)
 
     def _transition(self, request: Request, service: CampaignAction) -> Response:
         if not request.user.has_perm("campaigns.change_campaign"):
-            self.permission_denied(request, message="Only staff run campaigns.")
+            self.permission_denied(request, message=_("Only staff run campaigns."))
         campaign = self.get_object()
         try:
             service(campaign=campaign, actor=cast(User, request.user))
@@ -352,7 +374,10 @@ class DeliverySerializer(StrictModelSerializer[Delivery]):
     step_position = serializers.IntegerField(source="step.position", read_only=True)
     # Declared: DRF drops allow_blank from read-only fields, and the schema would then refuse the empty channel.
     channel = serializers.ChoiceField(
-        choices=Channel.choices, allow_blank=True, read_only=True, help_text="As delivered; empty until sent."
+        choices=Channel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=gettext_lazy("As delivered; empty until sent."),
     )
 
     class Meta:

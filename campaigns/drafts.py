@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignStatus, CampaignStep
 from ecosystem.models import RedFlag, Stage
@@ -29,7 +30,7 @@ def campaign_update(*, campaign: Campaign, fields: dict[str, Any], steps: Sequen
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if steps is not None:
         if locked.status != CampaignStatus.DRAFT:
-            raise ValidationError(f"“{locked}” is launched: its steps can no longer change.")
+            raise ValidationError(_("“%(locked)s” is launched: its steps can no longer change.") % {"locked": locked})
         locked.steps.all().delete()
         _steps_create(locked, steps)
     for name, value in fields.items():

@@ -7,6 +7,7 @@ from html import escape, unescape
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from campaigns.models import Campaign, CampaignStep, Delivery
 from campaigns.plaintext import html_to_text
@@ -123,7 +124,8 @@ def _personalise(
     if template.links:
         # Added after the placeholders are filled, so a name with braces in it stays as written.
         items = "".join(f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>' for link in template.links)
-        portal = f"<h3>On the portal</h3><ul>{items}</ul>"
+        heading = escape(gettext("On the portal"))
+        portal = f"<h3>{heading}</h3><ul>{items}</ul>"
     unsubscribe = ""
     if delivery is None:
         footer_url = settings.SITE_URL + "/profile/"
@@ -142,11 +144,15 @@ def _personalise(
     if delivery is not None and campaign.track_opens:
         html += f'<img src="{escape(open_url(delivery))}" width="1" height="1" alt="">'
     if template.links:
-        text += "\n\nOn the portal:\n" + "".join(
-            f"- {link.label}: {url}\n" for link, url in zip(template.links, link_urls, strict=True)
+        text += (
+            "\n\n"
+            + gettext("On the portal:")
+            + "\n"
+            + "".join(f"- {link.label}: {url}\n" for link, url in zip(template.links, link_urls, strict=True))
         )
-    text += f"\n\n--\nThe Knoble. To stop campaign e-mail: {footer_url}\n"
-    html += f'<hr><p style="font-size:small">The Knoble. <a href="{escape(footer_url)}">Unsubscribe</a></p>'
+    text += "\n\n--\n" + gettext("The Knoble. To stop campaign e-mail: %(url)s") % {"url": footer_url} + "\n"
+    signature, unsubscribe_text = escape(gettext("The Knoble.")), escape(gettext("Unsubscribe"))
+    html += f'<hr><p style="font-size:small">{signature} <a href="{escape(footer_url)}">{unsubscribe_text}</a></p>'
     return Message(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe)
 
 

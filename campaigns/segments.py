@@ -7,12 +7,14 @@ over members. To add a field add one `RuleField` to `RULE_FIELDS`: nothing else 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from ecosystem.models import RedFlag
@@ -23,10 +25,13 @@ from members.models import Activity, Member, MemberQuerySet, Organisation, Origi
 from outcomes.models import OutcomeReport
 from personas.models import Persona, Sector
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
 
 @dataclass(frozen=True)
 class RuleField:
-    label: str
+    label: "str | StrPromise"
     # Returns the value in its canonical form, or raises ValidationError with a message for staff.
     clean: Callable[[Any], Any]
     to_q: Callable[[Any], Q]
@@ -45,30 +50,36 @@ class RuleField:
 
 
 def _choices(
-    allowed: Callable[[], set[str]], what: str, names: Callable[[str], str] | None = None
+    allowed: Callable[[], set[str]], what: "str | StrPromise", names: Callable[[str], str] | None = None
 ) -> Callable[[Any], list[str]]:
     def clean(value: Any) -> list[str]:
         if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
-            raise ValidationError(f"{what}: give a non-empty list of values.")
+            raise ValidationError(_("%(what)s: give a non-empty list of values.") % {"what": what})
         unknown = sorted(set(value) - allowed())
         if unknown:
             known = ""
             if names is not None:
                 known = " Known values: " + "; ".join(f"{v!r} ({names(v)})" for v in sorted(allowed())) + "."
-            raise ValidationError(f"{what}: unknown value(s) {', '.join(map(repr, unknown))}.{known}")
+            raise ValidationError(
+                _("%(what)s: unknown value(s) %(unknown)s.%(known)s")
+                % {"what": what, "unknown": ", ".join(map(repr, unknown)), "known": known}
+            )
         return sorted(set(value))
 
     return clean
 
 
-def _ids(model: Any, what: str) -> Callable[[Any], list[int]]:
+def _ids(model: Any, what: "str | StrPromise") -> Callable[[Any], list[int]]:
     def clean(value: Any) -> list[int]:
         if not isinstance(value, list) or not value or not all(type(item) is int for item in value):
-            raise ValidationError(f"{what}: give a non-empty list of ids.")
+            raise ValidationError(_("%(what)s: give a non-empty list of ids.") % {"what": what})
         known = set(model.objects.filter(pk__in=value).values_list("pk", flat=True))
         unknown = sorted(set(value) - known)
         if unknown:
-            raise ValidationError(f"{what}: no {model._meta.verbose_name} with id {', '.join(map(str, unknown))}.")
+            raise ValidationError(
+                _("%(what)s: no %(kind)s with id %(unknown)s.")
+                % {"what": what, "kind": model._meta.verbose_name, "unknown": ", ".join(map(str, unknown))}
+            )
         return sorted(set(value))
 
     return clean
@@ -76,7 +87,7 @@ def _ids(model: Any, what: str) -> Callable[[Any], list[int]]:
 
 def _initiative(value: Any) -> int:
     if type(value) is not int or not Initiative.objects.filter(pk=value).exists():
-        raise ValidationError(f"Initiative: no initiative with id {value!r}.")
+        raise ValidationError(_("Initiative: no initiative with id %(value)s.") % {"value": repr(value)})
     return value
 
 
@@ -84,13 +95,13 @@ def _date(value: Any) -> str:
     try:
         return date.fromisoformat(value).isoformat()
     except (TypeError, ValueError):
-        raise ValidationError(f"Date: {value!r} is not a date like 2026-01-31.") from None
+        raise ValidationError(_("Date: %(value)s is not a date like 2026-01-31.") % {"value": repr(value)}) from None
 
 
-def _boolean(what: str) -> Callable[[Any], bool]:
+def _boolean(what: "str | StrPromise") -> Callable[[Any], bool]:
     def clean(value: Any) -> bool:
         if not isinstance(value, bool):
-            raise ValidationError(f"{what}: {value!r} is not true or false.")
+            raise ValidationError(_("%(what)s: %(value)s is not true or false.") % {"what": what, "value": repr(value)})
         return value
 
     return clean
@@ -113,10 +124,10 @@ def _active_since(day: str) -> Exists:
     return Exists(Activity.objects.filter(member=OuterRef("pk"), origin=Origin.MEMBER, occurred_at__gte=start_of(day)))
 
 
-def _days(what: str) -> Callable[[Any], int]:
+def _days(what: "str | StrPromise") -> Callable[[Any], int]:
     def clean(value: Any) -> int:
         if type(value) is not int or not 1 <= value <= 3660:
-            raise ValidationError(f"{what}: give a number of days from 1 to 3660.")
+            raise ValidationError(_("%(what)s: give a number of days from 1 to 3660.") % {"what": what})
         return value
 
     return clean
@@ -176,33 +187,39 @@ RULE_FIELDS: dict[str, RuleField] = {
         names=stage_name,
     ),
     "organisation": RuleField("Organisation", _ids(Organisation, "Organisation"), lambda v: Q(organisation_id__in=v)),
-    "in_initiative": RuleField("Taking part in initiative", _initiative, lambda v: Q(_taking_part(v))),
-    "not_in_initiative": RuleField("Not taking part in initiative", _initiative, lambda v: ~Q(_taking_part(v))),
-    "joined_after": RuleField("Joined on or after", _date, lambda v: Q(created_at__gte=start_of(v))),
+    "in_initiative": RuleField(gettext_lazy("Taking part in initiative"), _initiative, lambda v: Q(_taking_part(v))),
+    "not_in_initiative": RuleField(
+        gettext_lazy("Not taking part in initiative"), _initiative, lambda v: ~Q(_taking_part(v))
+    ),
+    "joined_after": RuleField(gettext_lazy("Joined on or after"), _date, lambda v: Q(created_at__gte=start_of(v))),
     "joined_before": RuleField("Joined before", _date, lambda v: Q(created_at__lt=start_of(v))),
-    "active_after": RuleField("Last active on or after", _date, lambda v: Q(_active_since(v))),
-    "active_before": RuleField("Last active before", _date, _active_before),
+    "active_after": RuleField(gettext_lazy("Last active on or after"), _date, lambda v: Q(_active_since(v))),
+    "active_before": RuleField(gettext_lazy("Last active before"), _date, _active_before),
     # The quarterly outcome invitation: members who used the red-flag library lately (rated a red flag, or
     # opened one's page), whose organisation has not reported outcomes lately.
     "rated_red_flag_within_days": RuleField(
-        "Rated a red flag within the last … days", _days("Rated a red flag"), lambda v: Q(_rated_a_red_flag_within(v))
+        gettext_lazy("Rated a red flag within the last … days"),
+        _days(gettext_lazy("Rated a red flag")),
+        lambda v: Q(_rated_a_red_flag_within(v)),
     ),
     "used_red_flag_within_days": RuleField(
-        "Rated or viewed a red flag within the last … days",
-        _days("Rated or viewed a red flag"),
+        gettext_lazy("Rated or viewed a red flag within the last … days"),
+        _days(gettext_lazy("Rated or viewed a red flag")),
         lambda v: Q(_used_a_red_flag_within(v)),
     ),
     "organisation_reported_outcomes_within_days": RuleField(
-        "Organisation reported outcomes within the last … days",
-        _days("Organisation reported outcomes"),
+        gettext_lazy("Organisation reported outcomes within the last … days"),
+        _days(gettext_lazy("Organisation reported outcomes")),
         lambda v: Q(_organisation_reported_outcomes_within(v)),
     ),
     "organisation_not_reported_outcomes_within_days": RuleField(
-        "Organisation has not reported outcomes within the last … days",
-        _days("Organisation has not reported outcomes"),
+        gettext_lazy("Organisation has not reported outcomes within the last … days"),
+        _days(gettext_lazy("Organisation has not reported outcomes")),
         lambda v: ~Q(_organisation_reported_outcomes_within(v)),
     ),
-    "consent_email": RuleField("Agrees to e-mail", _boolean("E-mail consent"), lambda v: Q(consent_email=v)),
+    "consent_email": RuleField(
+        gettext_lazy("Agrees to e-mail"), _boolean("E-mail consent"), lambda v: Q(consent_email=v)
+    ),
     # Consent carried over from before it was recorded: the members to ask again.
     "consent_unrecorded": RuleField(
         "E-mail consent unrecorded",
@@ -215,7 +232,7 @@ RULE_FIELDS: dict[str, RuleField] = {
 def validate_rules(rules: Any) -> list[dict[str, Any]]:
     """The rules in canonical form; every problem is reported at once, naming the rule."""
     if not isinstance(rules, list):
-        raise ValidationError({"rules": 'Rules are a list, e.g. [{"field": "sector", "value": ["ngo"]}].'})
+        raise ValidationError({"rules": _('Rules are a list, e.g. [{"field": "sector", "value": ["ngo"]}].')})
     cleaned, errors = [], []
     for number, rule in enumerate(rules, start=1):
         if not isinstance(rule, dict) or set(rule) != {"field", "value"}:

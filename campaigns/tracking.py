@@ -12,6 +12,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Delivery
 from campaigns.validators import link_is_allowed
@@ -71,7 +72,7 @@ def open_url(delivery: Delivery) -> str:
 
 def _delivery_id(payload: Any) -> int:
     if type(payload) is not int:
-        raise BadToken("The token does not name a delivery.")
+        raise BadToken(_("The token does not name a delivery."))
     return payload
 
 
@@ -119,7 +120,7 @@ def click(*, token: str) -> str | None:
     """
     payload = _unsign(CLICK_SALT, token)
     if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[1], str)):
-        raise BadToken("The token does not name a delivery and a link.")
+        raise BadToken(_("The token does not name a delivery and a link."))
     delivery_id, target = payload
     delivery = _delivery(delivery_id)
     if delivery is None or not link_is_allowed(target, link_hosts=delivery.campaign.link_hosts):

@@ -5,6 +5,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.advance import WAITING_STATUSES
 from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
@@ -19,7 +20,10 @@ def _lock(campaign: Campaign) -> Campaign:
 
 def _require(campaign: Campaign, *allowed: str, action: str) -> None:
     if campaign.status not in allowed:
-        raise ValidationError(f"“{campaign}” is {campaign.get_status_display().lower()}: it cannot be {action}.")
+        raise ValidationError(
+            _("“%(campaign)s” is %(status)s: it cannot be %(action)s.")
+            % {"campaign": campaign, "status": campaign.get_status_display().lower(), "action": action}
+        )
 
 
 def _advance_soon() -> None:
@@ -39,7 +43,7 @@ def campaign_launch(*, campaign: Campaign, actor: User) -> Campaign:
     locked = _lock(campaign)
     _require(locked, CampaignStatus.DRAFT, action="launched")
     if not locked.steps.exists():
-        raise ValidationError(f"“{locked}” has no steps yet.")
+        raise ValidationError(_("“%(locked)s” has no steps yet.") % {"locked": locked})
     segment_members(locked.segment.rules)  # refuses rules that no longer hold (a deleted initiative, say)
     now = timezone.now()
     locked.starts_at = locked.starts_at or now
@@ -103,5 +107,5 @@ def campaign_cancel(*, campaign: Campaign, actor: User) -> Campaign:
 def campaign_test_send_enqueue(*, campaign: Campaign, actor: User) -> None:
     """Every step, rendered for the staff member, to their own address (never tracked)."""
     if not campaign.steps.exists():
-        raise ValidationError(f"“{campaign}” has no steps to test.")
+        raise ValidationError(_("“%(campaign)s” has no steps to test.") % {"campaign": campaign})
     send_campaign_test.delay_on_commit(campaign.pk, actor.pk)

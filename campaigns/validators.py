@@ -8,6 +8,7 @@ import markdown as markdown_lib
 import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 PLACEHOLDERS = ("name", "organisation", "goal", "goal_link")
 # The one placeholder that is a link; the others are text, and a member's name is no place to send anyone.
@@ -25,15 +26,19 @@ def markdown_html(body: str) -> str:
 def check_body(body: str, *, link_hosts: set[str]) -> None:
     """Unknown placeholders and links that lead off the site (and off the allow-list) are refused."""
     errors = [
-        f"Unknown placeholder {{{name}}} (use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})."
+        gettext("Unknown placeholder %(placeholder)s (use %(known)s).")
+        % {"placeholder": "{" + name + "}", "known": ", ".join("{" + p + "}" for p in PLACEHOLDERS)}
         for name in sorted(set(PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
     ]
     for url in HREF.findall(markdown_html(body)):
         placeholder = PLACEHOLDER.fullmatch(url)
         if placeholder is not None and placeholder[1] not in LINK_PLACEHOLDERS:
-            errors.append(f"The link {url} is not a link placeholder (use {{goal_link}}).")
+            errors.append(gettext("The link %(url)s is not a link placeholder (use {goal_link}).") % {"url": url})
         elif placeholder is None and not link_is_allowed(url, link_hosts=link_hosts):
-            errors.append(f"The link {url} leaves this site; add its host to the campaign's allowed links first.")
+            errors.append(
+                gettext("The link %(url)s leaves this site; add its host to the campaign's allowed links first.")
+                % {"url": url}
+            )
     if errors:
         raise ValidationError({"body": errors})
 

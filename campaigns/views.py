@@ -28,14 +28,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "GET":
             delivery = tracking.delivery_for_unsubscribe(token)
             if delivery is None:
-                raise Http404("This link is no longer valid.")
+                raise Http404(_("This link is no longer valid."))
             context = {"member": delivery.member, "done": False, "question": unsubscribe_wording()}
             return render(request, "campaigns/unsubscribe.html", context)
         member = tracking.unsubscribe(token=token)
     except tracking.BadToken:
-        return HttpResponseBadRequest("This unsubscribe link is not valid.")
+        return HttpResponseBadRequest(_("This unsubscribe link is not valid."))
     if member is None:
-        raise Http404("This link is no longer valid.")
+        raise Http404(_("This link is no longer valid."))
     return render(request, "campaigns/unsubscribe.html", {"member": member, "done": True})
 
 
@@ -44,11 +44,11 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
     try:
         target = tracking.click(token=token)
     except tracking.BadToken:
-        return HttpResponseBadRequest("This link is not valid.")
+        return HttpResponseBadRequest(_("This link is not valid."))
     except AccessRefused as refused:
         return refusal_page(request, refused.access)
     if target is None:
-        raise Http404("This link does not lead anywhere.")
+        raise Http404(_("This link does not lead anywhere."))
     return HttpResponseRedirect(target)
 
 
@@ -57,7 +57,7 @@ def opened(request: HttpRequest, token: str) -> HttpResponse:
     try:
         tracking.mark_opened(token=token)
     except tracking.BadToken:
-        return HttpResponseBadRequest("Not a valid image.")
+        return HttpResponseBadRequest(_("Not a valid image."))
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store"
     return response

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 from django_filters.fields import IsoDateTimeField
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
     from rest_framework.views import APIView
 
 API_PREFIX = "/api/"
@@ -39,7 +41,7 @@ class RolePermission(permissions.BasePermission):
     (add, change, delete), which only staff hold. Object scoping is the queryset's job, so a row the caller
     may not see is a 404, never a 403."""
 
-    message = "Your role does not allow this."
+    message = _("Your role does not allow this.")
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
         user = request.user
@@ -100,7 +102,7 @@ class ModelCheckedSerializer(StrictModelSerializer[_M]):
         return attrs
 
 
-def boolean_filter(field_name: str, *, lookup_expr: str = "exact", label: str = "") -> Any:
+def boolean_filter(field_name: str, *, lookup_expr: str = "exact", label: "str | StrPromise" = "") -> Any:
     """A boolean query filter that refuses anything but true or false (django-filter's ignores them)."""
 
     def apply(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
@@ -151,7 +153,7 @@ class ApiFilterBackend(DjangoFilterBackend):
 
 class Conflict(exceptions.APIException):
     status_code = 409
-    default_detail = "The request conflicts with the current state."
+    default_detail = _("The request conflicts with the current state.")
     default_code = "conflict"
 
 
@@ -172,10 +174,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # Services validate with Django's ValidationError: the caller sent something the rules refuse.
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, ProtectedError | RestrictedError):
-        exc = Conflict("Other records still refer to this one, so it cannot be deleted.")
+        exc = Conflict(_("Other records still refer to this one, so it cannot be deleted."))
     elif isinstance(exc, IntegrityError):
         # Serializers check the model's rules first; this is the database settling a race between two writers.
-        exc = Conflict("The change conflicts with the current data; nothing was changed.")
+        exc = Conflict(_("The change conflicts with the current data; nothing was changed."))
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -207,24 +209,24 @@ def error_body(status: int, code: str, message: str, fields: dict[str, Any] | No
 
 def api_aware_bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(error_body(400, "bad_request", "The request is not valid."), status=400)
+        return JsonResponse(error_body(400, "bad_request", gettext("The request is not valid.")), status=400)
     return bad_request(request, exception)
 
 
 def api_aware_permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(error_body(403, "permission_denied", "Your role does not allow this."), status=403)
+        return JsonResponse(error_body(403, "permission_denied", gettext("Your role does not allow this.")), status=403)
     return permission_denied(request, exception)
 
 
 def api_aware_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(error_body(404, "not_found", "No such endpoint."), status=404)
+        return JsonResponse(error_body(404, "not_found", gettext("No such endpoint.")), status=404)
     return page_not_found(request, exception)
 
 
 def api_aware_server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        message = "Something went wrong on our side; nothing was changed. Please try again later."
+        message = gettext("Something went wrong on our side; nothing was changed. Please try again later.")
         return JsonResponse(error_body(500, "server_error", message), status=500)
     return server_error(request)

@@ -11,6 +11,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.utils.translation import gettext as _
 from rest_framework import pagination, throttling
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -102,7 +103,7 @@ def strict_page_size(request: Request, default: int, largest: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= largest:
-        raise ValidationError({"page_size": [f"Give a whole number from 1 to {largest}."]})
+        raise ValidationError({"page_size": [_("Give a whole number from 1 to %(largest)s.") % {"largest": largest}]})
     return int(raw)
 
 
@@ -134,7 +135,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw in self.last_page_strings:
             return raw
         if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": ["Give a page number from 1."]})
+            raise ValidationError({"page": [_("Give a page number from 1.")]})
         return int(raw)
 
 

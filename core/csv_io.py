@@ -124,7 +124,7 @@ def csv_import(*, csv_format: CsvFormat, text: str, dry_run: bool = False) -> Im
         return ImportResult(errors=(RowError(1, csv_format.missing_columns_message(missing)),), dry_run=dry_run)
     if not rows:
         if csv_format.empty_file_is_error:
-            return ImportResult(errors=(RowError(1, "The file has no rows."),), dry_run=dry_run)
+            return ImportResult(errors=(RowError(1, _("The file has no rows.")),), dry_run=dry_run)
         return ImportResult(dry_run=dry_run)
     plan = csv_format.planner([row for _line, row in rows])
     errors: list[RowError] = []
@@ -144,7 +144,10 @@ def csv_import(*, csv_format: CsvFormat, text: str, dry_run: bool = False) -> Im
                 transaction.set_rollback(True)
     except IntegrityError as error:
         return ImportResult(
-            errors=(RowError(0, f"The database refused the file; nothing was imported ({error})."),), dry_run=dry_run
+            errors=(
+                RowError(0, _("The database refused the file; nothing was imported (%(error)s).") % {"error": error}),
+            ),
+            dry_run=dry_run,
         )
     updated = sum(1 for item in planned if item.is_update)
     return ImportResult(created=len(planned) - updated, updated=updated, dry_run=dry_run)
@@ -183,7 +186,7 @@ class ModelFormCsvFormat(CsvFormat):
             data = self.prepare(row)
             key = self.key(data)
             if key in seen:
-                raise ValidationError(f"Duplicates line {seen[key]}.")
+                raise ValidationError(_("Duplicates line %(key)s.") % {"key": seen[key]})
             seen[key] = line
             instance = self.instance_for(data)
             form = self.form_class(data, instance=instance)
@@ -200,10 +203,12 @@ def existing_by_id(model: type[models.Model], row: dict[str, Any]) -> models.Mod
     if not raw:
         return None
     if not str(raw).isdigit():
-        raise ValidationError(f"id “{raw}” is not a number.")
+        raise ValidationError(_("id “%(raw)s” is not a number.") % {"raw": raw})
     instance = model._default_manager.filter(pk=int(raw)).first()
     if instance is None:
-        raise ValidationError(f"There is no {model._meta.verbose_name} with id {raw}.")
+        raise ValidationError(
+            _("There is no %(kind)s with id %(raw)s.") % {"kind": model._meta.verbose_name, "raw": raw}
+        )
     return instance
 
 
@@ -215,7 +220,7 @@ def parse_bool(value: str, *, default: bool) -> bool:
         return True
     if text in {"no", "false", "0", "n"}:
         return False
-    raise ValidationError(f"“{value}” is not yes or no.")
+    raise ValidationError(_("“%(value)s” is not yes or no.") % {"value": value})
 
 
 def decode_upload(upload: UploadedFile) -> str:

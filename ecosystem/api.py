@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -116,7 +118,7 @@ class LabelledResponseMixin:
 
 class UpdatedSinceFilterSet(ApiFilterSet):
     updated_since = UtcIsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after this ISO 8601 date-time"
+        field_name="updated_at", lookup_expr="gte", label=gettext_lazy("Changed at or after this ISO 8601 date-time")
     )
 
 
@@ -137,7 +139,7 @@ class CategoryFilter(UpdatedSinceFilterSet):
 
 
 class MapPartFilter(UpdatedSinceFilterSet):
-    category = filters.CharFilter(field_name="category__slug", label="The category's slug")
+    category = filters.CharFilter(field_name="category__slug", label=gettext_lazy("The category's slug"))
 
 
 class StageSerializer(StrictModelSerializer[Stage]):
@@ -165,7 +167,7 @@ class ActorSerializer(StrictModelSerializer[Actor]):
 
 
 class ActorFilter(MapPartFilter):
-    stage = filters.ModelChoiceFilter(queryset=Stage.objects.all(), label="The stage's id")
+    stage = filters.ModelChoiceFilter(queryset=Stage.objects.all(), label=gettext_lazy("The stage's id"))
 
     class Meta:
         model = Actor
@@ -193,7 +195,7 @@ class FlowSerializer(StrictModelSerializer[FinancialFlow]):
 
 
 class FlowFilter(MapPartFilter):
-    stage = filters.ModelChoiceFilter(queryset=Stage.objects.all(), label="The stage's id")
+    stage = filters.ModelChoiceFilter(queryset=Stage.objects.all(), label=gettext_lazy("The stage's id"))
 
     class Meta:
         model = FinancialFlow
@@ -281,16 +283,18 @@ class SourceViewSet(_ReadOnly):
 
 class CitationSerializer(serializers.Serializer[Any]):
     source = serializers.CharField(  # type: ignore[assignment]
-        source="source.key", help_text="The source's key (see /ecosystem/sources/)."
+        source="source.key", help_text=gettext_lazy("The source's key (see /ecosystem/sources/).")
     )
-    locator = serializers.CharField(help_text="Where in the source the passage is.")
-    quote = serializers.CharField(help_text="The passage, verbatim.")
+    locator = serializers.CharField(help_text=gettext_lazy("Where in the source the passage is."))
+    quote = serializers.CharField(help_text=gettext_lazy("The passage, verbatim."))
 
 
 class RedFlagSerializer(StrictModelSerializer[RedFlag]):
     category = serializers.SlugRelatedField[RedFlag](slug_field="slug", read_only=True)
     stage = serializers.IntegerField(
-        source="shown_in_stage", read_only=True, help_text="The stage it shows in (its own, its actor's or flow's)."
+        source="shown_in_stage",
+        read_only=True,
+        help_text=gettext_lazy("The stage it shows in (its own, its actor's or flow's)."),
     )
     attached_to = serializers.ChoiceField(source="attachment_kind", choices=["stage", "actor", "flow"], read_only=True)
     observed_by = serializers.SerializerMethodField()
@@ -330,17 +334,25 @@ class RedFlagSerializer(StrictModelSerializer[RedFlag]):
 
 
 class RedFlagFilter(UpdatedSinceFilterSet):
-    category = filters.CharFilter(field_name="category__slug", label="The category's slug")
+    category = filters.CharFilter(field_name="category__slug", label=gettext_lazy("The category's slug"))
     stage = filters.ModelChoiceFilter(
-        queryset=Stage.objects.all(), method="in_stage", label="The stage's id (its actors and flows included)"
+        queryset=Stage.objects.all(),
+        method="in_stage",
+        label=gettext_lazy("The stage's id (its actors and flows included)"),
     )
-    sector = filters.ChoiceFilter(choices=ObservingSector.choices, field_name="observers__sector", label="Observed by")
-    jurisdiction = filters.CharFilter(method="applies_in", label="Applies in (a country's flags and the global ones)")
-    threshold = filters.CharFilter(field_name="threshold", lookup_expr="icontains", label="Threshold contains")
+    sector = filters.ChoiceFilter(
+        choices=ObservingSector.choices, field_name="observers__sector", label=gettext_lazy("Observed by")
+    )
+    jurisdiction = filters.CharFilter(
+        method="applies_in", label=gettext_lazy("Applies in (a country's flags and the global ones)")
+    )
+    threshold = filters.CharFilter(
+        field_name="threshold", lookup_expr="icontains", label=gettext_lazy("Threshold contains")
+    )
     state = filters.ChoiceFilter(
         choices=[(ReviewState.PUBLISHED, ReviewState.PUBLISHED.label)],
         field_name="review_state",
-        label="Review state (members see published red flags only)",
+        label=gettext_lazy("Review state (members see published red flags only)"),
     )
 
     class Meta:
@@ -365,7 +377,7 @@ class RatingSerializer(StrictModelSerializer[RedFlagRating]):
 def _acting_member(request: Request) -> Member:
     member = member_for_user(user=request.user)
     if member is None or not member.is_approved:
-        raise PermissionDenied("Only members of a member organisation can rate red flags and make suggestions.")
+        raise PermissionDenied(_("Only members of a member organisation can rate red flags and make suggestions."))
     return member
 
 
@@ -402,7 +414,7 @@ class RedFlagViewSet(_ReadOnly):
 
 class IndicatorSetCitationSerializer(serializers.ModelSerializer[IndicatorSetCitation]):
     source = serializers.CharField(  # type: ignore[assignment]
-        source="source.key", read_only=True, help_text="The source's key (see /ecosystem/sources/)."
+        source="source.key", read_only=True, help_text=gettext_lazy("The source's key (see /ecosystem/sources/).")
     )
 
     class Meta:
@@ -413,7 +425,7 @@ class IndicatorSetCitationSerializer(serializers.ModelSerializer[IndicatorSetCit
 
 class IndicatorSetSerializer(StrictModelSerializer[IndicatorSet]):
     category = serializers.SlugRelatedField[IndicatorSet](slug_field="slug", read_only=True)
-    red_flags = serializers.SerializerMethodField(help_text="The ids of its red flags you may see.")
+    red_flags = serializers.SerializerMethodField(help_text=gettext_lazy("The ids of its red flags you may see."))
     citations = IndicatorSetCitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -438,11 +450,15 @@ class IndicatorSetSerializer(StrictModelSerializer[IndicatorSet]):
 
 
 class IndicatorSetFilter(UpdatedSinceFilterSet):
-    category = filters.CharFilter(field_name="category__slug", label="The category's slug")
+    category = filters.CharFilter(field_name="category__slug", label=gettext_lazy("The category's slug"))
     stage = filters.ModelChoiceFilter(
-        queryset=Stage.objects.all(), method="in_stage", label="Sets with a red flag you may see in this stage"
+        queryset=Stage.objects.all(),
+        method="in_stage",
+        label=gettext_lazy("Sets with a red flag you may see in this stage"),
     )
-    jurisdiction = filters.CharFilter(method="applies_in", label="Sets with a red flag you may see that applies here")
+    jurisdiction = filters.CharFilter(
+        method="applies_in", label=gettext_lazy("Sets with a red flag you may see that applies here")
+    )
 
     class Meta:
         model = IndicatorSet
@@ -502,7 +518,7 @@ class SuggestionSerializer(StrictModelSerializer[Suggestion]):
         if attrs.get("kind") == SuggestionKind.CHANGE:
             red_flag = attrs.get("red_flag")
             if red_flag is None or not visible_red_flags(user=request.user).filter(pk=red_flag.pk).exists():
-                raise serializers.ValidationError({"red_flag": "Choose a published red flag you may see."})
+                raise serializers.ValidationError({"red_flag": _("Choose a published red flag you may see.")})
         return attrs
 
 

@@ -142,28 +142,36 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
     """The keyword arguments of the red flag this row describes; raises ValidationError with the reason."""
     category = lookups.categories.get(row["category"])
     if category is None:
-        raise ValidationError(f"unknown category {row['category']!r} (use its slug)")
+        raise ValidationError(_("unknown category %(category)s (use its slug)") % {"category": repr(row["category"])})
     parts: dict[str, Any] = {"stage": None, "actor": None, "flow": None}
     for column, table in (("stage", lookups.stages), ("actor", lookups.actors), ("flow", lookups.flows)):
         if name := row.get(column, ""):
             parts[column] = table.get((category.pk, name))
             if parts[column] is None:
-                raise ValidationError(f"{category} has no {column} named {name!r}")
+                raise ValidationError(
+                    _("%(category)s has no %(column)s named %(value)s")
+                    % {"category": category, "column": column, "value": repr(name)}
+                )
     if sum(part is not None for part in parts.values()) != 1:
-        raise ValidationError("name exactly one of stage, actor or flow")
+        raise ValidationError(_("name exactly one of stage, actor or flow"))
     sectors = _split(row.get("observed_by", ""))
     if unknown := set(sectors) - set(ObservingSector.values):
-        raise ValidationError(f"unknown observed_by {', '.join(sorted(unknown))} (use {', '.join(ObservingSector)})")
+        raise ValidationError(
+            _("unknown observed_by %(unknown)s (use %(ObservingSector)s)")
+            % {"unknown": ", ".join(sorted(unknown)), "ObservingSector": ", ".join(ObservingSector)}
+        )
     personas = []
     for name in _split(row.get("personas", "")):
         if name not in lookups.personas:
-            raise ValidationError(f"unknown persona {name!r}")
+            raise ValidationError(_("unknown persona %(value)s") % {"value": repr(name)})
         personas.append(lookups.personas[name])
     confidence = row.get("confidence", "") or Confidence.MEDIUM
     if confidence not in Confidence.values:
-        raise ValidationError(f"confidence must be one of {', '.join(Confidence.values)}")
+        raise ValidationError(
+            _("confidence must be one of %(Confidence)s") % {"Confidence": ", ".join(Confidence.values)}
+        )
     if not row["indicator"]:
-        raise ValidationError("the indicator is empty")
+        raise ValidationError(_("the indicator is empty"))
     citations = _parse_citations(row, lookups)
     fields = {
         **parts,
@@ -175,7 +183,9 @@ def _parse_row(row: dict[str, str], lookups: _Lookups, existing: dict[int, RedFl
     }
     if row.get("id"):
         if not row["id"].isdigit() or int(row["id"]) not in existing:
-            raise ValidationError(f"no red flag with id {row['id']!r}; leave id empty to add a new one")
+            raise ValidationError(
+                _("no red flag with id %(id)s; leave id empty to add a new one") % {"id": repr(row["id"])}
+            )
         # Check the row as the model would, before anything is written.
         candidate = existing[int(row["id"])]
         for name, value in fields.items():

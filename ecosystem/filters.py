@@ -38,19 +38,24 @@ def _jurisdictions() -> list[tuple[str, str]]:
 class RedFlagFilter(django_filters.FilterSet):
     """The red-flag library's search and filters; also used by the CSV export and the printable page."""
 
-    q = django_filters.CharFilter(label="Search", method="search")
+    q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
     category = django_filters.ModelChoiceFilter(
         queryset=TraffickingCategory.objects.filter(stages__isnull=False).distinct(),
         to_field_name="slug",
-        empty_label="All categories",
+        label=gettext_lazy("Category"),
+        empty_label=gettext_lazy("All categories"),
     )
     stage = StageChoiceFilter(
         queryset=Stage.objects.select_related("category").order_by("category__order", "order"),
         method="in_stage",
-        empty_label="All stages",
+        label=gettext_lazy("Stage"),
+        empty_label=gettext_lazy("All stages"),
     )
     sector = django_filters.ChoiceFilter(
-        label="Observed by", choices=ObservingSector.choices, field_name="observers__sector", empty_label="Anyone"
+        label=gettext_lazy("Observed by"),
+        choices=ObservingSector.choices,
+        field_name="observers__sector",
+        empty_label=gettext_lazy("Anyone"),
     )
     jurisdiction = django_filters.ChoiceFilter(
         label=gettext_lazy("Applies in"),
@@ -59,7 +64,10 @@ class RedFlagFilter(django_filters.FilterSet):
         empty_label=gettext_lazy("Anywhere"),
     )
     persona = django_filters.ModelChoiceFilter(
-        queryset=Persona.objects.filter(is_active=True), field_name="personas", empty_label="All personas"
+        queryset=Persona.objects.filter(is_active=True),
+        field_name="personas",
+        label=gettext_lazy("Persona"),
+        empty_label=gettext_lazy("All personas"),
     )
 
     class Meta:

@@ -47,7 +47,7 @@ from sharing.services import label_choose
 
 def _require_reason(reason: str) -> str:
     if not reason.strip():
-        raise ValidationError({"reason": "Say why: every published change is kept with its reason."})
+        raise ValidationError({"reason": _("Say why: every published change is kept with its reason.")})
     return reason.strip()
 
 
@@ -98,7 +98,9 @@ def _set_observers_and_personas(
     if sectors is not None:
         wanted = set(sectors)
         if unknown := wanted - set(ObservingSector.values):
-            raise ValidationError({"sectors": f"Unknown sector(s): {', '.join(sorted(unknown))}."})
+            raise ValidationError(
+                {"sectors": _("Unknown sector(s): %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}}
+            )
         red_flag.observers.exclude(sector__in=wanted).delete()
         existing = set(red_flag.observers.values_list("sector", flat=True))
         RedFlagObserver.objects.bulk_create(
@@ -345,7 +347,7 @@ def red_flag_retire(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevis
     reason = _require_reason(reason)
     locked = RedFlag.objects.select_for_update().get(pk=red_flag.pk)
     if locked.review_state == ReviewState.RETIRED:
-        raise ValidationError(f"“{locked}” is already retired.")
+        raise ValidationError(_("“%(locked)s” is already retired.") % {"locked": locked})
     if locked.revises_id is not None:
         raise ValidationError(_("This is a pending change of a published red flag: delete it instead."))
     RedFlag.objects.filter(revises=locked).delete()
@@ -360,9 +362,9 @@ def red_flag_retire(*, red_flag: RedFlag, by: User, reason: str) -> RedFlagRevis
 def red_flag_rate(*, member: Member, red_flag: RedFlag, usefulness: int) -> RedFlagRating:
     """Rates (or re-rates) a published red flag's usefulness from 1 to 5; recorded as activity."""
     if not 1 <= usefulness <= 5:
-        raise ValidationError({"usefulness": "Rate usefulness from 1 (not useful) to 5 (very useful)."})
+        raise ValidationError({"usefulness": _("Rate usefulness from 1 (not useful) to 5 (very useful).")})
     if red_flag.review_state != ReviewState.PUBLISHED:
-        raise ValidationError("Only published red flags can be rated.")
+        raise ValidationError(_("Only published red flags can be rated."))
     rating, created = RedFlagRating.objects.update_or_create(
         member=member, red_flag=red_flag, defaults={"usefulness": usefulness}
     )
@@ -404,11 +406,11 @@ def suggestion_submit(
 ) -> Suggestion:
     """A member proposes a new red flag for a stage, or a change to a published one; staff review it."""
     if not member.is_approved:
-        raise ValidationError("Only approved members can make suggestions.")
+        raise ValidationError(_("Only approved members can make suggestions."))
     if kind == SuggestionKind.NEW and stage is None:
-        raise ValidationError({"stage": "Choose the stage where the new red flag shows."})
+        raise ValidationError({"stage": _("Choose the stage where the new red flag shows.")})
     if kind == SuggestionKind.CHANGE and (red_flag is None or red_flag.review_state != ReviewState.PUBLISHED):
-        raise ValidationError({"red_flag": "Choose the published red flag you suggest changing."})
+        raise ValidationError({"red_flag": _("Choose the published red flag you suggest changing.")})
     suggestion = Suggestion(
         member=member,
         kind=kind,
@@ -428,7 +430,10 @@ def _decide(*, suggestion: Suggestion, by: User, status: SuggestionStatus, respo
         Suggestion.objects.select_for_update(of=("self",)).select_related("member__organisation").get(pk=suggestion.pk)
     )
     if locked.status != SuggestionStatus.PENDING:
-        raise ValidationError(f"Suggestion #{locked.pk} was already {locked.get_status_display().lower()}.")
+        raise ValidationError(
+            _("Suggestion #%(locked)s was already %(status)s.")
+            % {"locked": locked.pk, "status": locked.get_status_display().lower()}
+        )
     locked.status = status
     locked.staff_response = response.strip()
     locked.decided_by = by
@@ -473,7 +478,7 @@ def suggestion_accept(*, suggestion: Suggestion, by: User, response: str = "") -
 def suggestion_reject(*, suggestion: Suggestion, by: User, response: str) -> Suggestion:
     """Declines a suggestion with the reason the member will read."""
     if not response.strip():
-        raise ValidationError({"staff_response": "Tell the member why the suggestion is not accepted."})
+        raise ValidationError({"staff_response": _("Tell the member why the suggestion is not accepted.")})
     locked = _decide(suggestion=suggestion, by=by, status=SuggestionStatus.REJECTED, response=response)
     locked.save()
     _email_outcome_on_commit(locked)

@@ -68,7 +68,7 @@ def _with_my_ratings(request: HttpRequest, red_flags: Iterable[RedFlag], member:
 def _require_member(request: HttpRequest) -> Member:
     member = _member(request)
     if member is None or not member.is_approved:
-        raise PermissionDenied("Only members of a member organisation can rate red flags and make suggestions.")
+        raise PermissionDenied(_("Only members of a member organisation can rate red flags and make suggestions."))
     return member
 
 
@@ -137,7 +137,7 @@ def category_map(request: HttpRequest, slug: str) -> HttpResponse:
         parts: dict[str, list[Any]] = {"stage": stages, "actor": actors, "flow": flows}
         selected = next((part for part in parts[kind] if part.pk == pk), None)
         if selected is None:
-            raise Http404(f"This map has no {kind} {pk}.")
+            raise Http404(_("This map has no %(kind)s %(value)s.") % {"kind": kind, "value": pk})
     sector = request.GET.get("sector", "")
     if sector not in ObservingSector.values:
         sector = ""
@@ -303,7 +303,7 @@ def red_flag_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
     else:
-        messages.success(request, "Thank you: your rating is saved.")
+        messages.success(request, _("Thank you: your rating is saved."))
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
@@ -336,7 +336,9 @@ def suggest(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you: Knoble staff will review your suggestion and tell you the outcome.")
+            messages.success(
+                request, _("Thank you: Knoble staff will review your suggestion and tell you the outcome.")
+            )
             return redirect("ecosystem:suggestion", pk=suggestion.pk)
     return render(request, "ecosystem/suggest.html", {"form": form})
 

@@ -104,7 +104,7 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
     def has_change_permission(self, request: HttpRequest, obj: MemberEngagement | None = None) -> bool:
         return False
 
-    @admin.display(description="organisation", ordering="member__organisation__name")
+    @admin.display(description=_("organisation"), ordering="member__organisation__name")
     def organisation(self, obj: MemberEngagement) -> str:
         return str(obj.member.organisation or "")
 
@@ -112,11 +112,11 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
     def stage_display(self, obj: MemberEngagement) -> str:
         return stage_name(obj.stage)
 
-    @admin.display(description="score", ordering="score")
+    @admin.display(description=_("score"), ordering="score")
     def score_display(self, obj: MemberEngagement) -> str:
         return f"{obj.score:.1f}"
 
-    @admin.display(description="where the score comes from")
+    @admin.display(description=_("where the score comes from"))
     def breakdown(self, obj: MemberEngagement) -> SafeString:
         return SafeString(
             render_to_string(
@@ -125,7 +125,7 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
             )
         )
 
-    @admin.display(description="stage history")
+    @admin.display(description=_("stage history"))
     def transitions(self, obj: MemberEngagement) -> SafeString:
         return SafeString(
             render_to_string(
@@ -170,8 +170,8 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
 
     def recompute_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("engagement.change_verbscore"):
-            messages.error(request, "You may not recompute engagement.")
+            messages.error(request, _("You may not recompute engagement."))
         else:
             transaction.on_commit(engagement_nightly.delay)
-            messages.success(request, "Scores, stages and dashboards are being recomputed; this takes a minute.")
+            messages.success(request, _("Scores, stages and dashboards are being recomputed; this takes a minute."))
         return HttpResponseRedirect(reverse("admin:engagement_memberengagement_changelist"))

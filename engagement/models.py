@@ -12,11 +12,11 @@ class EngagementSettings(models.Model):
     """The one row of thresholds staff tune (id is always 1)."""
 
     half_life_days = models.PositiveIntegerField(
-        default=30, validators=[MinValueValidator(1)], help_text="A point earned this many days ago counts half."
+        default=30, validators=[MinValueValidator(1)], help_text=_("A point earned this many days ago counts half.")
     )
-    engaged_score = models.FloatField(default=15, help_text="A score at or above this makes a member engaged.")
+    engaged_score = models.FloatField(default=15, help_text=_("A score at or above this makes a member engaged."))
     engaged_actions = models.PositiveIntegerField(
-        default=5, help_text="…or this many meaningful actions within the engaged window."
+        default=5, help_text=_("…or this many meaningful actions within the engaged window.")
     )
     engaged_window_days = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
     collaborating_window_days = models.PositiveIntegerField(
@@ -34,8 +34,8 @@ class EngagementSettings(models.Model):
     )
 
     class Meta:
-        verbose_name = "engagement settings"
-        verbose_name_plural = "engagement settings"
+        verbose_name = _("engagement settings")
+        verbose_name_plural = _("engagement settings")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="engagement_settings_single_row"),
             models.CheckConstraint(condition=Q(half_life_days__gte=1), name="half_life_positive"),
@@ -85,11 +85,11 @@ class LifecycleStage(models.TextChoices):
     """An approved member's stage. The stored value "pending" is not the member status "pending" (awaiting
     approval): people read it by its name, "Not yet activated" (see `stage_name`)."""
 
-    PENDING = "pending", "Pending (not yet activated)"
-    ACTIVATED = "activated", "Activated"
-    ENGAGED = "engaged", "Engaged"
-    COLLABORATING = "collaborating", "Collaborating"
-    DORMANT = "dormant", "Dormant"
+    PENDING = "pending", _("Pending (not yet activated)")
+    ACTIVATED = "activated", _("Activated")
+    ENGAGED = "engaged", _("Engaged")
+    COLLABORATING = "collaborating", _("Collaborating")
+    DORMANT = "dormant", _("Dormant")
 
 
 # The names pages, exports and charts use. The choice labels above are frozen in the migrations (changing them

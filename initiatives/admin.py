@@ -7,6 +7,8 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.models import (
@@ -32,7 +34,7 @@ from members.models import User
 class EligibleSectorInline(admin.TabularInline[EligibleSector, Initiative]):
     model = EligibleSector
     extra = 0
-    verbose_name_plural = "eligible sectors (none: every sector)"
+    verbose_name_plural = gettext_lazy("eligible sectors (none: every sector)")
 
 
 class ParticipationInline(admin.TabularInline[Participation, Initiative]):
@@ -80,10 +82,10 @@ class InitiativeAdmin(SimpleHistoryAdmin):
     actions = ["open_signup", "close_signup", "cancel"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "kind", "status", "lead")}),
-        ("Who", {"fields": ("target_personas", "capacity", "has_waitlist")}),
-        ("When and where", {"fields": ("signup_opens_at", "signup_closes_at", "starts_at", "ends_at")}),
-        ("Place", {"fields": ("is_online", "location")}),
-        ("Launched from and working on", {"fields": ("roadmap_item", "stages", "red_flags")}),
+        (gettext_lazy("Who"), {"fields": ("target_personas", "capacity", "has_waitlist")}),
+        (gettext_lazy("When and where"), {"fields": ("signup_opens_at", "signup_closes_at", "starts_at", "ends_at")}),
+        (gettext_lazy("Place"), {"fields": ("is_online", "location")}),
+        (gettext_lazy("Launched from and working on"), {"fields": ("roadmap_item", "stages", "red_flags")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Initiative]:
@@ -96,15 +98,15 @@ class InitiativeAdmin(SimpleHistoryAdmin):
             )
         )
 
-    @admin.display(description="taking part", ordering="active_count")
+    @admin.display(description=gettext_lazy("taking part"), ordering="active_count")
     def taking_part(self, obj: Initiative) -> int:
         return obj.active_count  # type: ignore[attr-defined]
 
-    @admin.display(description="waiting", ordering="waitlist_count")
+    @admin.display(description=gettext_lazy("waiting"), ordering="waitlist_count")
     def waiting(self, obj: Initiative) -> int:
         return obj.waitlist_count  # type: ignore[attr-defined]
 
-    @admin.display(description="roster")
+    @admin.display(description=gettext_lazy("roster"))
     def participants_page(self, obj: Initiative) -> str:
         return format_html('<a href="{}">Participants</a>', reverse("initiatives:participants", args=[obj.slug]))
 
@@ -132,7 +134,9 @@ class InitiativeAdmin(SimpleHistoryAdmin):
                         initiative=form.instance, member=inline_form.cleaned_data["member"], by=by, role=role
                     )
                 elif "member" in inline_form.changed_data:
-                    raise ValidationError("A participation cannot move to another member: add the new member instead.")
+                    raise ValidationError(
+                        _("A participation cannot move to another member: add the new member instead.")
+                    )
                 else:
                     participation_set_role(participation=row, role=role, by=by)
             except ValidationError as error:
@@ -142,18 +146,22 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         for initiative in queryset:
             initiative_set_status(initiative=initiative, status=status, by=request.user)  # type: ignore[arg-type]
         self.message_user(
-            request, f"{queryset.count()} initiative(s) now {status.label.lower()}; participants were notified."
+            request,
+            _("%(count)s initiative(s) now %(label)s; participants were notified.")
+            % {"count": queryset.count(), "label": status.label.lower()},
         )
 
-    @admin.action(description="Open sign-up for selected initiatives", permissions=["change"])
+    @admin.action(description=gettext_lazy("Open sign-up for selected initiatives"), permissions=["change"])
     def open_signup(self, request: HttpRequest, queryset: QuerySet[Initiative]) -> None:
         self._set_status(request, queryset, InitiativeStatus.OPEN)
 
-    @admin.action(description="Close sign-up for selected initiatives", permissions=["change"])
+    @admin.action(description=gettext_lazy("Close sign-up for selected initiatives"), permissions=["change"])
     def close_signup(self, request: HttpRequest, queryset: QuerySet[Initiative]) -> None:
         self._set_status(request, queryset, InitiativeStatus.CLOSED)
 
-    @admin.action(description="Cancel selected initiatives (notifies participants)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Cancel selected initiatives (notifies participants)"), permissions=["change"]
+    )
     def cancel(self, request: HttpRequest, queryset: QuerySet[Initiative]) -> None:
         self._set_status(request, queryset, InitiativeStatus.CANCELLED)
 
@@ -180,7 +188,10 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     ) -> None:
         participation_set_role(participation=obj, role=obj.role, by=request.user)  # type: ignore[arg-type]
 
-    @admin.action(description="Remove selected members (frees their places for the waitlist)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Remove selected members (frees their places for the waitlist)"),
+        permissions=["change"],
+    )
     def remove(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         for participation in queryset.select_related("initiative"):
             participation_remove(participation=participation, by=request.user)  # type: ignore[arg-type]
@@ -189,17 +200,17 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     def _role(self, request: HttpRequest, queryset: QuerySet[Participation], role: str) -> None:
         for participation in queryset:
             participation_set_role(participation=participation, role=role, by=request.user)  # type: ignore[arg-type]
-        self.message_user(request, f"Changed the role of {queryset.count()} participation(s).")
+        self.message_user(request, _("Changed the role of %(count)s participation(s).") % {"count": queryset.count()})
 
-    @admin.action(description="Make co-lead", permissions=["change"])
+    @admin.action(description=gettext_lazy("Make co-lead"), permissions=["change"])
     def make_co_lead(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         self._role(request, queryset, "co_lead")
 
-    @admin.action(description="Make participant", permissions=["change"])
+    @admin.action(description=gettext_lazy("Make participant"), permissions=["change"])
     def make_participant(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         self._role(request, queryset, "participant")
 
-    @admin.action(description="Make observer", permissions=["change"])
+    @admin.action(description=gettext_lazy("Make observer"), permissions=["change"])
     def make_observer(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         self._role(request, queryset, "observer")
 
@@ -229,9 +240,11 @@ class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Revoke selected calendar feeds", permissions=["delete"])
+    @admin.action(description=gettext_lazy("Revoke selected calendar feeds"), permissions=["delete"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
         revoked = calendar_feeds_revoke(feeds=queryset)
         self.message_user(
-            request, f"Revoked {revoked} calendar feed(s): their addresses no longer work.", messages.SUCCESS
+            request,
+            _("Revoked %(revoked)s calendar feed(s): their addresses no longer work.") % {"revoked": revoked},
+            messages.SUCCESS,
         )

@@ -3,6 +3,8 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -33,7 +35,9 @@ class InitiativeSerializer(ModelCheckedSerializer[Initiative]):
     eligible_sectors = serializers.SerializerMethodField()
     active_count = serializers.IntegerField(read_only=True)
     waitlist_count = serializers.IntegerField(read_only=True)
-    my_status = serializers.CharField(read_only=True, allow_null=True, help_text="Your participation, if any.")
+    my_status = serializers.CharField(
+        read_only=True, allow_null=True, help_text=gettext_lazy("Your participation, if any.")
+    )
 
     class Meta:
         model = Initiative
@@ -66,7 +70,7 @@ class InitiativeSerializer(ModelCheckedSerializer[Initiative]):
 class ParticipationSerializer(StrictModelSerializer[Participation]):
     initiative = serializers.SlugRelatedField[Participation](slug_field="slug", read_only=True)
     position = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text="Place in the waitlist; null unless waitlisted."
+        read_only=True, allow_null=True, help_text=gettext_lazy("Place in the waitlist; null unless waitlisted.")
     )
 
     class Meta:
@@ -78,7 +82,7 @@ class ParticipationSerializer(StrictModelSerializer[Participation]):
 class InitiativeFilter(ApiFilterSet):
     kind = filters.ChoiceFilter(choices=InitiativeKind.choices)
     status = filters.ChoiceFilter(choices=InitiativeStatus.choices)
-    sector = filters.ChoiceFilter(choices=Sector.choices, method="open_to_sector", label="Open to sector")
+    sector = filters.ChoiceFilter(choices=Sector.choices, method="open_to_sector", label=gettext_lazy("Open to sector"))
 
     class Meta:
         model = Initiative
@@ -128,7 +132,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
     def _acting_member(self) -> Member:
         member = self._member()
         if member is None:
-            raise NotFound("This account has no member profile.")
+            raise NotFound(_("This account has no member profile."))
         return member
 
     @extend_schema(request=None, responses={200: ParticipationSerializer})
@@ -154,7 +158,7 @@ class InitiativeViewSet(viewsets.ModelViewSet[Initiative]):
         member, initiative = self._acting_member(), self.get_object()
         participation = participation_of(member=member, initiative=initiative)
         if participation is None:
-            raise NotFound("You have not asked to join this initiative.")
+            raise NotFound(_("You have not asked to join this initiative."))
         return Response(ParticipationSerializer(participation).data)
 
 
@@ -178,11 +182,11 @@ class NotificationSerializer(StrictModelSerializer[Notification]):
 
 
 class MarkedReadSerializer(serializers.Serializer[Any]):
-    marked = serializers.IntegerField(help_text="How many notifications were unread and are now read.")
+    marked = serializers.IntegerField(help_text=gettext_lazy("How many notifications were unread and are now read."))
 
 
 class NotificationFilter(ApiFilterSet):
-    unread = boolean_filter("read_at", lookup_expr="isnull", label="Only unread")
+    unread = boolean_filter("read_at", lookup_expr="isnull", label=gettext_lazy("Only unread"))
 
     class Meta:
         model = Notification

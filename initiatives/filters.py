@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django_filters.fields import ModelChoiceField
 
 from initiatives.models import Initiative, InitiativeKind, InitiativeStatus
@@ -13,7 +14,12 @@ class HorizonChoiceField(ModelChoiceField):
     """Names the roadmap too: every roadmap has its own "Now", "Next" and "Later"."""
 
     def label_from_instance(self, obj: Horizon) -> str:
-        return f"{obj.name}, months {obj.start_month}–{obj.end_month} ({obj.roadmap.title})"
+        return gettext("%(obj)s, months %(start_month)s–%(end_month)s (%(roadmap)s)") % {
+            "obj": obj.name,
+            "start_month": obj.start_month,
+            "end_month": obj.end_month,
+            "roadmap": obj.roadmap.title,
+        }
 
 
 class HorizonFilter(django_filters.ModelChoiceFilter):
@@ -24,23 +30,30 @@ MEMBER_STATUSES = [(value, label) for value, label in InitiativeStatus.choices i
 
 
 class InitiativeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search")
-    kind = django_filters.ChoiceFilter(label="Kind", choices=InitiativeKind.choices, empty_label="Any kind")
-    sector = django_filters.ChoiceFilter(
-        label="Open to sector", choices=Sector.choices, empty_label="Any sector", method="open_to_sector"
+    q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Kind"), choices=InitiativeKind.choices, empty_label=gettext_lazy("Any kind")
     )
-    status = django_filters.ChoiceFilter(label="Status", choices=MEMBER_STATUSES, empty_label="Any status")
+    sector = django_filters.ChoiceFilter(
+        label=gettext_lazy("Open to sector"),
+        choices=Sector.choices,
+        empty_label=gettext_lazy("Any sector"),
+        method="open_to_sector",
+    )
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"), choices=MEMBER_STATUSES, empty_label=gettext_lazy("Any status")
+    )
     horizon = HorizonFilter(
-        label="Horizon of its roadmap item",
+        label=gettext_lazy("Horizon of its roadmap item"),
         field_name="roadmap_item__horizon",
         # Horizons of published roadmaps only: members never see a draft roadmap.
         queryset=Horizon.objects.filter(roadmap__published_at__isnull=False)
         .select_related("roadmap")
         .order_by("-roadmap__first_month", "roadmap_id", "start_month"),
-        empty_label="Any horizon",
+        empty_label=gettext_lazy("Any horizon"),
     )
     open_now = django_filters.BooleanFilter(
-        label="Taking sign-ups now",
+        label=gettext_lazy("Taking sign-ups now"),
         method="taking_signups",
         widget=forms.CheckboxInput,
     )

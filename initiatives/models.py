@@ -17,19 +17,19 @@ from roadmap.models import RoadmapItem
 
 
 class InitiativeKind(models.TextChoices):
-    WORKING_GROUP = "working_group", "Working group"
-    TRAINING = "training", "Training"
-    DATA_SHARING_PILOT = "data_sharing_pilot", "Data-sharing pilot"
-    EVENT = "event", "Event"
-    RESOURCE = "resource", "Resource"
+    WORKING_GROUP = "working_group", _("Working group")
+    TRAINING = "training", _("Training")
+    DATA_SHARING_PILOT = "data_sharing_pilot", _("Data-sharing pilot")
+    EVENT = "event", _("Event")
+    RESOURCE = "resource", _("Resource")
 
 
 class InitiativeStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 def sector_may_join(*, eligible: Collection[str], sector: str | None) -> bool:
@@ -68,15 +68,15 @@ class Initiative(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.CharField(max_length=300)
-    description = models.TextField(blank=True, help_text="Markdown; sanitised when shown.")
+    description = models.TextField(blank=True, help_text=_("Markdown; sanitised when shown."))
     kind = models.CharField(max_length=32, choices=InitiativeKind.choices, db_index=True)
     status = models.CharField(
         max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.DRAFT, db_index=True
     )
     target_personas = models.ManyToManyField(Persona, blank=True, related_name="initiatives")
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty means unlimited."))
     has_waitlist = models.BooleanField(
-        "keep a waitlist", default=True, help_text="When full, later sign-ups queue; otherwise they are refused."
+        "keep a waitlist", default=True, help_text=_("When full, later sign-ups queue; otherwise they are refused.")
     )
     signup_opens_at = models.DateTimeField(null=True, blank=True)
     signup_closes_at = models.DateTimeField(null=True, blank=True)
@@ -89,10 +89,10 @@ class Initiative(models.Model):
         blank=True,
         related_name="led_initiatives",
         limit_choices_to={"is_staff": True},
-        help_text="A member of staff.",
+        help_text=_("A member of staff."),
     )
     is_online = models.BooleanField("online", default=True)
-    location = models.CharField(max_length=200, blank=True, help_text="Where it takes place, when not online.")
+    location = models.CharField(max_length=200, blank=True, help_text=_("Where it takes place, when not online."))
     # PROTECT: a roadmap item that launched initiatives cannot be deleted and take the link with it.
     roadmap_item = models.ForeignKey(
         RoadmapItem,
@@ -100,13 +100,13 @@ class Initiative(models.Model):
         null=True,
         blank=True,
         related_name="initiatives",
-        help_text="The roadmap item this initiative was launched from.",
+        help_text=_("The roadmap item this initiative was launched from."),
     )
     stages = models.ManyToManyField(
-        Stage, blank=True, related_name="initiatives", help_text="Stages of an ecosystem map it works on."
+        Stage, blank=True, related_name="initiatives", help_text=_("Stages of an ecosystem map it works on.")
     )
     red_flags = models.ManyToManyField(
-        RedFlag, blank=True, related_name="initiatives", help_text="Red flags it works on."
+        RedFlag, blank=True, related_name="initiatives", help_text=_("Red flags it works on.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -174,15 +174,15 @@ class EligibleSector(models.Model):
 
 
 class ParticipationRole(models.TextChoices):
-    PARTICIPANT = "participant", "Participant"
-    CO_LEAD = "co_lead", "Co-lead"
-    OBSERVER = "observer", "Observer"
+    PARTICIPANT = "participant", _("Participant")
+    CO_LEAD = "co_lead", _("Co-lead")
+    OBSERVER = "observer", _("Observer")
 
 
 class ParticipationStatus(models.TextChoices):
-    ACTIVE = "active", "Taking part"
-    WAITLISTED = "waitlisted", "Waitlisted"
-    LEFT = "left", "Left"
+    ACTIVE = "active", _("Taking part")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    LEFT = "left", _("Left")
 
 
 class Participation(models.Model):
@@ -273,7 +273,7 @@ class CalendarFeed(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.member}"
+        return _("Calendar feed of %(member)s") % {"member": self.member}
 
     @staticmethod
     def digest_of(secret: str) -> str:

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecosystem.models import RedFlag, Stage
 from ecosystem.selectors import visible_red_flags
@@ -251,11 +252,11 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
     result = []
     for initiative in candidates:
         if initiative.for_persona:  # type: ignore[attr-defined]
-            reason = f"Aimed at your persona, {member.persona}."
+            reason = _("Aimed at your persona, %(persona)s.") % {"persona": member.persona}
         elif initiative.for_sector:  # type: ignore[attr-defined]
-            reason = f"Meant for members in {sector_label.lower()}, like you."
+            reason = _("Meant for members in %(sector)s, like you.") % {"sector": sector_label.lower()}
         else:
-            reason = "Open to every sector and taking sign-ups now."
+            reason = _("Open to every sector and taking sign-ups now.")
         result.append(Recommendation(initiative=initiative, reason=reason))
     return result
 
@@ -271,12 +272,12 @@ def onboarding_checklist(*, member: Member, has_joined: bool) -> list[Onboarding
     user = member.user
     return [
         OnboardingStep(
-            "Complete your profile (name and job title)",
+            _("Complete your profile (name and job title)"),
             bool(user.first_name and user.last_name and member.job_title),
             "members:profile",
         ),
-        OnboardingStep("Choose the persona that fits your work", member.persona_id is not None, "members:profile"),
-        OnboardingStep("Join your first initiative", has_joined, "initiatives:list"),
+        OnboardingStep(_("Choose the persona that fits your work"), member.persona_id is not None, "members:profile"),
+        OnboardingStep(_("Join your first initiative"), has_joined, "initiatives:list"),
     ]
 
 
@@ -326,7 +327,7 @@ def sector_mix(*, initiative: Initiative) -> list[tuple[str, int]]:
         .annotate(count=Count("id"))
         .order_by("-count", "member__organisation__sector")
     )
-    return [(Sector(row["member__organisation__sector"]).label, row["count"]) for row in rows]
+    return [(str(Sector(row["member__organisation__sector"]).label), row["count"]) for row in rows]
 
 
 def initiatives_visible_to(*, user: User, member: Member | None) -> QuerySet[Initiative]:

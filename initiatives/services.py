@@ -67,13 +67,21 @@ def waitlist_position(participation: Participation) -> int | None:
 
 def _check_can_join(*, member: Member, initiative: Initiative) -> None:
     if not member.is_approved:
-        raise ValidationError("Only approved members can join initiatives.")
+        raise ValidationError(_("Only approved members can join initiatives."))
     if not initiative.signup_is_open_at(timezone.now()):
         if initiative.status == InitiativeStatus.OPEN:
-            raise ValidationError(f"Sign-up for “{initiative}” is not open at the moment.")
-        raise ValidationError(f"“{initiative}” is {initiative.get_status_display().lower()}: sign-up is not open.")
+            raise ValidationError(
+                _("Sign-up for “%(initiative)s” is not open at the moment.") % {"initiative": initiative}
+            )
+        raise ValidationError(
+            _("“%(initiative)s” is %(status)s: sign-up is not open.")
+            % {"initiative": initiative, "status": initiative.get_status_display().lower()}
+        )
     if not initiative.is_open_to(member):
-        raise ValidationError(f"“{initiative}” is open only to members from: {_sector_names(initiative)}.")
+        raise ValidationError(
+            _("“%(initiative)s” is open only to members from: %(initiative2)s.")
+            % {"initiative": initiative, "initiative2": _sector_names(initiative)}
+        )
 
 
 def _sector_names(initiative: Initiative) -> str:
@@ -93,7 +101,7 @@ def _enter(
     now = timezone.now()
     room = _has_room(initiative)
     if not room and not initiative.has_waitlist:
-        raise ValidationError(f"“{initiative}” is full.")
+        raise ValidationError(_("“%(initiative)s” is full.") % {"initiative": initiative})
     participation = existing or Participation(member=member, initiative=initiative)
     participation.role = role
     participation.requested_at = now
@@ -156,9 +164,11 @@ def _promote_waitlisted(initiative: Initiative, *, source: Source | str, by: Use
         notification_create(
             member=participation.member,
             kind=NotificationKind.PROMOTED,
-            title=f"A place opened up: you are now taking part in {initiative}",
-            body="You were next on the waitlist, so the place is yours. Leave the initiative if you no longer "
-            "need it, so the next person can take it.",
+            title=_("A place opened up: you are now taking part in %(initiative)s") % {"initiative": initiative},
+            body=_(
+                "You were next on the waitlist, so the place is yours. Leave the initiative if you no longer "
+                "need it, so the next person can take it."
+            ),
             url=initiative.get_absolute_url(),
         )
         promoted.append(participation)
@@ -193,7 +203,7 @@ def initiative_leave(*, member: Member, initiative: Initiative, source: Source |
         Participation.objects.select_for_update().select_related("member").filter(member=member, initiative=locked)
     ).first()
     if participation is None:
-        raise ValidationError(f"You are not taking part in “{locked}”.")
+        raise ValidationError(_("You are not taking part in “%(locked)s”.") % {"locked": locked})
     if participation.status == ParticipationStatus.LEFT:
         return participation
     return _exit(participation, locked, source=source, by=member.user)
@@ -205,7 +215,7 @@ def participation_add(
 ) -> Participation:
     """Staff add a member: sign-up window and sector do not apply, capacity does (queue when full)."""
     if not member.is_approved:
-        raise ValidationError(f"{member} is not an approved member.")
+        raise ValidationError(_("%(member)s is not an approved member.") % {"member": member})
     locked = _lock(initiative)
     existing = Participation.objects.select_for_update().filter(member=member, initiative=locked).first()
     if existing is not None and existing.status != ParticipationStatus.LEFT:
@@ -227,7 +237,7 @@ def participation_remove(*, participation: Participation, by: User) -> Participa
 
 def _set_role(participation: Participation, role: str, *, by: User) -> Participation:
     if role not in ParticipationRole.values:
-        raise ValidationError(f"Unknown role {role!r}.")
+        raise ValidationError(_("Unknown role %(role)s.") % {"role": repr(role)})
     participation.role = role
     attribute_change(participation, by=by, origin=Source.ADMIN)
     participation.save(update_fields=["role"])
@@ -271,11 +281,16 @@ def initiative_set_status(*, initiative: Initiative, status: InitiativeStatus | 
 def _notify_change(initiative: Initiative, changed: list[str]) -> None:
     cancelled = initiative.status == InitiativeStatus.CANCELLED and "status" in changed
     if cancelled:
-        kind, title = NotificationKind.INITIATIVE_CANCELLED, f"{initiative} is cancelled"
-        body = "Staff cancelled this initiative. Thank you for your interest; we will tell you about what replaces it."
+        kind, title = (
+            NotificationKind.INITIATIVE_CANCELLED,
+            _("%(initiative)s is cancelled") % {"initiative": initiative},
+        )
+        body = _(
+            "Staff cancelled this initiative. Thank you for your interest; we will tell you about what replaces it."
+        )
     else:
-        kind, title = NotificationKind.INITIATIVE_CHANGED, f"{initiative} has changed"
-        body = f"Changed: {', '.join(changed)}. Check the details and your calendar."
+        kind, title = NotificationKind.INITIATIVE_CHANGED, _("%(initiative)s has changed") % {"initiative": initiative}
+        body = _("Changed: %(changed)s. Check the details and your calendar.") % {"changed": ", ".join(changed)}
     concerned = Participation.objects.filter(
         initiative=initiative, status__in=[ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
     ).select_related("member")
@@ -296,7 +311,7 @@ def calendar_feed_reset(*, member: Member) -> str:
     """Gives the member a new feed address and returns its secret, which is never stored and cannot be shown
     again; the member's previous address stops working in the same commit."""
     if not member.is_approved:
-        raise ValidationError("Only approved members can subscribe to their initiatives.")
+        raise ValidationError(_("Only approved members can subscribe to their initiatives."))
     secret = CALENDAR_FEED_MARKER + secrets.token_urlsafe(32)
     CalendarFeed.objects.update_or_create(
         member=member,

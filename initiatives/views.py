@@ -50,7 +50,7 @@ def _member(request: HttpRequest) -> Member | None:
 def _approved_member(request: HttpRequest) -> Member:
     member = _member(request)
     if member is None:
-        raise Http404("This account has no member profile.")
+        raise Http404(_("This account has no member profile."))
     return member
 
 
@@ -135,7 +135,7 @@ def _initiative_or_404(*, slug: str, request: HttpRequest, with_links: bool = Fa
     try:
         return selectors.initiative_for_viewer(slug=slug, user=request.user, with_links=with_links)  # type: ignore[arg-type]
     except Initiative.DoesNotExist:
-        raise Http404("No such initiative.") from None
+        raise Http404(_("No such initiative.")) from None
 
 
 @portal_member_required
@@ -165,9 +165,12 @@ def _after_change(
 
 def _joined_message(participation: Participation) -> str:
     if participation.status == ParticipationStatus.ACTIVE:
-        return f"You are taking part in “{participation.initiative}”."
+        return _("You are taking part in “%(initiative)s”.") % {"initiative": participation.initiative}
     position = waitlist_position(participation)
-    return f"“{participation.initiative}” is full: you are number {position} on the waitlist."
+    return _("“%(initiative)s” is full: you are number %(position)s on the waitlist.") % {
+        "initiative": participation.initiative,
+        "position": position,
+    }
 
 
 @portal_member_required
@@ -191,7 +194,13 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         initiative_leave(member=member, initiative=initiative)
     except ValidationError as error:
         return _after_change(request, slug=slug, member=member, ok=None, error=" ".join(error.messages))
-    return _after_change(request, slug=slug, member=member, ok=f"You have left “{initiative}”.", error=None)
+    return _after_change(
+        request,
+        slug=slug,
+        member=member,
+        ok=_("You have left “%(initiative)s”.") % {"initiative": initiative},
+        error=None,
+    )
 
 
 def _ics_response(body: str, filename: str) -> HttpResponse:
@@ -205,7 +214,7 @@ def _ics_response(body: str, filename: str) -> HttpResponse:
 def initiative_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = _initiative_or_404(slug=slug, request=request)
     if initiative.starts_at is None:
-        raise Http404("This initiative has no dates yet.")
+        raise Http404(_("This initiative has no dates yet."))
     body = calendar_for([initiative], name=initiative.title, stamp=timezone.now())
     return _ics_response(body, f"{initiative.slug}.ics")
 
@@ -225,7 +234,7 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     attachment: calendar apps subscribe to it."""
     feed = selectors.calendar_feed_for_secret(secret=secret)
     if feed is None:
-        raise Http404("No such calendar feed.")
+        raise Http404(_("No such calendar feed."))
     calendar_feed_mark_fetched(feed=feed)
     body = calendar_for(selectors.calendar_initiatives(member=feed.member), name=MY_CALENDAR_NAME, stamp=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -250,9 +259,9 @@ def calendar_feed_subscribe(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(_feed_section())
     if replacing:
-        messages.success(request, "Your calendar feed has a new address: the old address no longer works.")
+        messages.success(request, _("Your calendar feed has a new address: the old address no longer works."))
     else:
-        messages.success(request, "Your calendar feed is ready: copy its address into your calendar app.")
+        messages.success(request, _("Your calendar feed is ready: copy its address into your calendar app."))
     # No fragment: a browser skips autofocus on a page opened at one, and the address field should have it.
     return redirect("initiatives:home")
 
@@ -262,9 +271,9 @@ def calendar_feed_subscribe(request: HttpRequest) -> HttpResponse:
 def calendar_feed_stop(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
     if calendar_feed_revoke(member=member):
-        messages.success(request, "Your calendar feed is stopped: its address no longer works.")
+        messages.success(request, _("Your calendar feed is stopped: its address no longer works."))
     else:
-        messages.info(request, "You had no calendar feed to stop.")
+        messages.info(request, _("You had no calendar feed to stop."))
     return redirect(_feed_section())
 
 
@@ -357,7 +366,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         notification = notification_mark_read(member=member, notification_id=pk)
     except Notification.DoesNotExist:
-        raise Http404("No such notification.") from None
+        raise Http404(_("No such notification.")) from None
     if request.POST.get("open") and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)  # site-relative only (also a database constraint)
     if request.htmx:  # type: ignore[attr-defined]
@@ -370,5 +379,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     member = _approved_member(request)
     count = notifications_mark_all_read(member=member)
-    messages.success(request, f"Marked {count} notification(s) as read." if count else "Nothing was unread.")
+    messages.success(
+        request,
+        _("Marked %(count)s notification(s) as read.") % {"count": count} if count else _("Nothing was unread."),
+    )
     return redirect("initiatives:notifications")

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -127,14 +128,16 @@ class ActivityFilter(ApiFilterSet):
 
 
 class CanRecordActivityBatch(permissions.BasePermission):
-    message = "Only staff and service tokens with the batch permission may post activity."
+    message = gettext_lazy("Only staff and service tokens with the batch permission may post activity.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(request.user and request.user.has_perm("members.record_activity_batch"))
 
 
 class ActivityEventSerializer(serializers.Serializer[Any]):
-    client_id = serializers.UUIDField(help_text="Chosen by the client; a resent event with the same id is skipped.")
+    client_id = serializers.UUIDField(
+        help_text=gettext_lazy("Chosen by the client; a resent event with the same id is skipped.")
+    )
     member = serializers.IntegerField(min_value=1)
     verb = serializers.ChoiceField(choices=Verb.choices)
     origin = serializers.ChoiceField(
@@ -147,19 +150,22 @@ class ActivityEventSerializer(serializers.Serializer[Any]):
     )
     occurred_at = serializers.DateTimeField()
     subject_type = serializers.RegexField(
-        r"^[a-z_]+\.[a-z_]+$", required=False, allow_null=True, help_text="app_label.model, e.g. initiatives.initiative"
+        r"^[a-z_]+\.[a-z_]+$",
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("app_label.model, e.g. initiatives.initiative"),
     )
     subject_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     details = serializers.DictField(required=False, default=dict)
 
     def validate_occurred_at(self, value: Any) -> Any:
         if value > timezone.now() + CLOCK_SKEW:
-            raise serializers.ValidationError("An event cannot have happened in the future.")
+            raise serializers.ValidationError(_("An event cannot have happened in the future."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (attrs.get("subject_type") is None) != (attrs.get("subject_id") is None):
-            raise serializers.ValidationError("Give both subject_type and subject_id, or neither.")
+            raise serializers.ValidationError(_("Give both subject_type and subject_id, or neither."))
         return attrs
 
 
@@ -178,16 +184,18 @@ class ActivityBatchSerializer(serializers.Serializer[Any]):
         for index, event in enumerate(events):
             problems: dict[str, list[str]] = {}
             if event["member"] not in known_members:
-                problems["member"] = [f"There is no member {event['member']}."]
+                problems["member"] = [_("There is no member %(member)s.") % {"member": event["member"]}]
             if event.get("subject_type") and event["subject_type"] not in types:
-                problems["subject_type"] = [f"Unknown subject type {event['subject_type']!r}."]
+                problems["subject_type"] = [
+                    _("Unknown subject type %(subject_type)r.") % {"subject_type": event["subject_type"]}
+                ]
             if event.get("origin") and event["origin"] not in VERB_ORIGINS[event["verb"]]:
                 allowed = ", ".join(VERB_ORIGINS[event["verb"]])
                 problems["origin"] = [
                     _("“%(verb)s” may only have the origin %(allowed)s.") % {"verb": event["verb"], "allowed": allowed}
                 ]
             if event["client_id"] in seen:
-                problems["client_id"] = ["This client id appears twice in the batch."]
+                problems["client_id"] = [_("This client id appears twice in the batch.")]
             seen.add(event["client_id"])
             if problems:
                 errors[str(index)] = problems
@@ -210,7 +218,9 @@ class ActivityBatchSerializer(serializers.Serializer[Any]):
 
 class ActivityBatchResultSerializer(serializers.Serializer[Any]):
     received = serializers.IntegerField()
-    stored = serializers.IntegerField(help_text="New events; the others had been stored before (same client id).")
+    stored = serializers.IntegerField(
+        help_text=gettext_lazy("New events; the others had been stored before (same client id).")
+    )
 
 
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet[Activity]):
@@ -267,11 +277,13 @@ class StaffMemberSerializer(StrictModelSerializer[Member]):
 
 
 class StatusChangeSerializer(serializers.Serializer[Any]):
-    reason = StrictCharField(max_length=500, help_text="Kept in the member's history; never sent to the member.")
+    reason = StrictCharField(
+        max_length=500, help_text=gettext_lazy("Kept in the member's history; never sent to the member.")
+    )
 
 
 class CanManageMembers(permissions.BasePermission):
-    message = "Only staff may manage members."
+    message = gettext_lazy("Only staff may manage members.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(request.user and request.user.has_perm("members.change_member"))

@@ -4,6 +4,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
@@ -38,7 +40,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].decode(errors="replace").lower() != self.keyword.lower():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(_("The Authorization header must be 'Bearer <token>'."))
         secret = parts[1].decode(errors="replace")
         now = timezone.now()
         token = (
@@ -48,7 +50,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+            raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
         if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         refuse_if_shut_out(token.user)
@@ -71,7 +73,7 @@ class PortalSessionAuthentication(authentication.SessionAuthentication):
 class IsPortalMember(permissions.BasePermission):
     """The API's side of "may this person use the portal now" (members.access decides)."""
 
-    message = "Only approved members may do this."
+    message = gettext_lazy("Only approved members may do this.")
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
         return may_use_portal(request.user)

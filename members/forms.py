@@ -100,6 +100,7 @@ class MemberProfileForm(forms.ModelForm[Member]):
     class Meta:
         model = Member
         fields = ["job_title", "persona", "timezone", "language", "consent_email"]
+        labels = {"job_title": gettext_lazy("Job title")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,18 +149,22 @@ class MemberProfileForm(forms.ModelForm[Member]):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Name", help_text="What will use it, such as “case system sync”.")
+    name = forms.CharField(
+        max_length=100,
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("What will use it, such as “case system sync”."),
+    )
     expires_on = forms.DateField(
-        label="Expires on",
+        label=gettext_lazy("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Optional. The token stops working at the start of this day (UTC).",
+        help_text=gettext_lazy("Optional. The token stops working at the start of this day (UTC)."),
     )
 
     def clean_expires_on(self) -> date | None:
         expires_on: date | None = self.cleaned_data["expires_on"]
         if expires_on is not None and expires_on <= timezone.now().date():
-            raise forms.ValidationError("Choose a day after today.")
+            raise forms.ValidationError(_("Choose a day after today."))
         return expires_on
 
     def expires_at(self) -> datetime | None:

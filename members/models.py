@@ -24,7 +24,7 @@ class UserManager(DjangoUserManager["User"]):
 
     def _create_user_with_email(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
-            raise ValueError("An e-mail address is required.")
+            raise ValueError(_("An e-mail address is required."))
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -94,7 +94,7 @@ class OrganisationDomain(models.Model):
     """An e-mail domain of a member organisation; a sign-up from it is linked to the organisation."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253, unique=True, help_text="e.g. examplebank.com, lower case")
+    domain = models.CharField(max_length=253, unique=True, help_text=_("e.g. examplebank.com, lower case"))
 
     class Meta:
         ordering = ["domain"]
@@ -131,7 +131,7 @@ class Member(models.Model):
         null=True,
         blank=True,
         related_name="members",
-        help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
+        help_text=_("The member's primary persona: set by staff, or chosen by the member during onboarding."),
     )
     # The member's current e-mail consent, which the campaign engine reads; changed only by the services of
     # `members.consent`, which append each change to `EmailConsent`, the history that says when, how and on what
@@ -187,25 +187,25 @@ class Member(models.Model):
 class Verb(models.TextChoices):
     """Every kind of member touch the portal records."""
 
-    SIGNED_UP = "signed_up", "Signed up"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    LOGGED_IN = "logged_in", "Logged in"
-    PROFILE_UPDATED = "profile_updated", "Profile updated"
-    ONBOARDING_STEP = "onboarding_step", "Onboarding step completed"
-    INITIATIVE_VIEWED = "initiative_viewed", "Initiative viewed"
-    INITIATIVE_JOINED = "initiative_joined", "Initiative joined"
-    INITIATIVE_WAITLISTED = "initiative_waitlisted", "Waitlisted for an initiative"
-    INITIATIVE_PROMOTED = "initiative_promoted", "Promoted from a waitlist"
-    INITIATIVE_LEFT = "initiative_left", "Initiative left"
-    MESSAGE_SENT = "message_sent", "Message sent"
-    MESSAGE_OPENED = "message_opened", "Message opened"
-    LINK_CLICKED = "link_clicked", "Link clicked"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    RESOURCE_VIEWED = "resource_viewed", "Resource viewed"
-    RED_FLAG_RATED = "red_flag_rated", "Red flag rated"
-    RED_FLAG_SUGGESTED = "red_flag_suggested", "Red flag suggested"
-    SESSION_ATTENDED = "session_attended", "Attended an initiative session"
+    SIGNED_UP = "signed_up", _("Signed up")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    LOGGED_IN = "logged_in", _("Logged in")
+    PROFILE_UPDATED = "profile_updated", _("Profile updated")
+    ONBOARDING_STEP = "onboarding_step", _("Onboarding step completed")
+    INITIATIVE_VIEWED = "initiative_viewed", _("Initiative viewed")
+    INITIATIVE_JOINED = "initiative_joined", _("Initiative joined")
+    INITIATIVE_WAITLISTED = "initiative_waitlisted", _("Waitlisted for an initiative")
+    INITIATIVE_PROMOTED = "initiative_promoted", _("Promoted from a waitlist")
+    INITIATIVE_LEFT = "initiative_left", _("Initiative left")
+    MESSAGE_SENT = "message_sent", _("Message sent")
+    MESSAGE_OPENED = "message_opened", _("Message opened")
+    LINK_CLICKED = "link_clicked", _("Link clicked")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    RESOURCE_VIEWED = "resource_viewed", _("Resource viewed")
+    RED_FLAG_RATED = "red_flag_rated", _("Red flag rated")
+    RED_FLAG_SUGGESTED = "red_flag_suggested", _("Red flag suggested")
+    SESSION_ATTENDED = "session_attended", _("Attended an initiative session")
     SPACE_POSTED = "space_posted", _("Posted in a working-group space")
     SPACE_DOCUMENT_UPLOADED = "space_document_uploaded", _("Uploaded a document to a working-group space")
     OUTCOME_REPORTED = "outcome_reported", _("Reported a red flag's outcomes")
@@ -218,11 +218,11 @@ class Verb(models.TextChoices):
 
 
 class Source(models.TextChoices):
-    WEB = "web", "Web"
-    API = "api", "API"
-    EMAIL = "email", "E-mail"
-    ADMIN = "admin", "Admin"
-    SYSTEM = "system", "System"
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    EMAIL = "email", _("E-mail")
+    ADMIN = "admin", _("Admin")
+    SYSTEM = "system", _("System")
 
 
 class Origin(models.TextChoices):
@@ -309,7 +309,7 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
         permissions = [("record_activity_batch", "Can record batches of activity through the API")]
         indexes = [
             models.Index(fields=["member", "-occurred_at"], name="activity_member_time"),
@@ -353,7 +353,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
         constraints = [
             models.CheckConstraint(condition=models.Q(digest__regex=r"^[0-9a-f]{64}$"), name="api_token_digest_hex"),
         ]
@@ -363,10 +363,10 @@ class ApiToken(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    PROMOTED = "promoted", "Promoted from the waitlist"
-    INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
-    INITIATIVE_CANCELLED = "initiative_cancelled", "Initiative cancelled"
-    CAMPAIGN_MESSAGE = "campaign_message", "Message from The Knoble"
+    PROMOTED = "promoted", _("Promoted from the waitlist")
+    INITIATIVE_CHANGED = "initiative_changed", _("Initiative changed")
+    INITIATIVE_CANCELLED = "initiative_cancelled", _("Initiative cancelled")
+    CAMPAIGN_MESSAGE = "campaign_message", _("Message from The Knoble")
     SPACE_ACTIVITY = "space_activity", _("In a working-group space")
     OUTCOME_FEEDBACK = "outcome_feedback", _("Feedback on a red-flag outcome")
     ROADMAP_UPDATE = "roadmap_update", _("A roadmap item or idea you follow changed")
@@ -379,7 +379,7 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="A path on this site.")
+    url = models.CharField(max_length=500, blank=True, help_text=_("A path on this site."))
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

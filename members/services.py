@@ -43,7 +43,7 @@ from members.tasks import send_membership_decision_email, send_membership_status
 
 def _require_known_verb(verb: Verb | str) -> None:
     if verb not in Verb.values:
-        raise ValidationError({"verb": f"Unknown activity verb {verb!r}."})
+        raise ValidationError({"verb": _("Unknown activity verb %(verb)s.") % {"verb": repr(verb)}})
 
 
 def _origin(verb: Verb | str, source: Source | str, origin: Origin | str | None) -> Origin:
@@ -156,7 +156,10 @@ def member_register(*, user: User, job_title: str = "", consent_wording: str = "
 def _decide(*, member: Member, by: User, status: MemberStatus) -> Member:
     locked = Member.objects.select_for_update().get(pk=member.pk)
     if locked.status != Member.Status.PENDING:
-        raise ValidationError(f"{locked} is {locked.get_status_display().lower()}, not pending approval.")
+        raise ValidationError(
+            _("%(locked)s is %(status)s, not pending approval.")
+            % {"locked": locked, "status": locked.get_status_display().lower()}
+        )
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = by
@@ -170,7 +173,7 @@ def member_approve(*, member: Member, by: User, organisation: Organisation | Non
     if organisation is not None:
         locked.organisation = organisation
     if locked.organisation_id is None:
-        raise ValidationError(f"Choose an organisation for {locked} before approving.")
+        raise ValidationError(_("Choose an organisation for %(locked)s before approving.") % {"locked": locked})
     locked.save()
     locked.user.groups.add(Group.objects.get(name=MEMBER_ROLE))
     record_activity(member=locked, verb=Verb.APPROVED, source=Source.ADMIN, details={"by": by.pk})
@@ -318,9 +321,9 @@ def api_token_create(*, user: User, name: str, expires_at: datetime | None = Non
     """Creates a token and returns it with its secret, which is never stored and cannot be shown again."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name, such as the tool that will use it."})
+        raise ValidationError({"name": _("Give the token a name, such as the tool that will use it.")})
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     secret = API_KEY_MARKER + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -370,7 +373,9 @@ def record_activity_batch(*, events: Sequence[ActivityEvent], source: Source | s
     """
     unknown = {event.verb for event in events} - set(Verb.values)
     if unknown:
-        raise ValidationError({"verb": f"Unknown activity verbs: {', '.join(sorted(unknown))}."})
+        raise ValidationError(
+            {"verb": _("Unknown activity verbs: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}}
+        )
     origins = [_origin(event.verb, source, event.origin) for event in events]
     client_ids = [event.client_id for event in events]
     before = Activity.objects.filter(client_id__in=client_ids).count()
@@ -399,7 +404,7 @@ def notification_create(
 ) -> Notification:
     """The one way a notice reaches a member's inbox; its link must stay on this site."""
     if url and not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
-        raise ValidationError({"url": "A notification may only link to a page of this site."})
+        raise ValidationError({"url": _("A notification may only link to a page of this site.")})
     return Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
 
 

@@ -2,11 +2,12 @@
 without importing the models back."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class MemberStatus(models.TextChoices):
-    PENDING = "pending", "Pending approval"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SUSPENDED = "suspended", "Suspended"
-    LEFT = "left", "Left"
+    PENDING = "pending", gettext_lazy("Pending approval")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    SUSPENDED = "suspended", gettext_lazy("Suspended")
+    LEFT = "left", gettext_lazy("Left")

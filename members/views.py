@@ -20,7 +20,7 @@ from members.services import api_token_create, api_token_revoke, member_language
 def _current_member(request: HttpRequest) -> Member:
     member = member_for_user(user=request.user)
     if member is None:
-        raise Http404("This account has no member profile.")
+        raise Http404(_("This account has no member profile."))
     return member
 
 
@@ -94,8 +94,8 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         token = api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
     except ApiToken.DoesNotExist as missing:
-        raise Http404("No such token.") from missing
-    messages.success(request, f"The token “{token.name}” is revoked.")
+        raise Http404(_("No such token.")) from missing
+    messages.success(request, _("The token “%(token)s” is revoked.") % {"token": token.name})
     return redirect("members:api_tokens")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -48,10 +49,16 @@ class OutcomeReportSerializer(StrictModelSerializer[OutcomeReport]):
 
 
 class OutcomeInputSerializer(serializers.Serializer[Any]):
-    client_id = serializers.UUIDField(help_text="Chosen by the client; a resent report with the same id is skipped.")
+    client_id = serializers.UUIDField(
+        help_text=gettext_lazy("Chosen by the client; a resent report with the same id is skipped.")
+    )
     red_flag = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     indicator_set = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None, help_text="Give a red flag or an indicator set."
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy("Give a red flag or an indicator set."),
     )
     period_start = serializers.DateField()
     period_end = serializers.DateField()
@@ -63,7 +70,7 @@ class OutcomeInputSerializer(serializers.Serializer[Any]):
     prosecutions = serializers.IntegerField(min_value=0, default=0)
     victims_identified = serializers.IntegerField(min_value=0, default=0)
     false_positives = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None, help_text="Null when not tracked."
+        min_value=0, required=False, allow_null=True, default=None, help_text=gettext_lazy("Null when not tracked.")
     )
     note = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -74,7 +81,9 @@ class OutcomeBatchSerializer(serializers.Serializer[Any]):
 
 class OutcomeBatchResultSerializer(serializers.Serializer[Any]):
     received = serializers.IntegerField()
-    stored = serializers.IntegerField(help_text="New reports; the others had been stored before (same client id).")
+    stored = serializers.IntegerField(
+        help_text=gettext_lazy("New reports; the others had been stored before (same client id).")
+    )
 
 
 class OutcomeAggregateGroupSerializer(serializers.Serializer[Any]):
@@ -82,7 +91,7 @@ class OutcomeAggregateGroupSerializer(serializers.Serializer[Any]):
     by = serializers.CharField()
     group = serializers.CharField()
     organisations = serializers.IntegerField()
-    alerts_reviewed = serializers.CharField(help_text="Bucketed: counts from 1 to 4 read “1–4”.")
+    alerts_reviewed = serializers.CharField(help_text=gettext_lazy("Bucketed: counts from 1 to 4 read “1–4”."))
     escalated = serializers.CharField()
     reports_filed = serializers.CharField()
     referrals_to_law_enforcement = serializers.CharField()
@@ -95,7 +104,7 @@ class OutcomeAggregateGroupSerializer(serializers.Serializer[Any]):
 
 class OutcomeAggregatesSerializer(serializers.Serializer[Any]):
     organisations_reporting = serializers.IntegerField(
-        allow_null=True, help_text="Null below the minimum of organisations: nothing is shown then."
+        allow_null=True, help_text=gettext_lazy("Null below the minimum of organisations: nothing is shown then.")
     )
     minimum_organisations = serializers.IntegerField()
     groups = OutcomeAggregateGroupSerializer(many=True)

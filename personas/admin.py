@@ -29,7 +29,7 @@ class PersonaAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Persona]:
         return super().get_queryset(request).annotate(job_count=Count("jobs"))
 
-    @admin.display(description="jobs", ordering="job_count")
+    @admin.display(description=gettext_lazy("jobs"), ordering="job_count")
     def job_count(self, obj: Any) -> int:
         return int(obj.job_count)
 
@@ -43,11 +43,11 @@ BAND_RANGES = {
 
 
 class BandFilter(admin.SimpleListFilter):
-    title = "opportunity band"
+    title = gettext_lazy("opportunity band")
     parameter_name = "band"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(OpportunityBand.choices)
+        return [(value, str(label)) for value, label in OpportunityBand.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -77,17 +77,17 @@ class JobToBeDoneAdmin(CsvAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[JobToBeDone]:
         return JobToBeDone.objects.with_opportunity_score()
 
-    @admin.display(description="job")
+    @admin.display(description=gettext_lazy("job"))
     def statement(self, obj: JobToBeDone) -> str:
         return str(obj)
 
-    @admin.display(description="opportunity score", ordering="opportunity")
+    @admin.display(description=gettext_lazy("opportunity score"), ordering="opportunity")
     def opportunity_score(self, obj: JobToBeDone) -> str:
         return f"{obj.opportunity_score:g}"
 
-    @admin.display(description="band")
+    @admin.display(description=gettext_lazy("band"))
     def band(self, obj: JobToBeDone) -> str:
-        return obj.band.label
+        return str(obj.band.label)
 
     @admin.display(description=gettext_lazy("score source"), ordering="score_source")
     def score_origin(self, obj: JobToBeDone) -> str:

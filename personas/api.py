@@ -1,6 +1,7 @@
 """Personas and their jobs-to-be-done: read by members (active personas) and leadership, managed by staff."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -81,7 +82,7 @@ class JobSerializer(StrictModelSerializer[JobToBeDone]):
 
 class JobFilter(ApiFilterSet):
     min_opportunity = filters.NumberFilter(
-        field_name="opportunity", lookup_expr="gte", label="Lowest opportunity score"
+        field_name="opportunity", lookup_expr="gte", label=gettext_lazy("Lowest opportunity score")
     )
 
     class Meta:

@@ -15,11 +15,11 @@ SCORE_FIELD: models.DecimalField[Decimal, Decimal] = models.DecimalField(max_dig
 class Sector(models.TextChoices):
     """The sectors of member organisations and of personas."""
 
-    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    NGO = "ngo", "NGO"
-    OTHER = "other", "Other"
+    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    NGO = "ngo", _("NGO")
+    OTHER = "other", _("Other")
 
 
 class Persona(models.Model):
@@ -53,10 +53,10 @@ class JobQuerySet(models.QuerySet["JobToBeDone"]):
 
 
 class OpportunityBand(models.TextChoices):
-    EXTREME = "extreme", "Extreme (above 15)"
-    HIGH = "high", "High (12–15)"
-    WORTH_CONSIDERING = "worth_considering", "Worth considering (10–12)"
-    LOW = "low", "Low (below 10)"
+    EXTREME = "extreme", _("Extreme (above 15)")
+    HIGH = "high", _("High (12–15)")
+    WORTH_CONSIDERING = "worth_considering", _("Worth considering (10–12)")
+    LOW = "low", _("Low (below 10)")
 
 
 def opportunity_band(score: float) -> OpportunityBand:
@@ -112,14 +112,24 @@ class JobToBeDone(models.Model):
         _("importance computed from responses"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     importance_margin = models.DecimalField(
-        _("importance: half-width of the 95% confidence band"), max_digits=3, decimal_places=1, null=True, blank=True
+        # xgettext:no-python-format (the 95% is not a placeholder)
+        _("importance: half-width of the 95% confidence band"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     importance_sample = models.PositiveIntegerField(_("responses rating importance"), default=0)
     computed_satisfaction = models.DecimalField(
         _("satisfaction computed from responses"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     satisfaction_margin = models.DecimalField(
-        _("satisfaction: half-width of the 95% confidence band"), max_digits=3, decimal_places=1, null=True, blank=True
+        # xgettext:no-python-format (the 95% is not a placeholder)
+        _("satisfaction: half-width of the 95% confidence band"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     satisfaction_sample = models.PositiveIntegerField(_("responses rating satisfaction"), default=0)
     responses_from = models.DateField(_("first response"), null=True, blank=True)
@@ -129,8 +139,8 @@ class JobToBeDone(models.Model):
     objects = JobQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "job to be done"
-        verbose_name_plural = "jobs to be done"
+        verbose_name = _("job to be done")
+        verbose_name_plural = _("jobs to be done")
         ordering = ["persona", "id"]
         constraints = [
             models.CheckConstraint(
@@ -154,7 +164,11 @@ class JobToBeDone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"When {self.situation}, I want to {self.motivation}, so I can {self.outcome}"
+        return _("When %(situation)s, I want to %(motivation)s, so I can %(outcome)s") % {
+            "situation": self.situation,
+            "motivation": self.motivation,
+            "outcome": self.outcome,
+        }
 
     @property
     def opportunity_score(self) -> float:

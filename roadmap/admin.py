@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
@@ -54,7 +54,7 @@ class IdeationSessionAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[IdeationSession]:
         return super().get_queryset(request).annotate(opportunity_count=Count("opportunities"))
 
-    @admin.display(description="opportunities", ordering="opportunity_count")
+    @admin.display(description=gettext_lazy("opportunities"), ordering="opportunity_count")
     def opportunity_count(self, obj: Any) -> int:
         return int(obj.opportunity_count)
 
@@ -105,7 +105,7 @@ class PrioritisationModelAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[PrioritisationModel]:
         return super().get_queryset(request).annotate(criterion_count=Count("criteria"))
 
-    @admin.display(description="criteria", ordering="criterion_count")
+    @admin.display(description=gettext_lazy("criteria"), ordering="criterion_count")
     def criterion_count(self, obj: Any) -> int:
         return int(obj.criterion_count)
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -81,7 +83,9 @@ class OpportunitySerializer(ModelCheckedSerializer[Opportunity]):
 class OpportunityScoreSerializer(serializers.Serializer[Any]):
     model = serializers.IntegerField()
     model_name = serializers.CharField()
-    score = serializers.FloatField(allow_null=True, help_text="Null when a rating is missing (unrated, not zero).")
+    score = serializers.FloatField(
+        allow_null=True, help_text=gettext_lazy("Null when a rating is missing (unrated, not zero).")
+    )
     rank = serializers.IntegerField(allow_null=True)
 
 
@@ -134,7 +138,9 @@ class RankedSerializer(serializers.Serializer[Any]):
     opportunity = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=OpportunityStatus.choices)
-    score = serializers.FloatField(allow_null=True, help_text="Null when a rating is missing (unrated, not zero).")
+    score = serializers.FloatField(
+        allow_null=True, help_text=gettext_lazy("Null when a rating is missing (unrated, not zero).")
+    )
     rank = serializers.IntegerField(allow_null=True)
 
 
@@ -146,7 +152,7 @@ class ComparedSerializer(serializers.Serializer[Any]):
     first_rank = serializers.IntegerField(allow_null=True)
     second_score = serializers.FloatField(allow_null=True)
     second_rank = serializers.IntegerField(allow_null=True)
-    change = serializers.IntegerField(allow_null=True, help_text="Places gained in the second model.")
+    change = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("Places gained in the second model."))
 
 
 STATUS_PARAMETER = OpenApiParameter(
@@ -190,7 +196,7 @@ class PrioritisationModelViewSet(viewsets.ModelViewSet[PrioritisationModel]):
         """The rank of every opportunity in this model and another, and the change."""
         other_id = request.query_params.get("with", "")
         if not other_id.isdigit():
-            raise serializers.ValidationError({"with": ["Give the id of the model to compare with."]})
+            raise serializers.ValidationError({"with": [_("Give the id of the model to compare with.")]})
         other = get_object_or_404(self.get_queryset(), pk=int(other_id))
         rows = compare_models(first=self.get_object(), second=other, statuses=self._statuses())
         return Response(ComparedSerializer(rows, many=True).data)
@@ -220,7 +226,9 @@ class RoadmapSerializer(StrictModelSerializer[Roadmap]):
             ]
             if moved:
                 # Horizons and items hang on these months; the admin's roadmap form moves them together.
-                raise serializers.ValidationError({name: ["Change a roadmap's months in the admin."] for name in moved})
+                raise serializers.ValidationError(
+                    {name: [_("Change a roadmap's months in the admin.")] for name in moved}
+                )
         return attrs
 
 
@@ -298,10 +306,12 @@ class RoadmapViewSet(viewsets.ModelViewSet[Roadmap]):
 
     def _revision(self, roadmap: Roadmap, number: Any) -> RoadmapRevision:
         if not str(number).isdigit():
-            raise serializers.ValidationError({"revision": [f"{number!r} is not a revision number."]})
+            raise serializers.ValidationError(
+                {"revision": [_("%(number)r is not a revision number.") % {"number": number}]}
+            )
         revision = roadmap.revisions.filter(number=int(number)).first()
         if revision is None:
-            raise NotFound(f"This roadmap has no revision {number}.")
+            raise NotFound(_("This roadmap has no revision %(number)s.") % {"number": number})
         return revision
 
     @extend_schema(responses={200: RoadmapItemSerializer(many=True)})
@@ -342,7 +352,7 @@ class RoadmapViewSet(viewsets.ModelViewSet[Roadmap]):
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Keeps a numbered revision of the roadmap as it is now (staff: needs the change permission)."""
         if not request.user.has_perm("roadmap.change_roadmap"):
-            self.permission_denied(request, message="Only staff publish roadmaps.")
+            self.permission_denied(request, message=_("Only staff publish roadmaps."))
         note = PublishSerializer(data=request.data)
         note.is_valid(raise_exception=True)
         revision = roadmap_publish(

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from core.csv_io import ModelFormCsvFormat, existing_by_id
 from members.models import User
@@ -72,7 +73,10 @@ def _rating_prepare(row: dict[str, Any]) -> dict[str, Any]:
         .first()
     )
     if criterion is None:
-        raise ValidationError(f"No criterion “{row.get('criterion', '')}” in a model named “{row.get('model', '')}”.")
+        raise ValidationError(
+            _("No criterion “%(criterion)s” in a model named “%(kind)s”.")
+            % {"criterion": row.get("criterion", ""), "kind": row.get("model", "")}
+        )
     return {"opportunity": row.get("opportunity", ""), "criterion": str(criterion), "value": row.get("value", "")}
 
 

@@ -2,6 +2,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roadmap.models import Horizon, PrioritisationModel, Roadmap, RoadmapItem, RoadmapRevision
 from roadmap.services import validate_horizon_change
@@ -53,26 +55,30 @@ class HorizonForm(forms.ModelForm[Horizon]):
 
 
 class MoveItemForm(forms.Form):
-    start_month = forms.IntegerField(min_value=1, label="Start month")
-    end_month = forms.IntegerField(min_value=1, label="End month")
+    start_month = forms.IntegerField(min_value=1, label=gettext_lazy("Start month"))
+    end_month = forms.IntegerField(min_value=1, label=gettext_lazy("End month"))
 
 
 class PublishForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="What changed, and why.")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=gettext_lazy("What changed, and why.")
+    )
 
 
 class PlanForm(forms.Form):
-    model = forms.ModelChoiceField(queryset=PrioritisationModel.objects.all(), label="Prioritisation model")
+    model = forms.ModelChoiceField(
+        queryset=PrioritisationModel.objects.all(), label=gettext_lazy("Prioritisation model")
+    )
 
 
 class CompareForm(forms.Form):
-    first = forms.ModelChoiceField(queryset=PrioritisationModel.objects.all(), label="First model")
-    second = forms.ModelChoiceField(queryset=PrioritisationModel.objects.all(), label="Second model")
+    first = forms.ModelChoiceField(queryset=PrioritisationModel.objects.all(), label=gettext_lazy("First model"))
+    second = forms.ModelChoiceField(queryset=PrioritisationModel.objects.all(), label=gettext_lazy("Second model"))
 
 
 class RevisionDiffForm(forms.Form):
-    old = forms.ModelChoiceField(queryset=RoadmapRevision.objects.none(), label="From revision")
-    new = forms.ModelChoiceField(queryset=RoadmapRevision.objects.none(), label="To revision")
+    old = forms.ModelChoiceField(queryset=RoadmapRevision.objects.none(), label=gettext_lazy("From revision"))
+    new = forms.ModelChoiceField(queryset=RoadmapRevision.objects.none(), label=gettext_lazy("To revision"))
 
     def __init__(self, *args: Any, roadmap: Roadmap, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,5 +89,5 @@ class RevisionDiffForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("old") and cleaned.get("old") == cleaned.get("new"):
-            raise ValidationError("Choose two different revisions.")
+            raise ValidationError(_("Choose two different revisions."))
         return cleaned

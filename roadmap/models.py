@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from personas.models import JobToBeDone, Persona
@@ -32,11 +34,11 @@ class IdeationSession(models.Model):
 
 
 class OpportunityStatus(models.TextChoices):
-    IDEA = "idea", "Idea"
-    SHORTLISTED = "shortlisted", "Shortlisted"
-    PLANNED = "planned", "Planned"
-    PARKED = "parked", "Parked"
-    REJECTED = "rejected", "Rejected"
+    IDEA = "idea", gettext_lazy("Idea")
+    SHORTLISTED = "shortlisted", gettext_lazy("Shortlisted")
+    PLANNED = "planned", gettext_lazy("Planned")
+    PARKED = "parked", gettext_lazy("Parked")
+    REJECTED = "rejected", gettext_lazy("Rejected")
 
 
 class Opportunity(models.Model):
@@ -53,7 +55,7 @@ class Opportunity(models.Model):
         symmetrical=False,
         blank=True,
         related_name="enables",
-        help_text="Opportunities that must be delivered first; planning places this one after them.",
+        help_text=gettext_lazy("Opportunities that must be delivered first; planning places this one after them."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -68,7 +70,7 @@ class Opportunity(models.Model):
     history = HistoricalRecords(m2m_fields=[jobs])
 
     class Meta:
-        verbose_name_plural = "opportunities"
+        verbose_name_plural = gettext_lazy("opportunities")
         ordering = ["title"]
         indexes = [models.Index(fields=["status", "title"], name="opportunity_status_title")]
         constraints = [
@@ -81,9 +83,9 @@ class Opportunity(models.Model):
 
 
 class Formula(models.TextChoices):
-    WEIGHTED = "weighted", "Weighted score"
-    RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"
-    WSJF = "wsjf", "WSJF ((value + time criticality + risk reduction) ÷ job size)"
+    WEIGHTED = "weighted", gettext_lazy("Weighted score")
+    RICE = "rice", gettext_lazy("RICE (reach × impact × confidence ÷ effort)")
+    WSJF = "wsjf", gettext_lazy("WSJF ((value + time criticality + risk reduction) ÷ job size)")
 
 
 class PrioritisationModel(models.Model):
@@ -104,28 +106,31 @@ class PrioritisationModel(models.Model):
 
 
 class Direction(models.TextChoices):
-    BENEFIT = "benefit", "Benefit (higher is better)"
-    COST = "cost", "Cost (higher is worse)"
+    BENEFIT = "benefit", gettext_lazy("Benefit (higher is better)")
+    COST = "cost", gettext_lazy("Cost (higher is worse)")
 
 
 class CriterionRole(models.TextChoices):
     """The term a criterion supplies to RICE or WSJF; the weighted score ignores roles."""
 
-    NONE = "", "—"
-    REACH = "reach", "RICE: reach"
-    IMPACT = "impact", "RICE: impact"
-    CONFIDENCE = "confidence", "RICE: confidence (normalised to 0–1 over its scale)"
-    EFFORT = "effort", "RICE: effort"
-    VALUE = "value", "WSJF: business value"
-    TIME_CRITICALITY = "time_criticality", "WSJF: time criticality"
-    RISK_REDUCTION = "risk_reduction", "WSJF: risk reduction"
-    JOB_SIZE = "job_size", "WSJF: job size"
+    NONE = "", gettext_lazy("—")
+    REACH = "reach", gettext_lazy("RICE: reach")
+    IMPACT = "impact", gettext_lazy("RICE: impact")
+    CONFIDENCE = "confidence", gettext_lazy("RICE: confidence (normalised to 0–1 over its scale)")
+    EFFORT = "effort", gettext_lazy("RICE: effort")
+    VALUE = "value", gettext_lazy("WSJF: business value")
+    TIME_CRITICALITY = "time_criticality", gettext_lazy("WSJF: time criticality")
+    RISK_REDUCTION = "risk_reduction", gettext_lazy("WSJF: risk reduction")
+    JOB_SIZE = "job_size", gettext_lazy("WSJF: job size")
 
 
 class CriterionSource(models.TextChoices):
-    RATED = "rated", "Rated by staff"
-    JOBS = "jobs", "Fed from jobs (highest opportunity score of the jobs served)"
-    VOTES = "votes", "Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)"
+    RATED = "rated", gettext_lazy("Rated by staff")
+    JOBS = "jobs", gettext_lazy("Fed from jobs (highest opportunity score of the jobs served)")
+    VOTES = (
+        "votes",
+        gettext_lazy("Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)"),
+    )
 
 
 # The opportunity score of a job runs from 0 (importance 0) to 20 (importance 10, satisfaction 0).
@@ -145,7 +150,7 @@ class Criterion(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "criteria"
+        verbose_name_plural = gettext_lazy("criteria")
         ordering = ["model", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["model", "name"], name="criterion_name_once_per_model"),
@@ -164,15 +169,17 @@ class Criterion(models.Model):
 
     def clean(self) -> None:
         if self.scale_min is not None and self.scale_max is not None and self.scale_max <= self.scale_min:
-            raise ValidationError({"scale_max": "The top of the scale must be above its bottom."})
+            raise ValidationError({"scale_max": _("The top of the scale must be above its bottom.")})
         if not self.pk:
             return
         if self.source != CriterionSource.RATED and self.ratings.exists():
-            raise ValidationError({"source": "This criterion has ratings; delete them before feeding it otherwise."})
+            raise ValidationError({"source": _("This criterion has ratings; delete them before feeding it otherwise.")})
         if self.scale_min is not None and self.scale_max is not None:
             outside = self.ratings.exclude(value__gte=self.scale_min, value__lte=self.scale_max).count()
             if outside:
-                raise ValidationError(f"{outside} rating(s) of this criterion fall outside the new scale.")
+                raise ValidationError(
+                    _("%(outside)s rating(s) of this criterion fall outside the new scale.") % {"outside": outside}
+                )
 
 
 class Rating(models.Model):
@@ -204,17 +211,32 @@ class Rating(models.Model):
             return
         criterion = self.criterion
         if criterion.source == CriterionSource.JOBS:
-            raise ValidationError({"criterion": f"“{criterion.name}” is fed from the jobs; it cannot be rated."})
+            raise ValidationError(
+                {
+                    "criterion": _("“%(criterion)s” is fed from the jobs; it cannot be rated.")
+                    % {"criterion": criterion.name}
+                }
+            )
         if criterion.source == CriterionSource.VOTES:
-            raise ValidationError({"criterion": f"“{criterion.name}” is fed from member votes; it cannot be rated."})
+            raise ValidationError(
+                {
+                    "criterion": _("“%(criterion)s” is fed from member votes; it cannot be rated.")
+                    % {"criterion": criterion.name}
+                }
+            )
         if not criterion.scale_min <= self.value <= criterion.scale_max:
             scale = f"{criterion.scale_min:g}–{criterion.scale_max:g}"
-            raise ValidationError({"value": f"{self.value} is outside the scale of “{criterion.name}” ({scale})."})
+            raise ValidationError(
+                {
+                    "value": _("%(value)s is outside the scale of “%(criterion)s” (%(scale)s).")
+                    % {"value": self.value, "criterion": criterion.name, "scale": scale}
+                }
+            )
 
 
 class Roadmap(models.Model):
     title = models.CharField(max_length=200)
-    first_month = models.DateField(help_text="The first day of the roadmap's first month.")
+    first_month = models.DateField(help_text=gettext_lazy("The first day of the roadmap's first month."))
     months = models.PositiveSmallIntegerField(
         default=DEFAULT_ROADMAP_MONTHS, validators=[MinValueValidator(3), MaxValueValidator(MAX_ROADMAP_MONTHS)]
     )
@@ -266,11 +288,11 @@ class Horizon(models.Model):
 
 
 class ItemStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    AT_RISK = "at_risk", "At risk"
-    DROPPED = "dropped", "Dropped"
+    PLANNED = "planned", gettext_lazy("Planned")
+    IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+    DONE = "done", gettext_lazy("Done")
+    AT_RISK = "at_risk", gettext_lazy("At risk")
+    DROPPED = "dropped", gettext_lazy("Dropped")
 
 
 class RoadmapItem(models.Model):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from members.history import attribute_change
 from members.models import User
@@ -118,7 +119,9 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
     )
     placed: list[ProposedItem] = []
     skipped = [
-        SkippedOpportunity(row.pk, row.title, f"Unrated: {row.missing} criterion value(s) missing.")
+        SkippedOpportunity(
+            row.pk, row.title, _("Unrated: %(missing)s criterion value(s) missing.") % {"missing": row.missing}
+        )
         for row in candidates
         if not row.is_rated
     ]
@@ -136,7 +139,9 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
             progress = True
             unplaced = [titles[pk] for pk in dependencies if pk not in ends]
             if unplaced:
-                reason = f"Depends on {', '.join(f'“{t}”' for t in unplaced)}, which is not on the roadmap."
+                reason = _("Depends on %(unplaced)s, which is not on the roadmap.") % {
+                    "unplaced": ", ".join(f"“{t}”" for t in unplaced)
+                }
                 skipped.append(SkippedOpportunity(row.pk, row.title, reason))
                 continue
             earliest = max([1, *(ends[pk] + 1 for pk in dependencies)])
@@ -164,9 +169,12 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
                 )
                 break
             else:
-                reason = f"No horizon has {row.effort_weeks:g} person-weeks left from month {earliest}."
+                reason = _("No horizon has %(weeks)s person-weeks left from month %(earliest)s.") % {
+                    "weeks": format(row.effort_weeks, "g"),
+                    "earliest": earliest,
+                }
                 skipped.append(SkippedOpportunity(row.pk, row.title, reason))
-    skipped += [SkippedOpportunity(row.pk, row.title, "Its dependencies form a cycle.") for row in pending]
+    skipped += [SkippedOpportunity(row.pk, row.title, _("Its dependencies form a cycle.")) for row in pending]
     return Proposal(roadmap_id=roadmap.pk, model_id=model.pk, items=tuple(placed), skipped=tuple(skipped))
 
 
@@ -174,7 +182,7 @@ def plan_from_priorities(*, roadmap: Roadmap, model: PrioritisationModel) -> Pro
 def plan_accept(*, roadmap: Roadmap, proposal: Proposal, by: User | None) -> list[RoadmapItem]:
     """Places every proposed item under the usual rules; if the roadmap changed meanwhile, nothing is placed."""
     if proposal.roadmap_id != roadmap.pk:
-        raise ValidationError("This proposal was made for another roadmap.")
+        raise ValidationError(_("This proposal was made for another roadmap."))
     locked = lock_roadmap(roadmap)
     opportunities = Opportunity.objects.in_bulk([item.opportunity_id for item in proposal.items])
     items_by_opportunity = {item.opportunity_id: item for item in locked.items.all()}
@@ -182,7 +190,7 @@ def plan_accept(*, roadmap: Roadmap, proposal: Proposal, by: User | None) -> lis
     for proposed in proposal.items:
         opportunity = opportunities.get(proposed.opportunity_id)
         if opportunity is None:
-            raise ValidationError(f"“{proposed.title}” no longer exists; plan again.")
+            raise ValidationError(_("“%(proposed)s” no longer exists; plan again.") % {"proposed": proposed.title})
         try:
             item = place_item(
                 roadmap=locked,
@@ -196,7 +204,8 @@ def plan_accept(*, roadmap: Roadmap, proposal: Proposal, by: User | None) -> lis
             )
         except (ValidationError, KeyError) as error:
             raise ValidationError(
-                f"The roadmap changed since this proposal (“{proposed.title}”); plan again."
+                _("The roadmap changed since this proposal (“%(proposed)s”); plan again.")
+                % {"proposed": proposed.title}
             ) from error
         items_by_opportunity[opportunity.pk] = item
         created.append(item)

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, FloatField, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import Cast, Greatest, NullIf, Rank
+from django.utils.translation import gettext as _
 
 from roadmap.criterion_feeds import criterion_feed
 from roadmap.models import (
@@ -48,7 +49,7 @@ class RankedOpportunity:
 
     @property
     def status_label(self) -> str:
-        return OpportunityStatus(self.status).label
+        return str(OpportunityStatus(self.status).label)
 
     @property
     def missing(self) -> int:
@@ -156,13 +157,18 @@ def validate_model(model: PrioritisationModel, criteria: Sequence[Criterion]) ->
     roles = _by_role(criteria)
     if model.formula == Formula.WEIGHTED:
         if not any(criterion.weight > 0 for criterion in criteria):
-            raise ValidationError(f"“{model}” has no criterion with a weight above zero.")
+            raise ValidationError(_("“%(kind)s” has no criterion with a weight above zero.") % {"kind": model})
         return
     needed = RICE_ROLES if model.formula == Formula.RICE else WSJF_ROLES
     missing = [CriterionRole(role).label for role in needed if role not in roles]
     if missing:
         raise ValidationError(
-            f"“{model}” uses {model.get_formula_display()} but has no criterion for: {', '.join(missing)}."
+            _("“%(kind)s” uses %(formula)s but has no criterion for: %(missing)s.")
+            % {
+                "kind": model,
+                "formula": model.get_formula_display(),
+                "missing": ", ".join(str(name) for name in missing),
+            }
         )
 
 
@@ -188,7 +194,7 @@ def score_expression(
             return benefit * Value(100.0)
         if cost is not None:
             return (Value(1.0) - cost) * Value(100.0)
-        raise ValidationError(f"“{model}” has no criterion with a weight above zero.")
+        raise ValidationError(_("“%(kind)s” has no criterion with a weight above zero.") % {"kind": model})
     roles = _by_role(criteria)
 
     def term(role: str) -> Any:
@@ -299,7 +305,8 @@ def sensitivity(*, model: PrioritisationModel, statuses: Iterable[str] | None = 
     validate_model(model, criteria)
     if model.formula != Formula.WEIGHTED:
         raise ValidationError(
-            f"Sensitivity to weights applies to weighted models; “{model}” uses {model.get_formula_display()}."
+            _("Sensitivity to weights applies to weighted models; “%(kind)s” uses %(formula)s.")
+            % {"kind": model, "formula": model.get_formula_display()}
         )
     weighted = [c for c in criteria if c.weight > 0]
     variants = [(c, factor) for c in weighted for factor in WEIGHT_CHANGES]

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.history import attribute_change
 from members.models import Source, User
@@ -52,7 +53,7 @@ def roadmap_create(
 ) -> Roadmap:
     """A roadmap with three horizons splitting its months into thirds (1–6, 7–12, 13–18 for 18 months)."""
     if first_month.day != 1:
-        raise ValidationError({"first_month": "A roadmap starts on the first day of a month."})
+        raise ValidationError({"first_month": _("A roadmap starts on the first day of a month.")})
     roadmap = Roadmap(title=title, first_month=first_month, months=months, created_by=by)
     roadmap.full_clean()
     attribute_change(roadmap, by=by, origin=origin_of(by))
@@ -122,7 +123,7 @@ def horizon_update(
         locked.theme = theme
     if capacity_weeks is not None:
         if capacity_weeks < 0:
-            raise ValidationError({"capacity_weeks": "Capacity cannot be negative."})
+            raise ValidationError({"capacity_weeks": _("Capacity cannot be negative.")})
         locked.capacity_weeks = capacity_weeks
     if end_month is not None and end_month != locked.end_month:
         spans = horizon_spans_after_change(horizon=locked, end_month=end_month)
@@ -160,7 +161,7 @@ def place_item(
     by: User | None,
 ) -> RoadmapItem:
     if RoadmapItem.objects.filter(roadmap=roadmap, opportunity=opportunity).exists():
-        raise ValidationError(f"“{opportunity}” is already on this roadmap.")
+        raise ValidationError(_("“%(opportunity)s” is already on this roadmap.") % {"opportunity": opportunity})
     validate_item_placement(roadmap=roadmap, start_month=start_month, end_month=end_month, dependencies=dependencies)
     item = RoadmapItem(
         roadmap=roadmap,
@@ -253,7 +254,7 @@ def roadmap_snapshot(roadmap: Roadmap) -> dict[str, Any]:
 def roadmap_publish(*, roadmap: Roadmap, by: User | None, note: str = "") -> RoadmapRevision:
     locked = lock_roadmap(roadmap)
     if not locked.items.exists():
-        raise ValidationError("Place at least one item before publishing the roadmap.")
+        raise ValidationError(_("Place at least one item before publishing the roadmap."))
     number = (locked.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
     now = timezone.now()
     revision = RoadmapRevision.objects.create(

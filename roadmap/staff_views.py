@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.models import User
@@ -59,7 +60,7 @@ def ranking(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any], pk: int
         request,
         model_admin,
         "admin/roadmap/ranking.html",
-        f"Ranking by “{model}”",
+        _("Ranking by “%(kind)s”") % {"kind": model},
         model=model,
         ranking=result,
         error=error,
@@ -79,7 +80,7 @@ def sensitivity_view(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any]
         request,
         model_admin,
         "admin/roadmap/sensitivity.html",
-        f"Sensitivity of “{model}” to its weights",
+        _("Sensitivity of “%(kind)s” to its weights") % {"kind": model},
         model=model,
         result=result,
         error=error,
@@ -96,7 +97,13 @@ def comparison(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any]) -> H
         except ValidationError as invalid:
             error = " ".join(invalid.messages)
     return _render(
-        request, model_admin, "admin/roadmap/comparison.html", "Compare two models", form=form, rows=rows, error=error
+        request,
+        model_admin,
+        "admin/roadmap/comparison.html",
+        _("Compare two models"),
+        form=form,
+        rows=rows,
+        error=error,
     )
 
 
@@ -120,17 +127,27 @@ def move_item(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any], pk: i
     item = get_object_or_404(RoadmapItem.objects.select_related("opportunity", "roadmap"), pk=item_pk, roadmap_id=pk)
     form = MoveItemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"“{item.opportunity}”: enter a start and an end month.")
+        messages.error(
+            request, _("“%(opportunity)s”: enter a start and an end month.") % {"opportunity": item.opportunity}
+        )
     else:
         try:
             roadmap_item_move(
                 item=item, start_month=form.cleaned_data["start_month"], end_month=form.cleaned_data["end_month"]
             )
         except ValidationError as invalid:
-            messages.error(request, f"“{item.opportunity}” was not moved: {' '.join(invalid.messages)}")
+            messages.error(
+                request,
+                _("“%(opportunity)s” was not moved: %(invalid)s")
+                % {"opportunity": item.opportunity, "invalid": " ".join(invalid.messages)},
+            )
         else:
             months = f"{form.cleaned_data['start_month']}–{form.cleaned_data['end_month']}"
-            messages.success(request, f"“{item.opportunity}” now runs months {months}.")
+            messages.success(
+                request,
+                _("“%(opportunity)s” now runs months %(months)s.")
+                % {"opportunity": item.opportunity, "months": months},
+            )
     return HttpResponseRedirect(reverse("admin:roadmap_roadmap_timeline", args=[pk]) + f"#item-{item.pk}")
 
 
@@ -147,11 +164,11 @@ def plan(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any], pk: int) -
             by = request.user if isinstance(request.user, User) else None
             placed = plan_accept(roadmap=roadmap, proposal=accepted, by=by)
         except signing.BadSignature:
-            messages.error(request, "This proposal is too old or was altered; plan again.")
+            messages.error(request, _("This proposal is too old or was altered; plan again."))
         except ValidationError as invalid:
             messages.error(request, " ".join(invalid.messages))
         else:
-            messages.success(request, f"Placed {len(placed)} item(s) on the roadmap.")
+            messages.success(request, _("Placed %(placed)s item(s) on the roadmap.") % {"placed": len(placed)})
             return HttpResponseRedirect(reverse("admin:roadmap_roadmap_timeline", args=[pk]))
         return HttpResponseRedirect(reverse("admin:roadmap_roadmap_plan", args=[pk]))
     form = PlanForm(request.GET or None)
@@ -167,7 +184,7 @@ def plan(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any], pk: int) -
         request,
         model_admin,
         "admin/roadmap/plan.html",
-        f"Plan from priorities: {roadmap}",
+        _("Plan from priorities: %(roadmap)s") % {"roadmap": roadmap},
         roadmap=roadmap,
         form=form,
         proposal=proposal,
@@ -190,7 +207,9 @@ def publish(request: HttpRequest, *, model_admin: admin.ModelAdmin[Any], pk: int
         except ValidationError as invalid:
             messages.error(request, " ".join(invalid.messages))
         else:
-            messages.success(request, f"Published revision {revision.number}; members now see it.")
+            messages.success(
+                request, _("Published revision %(number)s; members now see it.") % {"number": revision.number}
+            )
             return HttpResponseRedirect(reverse("admin:roadmap_roadmap_change", args=[pk]))
     revisions = roadmap.revisions.select_related("published_by").order_by("-number")
     return _render(

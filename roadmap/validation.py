@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from roadmap.models import Horizon, Roadmap, RoadmapItem
 
@@ -14,19 +15,27 @@ def validate_horizon_spans(*, months: int, spans: Sequence[tuple[str, int, int]]
     expected_start = 1
     for name, start, end in ordered:
         if end < start:
-            errors.append(f"{name} ends (month {end}) before it starts (month {start}).")
+            errors.append(
+                _("%(horizon)s ends (month %(end)s) before it starts (month %(start)s).")
+                % {"horizon": name, "end": end, "start": start}
+            )
             continue
         if start < expected_start:
-            errors.append(f"{name} (months {start}–{end}) overlaps the horizon before it.")
+            errors.append(
+                _("%(horizon)s (months %(start)s–%(end)s) overlaps the horizon before it.")
+                % {"horizon": name, "start": start, "end": end}
+            )
         elif start > expected_start:
-            errors.append(f"Months {expected_start}–{start - 1} are in no horizon.")
+            errors.append(
+                _("Months %(first)s–%(last)s are in no horizon.") % {"first": expected_start, "last": start - 1}
+            )
         expected_start = max(expected_start, end + 1)
     if not ordered:
         errors.append("A roadmap needs at least one horizon.")
     elif expected_start <= months:
-        errors.append(f"Months {expected_start}–{months} are in no horizon.")
+        errors.append(_("Months %(first)s–%(last)s are in no horizon.") % {"first": expected_start, "last": months})
     elif expected_start > months + 1:
-        errors.append(f"Horizons run past the roadmap's last month ({months}).")
+        errors.append(_("Horizons run past the roadmap's last month (%(months)s).") % {"months": months})
     if errors:
         raise ValidationError(errors)
 
@@ -35,7 +44,7 @@ def horizon_for_month(horizons: Iterable[Horizon], month: int) -> Horizon:
     for horizon in horizons:
         if horizon.start_month <= month <= horizon.end_month:
             return horizon
-    raise ValidationError(f"Month {month} is in no horizon of this roadmap.")
+    raise ValidationError(_("Month %(month)s is in no horizon of this roadmap.") % {"month": month})
 
 
 def validate_item_placement(
@@ -51,30 +60,47 @@ def validate_item_placement(
     errors: list[str] = []
     if not 1 <= start_month <= end_month <= roadmap.months:
         errors.append(
-            f"Months must lie inside the roadmap (1–{roadmap.months}) with the start no later than the end; "
-            f"got {start_month}–{end_month}."
+            _(
+                "Months must lie inside the roadmap (1–%(months)s) with the start no later than the end; "
+                "got %(start_month)s–%(end_month)s."
+            )
+            % {"months": roadmap.months, "start_month": start_month, "end_month": end_month}
         )
     dependencies = list(dependencies)
     for dependency in dependencies:
         if dependency.roadmap_id != roadmap.pk:
-            errors.append(f"“{dependency.opportunity}” is on another roadmap.")
+            errors.append(_("“%(opportunity)s” is on another roadmap.") % {"opportunity": dependency.opportunity})
         elif item is not None and dependency.pk == item.pk:
-            errors.append("An item cannot depend on itself.")
+            errors.append(_("An item cannot depend on itself."))
         elif start_month <= dependency.end_month:
             errors.append(
-                f"“{dependency.opportunity}” ends in month {dependency.end_month}: this item can start in month "
-                f"{dependency.end_month + 1} at the earliest."
+                _(
+                    "“%(opportunity)s” ends in month %(end_month)s: this item can start in month %(earliest)s "
+                    "at the earliest."
+                )
+                % {
+                    "opportunity": dependency.opportunity,
+                    "end_month": dependency.end_month,
+                    "earliest": dependency.end_month + 1,
+                }
             )
     if item is not None and item.pk is not None:
         for dependent in item.dependents.select_related("opportunity"):
             if dependent.start_month <= end_month:
                 errors.append(
-                    f"“{dependent.opportunity}” depends on this item and starts in month {dependent.start_month}: "
-                    f"this item must end by month {dependent.start_month - 1}."
+                    _(
+                        "“%(opportunity)s” depends on this item and starts in month %(start_month)s: "
+                        "this item must end by month %(latest)s."
+                    )
+                    % {
+                        "opportunity": dependent.opportunity,
+                        "start_month": dependent.start_month,
+                        "latest": dependent.start_month - 1,
+                    }
                 )
         cycle = _dependency_cycle(item=item, dependencies=[d for d in dependencies if d.pk != item.pk])
         if cycle:
-            errors.append(f"That would make a dependency cycle: {' → '.join(cycle)}.")
+            errors.append(_("That would make a dependency cycle: %(cycle)s.") % {"cycle": " → ".join(cycle)})
     if errors:
         raise ValidationError(errors)
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
@@ -12,16 +13,18 @@ from sharing.selectors import access_log_for, reads_access_log
 
 
 class ReadsAccessLog(permissions.BasePermission):
-    message = "Only staff and an organisation's admin may read the access log."
+    message = gettext_lazy("Only staff and an organisation's admin may read the access log.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return reads_access_log(request.user)
 
 
 class AccessLogSerializer(StrictModelSerializer[AccessLog]):
-    user = serializers.EmailField(source="user.email", read_only=True, help_text="Who viewed or exported it.")
+    user = serializers.EmailField(
+        source="user.email", read_only=True, help_text=gettext_lazy("Who viewed or exported it.")
+    )
     object_type = serializers.CharField(
-        source="content_type.model", read_only=True, help_text="The kind of object (e.g. suggestion)."
+        source="content_type.model", read_only=True, help_text=gettext_lazy("The kind of object (e.g. suggestion).")
     )
 
     class Meta:
@@ -31,7 +34,9 @@ class AccessLogSerializer(StrictModelSerializer[AccessLog]):
 
 
 class AccessLogFilter(ApiFilterSet):
-    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte", label="At or after this ISO 8601 date-time")
+    since = UtcIsoDateTimeFilter(
+        field_name="at", lookup_expr="gte", label=gettext_lazy("At or after this ISO 8601 date-time")
+    )
 
     class Meta:
         model = AccessLog

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseBase
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -36,8 +37,8 @@ def _raise(error: DjangoValidationError | DjangoPermissionDenied) -> None:
 
 
 class SpaceSerializer(StrictModelSerializer[Initiative]):
-    may_read = serializers.BooleanField(read_only=True, help_text="False while you are on the waitlist.")
-    active_count = serializers.IntegerField(read_only=True, help_text="Members taking part.")
+    may_read = serializers.BooleanField(read_only=True, help_text=gettext_lazy("False while you are on the waitlist."))
+    active_count = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Members taking part."))
 
     class Meta:
         model = Initiative
@@ -47,7 +48,7 @@ class SpaceSerializer(StrictModelSerializer[Initiative]):
 
 class PostSerializer(StrictModelSerializer[Post]):
     author = serializers.CharField(source="author.user.display_name", read_only=True)
-    body = serializers.SerializerMethodField(help_text="Markdown; empty when a moderator hid the post.")
+    body = serializers.SerializerMethodField(help_text=gettext_lazy("Markdown; empty when a moderator hid the post."))
     hidden = serializers.SerializerMethodField()
 
     class Meta:

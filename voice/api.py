@@ -4,6 +4,8 @@ roadmap items, my survey responses, and the surveys with their results for staff
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,7 +30,7 @@ from voice.surveys import survey_respond
 def _acting_member(request: Request) -> Member:
     member = member_for_user(user=request.user)
     if member is None:
-        raise NotFound("This account has no member profile.")
+        raise NotFound(_("This account has no member profile."))
     return member
 
 
@@ -36,11 +38,14 @@ class IdeaSerializer(StrictModelSerializer[Idea]):
     title = StrictCharField(max_length=200)
     problem = StrictCharField(max_length=10_000)
     jobs = serializers.PrimaryKeyRelatedField[JobToBeDone](
-        many=True, queryset=JobToBeDone.objects.all(), required=False, help_text="Jobs of your persona it serves."
+        many=True,
+        queryset=JobToBeDone.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Jobs of your persona it serves."),
     )
     vote_count = serializers.IntegerField(read_only=True)
-    voted = serializers.BooleanField(read_only=True, help_text="Whether you voted for it.")
-    following = serializers.BooleanField(read_only=True, help_text="Whether you follow it.")
+    voted = serializers.BooleanField(read_only=True, help_text=gettext_lazy("Whether you voted for it."))
+    following = serializers.BooleanField(read_only=True, help_text=gettext_lazy("Whether you follow it."))
 
     class Meta:
         model = Idea
@@ -90,27 +95,30 @@ class _TargetSerializer(serializers.Serializer[Any]):
     """An idea or a roadmap item's opportunity, exactly one, that the member may see."""
 
     idea = serializers.PrimaryKeyRelatedField[Idea](
-        queryset=Idea.objects.all(), required=False, allow_null=True, help_text="An idea; or give `opportunity`."
+        queryset=Idea.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("An idea; or give `opportunity`."),
     )
     opportunity = serializers.PrimaryKeyRelatedField[Opportunity](
         queryset=Opportunity.objects.all(),
         required=False,
         allow_null=True,
-        help_text="A roadmap item's opportunity (on the published roadmap); or give `idea`.",
+        help_text=gettext_lazy("A roadmap item's opportunity (on the published roadmap); or give `idea`."),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         idea, opportunity = attrs.get("idea"), attrs.get("opportunity")
         if (idea is None) == (opportunity is None):
-            raise serializers.ValidationError({"detail": "Give an idea or an opportunity, not both."})
+            raise serializers.ValidationError({"detail": _("Give an idea or an opportunity, not both.")})
         request = self.context["request"]
         if (
             idea is not None
             and not selectors.ideas_visible_to(member=member_for_user(user=request.user)).filter(pk=idea.pk).exists()
         ):
-            raise serializers.ValidationError({"idea": "No such idea."})
+            raise serializers.ValidationError({"idea": _("No such idea.")})
         if opportunity is not None and not selectors.is_published_opportunity(opportunity.pk):
-            raise serializers.ValidationError({"opportunity": "This item is not on the published roadmap."})
+            raise serializers.ValidationError({"opportunity": _("This item is not on the published roadmap.")})
         return attrs
 
 
@@ -225,9 +233,12 @@ class SurveySerializer(StrictModelSerializer[Survey]):
 
 
 class EstimateSerializer(serializers.Serializer[Any]):
-    mean = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True, help_text="On 0–10.")
+    mean = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True, help_text=gettext_lazy("On 0–10."))
     margin = serializers.DecimalField(
-        max_digits=3, decimal_places=1, allow_null=True, help_text="Half-width of the 95% band; null under 2."
+        max_digits=3,
+        decimal_places=1,
+        allow_null=True,
+        help_text=gettext_lazy("Half-width of the 95% band; null under 2."),
     )
     sample = serializers.IntegerField()
 
@@ -267,6 +278,6 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
     def results(self, request: Request, pk: str | None = None) -> Response:
         """Each job's importance, satisfaction and opportunity from this survey, overall, by sector and persona."""
         if not (reads_research(request.user) or request.user.has_perm("voice.view_survey")):
-            raise PermissionDenied("Only staff and leadership read survey results.")
+            raise PermissionDenied(_("Only staff and leadership read survey results."))
         results = selectors.survey_results(survey=self.get_object())
         return Response(SurveyResultsSerializer(results).data, status=status.HTTP_200_OK)

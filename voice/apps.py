@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class VoiceConfig(AppConfig):
     name = "voice"
-    verbose_name = "Member voice"
+    verbose_name = gettext_lazy("Member voice")
 
     def ready(self) -> None:
         from members.activity_subjects import SubjectLink, activity_subject_register

@@ -248,7 +248,7 @@ class Study(models.Model):
     summary = models.TextField(_("summary"), blank=True)
 
     class Meta:
-        verbose_name_plural = "studies"
+        verbose_name_plural = _("studies")
         ordering = ["-started_on", "title"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=StudyKind.values), name="study_kind_valid"),

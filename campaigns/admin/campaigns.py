@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from campaigns.bounce_results import bounce_rates
 from campaigns.messages import Template, personalise
@@ -85,7 +86,7 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
             *super().get_urls(),
         ]
 
-    @admin.display(description="members matching now")
+    @admin.display(description=gettext_lazy("members matching now"))
     def preview(self, segment: Segment) -> SafeString:
         """The saved rules' count and sample, and a button that previews the rules as typed, before saving."""
         button = format_html(
@@ -159,17 +160,25 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
     readonly_fields = ["status", "launched_at", "launched_by", "enrolled_at", "results", "bounces"]
     fieldsets = (
         (None, {"fields": ("name", "segment", "goal", "status", "starts_at", "enrol_late_joiners")}),
-        ("Links and tracking", {"fields": ("allowed_link_hosts", "track_opens")}),
+        (gettext_lazy("Links and tracking"), {"fields": ("allowed_link_hosts", "track_opens")}),
         ("Results", {"fields": ("launched_at", "launched_by", "enrolled_at", "results", "bounces")}),
     )
     actions = ["launch", "pause", "resume", "cancel", "test_send"]
 
-    launch = admin.action(description="Launch selected campaigns")(_staff_action(campaign_launch, "is launched"))
-    pause = admin.action(description="Pause selected campaigns")(_staff_action(campaign_pause, "is paused"))
-    resume = admin.action(description="Resume selected campaigns")(_staff_action(campaign_resume, "is resumed"))
-    cancel = admin.action(description="Cancel selected campaigns")(_staff_action(campaign_cancel, "is cancelled"))
+    launch = admin.action(description=gettext_lazy("Launch selected campaigns"))(
+        _staff_action(campaign_launch, "is launched")
+    )
+    pause = admin.action(description=gettext_lazy("Pause selected campaigns"))(
+        _staff_action(campaign_pause, "is paused")
+    )
+    resume = admin.action(description=gettext_lazy("Resume selected campaigns"))(
+        _staff_action(campaign_resume, "is resumed")
+    )
+    cancel = admin.action(description=gettext_lazy("Cancel selected campaigns"))(
+        _staff_action(campaign_cancel, "is cancelled")
+    )
 
-    @admin.action(description="Send me a test of every step")
+    @admin.action(description=gettext_lazy("Send me a test of every step"))
     def test_send(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
         assert isinstance(request.user, User)  # noqa: S101  (the admin only lets staff users in)
         for campaign in queryset:
@@ -178,7 +187,11 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
-                self.message_user(request, f"A test of “{campaign}” is on its way to {request.user.email}.")
+                self.message_user(
+                    request,
+                    gettext("A test of “%(campaign)s” is on its way to %(email)s.")
+                    % {"campaign": campaign, "email": request.user.email},
+                )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Campaign | None:
         if request.method != "POST":
@@ -197,12 +210,12 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             *super().get_urls(),
         ]
 
-    @admin.display(description="deliveries")
+    @admin.display(description=gettext_lazy("deliveries"))
     def delivery_log(self, campaign: Campaign) -> SafeString:
         url = reverse("admin:campaigns_delivery_changelist") + f"?campaign__id__exact={campaign.pk}"
         return format_html('<a href="{}">Delivery log</a>', url)
 
-    @admin.display(description="per-step results")
+    @admin.display(description=gettext_lazy("per-step results"))
     def results(self, campaign: Campaign) -> SafeString:
         if not campaign.pk:
             return format_html("{}", "Results appear once the campaign is saved and launched.")
@@ -217,7 +230,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             )
         )
 
-    @admin.display(description="bounces")
+    @admin.display(description=gettext_lazy("bounces"))
     def bounces(self, campaign: Campaign) -> SafeString:
         if not campaign.pk:
             return format_html("{}", "")
@@ -242,7 +255,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
         if email:
             member = Member.objects.select_related("user", "organisation").filter(user__email__iexact=email).first()
             if member is None:
-                error = f"No member has the e-mail address {email}."
+                error = gettext("No member has the e-mail address %(email)s.") % {"email": email}
         if member is not None:
             previews = [
                 (
@@ -291,6 +304,6 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Delivery]):
     search_fields = ["member__user__email", "campaign__name"]
     date_hierarchy = "due_at"
 
-    @admin.display(description="step", ordering="step__position")
+    @admin.display(description=gettext_lazy("step"), ordering="step__position")
     def step_position(self, delivery: Delivery) -> int:
         return delivery.step.position

@@ -60,7 +60,7 @@ class UndeliverableAddress(models.Model):
     class Meta:
         db_table = "engagement_undeliverableaddress"
         ordering = ["-marked_at", "-id"]
-        verbose_name_plural = "undeliverable addresses"
+        verbose_name_plural = _("undeliverable addresses")
         constraints = [
             models.CheckConstraint(condition=Q(email=Lower("email")), name="undeliverable_email_normalised"),
         ]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns.segments import validate_rules
 from campaigns.validators import check_body
@@ -22,7 +24,9 @@ class Segment(models.Model):
     rules = models.JSONField(
         default=list,
         blank=True,
-        help_text='A list of rules, all of which must hold, e.g. [{"field": "sector", "value": ["ngo"]}].',
+        help_text=gettext_lazy(
+            'A list of rules, all of which must hold, e.g. [{"field": "sector", "value": ["ngo"]}].'
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -39,12 +43,12 @@ class Segment(models.Model):
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    RUNNING = "running", "Running"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", gettext_lazy("Draft")
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    RUNNING = "running", gettext_lazy("Running")
+    PAUSED = "paused", gettext_lazy("Paused")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class Campaign(models.Model):
@@ -58,18 +62,21 @@ class Campaign(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Joining this initiative counts as the campaign's conversion.",
+        help_text=gettext_lazy("Joining this initiative counts as the campaign's conversion."),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    starts_at = models.DateTimeField(null=True, blank=True, help_text="Empty: as soon as it is launched.")
+    starts_at = models.DateTimeField(null=True, blank=True, help_text=gettext_lazy("Empty: as soon as it is launched."))
     enrol_late_joiners = models.BooleanField("enrol members who enter the segment later", default=False)
     track_opens = models.BooleanField(
-        default=False, help_text="Adds an invisible image to e-mails to see who opens them. Off unless needed."
+        default=False,
+        help_text=gettext_lazy("Adds an invisible image to e-mails to see who opens them. Off unless needed."),
     )
     allowed_link_hosts = models.TextField(
         blank=True,
-        help_text="Other web sites the messages may link to, one host name a line (e.g. www.fincen.gov). "
-        "Links to this site are always allowed.",
+        help_text=gettext_lazy(
+            "Other web sites the messages may link to, one host name a line (e.g. www.fincen.gov). "
+            "Links to this site are always allowed."
+        ),
     )
     # Set by the first engine run after launch: members are enrolled once unless late joiners are wanted.
     enrolled_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -96,18 +103,18 @@ class Campaign(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    IN_APP = "in_app", "In-app"
-    BOTH = "both", "E-mail and in-app"
+    EMAIL = "email", gettext_lazy("E-mail")
+    IN_APP = "in_app", gettext_lazy("In-app")
+    BOTH = "both", gettext_lazy("E-mail and in-app")
 
 
 class StepCondition(models.TextChoices):
-    ALWAYS = "always", "Always"
-    GOAL_NOT_REACHED = "goal_not_reached", "Only if the goal is not reached yet"
-    PREVIOUS_OPENED = "previous_opened", "Only if the previous message was opened"
-    PREVIOUS_NOT_OPENED = "previous_not_opened", "Only if the previous message was not opened"
-    PREVIOUS_CLICKED = "previous_clicked", "Only if a link in the previous message was clicked"
-    PREVIOUS_NOT_CLICKED = "previous_not_clicked", "Only if no link in the previous message was clicked"
+    ALWAYS = "always", gettext_lazy("Always")
+    GOAL_NOT_REACHED = "goal_not_reached", gettext_lazy("Only if the goal is not reached yet")
+    PREVIOUS_OPENED = "previous_opened", gettext_lazy("Only if the previous message was opened")
+    PREVIOUS_NOT_OPENED = "previous_not_opened", gettext_lazy("Only if the previous message was not opened")
+    PREVIOUS_CLICKED = "previous_clicked", gettext_lazy("Only if a link in the previous message was clicked")
+    PREVIOUS_NOT_CLICKED = "previous_not_clicked", gettext_lazy("Only if no link in the previous message was clicked")
 
 
 PREVIOUS_CONDITIONS = {
@@ -120,28 +127,31 @@ PREVIOUS_CONDITIONS = {
 
 class CampaignStep(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(help_text="Steps run in this order, starting at 1.")
+    position = models.PositiveSmallIntegerField(help_text=gettext_lazy("Steps run in this order, starting at 1."))
     delay = models.DurationField(
-        default=timedelta(0), help_text="Wait after the previous step (or the start), e.g. 3 days, 0:00:00."
+        default=timedelta(0),
+        help_text=gettext_lazy("Wait after the previous step (or the start), e.g. 3 days, 0:00:00."),
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
     subject = models.CharField(max_length=200)
     body = models.TextField(
-        help_text="Markdown. Placeholders: {name}, {organisation}, {goal} and {goal_link} (the goal initiative)."
+        help_text=gettext_lazy(
+            "Markdown. Placeholders: {name}, {organisation}, {goal} and {goal_link} (the goal initiative)."
+        )
     )
     condition = models.CharField(max_length=32, choices=StepCondition.choices, default=StepCondition.ALWAYS)
     stages = models.ManyToManyField(
         Stage,
         blank=True,
         related_name="campaign_steps",
-        help_text="Stages of an ecosystem map the message points to; it lists them as links.",
+        help_text=gettext_lazy("Stages of an ecosystem map the message points to; it lists them as links."),
     )
     red_flags = models.ManyToManyField(
         RedFlag,
         blank=True,
         related_name="campaign_steps",
         limit_choices_to={"review_state": ReviewState.PUBLISHED},
-        help_text="Published red flags the message points to; it lists them as links.",
+        help_text=gettext_lazy("Published red flags the message points to; it lists them as links."),
     )
 
     class Meta:
@@ -162,7 +172,7 @@ class CampaignStep(models.Model):
 
     def clean(self) -> None:
         if self.position == 1 and self.condition in PREVIOUS_CONDITIONS:
-            raise ValidationError({"condition": "The first step has no previous message to look at."})
+            raise ValidationError({"condition": _("The first step has no previous message to look at.")})
         try:
             link_hosts = self.campaign.link_hosts  # the campaign as being edited, when saved with it
         except Campaign.DoesNotExist:
@@ -171,15 +181,15 @@ class CampaignStep(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    DEFERRED = "deferred", "Deferred"
-    SENT = "sent", "Sent"
+    PENDING = "pending", gettext_lazy("Pending")
+    SENDING = "sending", gettext_lazy("Sending")
+    DEFERRED = "deferred", gettext_lazy("Deferred")
+    SENT = "sent", gettext_lazy("Sent")
     # Sent, then returned by the recipient's mail server (see campaigns.bounces).
-    BOUNCED = "bounced", "Bounced"
-    SKIPPED = "skipped", "Skipped"
-    SUPPRESSED = "suppressed", "Suppressed"
-    FAILED = "failed", "Failed"
+    BOUNCED = "bounced", gettext_lazy("Bounced")
+    SKIPPED = "skipped", gettext_lazy("Skipped")
+    SUPPRESSED = "suppressed", gettext_lazy("Suppressed")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 FINAL_STATUSES = [
@@ -202,27 +212,33 @@ class Delivery(models.Model):
     step = models.ForeignKey(CampaignStep, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="campaign_deliveries", db_index=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True, help_text="As delivered.")
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, blank=True, help_text=gettext_lazy("As delivered.")
+    )
     due_at = models.DateTimeField()
     enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it to send.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=gettext_lazy("When a worker took it to send."))
     next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a message the mail server refused for now (4xx) is offered again."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When a message the mail server refused for now (4xx) is offered again."),
     )
     sent_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True, help_text="When it reached its final status.")
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When it reached its final status.")
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(
-        max_length=500, blank=True, help_text="Why it failed, was deferred, skipped or suppressed."
+        max_length=500, blank=True, help_text=gettext_lazy("Why it failed, was deferred, skipped or suppressed.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "engagement_delivery"
         ordering = ["-due_at", "-id"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = gettext_lazy("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["step", "member"], name="delivery_once_per_step_and_member"),
             models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),

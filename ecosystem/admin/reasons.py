@@ -1,7 +1,7 @@
 """The intermediate page where staff give the text an action needs (a reason, a response) before it runs."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +13,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from sharing.models import Label
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 KEEP_LABEL = ""
 
@@ -43,7 +46,7 @@ def ask_for_text(
     queryset: QuerySet[Any],
     *,
     title: str,
-    label: str,
+    label: "str | StrPromise",
     required: bool,
     apply: Callable[..., object],
     form_class: type[TextForm] = TextForm,
@@ -64,7 +67,9 @@ def ask_for_text(
             except ValidationError as error:
                 modeladmin.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
         if done:
-            modeladmin.message_user(request, f"{title}: done for {done}.", messages.SUCCESS)
+            modeladmin.message_user(
+                request, _("%(value)s: done for %(done)s.") % {"value": title, "done": done}, messages.SUCCESS
+            )
         return None
     return TemplateResponse(
         request,

@@ -76,8 +76,8 @@ class DraftOnlyInlineMixin:
 class RedFlagObserverInline(DraftOnlyInlineMixin, admin.TabularInline[RedFlagObserver, RedFlag]):
     model = RedFlagObserver
     extra = 1
-    verbose_name = "sector that can observe it"
-    verbose_name_plural = "sectors that can observe it"
+    verbose_name = gettext_lazy("sector that can observe it")
+    verbose_name_plural = gettext_lazy("sectors that can observe it")
 
 
 class CitationInline(DraftOnlyInlineMixin, admin.StackedInline[Citation, RedFlag]):
@@ -138,7 +138,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["indicator", "detail"]}),
-        ("Where it shows (exactly one)", {"fields": ["stage", "actor", "flow"]}),
+        (gettext_lazy("Where it shows (exactly one)"), {"fields": ["stage", "actor", "flow"]}),
         ("For whom", {"fields": ["personas"]}),
         ("Evidence", {"fields": ["confidence", "jurisdiction", "threshold"]}),
         (
@@ -172,7 +172,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.display(description="attached to")
+    @admin.display(description=gettext_lazy("attached to"))
     def attached(self, obj: RedFlag) -> str:
         part = obj.stage or obj.actor
         return f"{obj.attachment_kind}: {part.name if part else obj.flow.label if obj.flow else '—'}"
@@ -227,8 +227,8 @@ class RedFlagAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset,
-            title="Publish red flags",
-            label="Reason (kept with the version)",
+            title=_("Publish red flags"),
+            label=gettext_lazy("Reason (kept with the version)"),
             required=True,
             form_class=PublishForm,
             apply=lambda red_flag, reason, label: red_flag_publish(
@@ -236,20 +236,20 @@ class RedFlagAdmin(SimpleHistoryAdmin):
             ),
         )
 
-    @admin.action(description="Retire selected red flags (asks for a reason)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Retire selected red flags (asks for a reason)"), permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> HttpResponse | None:
         user: User = request.user  # type: ignore[assignment]
         return ask_for_text(
             self,
             request,
             queryset,
-            title="Retire red flags",
-            label="Reason (kept with the version)",
+            title=_("Retire red flags"),
+            label=gettext_lazy("Reason (kept with the version)"),
             required=True,
             apply=lambda red_flag, reason: red_flag_retire(red_flag=red_flag, by=user, reason=reason),
         )
 
-    @admin.action(description="Export selected red flags as CSV", permissions=["view"])
+    @admin.action(description=gettext_lazy("Export selected red flags as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[RedFlag]) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="red-flags-{timezone.localdate():%Y-%m-%d}.csv"'
@@ -277,7 +277,7 @@ class RedFlagAdmin(SimpleHistoryAdmin):
                 )
                 % {"created": result.created, "updated": result.updated}
             ),
-            title="Import red flags from CSV",
+            title=_("Import red flags from CSV"),
         )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ecosystem.admin.reasons import ask_for_text
@@ -22,11 +23,11 @@ from members.models import User
 class PendingFirstFilter(admin.SimpleListFilter):
     """The review queue: pending suggestions unless staff choose another status."""
 
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [*SuggestionStatus.choices, ("all", "All")]
+        return [*((value, str(label)) for value, label in SuggestionStatus.choices), ("all", "All")]
 
     def choices(self, changelist: Any) -> Any:
         for value, label in self.lookup_choices:
@@ -71,17 +72,17 @@ class SuggestionAdmin(SimpleHistoryAdmin):
     def organisation(self, obj: Suggestion) -> str:
         return str(obj.member.organisation or "—")
 
-    @admin.display(description="for")
+    @admin.display(description=gettext_lazy("for"))
     def target(self, obj: Suggestion) -> str:
         if obj.red_flag is not None:
             return f"change to #{obj.red_flag.pk}"
         return f"new in {obj.stage.category.name}: {obj.stage.name}" if obj.stage else "—"
 
-    @admin.display(description="suggestion")
+    @admin.display(description=gettext_lazy("suggestion"))
     def excerpt(self, obj: Suggestion) -> str:
         return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
 
-    @admin.action(description="Accept selected suggestions (the member is told)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Accept selected suggestions (the member is told)"), permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet[Suggestion]) -> HttpResponse | None:
         user: User = request.user  # type: ignore[assignment]
         return ask_for_text(
@@ -89,12 +90,14 @@ class SuggestionAdmin(SimpleHistoryAdmin):
             request,
             queryset,
             title="Accept suggestions",
-            label="Response to the member (optional)",
+            label=gettext_lazy("Response to the member (optional)"),
             required=False,
             apply=lambda suggestion, text: suggestion_accept(suggestion=suggestion, by=user, response=text),
         )
 
-    @admin.action(description="Reject selected suggestions (the member is told why)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Reject selected suggestions (the member is told why)"), permissions=["change"]
+    )
     def reject(self, request: HttpRequest, queryset: QuerySet[Suggestion]) -> HttpResponse | None:
         user: User = request.user  # type: ignore[assignment]
         return ask_for_text(
@@ -102,7 +105,7 @@ class SuggestionAdmin(SimpleHistoryAdmin):
             request,
             queryset,
             title="Reject suggestions",
-            label="Why it is not accepted (sent to the member)",
+            label=gettext_lazy("Why it is not accepted (sent to the member)"),
             required=True,
             apply=lambda suggestion, text: suggestion_reject(suggestion=suggestion, by=user, response=text),
         )

@@ -5,13 +5,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import HistoricalRecords
 
 
 class CategoryStatus(models.TextChoices):
-    MAPPED = "mapped", "Mapped"
-    IN_PROGRESS = "in_progress", "Mapping in progress"
-    NOT_STARTED = "not_started", "Not started"
+    MAPPED = "mapped", gettext_lazy("Mapped")
+    IN_PROGRESS = "in_progress", gettext_lazy("Mapping in progress")
+    NOT_STARTED = "not_started", gettext_lazy("Not started")
 
 
 class TraffickingCategory(models.Model):
@@ -23,13 +24,13 @@ class TraffickingCategory(models.Model):
     status = models.CharField(
         max_length=16, choices=CategoryStatus.choices, default=CategoryStatus.NOT_STARTED, db_index=True
     )
-    order = models.PositiveIntegerField(default=0, help_text="Position in the catalogue.")
+    order = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Position in the catalogue."))
     # When it last changed, for `?updated_since=` in the API (systems that sync the map).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        verbose_name_plural = "trafficking categories"
+        verbose_name_plural = gettext_lazy("trafficking categories")
         ordering = ["order", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CategoryStatus.values), name="category_status_valid"),
@@ -45,7 +46,10 @@ def same_category(part: models.Model, category_id: int | None, fields: list[str]
     for name in fields:
         related = getattr(part, name, None)
         if related is not None and category_id is not None and related.category_id != category_id:
-            errors[name] = f"{related} belongs to {related.category}, not to this category."
+            errors[name] = gettext("%(related)s belongs to %(category)s, not to this category.") % {
+                "related": related,
+                "category": related.category,
+            }
     return errors
 
 
@@ -74,21 +78,21 @@ class Stage(models.Model):
 
 
 class ActorKind(models.TextChoices):
-    ORGANISER = "organiser", "Network organiser"
-    RECRUITER = "recruiter", "Recruiter or broker"
-    TRANSPORTER = "transporter", "Transporter"
-    OPERATOR = "operator", "Operator (manager on site)"
-    VICTIM = "victim", "Victim"
-    BUYER = "buyer", "Sex buyer"
-    FRONT_BUSINESS = "front_business", "Front business or nominee owner"
-    LANDLORD = "landlord", "Landlord or property owner"
-    FACILITATOR = "facilitator", "Facilitator (accountant, company formation)"
-    ADVERTISER = "advertiser", "Advertising or review website"
-    PAYMENT_PROCESSOR = "payment_processor", "Card payment processor or acquirer"
-    BANK = "bank", "Bank"
-    MONEY_SERVICES = "money_services", "Money-services business or cash courier"
-    MONEY_MULE = "money_mule", "Money mule"
-    OTHER = "other", "Other"
+    ORGANISER = "organiser", gettext_lazy("Network organiser")
+    RECRUITER = "recruiter", gettext_lazy("Recruiter or broker")
+    TRANSPORTER = "transporter", gettext_lazy("Transporter")
+    OPERATOR = "operator", gettext_lazy("Operator (manager on site)")
+    VICTIM = "victim", gettext_lazy("Victim")
+    BUYER = "buyer", gettext_lazy("Sex buyer")
+    FRONT_BUSINESS = "front_business", gettext_lazy("Front business or nominee owner")
+    LANDLORD = "landlord", gettext_lazy("Landlord or property owner")
+    FACILITATOR = "facilitator", gettext_lazy("Facilitator (accountant, company formation)")
+    ADVERTISER = "advertiser", gettext_lazy("Advertising or review website")
+    PAYMENT_PROCESSOR = "payment_processor", gettext_lazy("Card payment processor or acquirer")
+    BANK = "bank", gettext_lazy("Bank")
+    MONEY_SERVICES = "money_services", gettext_lazy("Money-services business or cash courier")
+    MONEY_MULE = "money_mule", gettext_lazy("Money mule")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Actor(models.Model):
@@ -126,25 +130,27 @@ class Actor(models.Model):
 
 
 class Instrument(models.TextChoices):
-    CASH = "cash", "Cash"
-    CARD = "card", "Card"
-    WIRE = "wire", "Wire transfer"
-    MONEY_TRANSFER = "money_transfer", "Money transfer"
-    CRYPTO = "crypto", "Virtual currency"
-    OTHER = "other", "Other"
+    CASH = "cash", gettext_lazy("Cash")
+    CARD = "card", gettext_lazy("Card")
+    WIRE = "wire", gettext_lazy("Wire transfer")
+    MONEY_TRANSFER = "money_transfer", gettext_lazy("Money transfer")
+    CRYPTO = "crypto", gettext_lazy("Virtual currency")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Direction(models.TextChoices):
-    DOMESTIC = "domestic", "Domestic"
-    OUTBOUND = "outbound", "Outbound (abroad)"
-    INBOUND = "inbound", "Inbound (from abroad)"
+    DOMESTIC = "domestic", gettext_lazy("Domestic")
+    OUTBOUND = "outbound", gettext_lazy("Outbound (abroad)")
+    INBOUND = "inbound", gettext_lazy("Inbound (from abroad)")
 
 
 class FinancialFlow(models.Model):
     """Money moving from one actor to another: an arrow of the map."""
 
     category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="flows")
-    label = models.CharField(max_length=80, help_text="Short label drawn on the arrow, e.g. “Card takings”.")
+    label = models.CharField(
+        max_length=80, help_text=gettext_lazy("Short label drawn on the arrow, e.g. “Card takings”.")
+    )
     from_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="flows_out")
     to_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="flows_in")
     instrument = models.CharField(max_length=16, choices=Instrument.choices, db_index=True)

@@ -20,9 +20,9 @@ from sharing.models import Label, label_constraint, label_field
 
 
 class Confidence(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class ReviewState(models.TextChoices):
@@ -71,8 +71,8 @@ class RedFlag(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
     flow = models.ForeignKey(FinancialFlow, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
-    indicator = models.CharField(max_length=300, help_text="What can be observed, in one sentence.")
-    detail = models.TextField(blank=True, help_text="Why it matters and how to check it.")
+    indicator = models.CharField(max_length=300, help_text=_("What can be observed, in one sentence."))
+    detail = models.TextField(blank=True, help_text=_("Why it matters and how to check it."))
     personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags")
     confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
     jurisdiction = models.CharField(
@@ -88,7 +88,7 @@ class RedFlag(models.Model):
     review_state = models.CharField(
         max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
-    version = models.PositiveIntegerField(default=0, help_text="The number of its latest published revision.")
+    version = models.PositiveIntegerField(default=0, help_text=_("The number of its latest published revision."))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -185,7 +185,7 @@ class RedFlag(models.Model):
     def clean(self) -> None:
         attached = [part for part in (self.stage, self.actor, self.flow) if part is not None]
         if len(attached) != 1:
-            raise ValidationError("Attach the red flag to exactly one stage, actor or flow.")
+            raise ValidationError(_("Attach the red flag to exactly one stage, actor or flow."))
         if errors := same_category(self, self.category_id, ["stage", "actor", "flow"]):
             raise ValidationError(errors)
 
@@ -194,12 +194,12 @@ class ObservingSector(models.TextChoices):
     """Who can see a red flag. Finer than a member organisation's sector: FinCEN's advisories tell banks,
     money-services businesses and card acquirers apart, because each sees different transactions."""
 
-    BANK = "bank", "Bank or credit union"
-    MONEY_SERVICES = "money_services", "Money-services business"
-    PAYMENT_PROCESSOR = "payment_processor", "Card acquirer or payment processor"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    NGO = "ngo", "NGO or survivor services"
+    BANK = "bank", _("Bank or credit union")
+    MONEY_SERVICES = "money_services", _("Money-services business")
+    PAYMENT_PROCESSOR = "payment_processor", _("Card acquirer or payment processor")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    NGO = "ngo", _("NGO or survivor services")
 
 
 class RedFlagObserver(models.Model):
@@ -226,7 +226,7 @@ class RedFlagRevision(models.Model):
 
     red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    snapshot = models.JSONField(help_text="The red flag as it was published.")
+    snapshot = models.JSONField(help_text=_("The red flag as it was published."))
     review_state = models.CharField(max_length=16, choices=ReviewState.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     verified_by = models.ForeignKey(

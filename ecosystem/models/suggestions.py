@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ecosystem.models.map import Stage, TraffickingCategory
@@ -14,14 +15,14 @@ from sharing.models import Label, label_constraint, label_field
 
 
 class SuggestionKind(models.TextChoices):
-    NEW = "new", "A new red flag"
-    CHANGE = "change", "A change to a red flag"
+    NEW = "new", gettext_lazy("A new red flag")
+    CHANGE = "change", gettext_lazy("A change to a red flag")
 
 
 class SuggestionStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Not accepted"
+    PENDING = "pending", gettext_lazy("Waiting for review")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    REJECTED = "rejected", gettext_lazy("Not accepted")
 
 
 class SuggestionQuerySet(models.QuerySet["Suggestion"]):
@@ -35,13 +36,25 @@ class Suggestion(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="red_flag_suggestions")
     kind = models.CharField(max_length=8, choices=SuggestionKind.choices)
     stage = models.ForeignKey(
-        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="suggestions", help_text="For a new flag."
+        Stage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        help_text=gettext_lazy("For a new flag."),
     )
     red_flag = models.ForeignKey(
-        RedFlag, on_delete=models.PROTECT, null=True, blank=True, related_name="suggestions", help_text="For a change."
+        RedFlag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        help_text=gettext_lazy("For a change."),
     )
     text = models.TextField("suggested red flag or change")
-    evidence = models.TextField(blank=True, help_text="What the member could share: cases, typologies, sources.")
+    evidence = models.TextField(
+        blank=True, help_text=gettext_lazy("What the member could share: cases, typologies, sources.")
+    )
     status = models.CharField(
         max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING, db_index=True
     )
@@ -56,7 +69,7 @@ class Suggestion(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The draft red flag created when a new-flag suggestion was accepted.",
+        help_text=gettext_lazy("The draft red flag created when a new-flag suggestion was accepted."),
     )
     outcome_emailed_at = models.DateTimeField(null=True, blank=True)
     # A suggestion and its evidence stay with the author's organisation and staff unless someone widens it.
