@@ -224,7 +224,24 @@ def test_every_red_flag_of_the_three_demo_maps_cites_a_quote_and_the_imb_parts_t
     # The IMB map predates part citations: the parts a passage supports cite it; the others need member
     # evidence (docs/domain/red-flag-evidence.md lists them).
     imb = PartCitation.objects.filter(actor__category__slug=DEMO_MAPS[0]).values_list("actor__name", flat=True)
-    assert {"Recruited women", "Massage storefront", "Recruiters and brokers"} <= set(imb)
+    assert set(imb) == {
+        "Recruited women",
+        "Massage storefront",
+        "Recruiters and brokers",
+        "Advertising and review sites",
+        "Sex buyers",
+        "Landlords and property owners",
+        "Funnel account holders",
+        "Nominee owners and shell companies",
+    }
+    flows = PartCitation.objects.filter(flow__category__slug=DEMO_MAPS[0]).values_list("flow__label", flat=True)
+    assert set(flows) == {
+        "Advertising fees",
+        "Rent for storefront and housing",
+        "Card takings",
+        "Funnel deposits",
+        "Commingled revenue",
+    }
 
 
 def test_the_demo_maps_workflow_imb_published_by_a_panel_of_two_sectors(first):
