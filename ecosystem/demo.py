@@ -57,12 +57,9 @@ def _catalogue() -> TraffickingCategory:
 def _citations(part: Stage | Actor | FinancialFlow, rows: list[dict[str, str]]) -> None:
     field = {Stage: "stage", Actor: "actor", FinancialFlow: "flow"}[type(part)]
     for row in rows:
-        PartCitation.objects.get_or_create(
-            **{field: part},
-            source=Source.objects.get(key=row["source"]),
-            locator=row["locator"],
-            defaults={"quote": row["quote"]},
-        )
+        # Looked up by the quote too: two passages of one section are two citations.
+        lookup: dict[str, Any] = {field: part, "locator": row["locator"], "quote": row["quote"]}
+        PartCitation.objects.get_or_create(source=Source.objects.get(key=row["source"]), **lookup)
 
 
 def _map(category: TraffickingCategory, data: dict[str, Any]) -> dict[str, Stage]:

@@ -233,7 +233,10 @@ def test_every_red_flag_of_the_three_demo_maps_cites_a_quote_and_the_imb_parts_t
         "Landlords and property owners",
         "Funnel account holders",
         "Nominee owners and shell companies",
+        "Transporters",
     }
+    storefront = PartCitation.objects.filter(actor__category__slug=DEMO_MAPS[0], actor__name="Massage storefront")
+    assert storefront.count() == 2  # two passages of the same section
     flows = PartCitation.objects.filter(flow__category__slug=DEMO_MAPS[0]).values_list("flow__label", flat=True)
     assert set(flows) == {
         "Advertising fees",
@@ -241,6 +244,7 @@ def test_every_red_flag_of_the_three_demo_maps_cites_a_quote_and_the_imb_parts_t
         "Card takings",
         "Funnel deposits",
         "Commingled revenue",
+        "Travel and visa costs",
     }
 
 
