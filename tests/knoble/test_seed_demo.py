@@ -234,6 +234,7 @@ def test_every_red_flag_of_the_three_demo_maps_cites_a_quote_and_the_imb_parts_t
         "Funnel account holders",
         "Nominee owners and shell companies",
         "Transporters",
+        "On-site operator",
     }
     storefront = PartCitation.objects.filter(actor__category__slug=DEMO_MAPS[0], actor__name="Massage storefront")
     assert storefront.count() == 2  # two passages of the same section
@@ -245,6 +246,7 @@ def test_every_red_flag_of_the_three_demo_maps_cites_a_quote_and_the_imb_parts_t
         "Funnel deposits",
         "Commingled revenue",
         "Travel and visa costs",
+        "Virtual-currency ad payments",
     }
 
 
