@@ -1,5 +1,7 @@
 """Lays out a category's map for the server-drawn SVG: stages as columns, actors as boxes in their stage's
-column, flows as labelled curves between boxes. Only geometry here; the template draws and labels it."""
+column, flows as labelled curves between boxes. Only geometry here; the template draws and labels it. The stages'
+and actors' names are wrapped in the reader's language (`translations`), loaded here in one query per model for
+the template's `translated` filter too."""
 
 import textwrap
 from collections import Counter
@@ -7,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ecosystem.models import Actor, FinancialFlow, Stage
+from translations.selectors import translated_text, translations_attach
 
 MARGIN = 16
 COLUMN_WIDTH = 168
@@ -111,6 +114,16 @@ def layout(
     counts: dict[str, Counter[int]],
     selected: tuple[str, int] | None = None,
 ) -> MapDiagram:
+    # The flows point at the very stages and actors drawn, so that their names are read once, translated alike.
+    stage_by_pk, actor_by_pk = {stage.pk: stage for stage in stages}, {actor.pk: actor for actor in actors}
+    for flow in flows:
+        if flow.stage_id in stage_by_pk:
+            flow.stage = stage_by_pk[flow.stage_id]
+        if flow.from_actor_id in actor_by_pk:
+            flow.from_actor = actor_by_pk[flow.from_actor_id]
+        if flow.to_actor_id in actor_by_pk:
+            flow.to_actor = actor_by_pk[flow.to_actor_id]
+    translations_attach([*stages, *actors])
     column_index = {stage.pk: index for index, stage in enumerate(stages)}
     columns = [
         StageColumn(
@@ -118,7 +131,7 @@ def layout(
             x=MARGIN + index * (COLUMN_WIDTH + COLUMN_GAP),
             width=COLUMN_WIDTH,
             height=0,
-            lines=wrap(stage.name),
+            lines=wrap(translated_text(stage, "name")),
             red_flag_count=counts["stage"][stage.pk],
             selected=selected == ("stage", stage.pk),
         )
@@ -128,7 +141,7 @@ def layout(
     nodes: dict[int, ActorNode] = {}
     for actor in _column_order(stages, actors, flows):
         index = column_index[actor.stage_id]
-        lines = wrap(actor.name)
+        lines = wrap(translated_text(actor, "name"))
         height = NODE_PADDING * 2 + LINE_HEIGHT * (len(lines) + 1)
         nodes[actor.pk] = ActorNode(
             actor=actor,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.permissions import ATTENDANCE_RECORD_PERMISSION
 from initiatives.models import (
@@ -26,17 +27,18 @@ from initiatives.models import (
     ParticipationStatus,
 )
 from members.history import attribute_change
+from members.languages import in_member_language
 from members.models import Member, Notification, NotificationKind, Origin, Source, User, Verb
 from members.services import notification_create, record_activity
 
 # Changes to these fields are news for everyone taking part or waiting.
 NOTIFIED_FIELDS = {
-    "title": "title",
-    "starts_at": "start",
-    "ends_at": "end",
-    "is_online": "format",
-    "location": "place",
-    "status": "status",
+    "title": gettext_lazy("title"),
+    "starts_at": gettext_lazy("start"),
+    "ends_at": gettext_lazy("end"),
+    "is_online": gettext_lazy("format"),
+    "location": gettext_lazy("place"),
+    "status": gettext_lazy("status"),
 }
 
 
@@ -161,16 +163,17 @@ def _promote_waitlisted(initiative: Initiative, *, source: Source | str, by: Use
         attribute_change(participation, by=by, origin=source)
         participation.save(update_fields=["status", "joined_at"])
         record_activity(member=participation.member, verb=Verb.INITIATIVE_PROMOTED, subject=initiative, source=source)
-        notification_create(
-            member=participation.member,
-            kind=NotificationKind.PROMOTED,
-            title=_("A place opened up: you are now taking part in %(initiative)s") % {"initiative": initiative},
-            body=_(
-                "You were next on the waitlist, so the place is yours. Leave the initiative if you no longer "
-                "need it, so the next person can take it."
-            ),
-            url=initiative.get_absolute_url(),
-        )
+        with in_member_language(participation.member.language):  # the reader's language, not the author's
+            notification_create(
+                member=participation.member,
+                kind=NotificationKind.PROMOTED,
+                title=_("A place opened up: you are now taking part in %(initiative)s") % {"initiative": initiative},
+                body=_(
+                    "You were next on the waitlist, so the place is yours. Leave the initiative if you no longer "
+                    "need it, so the next person can take it."
+                ),
+                url=initiative.get_absolute_url(),
+            )
         promoted.append(participation)
     return promoted
 
@@ -259,9 +262,7 @@ def initiative_save(*, initiative: Initiative, by: User, source: Source | str = 
     initiative.save()
     if before is None:
         return initiative
-    changed = [
-        label for field, label in NOTIFIED_FIELDS.items() if getattr(before, field) != getattr(initiative, field)
-    ]
+    changed = [field for field in NOTIFIED_FIELDS if getattr(before, field) != getattr(initiative, field)]
     if changed:
         _notify_change(initiative, changed)
     if initiative.status == InitiativeStatus.OPEN:
@@ -279,24 +280,42 @@ def initiative_set_status(*, initiative: Initiative, status: InitiativeStatus | 
 
 
 def _notify_change(initiative: Initiative, changed: list[str]) -> None:
+    """Tells everyone taking part or waiting, each in their own language (the notice is written once per
+    language, then saved in one statement)."""
+    # `changed` names fields (NOTIFIED_FIELDS' keys); the notice names them in the reader's language.
     cancelled = initiative.status == InitiativeStatus.CANCELLED and "status" in changed
-    if cancelled:
-        kind, title = (
-            NotificationKind.INITIATIVE_CANCELLED,
-            _("%(initiative)s is cancelled") % {"initiative": initiative},
-        )
-        body = _(
-            "Staff cancelled this initiative. Thank you for your interest; we will tell you about what replaces it."
-        )
-    else:
-        kind, title = NotificationKind.INITIATIVE_CHANGED, _("%(initiative)s has changed") % {"initiative": initiative}
-        body = _("Changed: %(changed)s. Check the details and your calendar.") % {"changed": ", ".join(changed)}
     concerned = Participation.objects.filter(
         initiative=initiative, status__in=[ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
     ).select_related("member")
-    Notification.objects.bulk_create(
-        Notification(member=p.member, kind=kind, title=title[:200], body=body, url=initiative.get_absolute_url())
-        for p in concerned
+    written: dict[str, tuple[str, str, str]] = {}
+    notices = []
+    for participation in concerned:
+        language = participation.member.language
+        if language not in written:
+            with in_member_language(language):
+                written[language] = _change_notice(initiative, changed, cancelled=cancelled)
+        kind, title, body = written[language]
+        notices.append(
+            Notification(
+                member=participation.member, kind=kind, title=title[:200], body=body, url=initiative.get_absolute_url()
+            )
+        )
+    Notification.objects.bulk_create(notices)
+
+
+def _change_notice(initiative: Initiative, changed: list[str], *, cancelled: bool) -> tuple[str, str, str]:
+    """The kind, title and body of the change notice, in the active language."""
+    if cancelled:
+        return (
+            NotificationKind.INITIATIVE_CANCELLED,
+            _("%(initiative)s is cancelled") % {"initiative": initiative},
+            _("Staff cancelled this initiative. Thank you for your interest; we will tell you about what replaces it."),
+        )
+    return (
+        NotificationKind.INITIATIVE_CHANGED,
+        _("%(initiative)s has changed") % {"initiative": initiative},
+        _("Changed: %(changed)s. Check the details and your calendar.")
+        % {"changed": ", ".join(str(NOTIFIED_FIELDS[field]) for field in changed)},
     )
 
 

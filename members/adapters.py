@@ -3,15 +3,23 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import translation
 
 from core.client_ip import client_ip
-from members.languages import in_language_of
+from members.languages import in_language_of, supported
 from members.models import User
 from members.services import member_register
+
+
+def signup_language() -> str:
+    """The language the person signs up in (the page's: the switcher's or the browser's) when the portal is
+    translated into it; empty for English, which stays "the browser's, else English"."""
+    language = supported(translation.get_language())
+    return language if language and language != supported(settings.LANGUAGE_CODE) else ""
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,7 +28,10 @@ class AccountAdapter(DefaultAccountAdapter):
         with transaction.atomic():
             user = super().save_user(request, user, form, commit=True)
             member_register(
-                user=user, job_title=form.cleaned_data.get("job_title", ""), consent_wording=form.consent_wording()
+                user=user,
+                job_title=form.cleaned_data.get("job_title", ""),
+                consent_wording=form.consent_wording(),
+                language=signup_language(),
             )
         return user
 

@@ -142,11 +142,13 @@ def organisation_for_email(email: str) -> Organisation | None:
 
 
 @transaction.atomic
-def member_register(*, user: User, job_title: str = "", consent_wording: str = "") -> Member:
+def member_register(*, user: User, job_title: str = "", consent_wording: str = "", language: str = "") -> Member:
     """A sign-up becomes a pending member, linked to the organisation that owns its e-mail domain. With
     `consent_wording` (the text beside the box the person ticked) it records their e-mail consent; without it
-    they have none."""
-    member = Member.objects.create(user=user, organisation=organisation_for_email(user.email), job_title=job_title)
+    they have none. `language` is the one they signed up in (empty: the browser's, else English)."""
+    member = Member.objects.create(
+        user=user, organisation=organisation_for_email(user.email), job_title=job_title, language=language
+    )
     record_activity(member=member, verb=Verb.SIGNED_UP, details={"domain_matched": member.organisation_id is not None})
     if consent_wording:
         consent_give(member=member, how=ConsentMethod.SIGN_UP, wording=consent_wording)

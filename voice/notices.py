@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from members.languages import in_member_language
 from members.models import Member, NotificationKind
 from members.services import notification_create
 from roadmap.models import ItemStatus, RoadmapRevision
@@ -22,7 +23,8 @@ ROADMAP_NOTICE_KIND = NotificationKind.ROADMAP_UPDATE
 
 
 def item_changes(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    """What changed between two snapshots, per opportunity: a title and a body for the notice."""
+    """What changed between two snapshots, per opportunity: a title and a body for the notice, in the active
+    language."""
     labels = dict(ItemStatus.choices)
     before = {item["opportunity_id"]: item for item in (previous or {}).get("items", [])}
     after = {item["opportunity_id"]: item for item in current.get("items", [])}
@@ -81,16 +83,21 @@ def revision_notify(*, revision_id: int) -> int:
         audience = audience_ids(opportunity_ids=list(changes))
         members = Member.objects.in_bulk(set().union(*audience.values()) if audience else set())
         url = reverse("voice:roadmap_items")
+        # Each reader's notices in their language, not the publisher's: the changes written once per language.
+        written: dict[str, dict[int, tuple[str, str]]] = {}
         sent = 0
-        for pk, (title, body) in changes.items():
+        for pk in changes:
             for member_id in sorted(audience[pk]):
-                notification_create(
-                    member=members[member_id],
-                    kind=ROADMAP_NOTICE_KIND,
-                    title=title,
-                    body=body,
-                    url=f"{url}#item-{pk}",
-                )
+                member = members[member_id]
+                with in_member_language(member.language):
+                    if member.language not in written:
+                        written[member.language] = item_changes(
+                            previous.snapshot if previous else None, revision.snapshot
+                        )
+                    title, body = written[member.language][pk]
+                    notification_create(
+                        member=member, kind=ROADMAP_NOTICE_KIND, title=title, body=body, url=f"{url}#item-{pk}"
+                    )
                 sent += 1
         notice.notified = sent
         notice.save(update_fields=["notified"])

@@ -22,6 +22,7 @@ from tests.ecosystem.factories import (
 )
 from tests.initiatives.factories import InitiativeFactory
 from tests.members.factories import MemberFactory, UserFactory, staff_user
+from translations.services import translation_save
 
 pytestmark = pytest.mark.django_db
 
@@ -352,6 +353,39 @@ def test_map_query_count_is_constant(member_client, django_assert_num_queries, s
     # 14 of the map and the navigation's unread count, then the initiatives working on the stage
     with django_assert_num_queries(18):  # + the citations with their sources, + the stage's indicator sets
         assert member_client.get(url, {"stage": stages[0].pk}).status_code == 200
+
+
+def test_the_map_shows_stage_and_actor_names_in_the_readers_language(client):
+    category = CategoryFactory(slug="translated")
+    stage = StageFactory(category=category, name="Recruitment", description="Victims are recruited")
+    flow = FlowFactory(stage=stage, from_actor__name="Recruiter", to_actor__name="Trafficker", category=category)
+    translation_save(obj=stage, language="es", fields={"name": "Captación", "description": "Se capta a las víctimas"})
+    translation_save(obj=flow.from_actor, language="es", fields={"name": "Captador"})
+    client.force_login(MemberFactory(language="es").user)
+    url = reverse("ecosystem:map", args=["translated"])
+    page = client.get(url, {"stage": stage.pk}).content.decode()
+    for spanish in ("Captación", "Se capta a las víctimas", "Captador"):
+        assert spanish in page
+    # in the drawing (its wrapped lines and labels), the text version, the flows table and the panel's heading
+    assert "Recruitment" not in page
+    assert "Recruiter" not in page
+    assert "Trafficker" in page  # no translation yet: the English name
+    client.force_login(MemberFactory().user)
+    assert "Recruitment" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_translated_map_costs_the_same_queries_whatever_its_size(client, size, django_assert_num_queries):
+    category = CategoryFactory(slug="sized")
+    for index in range(size):
+        flow = FlowFactory(stage=StageFactory(category=category, order=index + 1), category=category)
+        for part in (flow.stage, flow.from_actor, flow.to_actor):
+            translation_save(obj=part, language="fr", fields={"name": f"FR {part.name}"})
+    client.force_login(MemberFactory(language="fr").user)
+    url = reverse("ecosystem:map", args=["sized"])
+    client.get(url)
+    with django_assert_num_queries(12):  # the map's 10, + one for the stages' and one for the actors' names
+        assert "FR Stage" in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("size", [2, 30])

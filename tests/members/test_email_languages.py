@@ -9,11 +9,16 @@ from django.urls import reverse
 from django.utils import translation
 
 from analytics.digest import digest_send
+from initiatives.services import initiative_join, initiative_leave, initiative_save
 from members.emails import membership_decision_email_send, membership_status_email_send
 from members.models import Member, Notification
+from roadmap.services import roadmap_publish
 from spaces.services import thread_start
-from tests.members.factories import MemberFactory, leadership_user
+from tests.initiatives.factories import InitiativeFactory
+from tests.members.factories import MemberFactory, leadership_user, staff_user
+from tests.roadmap.factories import make_roadmap, place
 from tests.spaces.factories import participant, working_group
+from voice.services import follow_set
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +100,37 @@ def test_inbox_notices_are_written_in_the_readers_language_not_the_authors():
     finally:
         post_save.disconnect(record, sender=Notification)
     assert written_in == {tom.pk: "fr"}
+
+
+def test_initiative_notices_are_written_in_each_readers_language(django_capture_on_commit_callbacks):
+    initiative = InitiativeFactory(title="Rent group", capacity=1)
+    holder, spanish, french = MemberFactory(), MemberFactory(language="es"), MemberFactory(language="fr")
+    for member in (holder, spanish, french):
+        initiative_join(member=member, initiative=initiative)
+    with translation.override("de"):  # whoever leaves, the promoted member reads their own language
+        initiative_leave(member=holder, initiative=initiative)
+    assert Notification.objects.get(member=spanish).title == "Ha quedado una plaza libre: ahora participa en Rent group"
+    Notification.objects.all().delete()
+
+    initiative.location = "Madrid"
+    initiative_save(initiative=initiative, by=staff_user())  # a change staff make on an English page
+    notices = {notice.member_id: notice for notice in Notification.objects.all()}
+    assert (notices[spanish.pk].title, notices[spanish.pk].body) == (
+        "Rent group ha cambiado",
+        "Cambios: lugar. Revise los detalles y su calendario.",
+    )
+    assert notices[french.pk].title == "Rent group a changé"
+    assert notices[french.pk].body.startswith("Modifications\xa0: lieu.")  # a no-break space before the colon
+
+
+def test_roadmap_notices_are_written_in_each_readers_language(django_capture_on_commit_callbacks):
+    roadmap = make_roadmap()
+    item = place(roadmap, 1, 3)
+    english, spanish = MemberFactory(), MemberFactory(language="es")
+    for member in (english, spanish):
+        follow_set(member=member, opportunity=item.opportunity, follow=True)
+    with django_capture_on_commit_callbacks(execute=True), translation.override("fr"):  # a French publisher
+        roadmap_publish(roadmap=roadmap, by=None)
+    assert Notification.objects.get(member=english).title.endswith("is on the roadmap")
+    assert Notification.objects.get(member=spanish).title.startswith("«")
+    assert "is on the roadmap" not in Notification.objects.get(member=spanish).title

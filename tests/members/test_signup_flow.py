@@ -101,3 +101,12 @@ def test_password_reset_does_not_reveal_whether_an_account_exists(client, mailou
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@unknown.example"})
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url
+
+
+@pytest.mark.parametrize(("accept", "stored"), [("es-ES,es;q=0.9", "es"), ("fr", "fr"), ("en-GB", ""), ("de", "")])
+def test_sign_up_keeps_the_language_it_was_made_in(client, mailoutbox, accept, stored):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "email": "lang@unknown.example"}, HTTP_ACCEPT_LANGUAGE=accept
+    )
+    assert response.status_code == 302, response.content
+    assert User.objects.get(email="lang@unknown.example").member.language == stored
