@@ -32,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
-import markdown as markdown_lib
 import nh3
 from django.conf import settings
 from django.core import signing
@@ -47,6 +46,7 @@ from django.utils.text import Truncator
 
 from campaigns.bounces import normalise, undeliverable_reasons
 from campaigns.models import DigestDelivery, DigestFrequency, DigestPreference, DigestStatus
+from core.markdown import safe_markdown
 from ecosystem.selectors import visible_red_flags
 from initiatives.models import Initiative
 from members.access import may_use_portal
@@ -88,10 +88,9 @@ class DigestItem:
 
 
 def plain_excerpt(markdown_text: str, *, limit: int = EXCERPT_CHARS) -> str:
-    """A post's Markdown as plain text: rendered, every tag removed by nh3 (the content of script and style
-    dropped), entities decoded; the templates escape it again for the HTML part."""
-    rendered = markdown_lib.markdown(markdown_text or "", extensions=["sane_lists"])
-    text = html.unescape(nh3.clean(rendered, tags=set()))
+    """A post's Markdown as plain text: rendered by the one renderer (`core.markdown.safe_markdown`), every tag left
+    removed by nh3, entities decoded; the templates escape it again for the HTML part."""
+    text = html.unescape(nh3.clean(safe_markdown(markdown_text), tags=set()))
     return Truncator(" ".join(text.split())).chars(limit)
 
 
