@@ -4,23 +4,24 @@ below the models, so it imports none of this app's modules."""
 import re
 from urllib.parse import urlsplit
 
-import markdown as markdown_lib
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+
+from core.markdown import ALLOWED_TAGS as PAGE_TAGS
+from core.markdown import safe_markdown
 
 PLACEHOLDERS = ("name", "organisation", "goal", "goal_link")
 # The one placeholder that is a link; the others are text, and a member's name is no place to send anyone.
 LINK_PLACEHOLDERS = ("goal_link",)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 HREF = re.compile(r'href="([^"]*)"')
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre"}
+# An e-mail is a document of its own: its headings start at h2.
+EMAIL_TAGS = PAGE_TAGS | {"h2"}
 
 
 def markdown_html(body: str) -> str:
-    html = markdown_lib.markdown(body, extensions=["sane_lists"])
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel=None)
+    return safe_markdown(body, tags=EMAIL_TAGS, link_rel=None)
 
 
 def check_body(body: str, *, link_hosts: set[str]) -> None:
