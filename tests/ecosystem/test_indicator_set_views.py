@@ -67,5 +67,5 @@ def test_the_indicator_set_list_query_count_is_constant(member_client, django_as
     member_client.get("/")
     # session, user, permissions (2), count, the sets, their red flags with observers, personas and
     # citations, the sets' citations, the unread count, and the categories, stages and jurisdictions to filter by
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert member_client.get(reverse("ecosystem:indicator_sets")).status_code == 200
