@@ -353,7 +353,7 @@ def test_the_dashboards_link_to_how_the_numbers_are_computed_from_the_live_rules
     url = reverse("dashboards:methodology")
     assert url in leader_client.get(reverse("dashboards:index")).content.decode()
     leader_client.get(url)
-    # session, user, permissions (2), settings, verb table, unread notices
+    # the user with its permissions, settings, verb table
     with django_assert_num_queries(3):
         page = leader_client.get(url).content.decode()
     assert "45 days ago counts half" in page

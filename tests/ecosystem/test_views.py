@@ -498,10 +498,10 @@ def test_red_flag_page_query_count_is_constant(member_client, django_assert_num_
         initiative.red_flags.add(flag)
     url = reverse("ecosystem:red_flag", args=[flag.pk])
     member_client.get(url)
-    # session, user, permissions (2), red flag, its observers and personas, member, my rating, versions,
-    # the initiatives working on it, unread count, + the outcomes panel: its aggregates and the viewer's member,
-    # + the viewer's member and whether today's view is recorded already (the outcomes invitation reads views)
-    with django_assert_num_queries(10):  # + the citations with their sources
+    # the user with its member and permissions, red flag, its observers and personas, my rating, versions, the
+    # initiatives working on it, the outcomes panel's aggregates, whether today's view is recorded already (the
+    # outcomes invitation reads views), the citations with their sources
+    with django_assert_num_queries(10):
         content = member_client.get(url).content.decode()
     assert content.count("Red-flag working group") == count
 

@@ -641,8 +641,8 @@ def test_roster_query_count_is_constant(client, without_mfa_requirement, django_
     InitiativeSessionFactory(initiative=initiative, starts_at=timezone.now() + timedelta(days=7))
     client.force_login(staff)
     client.get("/")
-    # session, user, permissions (2), initiative, its sectors, roster, sector mix, unread count, past sessions,
-    # their attendance, upcoming sessions
+    # the user with its permissions, initiative with its sectors, roster, sector mix, past sessions, their
+    # attendance, upcoming sessions
     with django_assert_num_queries(7):
         assert client.get(reverse("initiatives:participants", args=[initiative.slug])).status_code == 200
 
