@@ -24,6 +24,15 @@ class EcosystemConfig(AppConfig):
             fields=("name", "rationale"),
             shown=lambda: IndicatorSet.objects.filter(review_state=ReviewState.PUBLISHED),
         )
+        # The library's filter choices are cached: a change to what they list forgets them.
+        from django.db.models.signals import post_delete, post_save
+
+        from ecosystem import filter_choices
+
+        for watched in filter_choices.WATCHED:
+            uid = f"library-choices-{watched.__name__}"
+            post_save.connect(filter_choices.forget, sender=watched, dispatch_uid=f"{uid}-save")
+            post_delete.connect(filter_choices.forget, sender=watched, dispatch_uid=f"{uid}-delete")
         # Deleting a labelled object removes its named recipients (no orphans in `sharing`).
         for model in (RedFlag, Suggestion, IndicatorSet):
             labelled_model_register(model)

@@ -4,8 +4,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem import filter_choices
 from ecosystem.models import (
-    GLOBAL,
     Citation,
     IndicatorSet,
     IndicatorSetCitation,
@@ -17,7 +17,6 @@ from ecosystem.models import (
     in_stage_q,
 )
 from ecosystem.selectors import visible_red_flags
-from personas.models import Persona
 
 
 class StageChoiceField(forms.ModelChoiceField[Stage]):
@@ -29,24 +28,19 @@ class StageChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = StageChoiceField
 
 
-def _jurisdictions() -> list[tuple[str, str]]:
-    """The jurisdictions published red flags apply in, read when the form is built."""
-    names = RedFlag.objects.published().exclude(jurisdiction=GLOBAL).values_list("jurisdiction", flat=True)
-    return [(name, name) for name in sorted(set(names))]
-
-
 class RedFlagFilter(django_filters.FilterSet):
-    """The red-flag library's search and filters; also used by the CSV export and the printable page."""
+    """The red-flag library's search and filters; also used by the CSV export and the printable page. The choices
+    come from the cache (ecosystem.filter_choices): showing the form costs no query."""
 
     q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
-    category = django_filters.ModelChoiceFilter(
-        queryset=TraffickingCategory.objects.filter(stages__isnull=False).distinct(),
-        to_field_name="slug",
+    category = django_filters.ChoiceFilter(
+        choices=filter_choices.category_choices,
+        field_name="category__slug",
         label=gettext_lazy("Category"),
         empty_label=gettext_lazy("All categories"),
     )
-    stage = StageChoiceFilter(
-        queryset=Stage.objects.select_related("category").order_by("category__order", "order"),
+    stage = django_filters.ChoiceFilter(
+        choices=filter_choices.stage_choices,
         method="in_stage",
         label=gettext_lazy("Stage"),
         empty_label=gettext_lazy("All stages"),
@@ -59,12 +53,12 @@ class RedFlagFilter(django_filters.FilterSet):
     )
     jurisdiction = django_filters.ChoiceFilter(
         label=gettext_lazy("Applies in"),
-        choices=_jurisdictions,
+        choices=filter_choices.jurisdiction_choices,
         method="applies_in",
         empty_label=gettext_lazy("Anywhere"),
     )
-    persona = django_filters.ModelChoiceFilter(
-        queryset=Persona.objects.filter(is_active=True),
+    persona = django_filters.ChoiceFilter(
+        choices=filter_choices.persona_choices,
         field_name="personas",
         label=gettext_lazy("Persona"),
         empty_label=gettext_lazy("All personas"),
@@ -88,8 +82,8 @@ class RedFlagFilter(django_filters.FilterSet):
         """A country's flags and the global ones: a global flag applies everywhere."""
         return queryset.filter(applies_in_q(value))
 
-    def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: Stage) -> QuerySet[RedFlag]:
-        return queryset.filter(in_stage_q(value.pk))
+    def in_stage(self, queryset: QuerySet[RedFlag], name: str, value: str) -> QuerySet[RedFlag]:
+        return queryset.filter(in_stage_q(int(value)))
 
 
 class IndicatorSetFilter(django_filters.FilterSet):
@@ -108,7 +102,10 @@ class IndicatorSetFilter(django_filters.FilterSet):
         empty_label=_("All stages"),
     )
     jurisdiction = django_filters.ChoiceFilter(
-        label=_("Applies in"), choices=_jurisdictions, method="applies_in", empty_label=_("Anywhere")
+        label=_("Applies in"),
+        choices=filter_choices.jurisdiction_choices,
+        method="applies_in",
+        empty_label=_("Anywhere"),
     )
 
     class Meta:

@@ -5,9 +5,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from core.aggregates import joined_subquery, set_prefetched
 from ecosystem.models import (
     Actor,
     ActorKind,
@@ -17,6 +18,7 @@ from ecosystem.models import (
     IndicatorSetCitation,
     IndicatorSetQuerySet,
     RedFlag,
+    RedFlagObserver,
     RedFlagQuerySet,
     RedFlagRating,
     Stage,
@@ -69,6 +71,36 @@ def published_red_flags(*, user: User) -> RedFlagQuerySet:
         )
         .order_by("category__order", "stage_order", "id")
     )
+
+
+def for_the_library(red_flags: RedFlagQuerySet, *, member: Member | None) -> RedFlagQuerySet:
+    """`published_red_flags` (filtered) as the library's page lists them: the observing sectors joined and the
+    member's own rating in the page's query (`with_observers` then sets the sectors on the page's rows)."""
+    mine = RedFlagRating.objects.filter(red_flag=OuterRef("pk"), member=member).values("usefulness")[:1]
+    return (
+        red_flags.prefetch_related(None)
+        .prefetch_related("personas", Prefetch("citations", Citation.objects.select_related("source")))
+        .annotate(
+            observer_sectors=joined_subquery(
+                RedFlagObserver.objects.filter(red_flag=OuterRef("pk")), F("sector"), _SECTOR_SEPARATOR
+            ),
+            my_rating=Subquery(mine, output_field=IntegerField())
+            if member is not None
+            else Value(None, output_field=IntegerField()),
+        )
+    )
+
+
+# No sector code holds a comma.
+_SECTOR_SEPARATOR = ","
+
+
+def with_observers(red_flags: Iterable[RedFlag]) -> None:
+    """`red_flag.observers.all()` from the sectors `for_the_library` joined: no query."""
+    for red_flag in red_flags:
+        codes = red_flag.observer_sectors or ""  # type: ignore[attr-defined]
+        rows = [RedFlagObserver(red_flag=red_flag, sector=code) for code in sorted(codes.split(",")) if code]
+        set_prefetched(red_flag, "observers", rows)
 
 
 def ratings_by_member(*, member: Member | None, red_flags: Iterable[RedFlag]) -> dict[int, int]:

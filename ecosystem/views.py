@@ -26,6 +26,7 @@ from ecosystem.selectors import (
     categories_for_catalogue,
     category_parts,
     compare_maps,
+    for_the_library,
     indicator_sets_for,
     indicator_sets_in_stage,
     published_red_flags,
@@ -34,6 +35,7 @@ from ecosystem.selectors import (
     suggestions_visible_to,
     visible_indicator_sets,
     visible_red_flags,
+    with_observers,
 )
 from ecosystem.services import red_flag_rate, red_flag_viewed, suggestion_submit
 from members.access import portal_member_required
@@ -207,8 +209,9 @@ def _filter_query(request: HttpRequest) -> str:
 @portal_member_required
 def library(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    _with_my_ratings(request, page.object_list)
+    rows = for_the_library(filterset.qs, member=_member(request))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    with_observers(page.object_list)
     access_record(user=_user(request), objects=page.object_list, spec=RED_FLAG_SHARING, channel=Channel.LIST)
     return render(
         request,
@@ -236,6 +239,19 @@ def library_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _chosen(filterset: RedFlagFilter) -> list[tuple[str, str]]:
+    """The filters applied, each value as its choice's label (a stage's name, not its id), for the printed header."""
+    form = filterset.form
+    if not (form.is_bound and form.is_valid()):
+        return []
+    shown = []
+    for name, value in form.cleaned_data.items():
+        if value:
+            labels = dict(getattr(form.fields[name], "choices", None) or [])
+            shown.append((name, str(labels.get(value, value))))
+    return shown
+
+
 @portal_member_required
 def library_print(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
@@ -251,6 +267,7 @@ def library_print(request: HttpRequest) -> HttpResponse:
             "print_limit": PRINT_LIMIT,
             "query": _filter_query(request),
             "printed_at": timezone.now(),
+            "chosen": _chosen(filterset),
             "label": tightest(red_flag.label for red_flag in red_flags[:PRINT_LIMIT]),
         },
     )

@@ -23,6 +23,7 @@ from initiatives.models import (
     sector_may_join,
 )
 from members.models import Activity, Member, Notification, NotificationKind, Source, User, Verb
+from members.services import notification_create
 from personas.models import Persona, Sector
 from roadmap.demo import ROADMAP_TITLE
 from roadmap.models import RoadmapItem
@@ -127,12 +128,12 @@ def _seed_participation(
     Participation.objects.bulk_create(rows)
     Activity.objects.bulk_create(events)
     if me is not None:
-        Notification.objects.get_or_create(
-            member=me,
-            kind=NotificationKind.INITIATIVE_CHANGED,
-            title=f"{initiative} has changed",
-            defaults={
-                "body": "Changed: start. Check the details and your calendar.",
-                "url": initiative.get_absolute_url(),
-            },
-        )
+        title = f"{initiative} has changed"
+        if not Notification.objects.filter(member=me, kind=NotificationKind.INITIATIVE_CHANGED, title=title).exists():
+            notification_create(
+                member=me,
+                kind=NotificationKind.INITIATIVE_CHANGED,
+                title=title,
+                body="Changed: start. Check the details and your calendar.",
+                url=initiative.get_absolute_url(),
+            )

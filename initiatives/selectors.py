@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.aggregates import joined_subquery, set_prefetched
 from ecosystem.models import RedFlag, Stage
 from ecosystem.selectors import visible_red_flags
 from initiatives.models import (
@@ -97,26 +98,86 @@ def initiatives_with_counts(member: Member | None) -> QuerySet[Initiative]:
 
 
 def initiative_for_viewer(*, slug: str, user: User, with_links: bool = False) -> Initiative:
-    """Raises Initiative.DoesNotExist for drafts unless the viewer is staff. `with_links` adds the roadmap
-    item it was launched from (same query) and the stages and published red flags it works on (two more)."""
+    """Raises Initiative.DoesNotExist for drafts unless the viewer is staff. One query: the place counts, the eligible
+    sectors (joined, then set as if prefetched) and, with `with_links`, the roadmap item it was launched from."""
     queryset = (
         Initiative.objects.visible_to(user)
         .select_related("lead")
         .annotate(
             active_count=Count("participations", filter=Q(participations__status=ParticipationStatus.ACTIVE)),
             waitlist_count=Count("participations", filter=Q(participations__status=ParticipationStatus.WAITLISTED)),
+            eligible_sector_codes=joined_subquery(
+                EligibleSector.objects.filter(initiative=OuterRef("pk")), F("sector"), _SECTOR_SEPARATOR
+            ),
         )
-        .prefetch_related("eligible_sectors")
     )
     if with_links:
         queryset = queryset.select_related(
             "roadmap_item__opportunity", "roadmap_item__horizon", "roadmap_item__roadmap"
-        ).prefetch_related(
-            Prefetch("stages", queryset=Stage.objects.select_related("category").order_by("category__order", "order")),
-            # Only what the red-flag library shows this viewer: published, and under a label the viewer may see.
-            Prefetch("red_flags", queryset=visible_red_flags(user=user).select_related("category").order_by("id")),
         )
-    return queryset.get(slug=slug)
+    initiative = queryset.get(slug=slug)
+    _set_eligible_sectors(initiative, initiative.eligible_sector_codes)  # type: ignore[attr-defined]
+    return initiative
+
+
+# No sector code holds a comma.
+_SECTOR_SEPARATOR = ","
+
+
+def _set_eligible_sectors(initiative: Initiative, codes: str | None) -> None:
+    """`initiative.eligible_sectors.all()` from the joined codes, so that `is_open_to` and the page need no query."""
+    rows = [EligibleSector(initiative=initiative, sector=code) for code in sorted((codes or "").split(",")) if code]
+    set_prefetched(initiative, "eligible_sectors", rows)
+
+
+@dataclass(frozen=True)
+class MapLink:
+    """A stage or red flag an initiative works on, as its page links to it."""
+
+    pk: int
+    title: str
+    category_name: str
+    category_slug: str
+
+
+def ecosystem_links(*, initiative: Initiative, user: User) -> tuple[list[MapLink], list[MapLink]]:
+    """The stages, then the red flags the viewer may see (published, under a label the viewer may see, as in the
+    red-flag library), that the initiative works on: one query, a UNION of the two."""
+    columns = ("kind", "link_id", "link_title", "link_category_name", "link_category_slug", "sort_a", "sort_b")
+    stages = (
+        Stage.objects.filter(initiatives=initiative)
+        .order_by()
+        .annotate(
+            kind=Value(0),
+            link_id=F("pk"),
+            link_title=F("name"),
+            link_category_name=F("category__name"),
+            link_category_slug=F("category__slug"),
+            sort_a=F("category__order"),
+            sort_b=F("order"),
+        )
+        .values_list(*columns)
+    )
+    red_flags = (
+        visible_red_flags(user=user)
+        .filter(initiatives=initiative)
+        .order_by()
+        .annotate(
+            kind=Value(1),
+            link_id=F("pk"),
+            link_title=F("indicator"),
+            link_category_name=F("category__name"),
+            link_category_slug=F("category__slug"),
+            sort_a=Value(0),
+            sort_b=F("pk"),
+        )
+        .values_list(*columns)
+    )
+    rows = sorted(stages.union(red_flags, all=True), key=lambda row: (row[0], row[5], row[6], row[1]))
+    links: tuple[list[MapLink], list[MapLink]] = ([], [])
+    for kind, pk, title, category_name, category_slug, _sort_a, _sort_b in rows:
+        links[kind].append(MapLink(pk=pk, title=title, category_name=category_name, category_slug=category_slug))
+    return links
 
 
 def launched_by_roadmap_item(*, roadmap_id: int, user: User) -> dict[int, list[Initiative]]:
@@ -161,15 +222,26 @@ def participation_of(*, member: Member | None, initiative: Initiative) -> Partic
     return with_waitlist_position(Participation.objects.filter(member=member, initiative=initiative)).first()
 
 
-def co_participants(*, viewer: Participation | None, initiative: Initiative) -> list[Participation]:
-    """Names and organisations of those taking part, only for someone who takes part too; others see counts."""
-    if viewer is None or viewer.status != ParticipationStatus.ACTIVE:
-        return []
-    return list(
-        Participation.objects.filter(initiative=initiative, status=ParticipationStatus.ACTIVE)
+def participation_and_co_participants(
+    *, member: Member | None, initiative: Initiative
+) -> tuple[Participation | None, list[Participation]]:
+    """My participation (with my waitlist position) and, only if I take part too, the names and organisations of
+    those taking part (others see counts): one query for both."""
+    if member is None:
+        return None, []
+    rows = list(
+        with_waitlist_position(
+            Participation.objects.filter(initiative=initiative).filter(
+                Q(member=member) | Q(status=ParticipationStatus.ACTIVE)
+            )
+        )
         .select_related("member__user", "member__organisation")
         .order_by("member__user__last_name", "member__user__first_name", "id")
     )
+    mine = next((row for row in rows if row.member_id == member.pk), None)
+    if mine is None or mine.status != ParticipationStatus.ACTIVE:
+        return mine, []
+    return mine, [row for row in rows if row.status == ParticipationStatus.ACTIVE]
 
 
 def my_participations(*, member: Member) -> list[Participation]:

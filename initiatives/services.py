@@ -29,7 +29,7 @@ from initiatives.models import (
 from members.history import attribute_change
 from members.languages import in_member_language
 from members.models import Member, Notification, NotificationKind, Origin, Source, User, Verb
-from members.services import notification_create, record_activity
+from members.services import notification_create, notifications_create, record_activity
 
 # Changes to these fields are news for everyone taking part or waiting.
 NOTIFIED_FIELDS = {
@@ -300,7 +300,7 @@ def _notify_change(initiative: Initiative, changed: list[str]) -> None:
                 member=participation.member, kind=kind, title=title[:200], body=body, url=initiative.get_absolute_url()
             )
         )
-    Notification.objects.bulk_create(notices)
+    notifications_create(notices)
 
 
 def _change_notice(initiative: Initiative, changed: list[str], *, cancelled: bool) -> tuple[str, str, str]:

@@ -116,7 +116,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(*, member: Member | None, initiative: Initiative) -> dict[str, Any]:
-    participation = selectors.participation_of(member=member, initiative=initiative)
+    participation, participants = selectors.participation_and_co_participants(member=member, initiative=initiative)
     eligible = member is not None and initiative.is_open_to(member)
     full = initiative.capacity is not None and initiative.active_count >= initiative.capacity  # type: ignore[attr-defined]
     return {
@@ -124,7 +124,7 @@ def _detail_context(*, member: Member | None, initiative: Initiative) -> dict[st
         "member": member,
         "participation": participation,
         "taking_part": participation is not None and participation.status != ParticipationStatus.LEFT,
-        "participants": selectors.co_participants(viewer=participation, initiative=initiative),
+        "participants": participants,
         "signup_open": initiative.signup_is_open_at(timezone.now()),
         "eligible": eligible,
         "full": full,
@@ -145,7 +145,9 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = _initiative_or_404(slug=slug, request=request, with_links=True)
     if member is not None:
         record_activity(member=member, verb=Verb.INITIATIVE_VIEWED, subject=initiative)
-    return render(request, "initiatives/detail.html", _detail_context(member=member, initiative=initiative))
+    stages, red_flags = selectors.ecosystem_links(initiative=initiative, user=request.user)  # type: ignore[arg-type]
+    context = _detail_context(member=member, initiative=initiative) | {"stages": stages, "red_flags": red_flags}
+    return render(request, "initiatives/detail.html", context)
 
 
 def _after_change(

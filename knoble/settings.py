@@ -123,6 +123,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica for the dashboards and the staff exports (core.db_routers, docs/PERFORMANCE.md): only
+# when DATABASE_REPLICA_URL is set; without it there is one database and nothing is routed. In tests the replica
+# is the primary's test database seen through a second connection.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+KNOBLE_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_routers.ReplicaRouter"]
 # Lets two suites share one PostgreSQL server; SQLite test databases stay in memory.
 test_db_name = env.str("DJANGO_TEST_DB_NAME", default="")
 if test_db_name and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
@@ -320,6 +331,9 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis, or the file cache without it) and written through to the database,
+# which keeps them when the cache is emptied: a page costs no session query (docs/PERFORMANCE.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

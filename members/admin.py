@@ -33,6 +33,7 @@ from members.services import (
     member_reinstate,
     member_reject,
     member_suspend,
+    notifications_delete,
 )
 
 # The fields that carry a person's rights: only a superuser may change them.
@@ -383,3 +384,9 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: Notification) -> None:
+        notifications_delete(Notification.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        notifications_delete(queryset)

@@ -1,25 +1,49 @@
-"""The authentication backends, loading the member's status with the user: `members.access` reads it on every
-request, and this way it costs no query of its own."""
+"""The authentication backends. Loading the user for a request costs one query: the user, the member row with its
+organisation (`members.access` and `members.selectors.member_for_user` read them on every request) and the names of
+the permissions the account holds through its own grants and its groups, which `has_perm` then answers from."""
 
 from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 
+from core.aggregates import joined_subquery
 from members.models import User
 
+# Neither an app label nor a codename holds a space.
+_SEPARATOR = " "
 
-def _user_with_member(user_id: Any) -> User | None:
-    return User.objects.select_related("member").filter(pk=user_id).first()
+
+def _permission_names() -> Subquery:
+    """ "app_label.codename" of every permission the outer user holds, directly or through a group (joined)."""
+    held = Permission.objects.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+    return joined_subquery(held, Concat(F("content_type__app_label"), Value("."), F("codename")), _SEPARATOR)
+
+
+def user_for_request(user_id: Any) -> User | None:
+    """The signed-in user with the member, the organisation and the permissions, in one query."""
+    user = (
+        User.objects.select_related("member", "member__organisation")
+        .annotate(permission_names=_permission_names())
+        .filter(pk=user_id)
+        .first()
+    )
+    if user is not None and user.is_active and not user.is_superuser:
+        # Django's ModelBackend keeps what `get_all_permissions` found here for the life of the object.
+        user._perm_cache = set(user.permission_names.split(_SEPARATOR)) if user.permission_names else set()  # type: ignore[attr-defined]
+    return user
 
 
 class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id: Any) -> User | None:
-        user = _user_with_member(user_id)
+        user = user_for_request(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class AuthenticationBackend(AllauthBackend):
     def get_user(self, user_id: Any) -> User | None:
-        user = _user_with_member(user_id)
+        user = user_for_request(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

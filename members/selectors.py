@@ -2,6 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from members import unread
 from members.activity_subjects import subjects_prefetch
 from members.models import Activity, ApiToken, Member, Notification, User
 
@@ -11,6 +12,12 @@ def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
     and for an anonymous user (the API's schema generation has none), without a query."""
     if not user.is_authenticated:
         return None
+    loaded = getattr(user, "_state", None)
+    if loaded is not None and "member" in loaded.fields_cache:
+        # The request's user (members.backends) came with its member and organisation: no second query.
+        member = loaded.fields_cache["member"]
+        if member is None or "organisation" in member._state.fields_cache:
+            return member
     return Member.objects.select_related("user", "organisation").filter(user_id=user.pk).first()
 
 
@@ -45,7 +52,9 @@ def latest_notifications(*, member: Member, limit: int = 5) -> list[Notification
 
 
 def unread_notification_count(*, user: User) -> int:
-    return Notification.objects.filter(member__user=user, read_at__isnull=True).count()
+    """From the cache (members.unread), which every write to the inbox refreshes; 0 for an account without a member."""
+    member = member_for_user(user=user)
+    return 0 if member is None else unread.count(member_id=member.pk)
 
 
 def notifications_of(*, member: Member | None) -> QuerySet[Notification]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from members import unread
 from members.consent import consent_give, consent_is_unrecorded, consent_withdraw, email_consent_wording
 from members.history import attribute_change
 from members.languages import supported
@@ -407,7 +408,20 @@ def notification_create(
     """The one way a notice reaches a member's inbox; its link must stay on this site."""
     if url and not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         raise ValidationError({"url": _("A notification may only link to a page of this site.")})
-    return Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
+    notification = Notification.objects.create(member=member, kind=kind, title=title[:200], body=body, url=url)
+    unread.forget(member_ids=[member.pk])
+    return notification
+
+
+def notifications_create(notices: Sequence[Notification]) -> list[Notification]:
+    """Many notices in one statement (a change told to everyone taking part); each link must stay on this site."""
+    for notice in notices:
+        if notice.url and not url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None):
+            raise ValidationError({"url": _("A notification may only link to a page of this site.")})
+        notice.title = notice.title[:200]
+    created = Notification.objects.bulk_create(notices)
+    unread.forget(member_ids=sorted({notice.member_id for notice in notices}))
+    return created
 
 
 @transaction.atomic
@@ -417,8 +431,19 @@ def notification_mark_read(*, member: Member, notification_id: int) -> Notificat
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        unread.forget(member_ids=[member.pk])
     return notification
 
 
+def notifications_delete(notices: models.QuerySet[Notification]) -> int:
+    """Staff removing notices (the admin): the members' unread counts follow."""
+    member_ids = sorted(set(notices.values_list("member_id", flat=True)))
+    deleted, _by_model = notices.delete()
+    unread.forget(member_ids=member_ids)
+    return deleted
+
+
 def notifications_mark_all_read(*, member: Member) -> int:
-    return Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(member=member, read_at__isnull=True).update(read_at=timezone.now())
+    unread.forget(member_ids=[member.pk])
+    return marked

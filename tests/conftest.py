@@ -13,6 +13,15 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+# The read replica's router (core.db_routers) is tested against a real second alias: the primary's test database
+# through a connection of its own (a test mirror). Routing to it stays off (KNOBLE_READ_REPLICA) but in the tests
+# that turn it on and name both databases (`django_db(databases=[...])`).
+if "replica" not in django_settings.DATABASES:
+    django_settings.DATABASES["replica"] = {
+        **django_settings.DATABASES["default"],
+        "TEST": {"MIRROR": "default", "NAME": None, "CHARSET": None, "COLLATION": None, "MIGRATE": True},
+    }
+
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -26,6 +26,7 @@ from analytics.panels.participation import participation
 from analytics.panels.roadmap import roadmap_progress
 from analytics.panels.sponsors import sponsors
 from analytics.panels.stages import stage_trend
+from core.db_routers import reading_from_replica
 
 __all__ = [
     "PANELS",
@@ -84,7 +85,8 @@ def panels_data_as_of(
     for name, key in keys.items():
         data = cached.get(key)
         if data is None:
-            data = PANELS[name](filters).as_json()
+            with reading_from_replica():  # aggregates over the whole history: the replica's work when there is one
+                data = PANELS[name](filters).as_json()
             data["as_of"] = refresh.as_of.isoformat() if refresh else None
             cache.set(key, data, CACHE_SECONDS)
         panels[name] = data

@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 
+from core.db_routers import read_alias
 from engagement import sql
 from engagement.models import LifecycleStage
 
@@ -78,7 +79,8 @@ class Panel:
 
 
 def fetch(query: str, params: dict[str, sql.Param]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    """Raw SQL on the connection the ORM would read from: the replica inside `reading_from_replica()`."""
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchall()
 

@@ -40,10 +40,10 @@ def test_the_list_makes_the_same_queries_however_many_members(staff_client, djan
     url = reverse("admin:engagement_memberengagement_changelist")
     scored_members(2)
     staff_client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert staff_client.get(url).status_code == 200
     scored_members(6)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert staff_client.get(url).status_code == 200
 
 

@@ -78,9 +78,9 @@ def test_persona_and_job_lists_have_constant_query_counts(staff_client, django_a
     for _ in range(count):
         JobFactory.create_batch(2, persona=PersonaFactory())
     staff_client.get("/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert staff_client.get(reverse("admin:personas_persona_changelist")).status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert staff_client.get(reverse("admin:personas_jobtobedone_changelist")).status_code == 200
 
 

@@ -62,7 +62,7 @@ def test_published_roadmap_query_count_is_constant(member_client, django_assert_
     member_client.get("/")
     # 6 of the page, then the initiatives launched from its items and the research evidence behind them (one query
     # each for the whole revision)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         assert member_client.get(reverse("roadmap:published")).status_code == 200
 
 
@@ -104,6 +104,6 @@ def test_launched_initiatives_keep_the_query_count_constant(member_client, djang
         InitiativeFactory.create_batch(2, roadmap_item=item)
     roadmap_publish(roadmap=roadmap, by=None)
     member_client.get("/")
-    with django_assert_num_queries(8):  # the page, the launched initiatives, the research evidence
+    with django_assert_num_queries(4):  # the page, the launched initiatives, the research evidence
         content = member_client.get(reverse("roadmap:published")).content.decode()
     assert content.count("Initiatives launched from it") == items

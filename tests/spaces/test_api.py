@@ -120,7 +120,7 @@ def test_thread_query_count_is_constant(client, world):
         services.post_reply(thread=started, member=rosa, body=f"More {n}")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-    assert len(many) == len(few) == 11
+    assert len(many) == len(few) == 8
 
 
 def test_documents_query_count_is_constant(client, world):
@@ -136,7 +136,7 @@ def test_documents_query_count_is_constant(client, world):
         )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-    assert len(many) == len(few) == 12
+    assert len(many) == len(few) == 9
 
 
 def test_schema_documents_the_spaces(client, world):

@@ -13,10 +13,11 @@ from tests.spaces.factories import participant, thread, working_group
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
 
 PDF = b"%PDF-1.7\n%%EOF\n"
-# Session and user, the member, the initiative, the participation, the space and its audience, the rows shown (one
-# query per list, documents' versions prefetched), the access log; pinned so that a new query is a decision.
-SPACE_PAGE_QUERIES = 20
-THREAD_PAGE_QUERIES = 14
+# The user with its member and permissions (the session is in the cache), the initiative, the participation, the
+# space and its audience, the rows shown (one query per list, documents' versions prefetched), the access log;
+# pinned so that a new query is a decision.
+SPACE_PAGE_QUERIES = 16
+THREAD_PAGE_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)

@@ -160,7 +160,7 @@ def test_staff_read_results_and_override(client, persona, job, without_mfa_requi
     answer(survey, job, (4, 2), (5, 1))
     client.force_login(leadership_user())
     client.get(reverse("voice:survey_results", args=[survey.pk]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(5):
         assert client.get(reverse("voice:survey_results", args=[survey.pk])).status_code == 200
     assert client.post(reverse("voice:job_scores", args=[job.pk]), {"clear": "1"}).status_code == 403
     client.force_login(staff_user())

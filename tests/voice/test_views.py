@@ -33,7 +33,7 @@ def test_the_ideas_list_has_a_pinned_query_count(member_client, django_assert_nu
     for idea in IdeaFactory.create_batch(5):
         vote_cast(member=MemberFactory(), idea=idea)
     member_client.get(reverse("voice:ideas"))  # warm the session and permission caches
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(3):
         response = member_client.get(reverse("voice:ideas"))
     assert response.status_code == 200
     assert response.content.count(b'class="card" id="idea-') == 5
@@ -111,7 +111,7 @@ def test_voting_on_published_roadmap_items(member_client, member, django_assert_
     member_client.post(reverse("voice:item_follow", args=[opportunity.pk]))
     assert Follow.objects.filter(member=member, opportunity=opportunity).exists()
     member_client.get(reverse("voice:roadmap_items"))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(5):
         response = member_client.get(reverse("voice:roadmap_items"))
     assert response.content.count(b"Stop following") == 1
 
