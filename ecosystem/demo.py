@@ -1,11 +1,11 @@
 """The category catalogue, three maps (illicit massage businesses, escort services, agriculture and animal
 husbandry) with their red flags and mapping workflow, for `manage.py seed_demo`.
 
-The data is in `demo/ecosystem/`: the catalogue, the IMB map, the sources and the suggestions as JSON, the two
-newer maps and the passages each part rests on in `mapping.json`, the red flags as CSV loaded through the staff
-importer. Every demo red flag restates a located, verbatim passage of
-its source (`docs/domain/red-flag-evidence.md` says which passages were checked and which flags were
-dropped because no passage could be found).
+The data is in `demo/ecosystem/`: the catalogue, the sources and the suggestions as JSON, the IMB map in
+`imb_map.json` and the two newer maps in `mapping.json` (each stage, actor and flow with the passages it rests
+on; what no public passage supports is left out), the red flags as CSV loaded through the staff importer.
+Every demo red flag restates a located, verbatim passage of its source (`docs/domain/red-flag-evidence.md`
+says which passages were checked and which flags and parts were dropped because no passage could be found).
 """
 
 import random
@@ -95,16 +95,6 @@ def _map(category: TraffickingCategory, data: dict[str, Any]) -> dict[str, Stage
     return stages
 
 
-def _imb_citations(imb: TraffickingCategory, cited: dict[str, dict[str, list[dict[str, str]]]]) -> None:
-    """The IMB map's parts that a located, quoted passage supports (the rest need member evidence)."""
-    for name, rows in cited["stages"].items():
-        _citations(Stage.objects.get(category=imb, name=name), rows)
-    for name, rows in cited["actors"].items():
-        _citations(Actor.objects.get(category=imb, name=name), rows)
-    for label, rows in cited["flows"].items():
-        _citations(FinancialFlow.objects.get(category=imb, label=label), rows)
-
-
 def _workflow(category: TraffickingCategory, *, staff: User, reviewer: User, publish: bool) -> None:
     """The map's workflow: owned by staff, reviewed by a panel of two sectors; IMB published, the others in
     expert review (the panel has not signed off yet)."""
@@ -122,7 +112,11 @@ def _workflow(category: TraffickingCategory, *, staff: User, reviewer: User, pub
     map_transition(cmap=cmap, to=MapState.DRAFTING, by=staff, note="Drafted from public sources")
     map_transition(cmap=cmap, to=MapState.EXPERT_REVIEW, by=staff, note="Ready for the panel")
     if panel:
-        map_comment(cmap=cmap, by=panel[0].member.user, text="Each part cites its source; the gaps are marked.")
+        map_comment(
+            cmap=cmap,
+            by=panel[0].member.user,
+            text="Each part cites its source; what needs member evidence is left out.",
+        )
     if publish and len(panel) == 2:
         for panelist in panel:
             map_sign_off(cmap=cmap, member=panelist.member)
@@ -142,7 +136,6 @@ def seed() -> list[tuple[str, str]]:
     _sources()
     stages = _map(imb, demo_json("ecosystem/imb_map.json"))
     mapping = demo_json("ecosystem/mapping.json")
-    _imb_citations(imb, mapping["imb"])
     categories = {imb.slug: imb}
     for slug, data in mapping["maps"].items():
         categories[slug] = TraffickingCategory.objects.get(slug=slug)

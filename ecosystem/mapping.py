@@ -5,6 +5,7 @@ Every change to the map is kept as a `MapRevision` with the map as it stood afte
 back the map of the revision before, and the panel's comments and sign-offs name the version they saw.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -227,6 +228,28 @@ def map_flow_draw(
         _saved(flow, by=by)
         _revise(cmap, kind=RevisionKind.EDIT, by=by, note=_("Flow drawn: %(label)s") % {"label": flow.label})
     return flow
+
+
+def map_admin_may_edit(category: TraffickingCategory, user: User) -> bool:
+    """Whether the admin may change this category's stages, actors and flows: under the editor's rules once the
+    category is being mapped (its owner and contributors, while the map is editable); freely before."""
+    cmap = CategoryMap.objects.filter(category=category).first()
+    return cmap is None or (cmap.state in EDITABLE and may_edit(cmap, user))
+
+
+def map_admin_save(*, category: TraffickingCategory, by: User, save: Callable[[], None]) -> MapRevision | None:
+    """A change to a category's stages, actors or flows made in the admin: `save` writes it under the editor's
+    rules and, once the category is being mapped, it is kept as a revision like the editor's own changes (so
+    undo, the history and the panel see it). A category not being mapped yet has no workflow to record in."""
+    with transaction.atomic():
+        cmap = CategoryMap.objects.filter(category=category).first()
+        if cmap is None:
+            save()
+            return None
+        cmap = _locked(cmap)
+        _require_editable(cmap, by)
+        save()
+        return _revise(cmap, kind=RevisionKind.EDIT, by=by, note=_("Edited in the admin"))
 
 
 def map_undo(*, cmap: CategoryMap, by: User) -> MapRevision:

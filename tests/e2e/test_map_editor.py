@@ -1,6 +1,7 @@
 """Staff build a small map with the keyboard alone in the map editor: two stages, reordered, two actors and
 a flow between them; a flow from an actor to itself is refused with the models' message; the last change is
-undone through the map's revisions."""
+undone through the map's revisions. The preview shows each stage, actor and flow as it is typed, before it
+is saved."""
 
 import pytest
 from playwright.sync_api import expect
@@ -42,7 +43,13 @@ def test_staff_build_a_small_map_with_the_keyboard(page, without_mfa_requirement
     type_into(page, "New stage", "Wages")
     press_button(page, "Add stage")
     expect(page.locator(".messages").get_by_text("Stage added: Wages.")).to_be_visible()
+    preview = page.get_by_role("group", name="Ecosystem map of Domestic work")
+    pending = page.locator("[data-preview-status]")
     type_into(page, "New stage", "Recruitment")
+    # The live preview follows the form as it is typed, before anything is saved.
+    expect(preview.locator("[data-pending=stage]")).to_contain_text("Recruitment")
+    expect(pending).to_have_text("Not saved yet, shown dashed on the map: stage “Recruitment”.")
+    assert not Stage.objects.filter(category=category, name="Recruitment").exists()
     press_button(page, "Add stage")
     press_button(page, "Move Recruitment earlier")
     expect(page.locator(".messages").get_by_text("Stage moved: Recruitment.")).to_be_visible()
@@ -54,9 +61,13 @@ def test_staff_build_a_small_map_with_the_keyboard(page, without_mfa_requirement
     type_into(page, "Name", "Domestic worker")
     choose(page, "Kind", "Victim")
     choose(page, "Stage", "Wages")
+    preview = page.get_by_role("group", name="Ecosystem map of Domestic work")
+    expect(preview.locator("[data-pending=actor]")).to_contain_text("Domestic worker")
+    expect(page.locator("[data-preview-status]")).to_contain_text("actor “Domestic worker” in Wages")
     press_button(page, "Place actor")
-    # The live preview is the server-drawn map, redrawn after each change.
-    expect(page.get_by_role("group", name="Ecosystem map of Domestic work")).to_contain_text("Domestic worker")
+    # Saved, the actor is part of the server-drawn map, and nothing is pending any more.
+    expect(preview.locator(".eco-actor", has_text="Domestic worker")).to_have_count(1)
+    expect(preview.locator(".eco-pending")).to_have_count(0)
 
     type_into(page, "Label", "Placement fee")
     choose(page, "From actor", "Domestic worker")
@@ -66,6 +77,8 @@ def test_staff_build_a_small_map_with_the_keyboard(page, without_mfa_requirement
     type_into(page, "Label", "Placement fee")
     choose(page, "From actor", "Domestic worker")
     choose(page, "To actor", "Placement agency")
+    expect(preview.locator("[data-pending=flow]")).to_contain_text("Placement fee")
+    assert not FinancialFlow.objects.filter(category=category).exists()
     press_button(page, "Draw flow")
     expect(page.locator(".messages").get_by_text("Flow drawn: Placement fee.")).to_be_visible()
     assert FinancialFlow.objects.filter(category=category, label="Placement fee").exists()

@@ -6,7 +6,8 @@ from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ecosystem.models import RedFlag, RedFlagRevision, ReviewState, SuggestionStatus
+from ecosystem.mapping import map_stage_add, map_start, map_transition
+from ecosystem.models import MapState, RedFlag, RedFlagRevision, ReviewState, RevisionKind, Stage, SuggestionStatus
 from ecosystem.services import suggestion_submit
 from tests.ecosystem.factories import (
     ActorFactory,
@@ -256,3 +257,73 @@ def test_suggestion_admin_list_query_count_is_constant(staff_client, django_asse
     staff_client.get(reverse("admin:index"))
     with django_assert_num_queries(4):
         assert staff_client.get(reverse("admin:ecosystem_suggestion_changelist")).status_code == 200
+
+
+def _change_form_data(response) -> dict:
+    """What the admin's change page would post back unchanged: its form and every inline formset."""
+    data: dict = {}
+
+    def add(form) -> None:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            data[bound.html_name] = "on" if value is True else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def mapped(staff):
+    cmap = map_start(category=CategoryFactory(), owner=staff, by=staff)
+    map_transition(cmap=cmap, to=MapState.DRAFTING, by=staff)
+    map_stage_add(cmap=cmap, name="Recruitment", by=staff)
+    return cmap
+
+
+def test_a_change_through_the_category_inlines_is_kept_as_a_map_revision(staff_client, mapped):
+    url = reverse("admin:ecosystem_traffickingcategory_change", args=[mapped.category.pk])
+    page = staff_client.get(url)
+    assert reverse("ecosystem:map_editor", args=[mapped.category.slug]) in page.content.decode()
+    data = _change_form_data(page)
+    data["stages-0-name"] = "Recruitment abroad"
+    before = mapped.revisions.count()
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert Stage.objects.get(category=mapped.category).name == "Recruitment abroad"
+    revision = mapped.revisions.order_by("-number").first()
+    assert mapped.revisions.count() == before + 1
+    assert (revision.kind, revision.note) == (RevisionKind.EDIT, "Edited in the admin")
+    assert [stage["name"] for stage in revision.snapshot["stages"]] == ["Recruitment abroad"]
+    # Saving the page with no change to the parts records no revision.
+    staff_client.post(url, _change_form_data(staff_client.get(url)))
+    assert mapped.revisions.count() == before + 1
+
+
+def test_the_inlines_are_read_only_where_the_editor_would_refuse(client, staff_client, mapped, without_mfa_requirement):
+    url = reverse("admin:ecosystem_traffickingcategory_change", args=[mapped.category.pk])
+    data = _change_form_data(staff_client.get(url))
+    data["stages-0-name"] = "Renamed by someone else"
+    other = staff_user(email="other@knoble.example")  # staff, but not the map's owner or a contributor
+    client.force_login(other)
+    before = mapped.revisions.count()
+    client.post(url, data)
+    assert Stage.objects.get(category=mapped.category).name == "Recruitment"
+    assert mapped.revisions.count() == before
+
+
+def test_a_part_s_own_admin_page_only_shows_it_and_points_to_the_editor(staff_client, mapped):
+    stage = Stage.objects.get(category=mapped.category)
+    url = reverse("admin:ecosystem_stage_change", args=[stage.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert reverse("ecosystem:map_editor", args=[mapped.category.slug]) in page.content.decode()
+    staff_client.post(url, {"name": "Changed", "order": 1, "category": mapped.category.pk})
+    stage.refresh_from_db()
+    assert stage.name == "Recruitment"
+    assert staff_client.get(reverse("admin:ecosystem_stage_add")).status_code == 403
