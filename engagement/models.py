@@ -165,7 +165,7 @@ class StageTransition(models.Model):
         max_length=16, choices=LifecycleStage.choices, blank=True, verbose_name=_("from stage")
     )
     to_stage = models.CharField(max_length=16, choices=LifecycleStage.choices, verbose_name=_("to stage"))
-    at = models.DateTimeField(verbose_name=_("at"))
+    at = models.DateTimeField(verbose_name=_("when"))
 
     class Meta:
         verbose_name = _("stage transition")

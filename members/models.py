@@ -460,7 +460,7 @@ class EmailConsent(models.Model):
     wording = models.TextField(_("wording shown"), blank=True)
     wording_version = models.CharField(_("wording version"), max_length=32, blank=True)
     by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
     reason = models.TextField(_("reason"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)

@@ -180,8 +180,8 @@ class ModerationAction(models.Model):
     )
     kind = models.CharField(max_length=16, choices=ModerationKind.choices, verbose_name=_("kind"))
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("moderator"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("when"))
 
     class Meta:
         verbose_name_plural = _("moderation actions")

@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="stagetransition",
             name="at",
-            field=models.DateTimeField(verbose_name="at"),
+            field=models.DateTimeField(verbose_name="when"),
         ),
         migrations.AlterField(
             model_name="stagetransition",

@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="by",
+                verbose_name="recorded by",
             ),
         ),
         migrations.AlterField(

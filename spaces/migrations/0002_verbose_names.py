@@ -325,7 +325,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="moderationaction",
             name="at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="at"),
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
         ),
         migrations.AlterField(
             model_name="moderationaction",
@@ -334,7 +334,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="by",
+                verbose_name="moderator",
             ),
         ),
         migrations.AlterField(
