@@ -19,9 +19,9 @@ from roadmap.models import Horizon, Roadmap, RoadmapItem
 
 
 class Dimensions(models.Model):
-    sector = models.CharField(max_length=32, choices=Sector.choices)
-    persona_id = models.IntegerField(null=True, blank=True)
-    country = models.CharField(max_length=2)
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
+    persona_id = models.IntegerField(null=True, blank=True, verbose_name=_("persona ID"))
+    country = models.CharField(max_length=2, verbose_name=_("country"))
 
     class Meta:
         abstract = True
@@ -30,11 +30,13 @@ class Dimensions(models.Model):
 class StageWeekly(Dimensions):
     """Members in each lifecycle stage at the end of each week (weeks start on Monday)."""
 
-    week = models.DateField()
-    stage = models.CharField(max_length=16, choices=LifecycleStage.choices)
-    members = models.PositiveIntegerField()
+    week = models.DateField(verbose_name=_("week"))
+    stage = models.CharField(max_length=16, choices=LifecycleStage.choices, verbose_name=_("stage"))
+    members = models.PositiveIntegerField(verbose_name=_("members"))
 
     class Meta:
+        verbose_name = _("weekly stage count")
+        verbose_name_plural = _("weekly stage counts")
         db_table = "engagement_stageweekly"
         indexes = [models.Index(fields=["week", "stage"], name="stage_weekly_week")]
 
@@ -50,11 +52,13 @@ class PeriodKind(models.TextChoices):
 class PeriodActive(Dimensions):
     """Distinct members with any activity in a calendar week or month."""
 
-    kind = models.CharField(max_length=8, choices=PeriodKind.choices)
-    starts_on = models.DateField()
-    members = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=PeriodKind.choices, verbose_name=_("kind"))
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    members = models.PositiveIntegerField(verbose_name=_("members"))
 
     class Meta:
+        verbose_name = _("active members in a period")
+        verbose_name_plural = _("active members by period")
         db_table = "engagement_periodactive"
         indexes = [models.Index(fields=["kind", "starts_on"], name="period_active_kind_start")]
         constraints = [models.CheckConstraint(condition=Q(kind__in=PeriodKind.values), name="period_kind_valid")]
@@ -69,13 +73,15 @@ class JoinDaily(Dimensions):
     `members` is the count of the row's combination; `days_to_activation` is empty for those not activated yet.
     """
 
-    day = models.DateField()
-    days_to_activation = models.IntegerField(null=True, blank=True)
-    members = models.PositiveIntegerField()
-    engaged = models.PositiveIntegerField()
-    collaborating = models.PositiveIntegerField()
+    day = models.DateField(verbose_name=_("day"))
+    days_to_activation = models.IntegerField(null=True, blank=True, verbose_name=_("days to activation"))
+    members = models.PositiveIntegerField(verbose_name=_("members"))
+    engaged = models.PositiveIntegerField(verbose_name=_("engaged"))
+    collaborating = models.PositiveIntegerField(verbose_name=_("collaborating"))
 
     class Meta:
+        verbose_name = _("daily join count")
+        verbose_name_plural = _("daily join counts")
         db_table = "engagement_joindaily"
         indexes = [models.Index(fields=["day"], name="join_daily_day")]
 
@@ -86,11 +92,13 @@ class JoinDaily(Dimensions):
 class CohortActivity(Dimensions):
     """Members who joined in a month (the cohort) and were active `months_after` months later."""
 
-    cohort = models.DateField()
-    months_after = models.PositiveSmallIntegerField()
-    members = models.PositiveIntegerField()
+    cohort = models.DateField(verbose_name=_("cohort"))
+    months_after = models.PositiveSmallIntegerField(verbose_name=_("months after"))
+    members = models.PositiveIntegerField(verbose_name=_("members"))
 
     class Meta:
+        verbose_name = _("cohort activity")
+        verbose_name_plural = _("cohort activity")
         db_table = "engagement_cohortactivity"
         indexes = [models.Index(fields=["cohort", "months_after"], name="cohort_activity_cohort")]
 
@@ -102,17 +110,23 @@ class OrganisationEngagement(models.Model):
     """An organisation's total score and the stage mix of its members."""
 
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="engagement"
+        Organisation,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="engagement",
+        verbose_name=_("organisation"),
     )
-    members = models.PositiveIntegerField()
-    score = models.FloatField()
-    pending = models.PositiveIntegerField()
-    activated = models.PositiveIntegerField()
-    engaged = models.PositiveIntegerField()
-    collaborating = models.PositiveIntegerField()
-    dormant = models.PositiveIntegerField()
+    members = models.PositiveIntegerField(verbose_name=_("members"))
+    score = models.FloatField(verbose_name=_("score"))
+    pending = models.PositiveIntegerField(verbose_name=_("pending"))
+    activated = models.PositiveIntegerField(verbose_name=_("activated"))
+    engaged = models.PositiveIntegerField(verbose_name=_("engaged"))
+    collaborating = models.PositiveIntegerField(verbose_name=_("collaborating"))
+    dormant = models.PositiveIntegerField(verbose_name=_("dormant"))
 
     class Meta:
+        verbose_name = _("organisation engagement")
+        verbose_name_plural = _("organisation engagements")
         db_table = "engagement_organisationengagement"
         indexes = [models.Index(fields=["-score"], name="organisation_engagement_score")]
 
@@ -123,12 +137,14 @@ class OrganisationEngagement(models.Model):
 class InitiativeSectorCount(models.Model):
     """Per initiative and sector: members taking part and waiting."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=32, choices=Sector.choices)
-    active = models.PositiveIntegerField()
-    waitlisted = models.PositiveIntegerField()
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+", verbose_name=_("initiative"))
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
+    active = models.PositiveIntegerField(verbose_name=_("active"))
+    waitlisted = models.PositiveIntegerField(verbose_name=_("waitlisted"))
 
     class Meta:
+        verbose_name = _("initiative sector count")
+        verbose_name_plural = _("initiative sector counts")
         db_table = "engagement_initiativesectorcount"
         constraints = [models.UniqueConstraint(fields=["initiative", "sector"], name="initiative_sector_once")]
 
@@ -140,16 +156,19 @@ class CampaignStepTotals(models.Model):
     """Per step of a launched campaign: messages sent, deferred, bounced and failed, opened and clicked, and the
     conversions they led to."""
 
-    step = models.OneToOneField(CampaignStep, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    sent = models.PositiveIntegerField()
-    deferred = models.PositiveIntegerField(default=0)
-    bounced = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    opened = models.PositiveIntegerField()
-    clicked = models.PositiveIntegerField()
-    converted = models.PositiveIntegerField()
+    step = models.OneToOneField(
+        CampaignStep, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("step")
+    )
+    sent = models.PositiveIntegerField(verbose_name=_("sent"))
+    deferred = models.PositiveIntegerField(default=0, verbose_name=_("deferred"))
+    bounced = models.PositiveIntegerField(default=0, verbose_name=_("bounced"))
+    failed = models.PositiveIntegerField(default=0, verbose_name=_("failed"))
+    opened = models.PositiveIntegerField(verbose_name=_("opened"))
+    clicked = models.PositiveIntegerField(verbose_name=_("clicked"))
+    converted = models.PositiveIntegerField(verbose_name=_("converted"))
 
     class Meta:
+        verbose_name = _("campaign step totals")
         db_table = "engagement_campaignsteptotals"
         verbose_name_plural = gettext_lazy("campaign step totals")
 
@@ -160,11 +179,13 @@ class CampaignStepTotals(models.Model):
 class RollupRefresh(models.Model):
     """One row per completed refresh; the latest one dates the dashboards and keys their cache."""
 
-    finished_at = models.DateTimeField(db_index=True)
-    as_of = models.DateTimeField()
-    seconds = models.FloatField()
+    finished_at = models.DateTimeField(db_index=True, verbose_name=_("finished at"))
+    as_of = models.DateTimeField(verbose_name=_("as of"))
+    seconds = models.FloatField(verbose_name=_("seconds"))
 
     class Meta:
+        verbose_name = _("roll-up refresh")
+        verbose_name_plural = _("roll-up refreshes")
         db_table = "engagement_rolluprefresh"
         ordering = ["-finished_at"]
 
@@ -187,28 +208,38 @@ class RoadmapImpact(models.Model):
     group is under `analytics.impact.MIN_GROUP`.
     """
 
-    scope = models.CharField(max_length=8, choices=ImpactScope.choices)
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="+")
-    horizon = models.ForeignKey(Horizon, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    done_on = models.DateField(null=True, blank=True)
-    initiatives = models.PositiveIntegerField(default=0)
-    members = models.PositiveIntegerField(default=0)
-    organisations = models.PositiveIntegerField(default=0)
-    contributions = models.PositiveIntegerField(default=0)
-    participants = models.PositiveIntegerField(default=0, help_text=_("Participants with a matched comparison."))
-    participant_rate = models.FloatField(null=True, blank=True)
-    comparison_members = models.PositiveIntegerField(default=0)
-    comparison_rate = models.FloatField(null=True, blank=True)
-    lift = models.FloatField(null=True, blank=True, help_text=_("Percentage points; empty: not enough data."))
-    jobs = models.PositiveIntegerField(default=0)
-    satisfaction_change = models.FloatField(null=True, blank=True)
-    votes = models.PositiveIntegerField(default=0)
-    ideas = models.PositiveIntegerField(default=0)
-    outcome_subjects = models.PositiveIntegerField(default=0)
-    outcome_reports = models.PositiveIntegerField(default=0)
+    scope = models.CharField(max_length=8, choices=ImpactScope.choices, verbose_name=_("scope"))
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="+", verbose_name=_("roadmap"))
+    horizon = models.ForeignKey(
+        Horizon, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("horizon")
+    )
+    item = models.ForeignKey(
+        RoadmapItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("item")
+    )
+    done_on = models.DateField(null=True, blank=True, verbose_name=_("done on"))
+    initiatives = models.PositiveIntegerField(default=0, verbose_name=_("initiatives"))
+    members = models.PositiveIntegerField(default=0, verbose_name=_("members"))
+    organisations = models.PositiveIntegerField(default=0, verbose_name=_("organisations"))
+    contributions = models.PositiveIntegerField(default=0, verbose_name=_("contributions"))
+    participants = models.PositiveIntegerField(
+        default=0, help_text=_("Participants with a matched comparison."), verbose_name=_("participants")
+    )
+    participant_rate = models.FloatField(null=True, blank=True, verbose_name=_("participant rate"))
+    comparison_members = models.PositiveIntegerField(default=0, verbose_name=_("comparison members"))
+    comparison_rate = models.FloatField(null=True, blank=True, verbose_name=_("comparison rate"))
+    lift = models.FloatField(
+        null=True, blank=True, help_text=_("Percentage points; empty: not enough data."), verbose_name=_("lift")
+    )
+    jobs = models.PositiveIntegerField(default=0, verbose_name=_("jobs"))
+    satisfaction_change = models.FloatField(null=True, blank=True, verbose_name=_("satisfaction change"))
+    votes = models.PositiveIntegerField(default=0, verbose_name=_("votes"))
+    ideas = models.PositiveIntegerField(default=0, verbose_name=_("ideas"))
+    outcome_subjects = models.PositiveIntegerField(default=0, verbose_name=_("outcome subjects"))
+    outcome_reports = models.PositiveIntegerField(default=0, verbose_name=_("outcome reports"))
 
     class Meta:
+        verbose_name = _("roadmap impact")
+        verbose_name_plural = _("roadmap impacts")
         db_table = "analytics_roadmapimpact"
         constraints = [
             models.CheckConstraint(condition=Q(scope__in=ImpactScope.values), name="impact_scope_valid"),
@@ -241,13 +272,15 @@ class ReachDimension(models.TextChoices):
 class ImpactReach(models.Model):
     """Participants and their organisations by persona, sector or country (value: persona id, sector, ISO code)."""
 
-    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="reach")
-    dimension = models.CharField(max_length=8, choices=ReachDimension.choices)
-    value = models.CharField(max_length=32, blank=True)
-    members = models.PositiveIntegerField()
-    organisations = models.PositiveIntegerField()
+    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="reach", verbose_name=_("impact"))
+    dimension = models.CharField(max_length=8, choices=ReachDimension.choices, verbose_name=_("dimension"))
+    value = models.CharField(max_length=32, blank=True, verbose_name=_("value"))
+    members = models.PositiveIntegerField(verbose_name=_("members"))
+    organisations = models.PositiveIntegerField(verbose_name=_("organisations"))
 
     class Meta:
+        verbose_name = _("impact reach")
+        verbose_name_plural = _("impact reaches")
         db_table = "analytics_impactreach"
         constraints = [
             models.UniqueConstraint(fields=["impact", "dimension", "value"], name="impact_reach_once"),
@@ -261,15 +294,19 @@ class ImpactReach(models.Model):
 class ImpactInitiative(models.Model):
     """An initiative launched from a roadmap item: its participants and their contributions."""
 
-    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="initiative_rows")
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    members = models.PositiveIntegerField()
-    organisations = models.PositiveIntegerField()
-    posts = models.PositiveIntegerField()
-    documents = models.PositiveIntegerField()
-    sessions_attended = models.PositiveIntegerField()
+    impact = models.ForeignKey(
+        RoadmapImpact, on_delete=models.CASCADE, related_name="initiative_rows", verbose_name=_("impact")
+    )
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+", verbose_name=_("initiative"))
+    members = models.PositiveIntegerField(verbose_name=_("members"))
+    organisations = models.PositiveIntegerField(verbose_name=_("organisations"))
+    posts = models.PositiveIntegerField(verbose_name=_("posts"))
+    documents = models.PositiveIntegerField(verbose_name=_("documents"))
+    sessions_attended = models.PositiveIntegerField(verbose_name=_("sessions attended"))
 
     class Meta:
+        verbose_name = _("impact initiative")
+        verbose_name_plural = _("impact initiatives")
         db_table = "analytics_impactinitiative"
         constraints = [models.UniqueConstraint(fields=["impact", "initiative"], name="impact_initiative_once")]
 
@@ -280,16 +317,20 @@ class ImpactInitiative(models.Model):
 class ImpactCohort(models.Model):
     """The lift's evidence: one matched cell (persona, sector, stage at the start), with both groups' counts."""
 
-    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="cohorts")
-    persona_id = models.IntegerField(null=True, blank=True)
-    sector = models.CharField(max_length=32, choices=Sector.choices)
-    stage = models.CharField(max_length=16, choices=LifecycleStage.choices)
-    participants = models.PositiveIntegerField()
-    participants_moved = models.PositiveIntegerField()
-    comparison = models.PositiveIntegerField()
-    comparison_moved = models.PositiveIntegerField()
+    impact = models.ForeignKey(
+        RoadmapImpact, on_delete=models.CASCADE, related_name="cohorts", verbose_name=_("impact")
+    )
+    persona_id = models.IntegerField(null=True, blank=True, verbose_name=_("persona ID"))
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
+    stage = models.CharField(max_length=16, choices=LifecycleStage.choices, verbose_name=_("stage"))
+    participants = models.PositiveIntegerField(verbose_name=_("participants"))
+    participants_moved = models.PositiveIntegerField(verbose_name=_("participants moved"))
+    comparison = models.PositiveIntegerField(verbose_name=_("comparison"))
+    comparison_moved = models.PositiveIntegerField(verbose_name=_("comparison moved"))
 
     class Meta:
+        verbose_name = _("impact cohort")
+        verbose_name_plural = _("impact cohorts")
         db_table = "analytics_impactcohort"
 
     def __str__(self) -> str:
@@ -300,18 +341,30 @@ class ImpactJob(models.Model):
     """A job the item's opportunity serves: importance and satisfaction from the latest survey before the item was
     done and from the latest one after (0–10; empty where no survey asked)."""
 
-    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="job_rows")
-    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="+")
-    importance_before = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    satisfaction_before = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    answers_before = models.PositiveIntegerField(default=0)
-    surveyed_before = models.DateField(null=True, blank=True)
-    importance_after = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    satisfaction_after = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    answers_after = models.PositiveIntegerField(default=0)
-    surveyed_after = models.DateField(null=True, blank=True)
+    impact = models.ForeignKey(
+        RoadmapImpact, on_delete=models.CASCADE, related_name="job_rows", verbose_name=_("impact")
+    )
+    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="+", verbose_name=_("job"))
+    importance_before = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, verbose_name=_("importance before")
+    )
+    satisfaction_before = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, verbose_name=_("satisfaction before")
+    )
+    answers_before = models.PositiveIntegerField(default=0, verbose_name=_("answers before"))
+    surveyed_before = models.DateField(null=True, blank=True, verbose_name=_("surveyed before"))
+    importance_after = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, verbose_name=_("importance after")
+    )
+    satisfaction_after = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, verbose_name=_("satisfaction after")
+    )
+    answers_after = models.PositiveIntegerField(default=0, verbose_name=_("answers after"))
+    surveyed_after = models.DateField(null=True, blank=True, verbose_name=_("surveyed after"))
 
     class Meta:
+        verbose_name = _("impact job")
+        verbose_name_plural = _("impact jobs")
         db_table = "analytics_impactjob"
         constraints = [models.UniqueConstraint(fields=["impact", "job"], name="impact_job_once")]
 
@@ -323,14 +376,22 @@ class ImpactOutcome(models.Model):
     """A red flag or indicator set the item's initiatives work on, with outcome reports from at least
     `outcomes.selectors.MIN_ORGANISATIONS` organisations (subjects under it are not stored at all)."""
 
-    impact = models.ForeignKey(RoadmapImpact, on_delete=models.CASCADE, related_name="outcome_rows")
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    organisations = models.PositiveIntegerField()
-    reports = models.PositiveIntegerField()
-    reports_filed = models.PositiveIntegerField()
+    impact = models.ForeignKey(
+        RoadmapImpact, on_delete=models.CASCADE, related_name="outcome_rows", verbose_name=_("impact")
+    )
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("red flag")
+    )
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("indicator set")
+    )
+    organisations = models.PositiveIntegerField(verbose_name=_("organisations"))
+    reports = models.PositiveIntegerField(verbose_name=_("reports"))
+    reports_filed = models.PositiveIntegerField(verbose_name=_("reports filed"))
 
     class Meta:
+        verbose_name = _("impact outcome")
+        verbose_name_plural = _("impact outcomes")
         db_table = "analytics_impactoutcome"
         constraints = [
             models.CheckConstraint(

@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -137,9 +138,10 @@ SECTIONS = [
 def _number(value: float | int | None) -> str:
     if value is None:
         return "–"
+    # In the reader's notation: 1,234.5 in English, 1.234,5 in Spanish, 1 234,5 in French.
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}"
-    return f"{int(value):,}"
+        return number_format(value, decimal_pos=1, force_grouping=True)
+    return number_format(int(value), force_grouping=True)
 
 
 def _tiles(headline: dict[str, Any]) -> list[dict[str, Any]]:

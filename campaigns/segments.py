@@ -43,7 +43,7 @@ class RuleField:
         if isinstance(value, list):
             shown = ", ".join(self.names(item) if self.names else str(item) for item in value)
         elif isinstance(value, bool):
-            shown = "yes" if value else "no"
+            shown = _("yes") if value else _("no")
         else:
             shown = str(value)
         return f"{self.label}: {shown}"
@@ -59,7 +59,8 @@ def _choices(
         if unknown:
             known = ""
             if names is not None:
-                known = " Known values: " + "; ".join(f"{v!r} ({names(v)})" for v in sorted(allowed())) + "."
+                listed = "; ".join(f"{v!r} ({names(v)})" for v in sorted(allowed()))
+                known = " " + _("Known values: %(values)s.") % {"values": listed}
             raise ValidationError(
                 _("%(what)s: unknown value(s) %(unknown)s.%(known)s")
                 % {"what": what, "unknown": ", ".join(map(repr, unknown)), "known": known}
@@ -170,29 +171,37 @@ def _active_before(day: str) -> Q:
 
 RULE_FIELDS: dict[str, RuleField] = {
     "sector": RuleField(
-        "Sector", _choices(lambda: set(Sector.values), "Sector"), lambda v: Q(organisation__sector__in=v)
+        gettext_lazy("Sector"),
+        _choices(lambda: set(Sector.values), gettext_lazy("Sector")),
+        lambda v: Q(organisation__sector__in=v),
     ),
     "country": RuleField(
-        "Country",
-        _choices(lambda: {code for code, _ in countries}, "Country"),
+        gettext_lazy("Country"),
+        _choices(lambda: {code for code, _ in countries}, gettext_lazy("Country")),
         lambda v: Q(organisation__country__in=v),
     ),
-    "persona": RuleField("Persona", _ids(Persona, "Persona"), lambda v: Q(persona_id__in=v)),
+    "persona": RuleField(
+        gettext_lazy("Persona"), _ids(Persona, gettext_lazy("Persona")), lambda v: Q(persona_id__in=v)
+    ),
     # The stage the nightly scoring job last wrote; a member it has not scored yet has no stage and matches none.
     # Stored values ("pending") are shown to staff by their names ("Not yet activated"), as on the dashboards.
     "stage": RuleField(
-        "Lifecycle stage",
-        _choices(lambda: set(LifecycleStage.values), "Lifecycle stage", stage_name),
+        gettext_lazy("Lifecycle stage"),
+        _choices(lambda: set(LifecycleStage.values), gettext_lazy("Lifecycle stage"), stage_name),
         lambda v: Q(engagement__stage__in=v),
         names=stage_name,
     ),
-    "organisation": RuleField("Organisation", _ids(Organisation, "Organisation"), lambda v: Q(organisation_id__in=v)),
+    "organisation": RuleField(
+        gettext_lazy("Organisation"),
+        _ids(Organisation, gettext_lazy("Organisation")),
+        lambda v: Q(organisation_id__in=v),
+    ),
     "in_initiative": RuleField(gettext_lazy("Taking part in initiative"), _initiative, lambda v: Q(_taking_part(v))),
     "not_in_initiative": RuleField(
         gettext_lazy("Not taking part in initiative"), _initiative, lambda v: ~Q(_taking_part(v))
     ),
     "joined_after": RuleField(gettext_lazy("Joined on or after"), _date, lambda v: Q(created_at__gte=start_of(v))),
-    "joined_before": RuleField("Joined before", _date, lambda v: Q(created_at__lt=start_of(v))),
+    "joined_before": RuleField(gettext_lazy("Joined before"), _date, lambda v: Q(created_at__lt=start_of(v))),
     "active_after": RuleField(gettext_lazy("Last active on or after"), _date, lambda v: Q(_active_since(v))),
     "active_before": RuleField(gettext_lazy("Last active before"), _date, _active_before),
     # The quarterly outcome invitation: members who used the red-flag library lately (rated a red flag, or
@@ -218,12 +227,12 @@ RULE_FIELDS: dict[str, RuleField] = {
         lambda v: ~Q(_organisation_reported_outcomes_within(v)),
     ),
     "consent_email": RuleField(
-        gettext_lazy("Agrees to e-mail"), _boolean("E-mail consent"), lambda v: Q(consent_email=v)
+        gettext_lazy("Agrees to e-mail"), _boolean(gettext_lazy("E-mail consent")), lambda v: Q(consent_email=v)
     ),
     # Consent carried over from before it was recorded: the members to ask again.
     "consent_unrecorded": RuleField(
-        "E-mail consent unrecorded",
-        _boolean("E-mail consent unrecorded"),
+        gettext_lazy("E-mail consent unrecorded"),
+        _boolean(gettext_lazy("E-mail consent unrecorded")),
         lambda v: consent_unrecorded() if v else ~consent_unrecorded(),
     ),
 }

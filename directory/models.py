@@ -2,6 +2,7 @@
 invitations, organisation admins' suspension requests and the coverage targets leadership sets."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -82,16 +83,16 @@ VISIBLE_FIELDS: dict[str, Visibility] = {
 }
 
 
-def _visibility_field(name: str) -> "models.CharField[str, str]":
-    return models.CharField(
-        _("who sees it"), max_length=16, choices=Visibility.choices, default=VISIBLE_FIELDS[name].value
-    )
+def _visibility_field(name: str, verbose_name: Any) -> "models.CharField[str, str]":
+    return models.CharField(verbose_name, max_length=16, choices=Visibility.choices, default=VISIBLE_FIELDS[name].value)
 
 
 class DirectoryProfile(models.Model):
     """A member's entry in the directory. `listed=False` removes the member from every channel at once."""
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="directory_profile")
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="directory_profile", verbose_name=_("member")
+    )
     listed = models.BooleanField(
         _("listed in the directory"), default=True, help_text=_("Untick to leave the directory altogether.")
     )
@@ -102,16 +103,17 @@ class DirectoryProfile(models.Model):
     phone = models.CharField(
         _("phone"), max_length=40, blank=True, help_text=_("Shared only with members whose introduction you accept.")
     )
-    name_visibility = _visibility_field("name")
-    organisation_visibility = _visibility_field("organisation")
-    sector_visibility = _visibility_field("sector")
-    expertise_visibility = _visibility_field("expertise")
-    jurisdictions_visibility = _visibility_field("jurisdictions")
-    languages_visibility = _visibility_field("languages")
-    liaison_role_visibility = _visibility_field("liaison_role")
-    updated_at = models.DateTimeField(auto_now=True)
+    name_visibility = _visibility_field("name", _("who sees the name"))
+    organisation_visibility = _visibility_field("organisation", _("who sees the organisation and country"))
+    sector_visibility = _visibility_field("sector", _("who sees the sector"))
+    expertise_visibility = _visibility_field("expertise", _("who sees the expertise"))
+    jurisdictions_visibility = _visibility_field("jurisdictions", _("who sees the jurisdictions"))
+    languages_visibility = _visibility_field("languages", _("who sees the languages"))
+    liaison_role_visibility = _visibility_field("liaison_role", _("who sees the role in liaison"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name_plural = _("directory profiles")
         verbose_name = _("directory profile")
         indexes = [models.Index(fields=["listed", "member"], name="directory_profile_listed")]
         constraints = [
@@ -127,10 +129,14 @@ class DirectoryProfile(models.Model):
 
 
 class ProfileJurisdiction(models.Model):
-    profile = models.ForeignKey(DirectoryProfile, on_delete=models.CASCADE, related_name="jurisdictions")
+    profile = models.ForeignKey(
+        DirectoryProfile, on_delete=models.CASCADE, related_name="jurisdictions", verbose_name=_("profile")
+    )
     country = CountryField(_("country"), db_index=True)
 
     class Meta:
+        verbose_name = _("profile jurisdiction")
+        verbose_name_plural = _("profile jurisdictions")
         constraints = [models.UniqueConstraint(fields=["profile", "country"], name="profile_jurisdiction_unique")]
 
     def __str__(self) -> str:
@@ -138,10 +144,14 @@ class ProfileJurisdiction(models.Model):
 
 
 class ProfileLanguage(models.Model):
-    profile = models.ForeignKey(DirectoryProfile, on_delete=models.CASCADE, related_name="languages")
+    profile = models.ForeignKey(
+        DirectoryProfile, on_delete=models.CASCADE, related_name="languages", verbose_name=_("profile")
+    )
     language = models.CharField(_("language"), max_length=8, choices=WORKING_LANGUAGES, db_index=True)
 
     class Meta:
+        verbose_name = _("profile language")
+        verbose_name_plural = _("profile languages")
         constraints = [models.UniqueConstraint(fields=["profile", "language"], name="profile_language_unique")]
 
     def __str__(self) -> str:
@@ -156,12 +166,15 @@ class OrganisationFact(models.Model):
         SURVIVOR_ONBOARDING = "survivor_onboarding", _("Survivor-friendly onboarding")
         SECTION_314B = "314b", _("Registered for 314(b) information sharing")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="directory_facts")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="directory_facts", verbose_name=_("organisation")
+    )
     fact = models.CharField(_("fact"), max_length=32, choices=Fact.choices)
     verified_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by"))
     verified_at = models.DateTimeField(_("verified at"), auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("verified organisation facts")
         verbose_name = _("verified organisation fact")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "fact"], name="organisation_fact_unique"),
@@ -185,8 +198,12 @@ class IntroductionStatus(models.TextChoices):
 class Introduction(models.Model):
     """A brokered introduction: contact details are exchanged only once the recipient accepts."""
 
-    requester = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="introductions_asked")
-    recipient = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="introductions_received")
+    requester = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="introductions_asked", verbose_name=_("requester")
+    )
+    recipient = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="introductions_received", verbose_name=_("recipient")
+    )
     reason = models.TextField(_("why you would like to be introduced"), max_length=600)
     status = models.CharField(
         _("status"), max_length=16, choices=IntroductionStatus.choices, default=IntroductionStatus.REQUESTED
@@ -196,6 +213,7 @@ class Introduction(models.Model):
     decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("introductions")
         ordering = ["-created_at"]
         verbose_name = _("introduction")
         indexes = [
@@ -222,13 +240,16 @@ class Introduction(models.Model):
 class IntroductionReport(models.Model):
     """A recipient's report of an abusive request (harvesting, spam): staff read them in the admin."""
 
-    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    introduction = models.ForeignKey(
+        Introduction, on_delete=models.CASCADE, related_name="reports", verbose_name=_("introduction")
+    )
+    reporter = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("reporter"))
     reason = models.TextField(_("what is wrong"), max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("introduction abuse reports")
         ordering = ["-created_at"]
         verbose_name = _("introduction abuse report")
         constraints = [models.UniqueConstraint(fields=["introduction", "reporter"], name="introduction_report_once")]
@@ -249,14 +270,16 @@ class Invitation(models.Model):
     organisation. Its link carries a token signed with the secret key. The invitee still verifies their e-mail and
     waits for staff approval: the invitation only names their sponsor."""
 
-    sponsor = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="invitations_sent")
+    sponsor = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="invitations_sent", verbose_name=_("sponsor")
+    )
     email = models.EmailField(_("e-mail address"))
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
     )
     note = models.TextField(_("a note to them"), max_length=600, blank=True)
     # With the secret key, makes the signed token of the link (`directory.services.invitation_token`); never shown.
-    nonce = models.CharField(max_length=32, editable=False)
+    nonce = models.CharField(max_length=32, editable=False, verbose_name=_("nonce"))
     status = models.CharField(
         _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.QUEUED, db_index=True
     )
@@ -269,6 +292,7 @@ class Invitation(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         indexes = [models.Index(fields=["sponsor", "created_at"], name="invitation_sponsor")]
@@ -286,13 +310,16 @@ class Invitation(models.Model):
 class SuspensionRequest(models.Model):
     """An organisation admin asks staff to suspend a colleague who left; staff decide in the members admin."""
 
-    requested_by = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="suspension_requests")
+    requested_by = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="suspension_requests", verbose_name=_("member")
+    )
     reason = models.TextField(_("reason"), max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("suspension requests")
         ordering = ["-created_at"]
         verbose_name = _("suspension request")
         constraints = [
@@ -314,6 +341,7 @@ class CoverageTarget(models.Model):
     active_members = models.PositiveIntegerField(_("active members"), default=0)
 
     class Meta:
+        verbose_name_plural = _("coverage targets")
         ordering = ["country", "sector"]
         verbose_name = _("coverage target")
         constraints = [

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -114,7 +115,7 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
 
     @admin.display(description=_("score"), ordering="score")
     def score_display(self, obj: MemberEngagement) -> str:
-        return f"{obj.score:.1f}"
+        return number_format(obj.score, decimal_pos=1)
 
     @admin.display(description=_("where the score comes from"))
     def breakdown(self, obj: MemberEngagement) -> SafeString:

@@ -12,13 +12,22 @@ class EngagementSettings(models.Model):
     """The one row of thresholds staff tune (id is always 1)."""
 
     half_life_days = models.PositiveIntegerField(
-        default=30, validators=[MinValueValidator(1)], help_text=_("A point earned this many days ago counts half.")
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("A point earned this many days ago counts half."),
+        verbose_name=_("half-life (days)"),
     )
-    engaged_score = models.FloatField(default=15, help_text=_("A score at or above this makes a member engaged."))
+    engaged_score = models.FloatField(
+        default=15, help_text=_("A score at or above this makes a member engaged."), verbose_name=_("engaged score")
+    )
     engaged_actions = models.PositiveIntegerField(
-        default=5, help_text=_("…or this many meaningful actions within the engaged window.")
+        default=5,
+        help_text=_("…or this many meaningful actions within the engaged window."),
+        verbose_name=_("engaged actions"),
     )
-    engaged_window_days = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+    engaged_window_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)], verbose_name=_("engaged window (days)")
+    )
     collaborating_window_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(1)],
@@ -26,11 +35,13 @@ class EngagementSettings(models.Model):
             "Collaborating: a contribution (a verb marked so) to an initiative one takes part in, within this many "
             "days."
         ),
+        verbose_name=_("collaborating window (days)"),
     )
     dormant_after_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(1)],
         help_text=_("Dormant after this many days without an act of the member's own."),
+        verbose_name=_("dormant after (days)"),
     )
 
     class Meta:
@@ -50,16 +61,22 @@ class VerbScore(models.Model):
     """Points a kind of activity earns, and how many of them a day can count (so repeated clicks cannot inflate).
     Only member-caused rows of the verb count (`Activity.origin`); staff and system rows earn nothing."""
 
-    verb = models.CharField(max_length=32, choices=Verb.choices, unique=True)
+    verb = models.CharField(max_length=32, choices=Verb.choices, unique=True, verbose_name=_("verb"))
     points = models.FloatField(
         validators=[MinValueValidator(0)],
         help_text=_("Points one of the member's own acts of this kind earns, halving with every half-life."),
+        verbose_name=_("points"),
     )
     daily_cap = models.PositiveIntegerField(
-        default=3, validators=[MinValueValidator(1)], help_text=_("At most this many per day count.")
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("At most this many per day count."),
+        verbose_name=_("daily cap"),
     )
     meaningful = models.BooleanField(
-        default=False, help_text=_("Counts towards the meaningful actions that make a member engaged.")
+        default=False,
+        help_text=_("Counts towards the meaningful actions that make a member engaged."),
+        verbose_name=_("meaningful"),
     )
     contribution = models.BooleanField(
         default=False,
@@ -67,9 +84,12 @@ class VerbScore(models.Model):
             "A contribution to an initiative: done in an initiative the member takes part in, it makes them "
             "collaborating. Joining or viewing is not."
         ),
+        verbose_name=_("contribution"),
     )
 
     class Meta:
+        verbose_name = _("verb score")
+        verbose_name_plural = _("verb scores")
         ordering = ["verb"]
         constraints = [
             models.CheckConstraint(condition=Q(verb__in=Verb.values), name="verb_score_verb_valid"),
@@ -111,16 +131,20 @@ def stage_name(stage: str) -> str:
 class MemberEngagement(models.Model):
     """An approved member's current score and stage, with the first time each funnel stage was reached."""
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True, related_name="engagement")
-    score = models.FloatField(default=0)
-    stage = models.CharField(max_length=16, choices=LifecycleStage.choices, db_index=True)
-    stage_since = models.DateTimeField()
-    activated_at = models.DateTimeField(null=True, blank=True)
-    engaged_at = models.DateTimeField(null=True, blank=True)
-    collaborating_at = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField()
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, primary_key=True, related_name="engagement", verbose_name=_("member")
+    )
+    score = models.FloatField(default=0, verbose_name=_("score"))
+    stage = models.CharField(max_length=16, choices=LifecycleStage.choices, db_index=True, verbose_name=_("stage"))
+    stage_since = models.DateTimeField(verbose_name=_("stage since"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
+    engaged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("engaged at"))
+    collaborating_at = models.DateTimeField(null=True, blank=True, verbose_name=_("collaborating at"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     class Meta:
+        verbose_name = _("member engagement")
+        verbose_name_plural = _("member engagements")
         ordering = ["-score"]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=LifecycleStage.values), name="engagement_stage_valid"),
@@ -134,12 +158,18 @@ class MemberEngagement(models.Model):
 class StageTransition(models.Model):
     """Every change of lifecycle stage, kept for good."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="stage_transitions")
-    from_stage = models.CharField(max_length=16, choices=LifecycleStage.choices, blank=True)
-    to_stage = models.CharField(max_length=16, choices=LifecycleStage.choices)
-    at = models.DateTimeField()
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="stage_transitions", verbose_name=_("member")
+    )
+    from_stage = models.CharField(
+        max_length=16, choices=LifecycleStage.choices, blank=True, verbose_name=_("from stage")
+    )
+    to_stage = models.CharField(max_length=16, choices=LifecycleStage.choices, verbose_name=_("to stage"))
+    at = models.DateTimeField(verbose_name=_("when"))
 
     class Meta:
+        verbose_name = _("stage transition")
+        verbose_name_plural = _("stage transitions")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["member", "at"], name="stage_transition_member_at")]
         constraints = [

@@ -65,23 +65,33 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
 class Initiative(models.Model):
     """Something members take part in: a working group, a training, a data-sharing pilot, an event, a resource."""
 
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    summary = models.CharField(max_length=300)
-    description = models.TextField(blank=True, help_text=_("Markdown; sanitised when shown."))
-    kind = models.CharField(max_length=32, choices=InitiativeKind.choices, db_index=True)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    summary = models.CharField(max_length=300, verbose_name=_("summary"))
+    description = models.TextField(
+        blank=True, help_text=_("Markdown; sanitised when shown."), verbose_name=_("description")
+    )
+    kind = models.CharField(max_length=32, choices=InitiativeKind.choices, db_index=True, verbose_name=_("kind"))
     status = models.CharField(
-        max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.DRAFT, db_index=True
+        max_length=16,
+        choices=InitiativeStatus.choices,
+        default=InitiativeStatus.DRAFT,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    target_personas = models.ManyToManyField(Persona, blank=True, related_name="initiatives")
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty means unlimited."))
+    target_personas = models.ManyToManyField(
+        Persona, blank=True, related_name="initiatives", verbose_name=_("target personas")
+    )
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Empty means unlimited."), verbose_name=_("capacity")
+    )
     has_waitlist = models.BooleanField(
-        "keep a waitlist", default=True, help_text=_("When full, later sign-ups queue; otherwise they are refused.")
+        _("keep a waitlist"), default=True, help_text=_("When full, later sign-ups queue; otherwise they are refused.")
     )
-    signup_opens_at = models.DateTimeField(null=True, blank=True)
-    signup_closes_at = models.DateTimeField(null=True, blank=True)
-    starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
+    signup_opens_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sign-up opens at"))
+    signup_closes_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sign-up closes at"))
+    starts_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ends at"))
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -90,9 +100,12 @@ class Initiative(models.Model):
         related_name="led_initiatives",
         limit_choices_to={"is_staff": True},
         help_text=_("A member of staff."),
+        verbose_name=_("lead"),
     )
-    is_online = models.BooleanField("online", default=True)
-    location = models.CharField(max_length=200, blank=True, help_text=_("Where it takes place, when not online."))
+    is_online = models.BooleanField(_("online"), default=True)
+    location = models.CharField(
+        max_length=200, blank=True, help_text=_("Where it takes place, when not online."), verbose_name=_("location")
+    )
     # PROTECT: a roadmap item that launched initiatives cannot be deleted and take the link with it.
     roadmap_item = models.ForeignKey(
         RoadmapItem,
@@ -101,21 +114,32 @@ class Initiative(models.Model):
         blank=True,
         related_name="initiatives",
         help_text=_("The roadmap item this initiative was launched from."),
+        verbose_name=_("roadmap item"),
     )
     stages = models.ManyToManyField(
-        Stage, blank=True, related_name="initiatives", help_text=_("Stages of an ecosystem map it works on.")
+        Stage,
+        blank=True,
+        related_name="initiatives",
+        help_text=_("Stages of an ecosystem map it works on."),
+        verbose_name=_("stages"),
     )
     red_flags = models.ManyToManyField(
-        RedFlag, blank=True, related_name="initiatives", help_text=_("Red flags it works on.")
+        RedFlag,
+        blank=True,
+        related_name="initiatives",
+        help_text=_("Red flags it works on."),
+        verbose_name=_("red flags"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # The personas, stages and red flags it is aimed at are part of what staff change, so they are kept too.
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[target_personas, stages, red_flags])
 
     objects = InitiativeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
         ordering = ["starts_at", "title"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=InitiativeKind.values), name="initiative_kind_valid"),
@@ -158,10 +182,14 @@ class Initiative(models.Model):
 class EligibleSector(models.Model):
     """A sector whose members may join; an initiative with none is open to every sector."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="eligible_sectors")
-    sector = models.CharField(max_length=32, choices=Sector.choices)
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="eligible_sectors", verbose_name=_("initiative")
+    )
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
 
     class Meta:
+        verbose_name = _("eligible sector")
+        verbose_name_plural = _("eligible sectors")
         ordering = ["sector"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "sector"], name="eligible_sector_once"),
@@ -188,17 +216,25 @@ class ParticipationStatus(models.TextChoices):
 class Participation(models.Model):
     """One row per member and initiative; its status moves between active, waitlisted and left."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="participations")
-    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(max_length=16, choices=ParticipationRole.choices, default=ParticipationRole.PARTICIPANT)
-    status = models.CharField(max_length=16, choices=ParticipationStatus.choices)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="participations", verbose_name=_("member")
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="participations", verbose_name=_("initiative")
+    )
+    role = models.CharField(
+        max_length=16, choices=ParticipationRole.choices, default=ParticipationRole.PARTICIPANT, verbose_name=_("role")
+    )
+    status = models.CharField(max_length=16, choices=ParticipationStatus.choices, verbose_name=_("status"))
     # The waitlist is served in the order people asked; this is when they (last) asked to join.
-    requested_at = models.DateTimeField()
-    joined_at = models.DateTimeField(null=True, blank=True)
-    left_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(verbose_name=_("requested at"))
+    joined_at = models.DateTimeField(null=True, blank=True, verbose_name=_("joined at"))
+    left_at = models.DateTimeField(null=True, blank=True, verbose_name=_("left at"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
         ordering = ["requested_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["member", "initiative"], name="one_participation_per_member"),
@@ -227,11 +263,14 @@ class Participation(models.Model):
 class InitiativeSession(models.Model):
     """A dated meeting of an initiative (a working group's call, a training day), whose attendance staff record."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="sessions")
-    starts_at = models.DateTimeField()
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("initiative")
+    )
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Optional, e.g. “Kick-off call”."))
 
     class Meta:
+        verbose_name_plural = _("sessions")
         ordering = ["initiative", "-starts_at"]
         verbose_name = _("session")
         indexes = [models.Index(fields=["initiative", "starts_at"], name="session_initiative_time")]
@@ -244,12 +283,18 @@ class Attendance(models.Model):
     """A member was at a session; recorded once, by staff or the initiative's lead, with an activity caused by
     the member's presence (`initiatives.services.attendance_record`)."""
 
-    session = models.ForeignKey(InitiativeSession, on_delete=models.PROTECT, related_name="attendances")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    session = models.ForeignKey(
+        InitiativeSession, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("session")
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("member"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
 
     class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
         ordering = ["session", "member"]
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_once")]
 
@@ -261,12 +306,16 @@ class CalendarFeed(models.Model):
     """A member's private calendar address, which calendar apps fetch without signing in. The secret in the
     address is shown once; only its SHA-256 digest is kept, so a database leak reveals no working address."""
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="calendar_feed")
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("member")
+    )
+    digest = models.CharField(max_length=64, unique=True, verbose_name=_("digest"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_fetched_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last fetched at"))
 
     class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="calendar_feed_digest_hex"),

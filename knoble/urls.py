@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from knoble import staff_queue, views
@@ -9,8 +10,8 @@ from members import views as members_views
 
 # The admin login goes through allauth: same rate limits, MFA and enumeration protection.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "The Knoble — staff"
-admin.site.site_title = "Knoble admin"
+admin.site.site_header = gettext_lazy("The Knoble — staff")
+admin.site.site_title = gettext_lazy("Knoble admin")
 staff_queue.install(admin.site)
 
 handler400 = "core.api_base.api_aware_bad_request"

@@ -47,7 +47,7 @@ class UserManager(DjangoUserManager["User"]):
 
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -55,6 +55,8 @@ class User(AbstractUser):
     objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
@@ -74,13 +76,15 @@ class User(AbstractUser):
 
 
 class Organisation(models.Model):
-    name = models.CharField(max_length=200, unique=True)
-    sector = models.CharField(max_length=32, choices=Sector.choices, db_index=True)
-    country = CountryField(db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    sector = models.CharField(max_length=32, choices=Sector.choices, db_index=True, verbose_name=_("sector"))
+    country = CountryField(db_index=True, verbose_name=_("country"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(sector__in=Sector.values), name="organisation_sector_valid"),
@@ -93,10 +97,16 @@ class Organisation(models.Model):
 class OrganisationDomain(models.Model):
     """An e-mail domain of a member organisation; a sign-up from it is linked to the organisation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253, unique=True, help_text=_("e.g. examplebank.com, lower case"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="domains", verbose_name=_("organisation")
+    )
+    domain = models.CharField(
+        max_length=253, unique=True, help_text=_("e.g. examplebank.com, lower case"), verbose_name=_("domain")
+    )
 
     class Meta:
+        verbose_name = _("organisation domain")
+        verbose_name_plural = _("organisation domains")
         ordering = ["domain"]
         constraints = [
             models.CheckConstraint(condition=models.Q(domain=Lower("domain")), name="domain_lower_case"),
@@ -117,14 +127,23 @@ class MemberQuerySet(models.QuerySet["Member"]):
 class Member(models.Model):
     Status = MemberStatus
 
-    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="member")
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="member", verbose_name=_("user"))
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
     )
-    job_title = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
-    status_changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    job_title = models.CharField(max_length=200, blank=True, verbose_name=_("job title"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True, verbose_name=_("status")
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("status changed at"))
+    status_changed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("status changed by")
+    )
     persona = models.ForeignKey(
         "personas.Persona",
         on_delete=models.SET_NULL,
@@ -132,12 +151,13 @@ class Member(models.Model):
         blank=True,
         related_name="members",
         help_text=_("The member's primary persona: set by staff, or chosen by the member during onboarding."),
+        verbose_name=_("persona"),
     )
     # The member's current e-mail consent, which the campaign engine reads; changed only by the services of
     # `members.consent`, which append each change to `EmailConsent`, the history that says when, how and on what
     # wording. Opt-in: nobody agrees by default.
     consent_email = models.BooleanField(_("E-mail consent"), default=False)
-    timezone = models.CharField(max_length=64, default="UTC")
+    timezone = models.CharField(max_length=64, default="UTC", verbose_name=_("timezone"))
     # The language of the portal's pages and of every e-mail to the member (`members.languages`); empty: the
     # browser's language, else English. A code of settings.LANGUAGES, checked by the profile form and the switcher
     # (no choices here, so that adding a language needs no migration).
@@ -152,12 +172,14 @@ class Member(models.Model):
         db_default=False,
         help_text=_("May read the access log of the organisation's labelled knowledge."),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
     history = HistoricalRecords()
 
     objects = MemberQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         ordering = ["-created_at"]
         permissions = [
             ("use_portal", "Can use the member portal"),
@@ -293,21 +315,26 @@ class Activity(models.Model):
 
     # No index of their own: `activity_member_time` and `activity_subject` lead with them, and an index more is
     # a write more for every row of the busiest table.
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="activities", db_index=False)
-    verb = models.CharField(max_length=32, choices=Verb.choices)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
-    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="activities", db_index=False, verbose_name=_("member")
+    )
+    verb = models.CharField(max_length=32, choices=Verb.choices, verbose_name=_("verb"))
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, db_index=False, verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("subject ID"))
     subject = GenericForeignKey("subject_type", "subject_id")
-    occurred_at = models.DateTimeField(db_index=True)
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    occurred_at = models.DateTimeField(db_index=True, verbose_name=_("occurred at"))
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB, verbose_name=_("source"))
     # The services state it (`origin_for`); the default suits most verbs, and `activity_origin_allowed` refuses
     # it where it is wrong (a message sent is never the member's own act). Raw inserts must name it.
-    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.MEMBER)
-    details = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.MEMBER, verbose_name=_("origin"))
+    details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
     # Chosen by an API client for each event, so that resending a batch stores nothing twice.
-    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    client_id = models.UUIDField(null=True, blank=True, editable=False, verbose_name=_("client ID"))
 
     class Meta:
+        verbose_name = _("activity")
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = _("activities")
         permissions = [("record_activity_batch", "Can record batches of activity through the API")]
@@ -339,19 +366,20 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(models.Model):
     """A personal API token. The secret is shown once; only its SHA-256 digest is kept."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
     # The secret's first characters, shown in lists so that a person can tell their tokens apart.
-    prefix = models.CharField(max_length=16)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(max_length=16, verbose_name=_("prefix"))
+    digest = models.CharField(max_length=64, unique=True, verbose_name=_("digest"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
         constraints = [
@@ -375,16 +403,18 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """An in-app notice in a member's inbox; written by services, never by hand. Any app may notify."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text=_("A path on this site."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("member"))
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices, verbose_name=_("kind"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
+    url = models.CharField(max_length=500, blank=True, help_text=_("A path on this site."), verbose_name=_("URL"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
         # The table keeps the name it was created with in initiatives/, where the inbox began.
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         db_table = "initiatives_notification"
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -421,17 +451,22 @@ class EmailConsent(models.Model):
     """The append-only history of a member's e-mail consent: written only by `members.consent`; a database
     trigger refuses updates (and deletes, on PostgreSQL). Its latest row is the member's `consent_email`."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="email_consents", db_index=False)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="email_consents", db_index=False, verbose_name=_("member")
+    )
     given = models.BooleanField(_("consent given"))
     how = models.CharField(_("how"), max_length=32, choices=ConsentMethod.choices)
     # The exact text the member was shown, in the language shown, and the version of that wording.
     wording = models.TextField(_("wording shown"), blank=True)
     wording_version = models.CharField(_("wording version"), max_length=32, blank=True)
-    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
     reason = models.TextField(_("reason"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
+        verbose_name_plural = _("e-mail consent records")
         ordering = ["-recorded_at", "-id"]
         verbose_name = _("e-mail consent record")
         indexes = [models.Index(fields=["member", "-recorded_at"], name="email_consent_member_time")]

@@ -86,9 +86,9 @@ class OutcomeReport(models.Model):
         help_text=_("Optional context on how you used the red flag. No names, account or case numbers."),
     )
     # Chosen by an API client for each report, so that resending a batch stores nothing twice.
-    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    client_id = models.UUIDField(null=True, blank=True, editable=False, verbose_name=_("client ID"))
     label = label_field(default=Label.AMBER_STRICT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-period_end", "-id"]
@@ -141,16 +141,19 @@ class ReviewDecision(models.Model):
     """A staff decision on a proposal of the review queue; the reason is also kept in the red flag's revisions
     (`ecosystem.services.red_flag_review_confidence`)."""
 
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="outcome_reviews")
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.CASCADE, related_name="outcome_reviews", verbose_name=_("red flag")
+    )
     rule = models.CharField(_("rule"), max_length=32, choices=ReviewRule.choices)
     proposed_confidence = models.CharField(_("proposed confidence"), max_length=8, choices=Confidence.choices)
     previous_confidence = models.CharField(_("previous confidence"), max_length=8, choices=Confidence.choices)
     accepted = models.BooleanField(_("accepted"))
     reason = models.TextField(_("reason"))
-    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(auto_now_add=True, verbose_name=_("decided at"))
 
     class Meta:
+        verbose_name_plural = _("outcome review decisions")
         ordering = ["-decided_at", "-id"]
         verbose_name = _("outcome review decision")
         constraints = [
@@ -166,12 +169,19 @@ class ReferralFeedback(models.Model):
     """A law-enforcement or prosecutor member's word that a referral citing a red flag was useful; no case
     detail, only which red flag and which organisation referred."""
 
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="referral_feedback")
-    referring_organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="referral_feedback_received"
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.CASCADE, related_name="referral_feedback", verbose_name=_("red flag")
     )
-    given_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="referral_feedback_given")
-    created_at = models.DateTimeField(auto_now_add=True)
+    referring_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="referral_feedback_received",
+        verbose_name=_("referring organisation"),
+    )
+    given_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="referral_feedback_given", verbose_name=_("given by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

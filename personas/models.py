@@ -25,17 +25,19 @@ class Sector(models.TextChoices):
 class Persona(models.Model):
     """A needs-based member persona from The Knoble's research."""
 
-    name = models.CharField(max_length=200, unique=True)
-    sector = models.CharField(max_length=32, choices=Sector.choices, db_index=True)
-    summary = models.TextField()
-    needs = models.TextField(blank=True)
-    pains = models.TextField(blank=True)
-    goals = models.TextField(blank=True)
-    quote = models.TextField("representative quote", blank=True)
-    is_active = models.BooleanField("active", default=True, db_index=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    sector = models.CharField(max_length=32, choices=Sector.choices, db_index=True, verbose_name=_("sector"))
+    summary = models.TextField(verbose_name=_("summary"))
+    needs = models.TextField(blank=True, verbose_name=_("needs"))
+    pains = models.TextField(blank=True, verbose_name=_("pains"))
+    goals = models.TextField(blank=True, verbose_name=_("goals"))
+    quote = models.TextField(_("representative quote"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(sector__in=Sector.values), name="persona_sector_valid"),
@@ -93,14 +95,18 @@ SURVEY_SCORE_FIELDS = (
 class JobToBeDone(models.Model):
     """When <situation>, I want to <motivation>, so I can <outcome>."""
 
-    persona = models.ForeignKey(Persona, on_delete=models.PROTECT, related_name="jobs")
-    situation = models.CharField("when …", max_length=300)
-    motivation = models.CharField("I want to …", max_length=300)
-    outcome = models.CharField("so I can …", max_length=300)
-    importance = models.DecimalField(max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS)
-    satisfaction = models.DecimalField(max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS)
-    evidence_notes = models.TextField(blank=True)
-    interview_count = models.PositiveIntegerField("number of interviews", default=0)
+    persona = models.ForeignKey(Persona, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("persona"))
+    situation = models.CharField(_("when …"), max_length=300)
+    motivation = models.CharField(_("I want to …"), max_length=300)
+    outcome = models.CharField(_("so I can …"), max_length=300)
+    importance = models.DecimalField(
+        max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS, verbose_name=_("importance")
+    )
+    satisfaction = models.DecimalField(
+        max_digits=3, decimal_places=1, validators=SCORE_VALIDATORS, verbose_name=_("satisfaction")
+    )
+    evidence_notes = models.TextField(blank=True, verbose_name=_("evidence notes"))
+    interview_count = models.PositiveIntegerField(_("number of interviews"), default=0)
     # `importance` and `satisfaction` are what every score reads (the opportunity score, the prioritisation criterion
     # fed from jobs). Members' survey responses compute them (the `computed_*` fields keep what they said, with the
     # sample and a 95% confidence band) unless staff override them with a reason, shown as such.

@@ -17,16 +17,25 @@ DEFAULT_ROADMAP_MONTHS = 18
 class IdeationSession(models.Model):
     """A workshop in which staff and members turned jobs-to-be-done into opportunities."""
 
-    title = models.CharField(max_length=200)
-    held_on = models.DateField("date", db_index=True)
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    held_on = models.DateField(gettext_lazy("date"), db_index=True)
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("facilitator"),
     )
-    personas = models.ManyToManyField(Persona, blank=True, related_name="ideation_sessions")
-    notes = models.TextField(blank=True)
+    personas = models.ManyToManyField(
+        Persona, blank=True, related_name="ideation_sessions", verbose_name=gettext_lazy("personas")
+    )
+    notes = models.TextField(blank=True, verbose_name=gettext_lazy("notes"))
     history = HistoricalRecords(m2m_fields=[personas])
 
     class Meta:
+        verbose_name = gettext_lazy("ideation session")
+        verbose_name_plural = gettext_lazy("ideation sessions")
         ordering = ["-held_on", "title"]
 
     def __str__(self) -> str:
@@ -45,31 +54,53 @@ class Opportunity(models.Model):
     """Something The Knoble could build or run for its members, produced by an ideation session."""
 
     session = models.ForeignKey(
-        IdeationSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities"
+        IdeationSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=gettext_lazy("session"),
     )
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="opportunities")
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
+    jobs = models.ManyToManyField(
+        JobToBeDone, blank=True, related_name="opportunities", verbose_name=gettext_lazy("jobs")
+    )
     depends_on = models.ManyToManyField(
         "self",
         symmetrical=False,
         blank=True,
         related_name="enables",
         help_text=gettext_lazy("Opportunities that must be delivered first; planning places this one after them."),
+        verbose_name=gettext_lazy("depends on"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("owner"),
     )
     status = models.CharField(
-        max_length=16, choices=OpportunityStatus.choices, default=OpportunityStatus.IDEA, db_index=True
+        max_length=16,
+        choices=OpportunityStatus.choices,
+        default=OpportunityStatus.IDEA,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
     effort_weeks = models.DecimalField(
-        "effort (person-weeks)", max_digits=6, decimal_places=1, default=1, validators=[MinValueValidator(0.1)]
+        gettext_lazy("effort (person-weeks)"),
+        max_digits=6,
+        decimal_places=1,
+        default=1,
+        validators=[MinValueValidator(0.1)],
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
     history = HistoricalRecords(m2m_fields=[jobs])
 
     class Meta:
+        verbose_name = gettext_lazy("opportunity")
         verbose_name_plural = gettext_lazy("opportunities")
         ordering = ["title"]
         indexes = [models.Index(fields=["status", "title"], name="opportunity_status_title")]
@@ -91,13 +122,17 @@ class Formula(models.TextChoices):
 class PrioritisationModel(models.Model):
     """A bespoke way of scoring opportunities: its criteria, their weights and the formula that combines them."""
 
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
-    formula = models.CharField(max_length=16, choices=Formula.choices, default=Formula.WEIGHTED)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=gettext_lazy("name"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
+    formula = models.CharField(
+        max_length=16, choices=Formula.choices, default=Formula.WEIGHTED, verbose_name=gettext_lazy("formula")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = gettext_lazy("prioritisation model")
+        verbose_name_plural = gettext_lazy("prioritisation models")
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=Q(formula__in=Formula.values), name="model_formula_valid")]
 
@@ -138,18 +173,40 @@ JOB_SCORE_SCALE = (0, 20)
 
 
 class Criterion(models.Model):
-    model = models.ForeignKey(PrioritisationModel, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(max_length=100)
-    weight = models.DecimalField(max_digits=6, decimal_places=2, default=1, validators=[MinValueValidator(0)])
-    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.BENEFIT)
-    scale_min = models.DecimalField(max_digits=8, decimal_places=2, default=0)
-    scale_max = models.DecimalField(max_digits=8, decimal_places=2, default=10)
-    role = models.CharField(max_length=20, choices=CriterionRole.choices, blank=True, default=CriterionRole.NONE)
-    source = models.CharField(max_length=8, choices=CriterionSource.choices, default=CriterionSource.RATED)
-    position = models.PositiveSmallIntegerField(default=0)
+    model = models.ForeignKey(
+        PrioritisationModel, on_delete=models.CASCADE, related_name="criteria", verbose_name=gettext_lazy("model")
+    )
+    name = models.CharField(max_length=100, verbose_name=gettext_lazy("name"))
+    weight = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        verbose_name=gettext_lazy("weight"),
+    )
+    direction = models.CharField(
+        max_length=8, choices=Direction.choices, default=Direction.BENEFIT, verbose_name=gettext_lazy("direction")
+    )
+    scale_min = models.DecimalField(max_digits=8, decimal_places=2, default=0, verbose_name=gettext_lazy("scale min"))
+    scale_max = models.DecimalField(max_digits=8, decimal_places=2, default=10, verbose_name=gettext_lazy("scale max"))
+    role = models.CharField(
+        max_length=20,
+        choices=CriterionRole.choices,
+        blank=True,
+        default=CriterionRole.NONE,
+        verbose_name=gettext_lazy("role"),
+    )
+    source = models.CharField(
+        max_length=8,
+        choices=CriterionSource.choices,
+        default=CriterionSource.RATED,
+        verbose_name=gettext_lazy("source"),
+    )
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("position"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = gettext_lazy("criterion")
         verbose_name_plural = gettext_lazy("criteria")
         ordering = ["model", "position", "id"]
         constraints = [
@@ -185,16 +242,27 @@ class Criterion(models.Model):
 class Rating(models.Model):
     """A staff rating of one opportunity on one criterion, within the criterion's scale."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="ratings")
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="ratings")
-    value = models.DecimalField(max_digits=8, decimal_places=2)
-    rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="ratings", verbose_name=gettext_lazy("opportunity")
     )
-    rated_at = models.DateTimeField(auto_now=True)
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="ratings", verbose_name=gettext_lazy("criterion")
+    )
+    value = models.DecimalField(max_digits=8, decimal_places=2, verbose_name=gettext_lazy("value"))
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("rated by"),
+    )
+    rated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("rated at"))
     history = HistoricalRecords(excluded_fields=["rated_at"])
 
     class Meta:
+        verbose_name = gettext_lazy("rating")
+        verbose_name_plural = gettext_lazy("ratings")
         ordering = ["opportunity", "criterion__position", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["opportunity", "criterion"], name="one_rating_per_criterion"),
@@ -235,19 +303,30 @@ class Rating(models.Model):
 
 
 class Roadmap(models.Model):
-    title = models.CharField(max_length=200)
-    first_month = models.DateField(help_text=gettext_lazy("The first day of the roadmap's first month."))
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    first_month = models.DateField(
+        help_text=gettext_lazy("The first day of the roadmap's first month."), verbose_name=gettext_lazy("first month")
+    )
     months = models.PositiveSmallIntegerField(
-        default=DEFAULT_ROADMAP_MONTHS, validators=[MinValueValidator(3), MaxValueValidator(MAX_ROADMAP_MONTHS)]
+        default=DEFAULT_ROADMAP_MONTHS,
+        validators=[MinValueValidator(3), MaxValueValidator(MAX_ROADMAP_MONTHS)],
+        verbose_name=gettext_lazy("months"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=gettext_lazy("published at"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = gettext_lazy("roadmap")
+        verbose_name_plural = gettext_lazy("roadmaps")
         ordering = ["-first_month", "title"]
         constraints = [
             models.CheckConstraint(condition=Q(first_month__day=1), name="roadmap_starts_on_first_of_month"),
@@ -263,17 +342,25 @@ class Roadmap(models.Model):
 class Horizon(models.Model):
     """A strategic horizon: a contiguous run of the roadmap's months. Horizons never overlap and cover it all."""
 
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="horizons")
-    name = models.CharField(max_length=100)
-    theme = models.CharField(max_length=300, blank=True)
-    capacity_weeks = models.DecimalField(
-        "capacity (person-weeks)", max_digits=7, decimal_places=1, default=0, validators=[MinValueValidator(0)]
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="horizons", verbose_name=gettext_lazy("roadmap")
     )
-    start_month = models.PositiveSmallIntegerField()
-    end_month = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100, verbose_name=gettext_lazy("name"))
+    theme = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("theme"))
+    capacity_weeks = models.DecimalField(
+        gettext_lazy("capacity (person-weeks)"),
+        max_digits=7,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    start_month = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("start month"))
+    end_month = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("end month"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = gettext_lazy("horizon")
+        verbose_name_plural = gettext_lazy("horizons")
         ordering = ["roadmap", "start_month"]
         constraints = [
             models.UniqueConstraint(fields=["roadmap", "start_month"], name="horizon_start_once"),
@@ -298,19 +385,40 @@ class ItemStatus(models.TextChoices):
 class RoadmapItem(models.Model):
     """An opportunity placed on a roadmap. Its horizon follows from its start month (set by the services)."""
 
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="items")
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="roadmap_items")
-    horizon = models.ForeignKey(Horizon, on_delete=models.PROTECT, related_name="items")
-    start_month = models.PositiveSmallIntegerField()
-    end_month = models.PositiveSmallIntegerField()
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="items", verbose_name=gettext_lazy("roadmap")
     )
-    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.PLANNED, db_index=True)
-    dependencies = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.PROTECT, related_name="roadmap_items", verbose_name=gettext_lazy("opportunity")
+    )
+    horizon = models.ForeignKey(
+        Horizon, on_delete=models.PROTECT, related_name="items", verbose_name=gettext_lazy("horizon")
+    )
+    start_month = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("start month"))
+    end_month = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("end month"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("owner"),
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=ItemStatus.choices,
+        default=ItemStatus.PLANNED,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
+    )
+    dependencies = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dependents", verbose_name=gettext_lazy("dependencies")
+    )
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = gettext_lazy("roadmap item")
+        verbose_name_plural = gettext_lazy("roadmap items")
         ordering = ["roadmap", "start_month", "end_month", "id"]
         constraints = [
             models.UniqueConstraint(fields=["roadmap", "opportunity"], name="opportunity_once_per_roadmap"),
@@ -327,16 +435,25 @@ class RoadmapItem(models.Model):
 class RoadmapRevision(models.Model):
     """What was published: a snapshot of the roadmap, who published it, when and why."""
 
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="revisions", verbose_name=gettext_lazy("roadmap")
     )
-    published_at = models.DateTimeField(db_index=True)
-    note = models.TextField(blank=True)
+    number = models.PositiveIntegerField(verbose_name=gettext_lazy("number"))
+    snapshot = models.JSONField(verbose_name=gettext_lazy("snapshot"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("published by"),
+    )
+    published_at = models.DateTimeField(db_index=True, verbose_name=gettext_lazy("published at"))
+    note = models.TextField(blank=True, verbose_name=gettext_lazy("note"))
 
     class Meta:
+        verbose_name = gettext_lazy("roadmap revision")
+        verbose_name_plural = gettext_lazy("roadmap revisions")
         ordering = ["roadmap", "-number"]
         get_latest_by = "published_at"
         constraints = [

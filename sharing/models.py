@@ -98,7 +98,7 @@ class SharingGroup(models.Model):
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="sharing_groups", verbose_name=_("organisations")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     history = HistoricalRecords(m2m_fields=[organisations])
 
     class Meta:
@@ -138,15 +138,28 @@ class Registration314b(models.Model):
 class Recipient(models.Model):
     """One organisation, sharing group or person named on a labelled object."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    group = models.ForeignKey(SharingGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object ID"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+    group = models.ForeignKey(
+        SharingGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("group")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
 
     class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
         constraints = [
             models.CheckConstraint(
                 condition=Q(organisation__isnull=False, group__isnull=True, user__isnull=True)
@@ -167,8 +180,10 @@ class Recipient(models.Model):
 class LabelChange(models.Model):
     """The history of an object's label: who changed it, from what, to what, and why. Append-only."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object ID"))
     old_label = models.CharField(_("from"), max_length=16, choices=Label.choices)
     new_label = models.CharField(_("to"), max_length=16, choices=Label.choices)
     reason = models.TextField(_("reason"))
@@ -203,8 +218,10 @@ class AccessLog(models.Model):
         verbose_name=_("owning organisation"),
         help_text=_("The organisation the object belongs to, whose admin may read its log."),
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object ID"))
     label = models.CharField(_("label"), max_length=16, choices=Label.choices)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -40,9 +40,13 @@ def _not_blank_q(field: str) -> Q:
 class Space(models.Model):
     """The working space of one initiative; its `audience` is the sharing group AMBER content names."""
 
-    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="space")
-    audience = models.OneToOneField(SharingGroup, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    initiative = models.OneToOneField(
+        Initiative, on_delete=models.CASCADE, related_name="space", verbose_name=_("initiative")
+    )
+    audience = models.OneToOneField(
+        SharingGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("audience")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["initiative__title"]
@@ -59,13 +63,13 @@ class Space(models.Model):
 class Thread(models.Model):
     """A topic of discussion; its opening post is its first `Post`. A lead may pin or lock it."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads", verbose_name=_("space"))
     title = models.CharField(_("title"), max_length=200)
     author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
     # The thread's title is shown under the opening post's label.
     label = label_field(default=Label.AMBER)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_post_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_post_at = models.DateTimeField(default=timezone.now, verbose_name=_("last post at"))
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False)
     history = HistoricalRecords(excluded_fields=["last_post_at"])
@@ -91,14 +95,16 @@ class Post(models.Model):
     """An opening post or a reply, in Markdown (sanitised when shown). Edits are kept in its history; a hidden
     post stays, with who hid it and why, and is shown to staff and leads only."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts", verbose_name=_("thread"))
     author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
     body = models.TextField(_("text"), help_text=_("Markdown. Mention a participant with @ and their e-mail."))
     label = label_field(default=Label.AMBER)
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
+    hidden_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hidden at"))
+    hidden_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hidden by")
+    )
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     history = HistoricalRecords()
 
@@ -124,14 +130,17 @@ class Post(models.Model):
 class PostReport(models.Model):
     """A member's report of a post to the space's moderators (staff and the lead); resolved once."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports", verbose_name=_("post"))
+    reporter = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("reporter"))
     reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("resolved by")
+    )
 
     class Meta:
+        verbose_name_plural = _("post reports")
         ordering = ["created_at", "id"]
         verbose_name = _("post report")
         constraints = [
@@ -164,15 +173,18 @@ class ModerationAction(models.Model):
 
     Kind = ModerationKind
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    kind = models.CharField(max_length=16, choices=ModerationKind.choices)
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+", verbose_name=_("space"))
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+", verbose_name=_("thread"))
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("post")
+    )
+    kind = models.CharField(max_length=16, choices=ModerationKind.choices, verbose_name=_("kind"))
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("moderator"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("when"))
 
     class Meta:
+        verbose_name_plural = _("moderation actions")
         ordering = ["-at", "-id"]
         verbose_name = _("moderation action")
         constraints = [
@@ -193,11 +205,13 @@ class FollowLevel(models.TextChoices):
 class Follow(models.Model):
     """What a member wants to hear of a space; without a row, mentions only."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="follows")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="follows", verbose_name=_("space"))
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
     level = models.CharField(_("notify me of"), max_length=16, choices=FollowLevel.choices)
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [
             models.UniqueConstraint(fields=["space", "member"], name="space_follow_once"),
             models.CheckConstraint(condition=Q(level__in=FollowLevel.values), name="space_follow_level_valid"),
@@ -210,12 +224,12 @@ class Follow(models.Model):
 class Document(models.Model):
     """A shared document; its file is its latest `DocumentVersion`, the earlier ones are kept."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="documents")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="documents", verbose_name=_("space"))
     title = models.CharField(_("title"), max_length=200)
     label = label_field(default=Label.AMBER)
-    uploaded_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -237,17 +251,20 @@ def _version_path(instance: "DocumentVersion", filename: str) -> str:
 
 
 class DocumentVersion(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    file = models.FileField(upload_to=_version_path, max_length=300)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", verbose_name=_("document")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    file = models.FileField(upload_to=_version_path, max_length=300, verbose_name=_("file"))
     filename = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    uploaded_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded at"))
 
     class Meta:
+        verbose_name_plural = _("document versions")
         ordering = ["document", "-number"]
         verbose_name = _("document version")
         constraints = [
@@ -263,13 +280,15 @@ class DocumentVersion(models.Model):
 class SessionNotes(models.Model):
     """The agenda, notes and decisions of one of the initiative's sessions (attendance stays in initiatives)."""
 
-    session = models.OneToOneField(InitiativeSession, on_delete=models.CASCADE, related_name="notes")
+    session = models.OneToOneField(
+        InitiativeSession, on_delete=models.CASCADE, related_name="notes", verbose_name=_("session")
+    )
     agenda = models.TextField(_("agenda"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     label = label_field(default=Label.AMBER)
-    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("updated by"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     class Meta:
@@ -290,17 +309,22 @@ class ActionState(models.TextChoices):
 class ActionItem(models.Model):
     """Something a participant undertook to do, by a date; the worker reminds its owner once when overdue."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="action_items")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("space"))
     session = models.ForeignKey(
-        InitiativeSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+        InitiativeSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("session"),
     )
     title = models.CharField(_("what"), max_length=300)
     owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     due_on = models.DateField(_("due on"))
     state = models.CharField(_("state"), max_length=16, choices=ActionState.choices, default=ActionState.OPEN)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded at"))
     history = HistoricalRecords(excluded_fields=["reminded_at"])
 
     class Meta:

@@ -22,8 +22,10 @@ class Translation(models.Model):
     """A translation of one object into one language. The generic key has no cascade: a deleted object's rows are
     never read (pages and the queue look them up by the ids of existing objects; ids are not reused)."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object ID"))
     subject = GenericForeignKey("content_type", "object_id")
     language = models.CharField(_("language"), max_length=16)
     fields = models.JSONField(_("translated fields"), default=dict, help_text=_("The translated text, by field."))

@@ -20,20 +20,36 @@ class IdeaStatus(models.TextChoices):
 class Idea(models.Model):
     """A member's idea: the problem they have and which of their persona's jobs it serves."""
 
-    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="ideas")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="ideas", verbose_name=_("author"))
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("the problem"))
     jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="ideas", verbose_name=_("jobs it serves"))
-    status = models.CharField(max_length=16, choices=IdeaStatus.choices, default=IdeaStatus.OPEN, db_index=True)
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas")
+    status = models.CharField(
+        max_length=16, choices=IdeaStatus.choices, default=IdeaStatus.OPEN, db_index=True, verbose_name=_("status")
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+        verbose_name=_("opportunity"),
+    )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_ideas"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_ideas",
+        verbose_name=_("merged into"),
     )
     # Staff only: members never see it.
     staff_note = models.TextField(_("staff note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=IdeaStatus.values), name="idea_status_valid"),
@@ -68,15 +84,26 @@ ONE_TARGET = (Q(idea__isnull=False) & Q(opportunity__isnull=True)) | (
 class Vote(models.Model):
     """One member's vote on an idea or on an opportunity (a roadmap item), with how important it is to them."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="votes")
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
-    opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, null=True, blank=True, related_name="member_votes"
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="votes", verbose_name=_("member"))
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="votes", verbose_name=_("idea")
     )
-    importance = models.CharField(max_length=16, choices=Importance.choices, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="member_votes",
+        verbose_name=_("opportunity"),
+    )
+    importance = models.CharField(
+        max_length=16, choices=Importance.choices, blank=True, default="", verbose_name=_("importance")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=ONE_TARGET, name="vote_one_target"),
@@ -98,14 +125,23 @@ class Vote(models.Model):
 class Follow(models.Model):
     """A member who wants to hear when an idea or a roadmap item moves."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follows")
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="follows")
-    opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, null=True, blank=True, related_name="member_follows"
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follows", verbose_name=_("member"))
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="follows", verbose_name=_("idea")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="member_follows",
+        verbose_name=_("opportunity"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=ONE_TARGET, name="follow_one_target"),
@@ -124,12 +160,14 @@ class Follow(models.Model):
 
 
 class Comment(models.Model):
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="idea_comments")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments", verbose_name=_("idea"))
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="idea_comments", verbose_name=_("author"))
     body = models.TextField(_("comment"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -140,9 +178,15 @@ class RevisionNotice(models.Model):
     """That the voters and followers of a published revision's changes were told: one row per revision, so that
     every change reaches each of them exactly once, however often the notice runs."""
 
-    revision = models.OneToOneField(RoadmapRevision, on_delete=models.CASCADE, related_name="+")
-    notified = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.OneToOneField(
+        RoadmapRevision, on_delete=models.CASCADE, related_name="+", verbose_name=_("revision")
+    )
+    notified = models.PositiveIntegerField(default=0, verbose_name=_("notified"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("revision notice")
+        verbose_name_plural = _("revision notices")
 
     def __str__(self) -> str:
         return f"{self.revision}: {self.notified} notified"
@@ -163,18 +207,26 @@ class Survey(models.Model):
     """A short survey on a persona's jobs: how important each is, how satisfied the member is today. Staff send its
     link through a campaign step to a segment; a re-run is a new survey on the same jobs."""
 
-    persona = models.ForeignKey("personas.Persona", on_delete=models.PROTECT, related_name="surveys")
+    persona = models.ForeignKey(
+        "personas.Persona", on_delete=models.PROTECT, related_name="surveys", verbose_name=_("persona")
+    )
     title = models.CharField(_("title"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True)
     scale = models.PositiveSmallIntegerField(_("scale"), choices=SurveyScale.choices, default=SurveyScale.ONE_TO_FIVE)
     jobs = models.ManyToManyField(JobToBeDone, related_name="surveys", verbose_name=_("jobs asked about"))
-    status = models.CharField(max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, db_index=True)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns")
-    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, db_index=True, verbose_name=_("status")
+    )
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("opened at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns", verbose_name=_("rerun of")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(scale__in=SurveyScale.values), name="survey_scale_valid"),
@@ -196,13 +248,24 @@ class SurveyResponse(models.Model):
     """One member's answers to one survey. Only its member and staff read it; the sector and persona are kept as
     they were when the member answered, for the breakdowns."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="survey_responses")
-    sector = models.CharField(max_length=32, blank=True)
-    persona = models.ForeignKey("personas.Persona", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    submitted_at = models.DateTimeField(db_index=True)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="survey_responses", verbose_name=_("member")
+    )
+    sector = models.CharField(max_length=32, blank=True, verbose_name=_("sector"))
+    persona = models.ForeignKey(
+        "personas.Persona",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("persona"),
+    )
+    submitted_at = models.DateTimeField(db_index=True, verbose_name=_("submitted at"))
 
     class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
         ordering = ["-submitted_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["survey", "member"], name="one_response_per_member")]
 
@@ -213,12 +276,16 @@ class SurveyResponse(models.Model):
 class SurveyAnswer(models.Model):
     """A job's importance and satisfaction on the survey's scale; either may be left out."""
 
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
-    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="survey_answers")
-    importance = models.PositiveSmallIntegerField(null=True, blank=True)
-    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    job = models.ForeignKey(JobToBeDone, on_delete=models.CASCADE, related_name="survey_answers", verbose_name=_("job"))
+    importance = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("importance"))
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("satisfaction"))
 
     class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "job"], name="one_answer_per_job"),
             models.CheckConstraint(condition=Q(importance__lte=10), name="answer_importance_0_10"),
@@ -248,6 +315,7 @@ class Study(models.Model):
     summary = models.TextField(_("summary"), blank=True)
 
     class Meta:
+        verbose_name = _("study")
         verbose_name_plural = _("studies")
         ordering = ["-started_on", "title"]
         constraints = [
@@ -265,8 +333,10 @@ class Participant(models.Model):
     """Someone a study heard: a member, or an outside expert recorded without a portal account. Their name stays with
     staff; everywhere else a participant is their sector."""
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="participants")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="participants", verbose_name=_("study"))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("member")
+    )
     name = models.CharField(_("name (outside experts)"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation (outside experts)"), max_length=200, blank=True)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
@@ -276,6 +346,8 @@ class Participant(models.Model):
     )
 
     class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         ordering = ["study", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(member__isnull=False) | ~Q(name=""), name="participant_identified"),
@@ -292,13 +364,24 @@ class Participant(models.Model):
 class ResearchNote(models.Model):
     """Staff's notes of a session, in Markdown (rendered sanitised)."""
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="notes")
-    participant = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="notes", verbose_name=_("study"))
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("participant"),
+    )
     held_on = models.DateField(_("held on"))
     body = models.TextField(_("notes (Markdown)"))
-    written_by = models.ForeignKey("members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    written_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("written by")
+    )
 
     class Meta:
+        verbose_name = _("research note")
+        verbose_name_plural = _("research notes")
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
@@ -312,16 +395,24 @@ class Highlight(models.Model):
     """A passage of a note, tagged with what it is evidence for. It carries the participant's sector, never their
     name: the sector is copied when the highlight is saved, so that readers outside staff need no join to a name."""
 
-    note = models.ForeignKey(ResearchNote, on_delete=models.CASCADE, related_name="highlights")
+    note = models.ForeignKey(ResearchNote, on_delete=models.CASCADE, related_name="highlights", verbose_name=_("note"))
     passage = models.TextField(_("passage"))
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
     observed_on = models.DateField(_("observed on"), blank=True, help_text=_("Left empty: the date of the note."))
-    jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="highlights")
-    personas = models.ManyToManyField("personas.Persona", blank=True, related_name="highlights")
-    opportunities = models.ManyToManyField(Opportunity, blank=True, related_name="highlights")
-    red_flags = models.ManyToManyField("ecosystem.RedFlag", blank=True, related_name="highlights")
+    jobs = models.ManyToManyField(JobToBeDone, blank=True, related_name="highlights", verbose_name=_("jobs"))
+    personas = models.ManyToManyField(
+        "personas.Persona", blank=True, related_name="highlights", verbose_name=_("personas")
+    )
+    opportunities = models.ManyToManyField(
+        Opportunity, blank=True, related_name="highlights", verbose_name=_("opportunities")
+    )
+    red_flags = models.ManyToManyField(
+        "ecosystem.RedFlag", blank=True, related_name="highlights", verbose_name=_("red flags")
+    )
 
     class Meta:
+        verbose_name = _("highlight")
+        verbose_name_plural = _("highlights")
         ordering = ["-observed_on", "-id"]
         indexes = [models.Index(fields=["observed_on"], name="highlight_observed")]
 

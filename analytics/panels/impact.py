@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from analytics.impact import MIN_GROUP, WINDOW_DAYS
@@ -43,13 +44,16 @@ class ImpactRow:
 def lift_text(lift: float | None) -> str:
     if lift is None:
         return _("not enough data")
-    return _("%(sign)s%(points).1f points") % {"sign": "+" if lift > 0 else "", "points": lift}
+    return _("%(sign)s%(points)s points") % {
+        "sign": "+" if lift > 0 else "",
+        "points": number_format(lift, decimal_pos=1),
+    }
 
 
 def change_text(change: float | None) -> str:
     if change is None:
         return "–"
-    return f"{'+' if change > 0 else ''}{change:.1f}"
+    return f"{'+' if change > 0 else ''}{number_format(change, decimal_pos=1)}"
 
 
 def latest_roadmap() -> Roadmap | None:

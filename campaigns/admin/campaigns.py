@@ -43,12 +43,21 @@ class SegmentForm(forms.ModelForm[Segment]):
         model = Segment
         fields = ["name", "description", "rules"]
         widgets = {"rules": forms.Textarea(attrs={"rows": 8, "cols": 80, "spellcheck": "false"})}
-        help_texts = {
-            "rules": "A JSON list; every rule must hold. Fields: " + ", ".join(RULE_FIELDS) + ". Example: "
-            '[{"field": "sector", "value": ["financial_institution"]}, {"field": "consent_email", "value": true}]. '
-            "Lifecycle stages (field stage): "
-            + "; ".join(f'"{value}" means {stage_name(value)}' for value in LifecycleStage.values)
-            + "."
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per form, not at import, so that it is in the reader's language.
+        self.fields["rules"].help_text = gettext(
+            "A JSON list; every rule must hold. Fields: %(fields)s. Example: %(example)s. "
+            "Lifecycle stages (field stage): %(stages)s."
+        ) % {
+            "fields": ", ".join(RULE_FIELDS),
+            "example": '[{"field": "sector", "value": ["financial_institution"]}, '
+            '{"field": "consent_email", "value": true}]',
+            "stages": "; ".join(
+                gettext("“%(value)s” means %(name)s") % {"value": value, "name": stage_name(value)}
+                for value in LifecycleStage.values
+            ),
         }
 
 

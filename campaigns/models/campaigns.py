@@ -19,19 +19,22 @@ from members.models import Member
 class Segment(models.Model):
     """A named set of rules over members (see `campaigns.segments` for the fields a rule may use)."""
 
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=gettext_lazy("name"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
     rules = models.JSONField(
         default=list,
         blank=True,
         help_text=gettext_lazy(
             'A list of rules, all of which must hold, e.g. [{"field": "sector", "value": ["ngo"]}].'
         ),
+        verbose_name=gettext_lazy("rules"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
+        verbose_name = gettext_lazy("segment")
+        verbose_name_plural = gettext_lazy("segments")
         db_table = "engagement_segment"
         ordering = ["name"]
 
@@ -54,8 +57,10 @@ class CampaignStatus(models.TextChoices):
 class Campaign(models.Model):
     Status = CampaignStatus
 
-    name = models.CharField(max_length=200, unique=True)
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(max_length=200, unique=True, verbose_name=gettext_lazy("name"))
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=gettext_lazy("segment")
+    )
     goal = models.ForeignKey(
         Initiative,
         on_delete=models.PROTECT,
@@ -63,13 +68,22 @@ class Campaign(models.Model):
         blank=True,
         related_name="+",
         help_text=gettext_lazy("Joining this initiative counts as the campaign's conversion."),
+        verbose_name=gettext_lazy("goal"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    starts_at = models.DateTimeField(null=True, blank=True, help_text=gettext_lazy("Empty: as soon as it is launched."))
-    enrol_late_joiners = models.BooleanField("enrol members who enter the segment later", default=False)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True, verbose_name=gettext_lazy("status")
+    )
+    starts_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Empty: as soon as it is launched."),
+        verbose_name=gettext_lazy("starts at"),
+    )
+    enrol_late_joiners = models.BooleanField(gettext_lazy("enrol members who enter the segment later"), default=False)
     track_opens = models.BooleanField(
         default=False,
         help_text=gettext_lazy("Adds an invisible image to e-mails to see who opens them. Off unless needed."),
+        verbose_name=gettext_lazy("track opens"),
     )
     allowed_link_hosts = models.TextField(
         blank=True,
@@ -77,17 +91,26 @@ class Campaign(models.Model):
             "Other web sites the messages may link to, one host name a line (e.g. www.fincen.gov). "
             "Links to this site are always allowed."
         ),
+        verbose_name=gettext_lazy("allowed link hosts"),
     )
     # Set by the first engine run after launch: members are enrolled once unless late joiners are wanted.
-    enrolled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    enrolled_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=gettext_lazy("enrolled at"))
+    launched_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=gettext_lazy("launched at"))
     launched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=gettext_lazy("launched by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
+        verbose_name = gettext_lazy("campaign")
+        verbose_name_plural = gettext_lazy("campaigns")
         db_table = "engagement_campaign"
         ordering = ["-created_at"]
         constraints = [
@@ -126,25 +149,39 @@ PREVIOUS_CONDITIONS = {
 
 
 class CampaignStep(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(help_text=gettext_lazy("Steps run in this order, starting at 1."))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="steps", verbose_name=gettext_lazy("campaign")
+    )
+    position = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("Steps run in this order, starting at 1."), verbose_name=gettext_lazy("position")
+    )
     delay = models.DurationField(
         default=timedelta(0),
         help_text=gettext_lazy("Wait after the previous step (or the start), e.g. 3 days, 0:00:00."),
+        verbose_name=gettext_lazy("delay"),
     )
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
-    subject = models.CharField(max_length=200)
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.EMAIL, verbose_name=gettext_lazy("channel")
+    )
+    subject = models.CharField(max_length=200, verbose_name=gettext_lazy("subject"))
     body = models.TextField(
         help_text=gettext_lazy(
             "Markdown. Placeholders: {name}, {organisation}, {goal} and {goal_link} (the goal initiative)."
-        )
+        ),
+        verbose_name=gettext_lazy("body"),
     )
-    condition = models.CharField(max_length=32, choices=StepCondition.choices, default=StepCondition.ALWAYS)
+    condition = models.CharField(
+        max_length=32,
+        choices=StepCondition.choices,
+        default=StepCondition.ALWAYS,
+        verbose_name=gettext_lazy("condition"),
+    )
     stages = models.ManyToManyField(
         Stage,
         blank=True,
         related_name="campaign_steps",
         help_text=gettext_lazy("Stages of an ecosystem map the message points to; it lists them as links."),
+        verbose_name=gettext_lazy("stages"),
     )
     red_flags = models.ManyToManyField(
         RedFlag,
@@ -152,9 +189,12 @@ class CampaignStep(models.Model):
         related_name="campaign_steps",
         limit_choices_to={"review_state": ReviewState.PUBLISHED},
         help_text=gettext_lazy("Published red flags the message points to; it lists them as links."),
+        verbose_name=gettext_lazy("red flags"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("campaign step")
+        verbose_name_plural = gettext_lazy("campaign steps")
         db_table = "engagement_campaignstep"
         ordering = ["campaign", "position"]
         constraints = [
@@ -208,34 +248,71 @@ class Delivery(models.Model):
 
     # No index of their own: the composite indexes and the unique key below lead with each of them, and every
     # index more is one more write for each message the engine marks sent.
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
-    step = models.ForeignKey(CampaignStep, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="campaign_deliveries", db_index=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    channel = models.CharField(
-        max_length=16, choices=Channel.choices, blank=True, help_text=gettext_lazy("As delivered.")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+        verbose_name=gettext_lazy("campaign"),
     )
-    due_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text=gettext_lazy("When a worker took it to send."))
+    step = models.ForeignKey(
+        CampaignStep,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+        verbose_name=gettext_lazy("step"),
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        related_name="campaign_deliveries",
+        db_index=False,
+        verbose_name=gettext_lazy("member"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=gettext_lazy("status")
+    )
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        blank=True,
+        help_text=gettext_lazy("As delivered."),
+        verbose_name=gettext_lazy("channel"),
+    )
+    due_at = models.DateTimeField(verbose_name=gettext_lazy("due at"))
+    enqueued_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("enqueued at"))
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When a worker took it to send."),
+        verbose_name=gettext_lazy("claimed at"),
+    )
     next_attempt_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=gettext_lazy("When a message the mail server refused for now (4xx) is offered again."),
+        verbose_name=gettext_lazy("next attempt at"),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("sent at"))
     finished_at = models.DateTimeField(
-        null=True, blank=True, help_text=gettext_lazy("When it reached its final status.")
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When it reached its final status."),
+        verbose_name=gettext_lazy("finished at"),
     )
-    opened_at = models.DateTimeField(null=True, blank=True)
-    clicked_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("opened at"))
+    clicked_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("clicked at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
     last_error = models.CharField(
-        max_length=500, blank=True, help_text=gettext_lazy("Why it failed, was deferred, skipped or suppressed.")
+        max_length=500,
+        blank=True,
+        help_text=gettext_lazy("Why it failed, was deferred, skipped or suppressed."),
+        verbose_name=gettext_lazy("last error"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("delivery")
         db_table = "engagement_delivery"
         ordering = ["-due_at", "-id"]
         verbose_name_plural = gettext_lazy("deliveries")

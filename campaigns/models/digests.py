@@ -19,13 +19,16 @@ class DigestPreference(models.Model):
     """A member's choice. No row means "never": the digest is opt-in, so it is always a message the member chose
     (and the campaign contact budget does not apply to it)."""
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="digest_preference")
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="digest_preference", verbose_name=_("member")
+    )
     frequency = models.CharField(
         _("e-mail digest"), max_length=8, choices=DigestFrequency.choices, default=DigestFrequency.OFF
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name_plural = _("digest preferences")
         verbose_name = _("digest preference")
         constraints = [
             models.CheckConstraint(condition=Q(frequency__in=DigestFrequency.values), name="digest_frequency_valid")
@@ -51,17 +54,22 @@ class DigestDelivery(models.Model):
     time is the lease of the worker sending it (a worker killed mid-send leaves the row `sending`, and it is
     offered again only when the lease has expired, with the same Message-ID)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="digest_deliveries")
-    frequency = models.CharField(max_length=8, choices=DigestFrequency.choices)
-    period_start = models.DateTimeField()
-    period_end = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=DigestStatus.choices, default=DigestStatus.PENDING)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    items = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="digest_deliveries", verbose_name=_("member")
+    )
+    frequency = models.CharField(max_length=8, choices=DigestFrequency.choices, verbose_name=_("frequency"))
+    period_start = models.DateTimeField(verbose_name=_("period start"))
+    period_end = models.DateTimeField(verbose_name=_("period end"))
+    status = models.CharField(
+        max_length=8, choices=DigestStatus.choices, default=DigestStatus.PENDING, verbose_name=_("status")
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    items = models.PositiveIntegerField(default=0, verbose_name=_("items"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
 
     class Meta:
+        verbose_name = _("digest delivery")
         verbose_name_plural = _("digest deliveries")
         ordering = ["-period_end", "-id"]
         constraints = [

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ecosystem.admin.reasons import ask_for_text
@@ -89,7 +89,7 @@ class SuggestionAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset,
-            title="Accept suggestions",
+            title=gettext("Accept suggestions"),
             label=gettext_lazy("Response to the member (optional)"),
             required=False,
             apply=lambda suggestion, text: suggestion_accept(suggestion=suggestion, by=user, response=text),
@@ -104,7 +104,7 @@ class SuggestionAdmin(SimpleHistoryAdmin):
             self,
             request,
             queryset,
-            title="Reject suggestions",
+            title=gettext("Reject suggestions"),
             label=gettext_lazy("Why it is not accepted (sent to the member)"),
             required=True,
             apply=lambda suggestion, text: suggestion_reject(suggestion=suggestion, by=user, response=text),

@@ -66,8 +66,8 @@ class IndicatorSet(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     label = label_field(default=Label.GREEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = IndicatorSetQuerySet.as_manager()
@@ -107,8 +107,10 @@ class IndicatorSet(models.Model):
 class IndicatorSetFlag(models.Model):
     """One red flag of an indicator set (of the same category: a check in `clean`, a service and the admin)."""
 
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="members")
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="+")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="members", verbose_name=_("indicator set")
+    )
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="+", verbose_name=_("red flag"))
 
     class Meta:
         ordering = ["indicator_set_id", "red_flag_id"]
@@ -126,8 +128,12 @@ class IndicatorSetFlag(models.Model):
 class IndicatorSetCitation(models.Model):
     """A passage behind the combination: the source, where in it, and its words verbatim."""
 
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="indicator_set_citations")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="citations", verbose_name=_("indicator set")
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="indicator_set_citations", verbose_name=_("source")
+    )
     locator = models.CharField(_("locator"), max_length=200, help_text=_("Page, section or paragraph."))
     quote = models.TextField(_("quote"), help_text=_("The passage behind the combination, verbatim."))
 

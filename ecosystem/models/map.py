@@ -18,18 +18,25 @@ class CategoryStatus(models.TextChoices):
 class TraffickingCategory(models.Model):
     """A type of human trafficking, e.g. one of the 25 of Polaris's typology; mapped one at a time."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    summary = models.TextField(blank=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=gettext_lazy("name"))
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=gettext_lazy("slug"))
+    summary = models.TextField(blank=True, verbose_name=gettext_lazy("summary"))
     status = models.CharField(
-        max_length=16, choices=CategoryStatus.choices, default=CategoryStatus.NOT_STARTED, db_index=True
+        max_length=16,
+        choices=CategoryStatus.choices,
+        default=CategoryStatus.NOT_STARTED,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
-    order = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Position in the catalogue."))
+    order = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Position in the catalogue."), verbose_name=gettext_lazy("order")
+    )
     # When it last changed, for `?updated_since=` in the API (systems that sync the map).
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=gettext_lazy("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = gettext_lazy("trafficking category")
         verbose_name_plural = gettext_lazy("trafficking categories")
         ordering = ["order", "name"]
         constraints = [
@@ -56,15 +63,19 @@ def same_category(part: models.Model, category_id: int | None, fields: list[str]
 class Stage(models.Model):
     """A step of the trafficking business, from recruitment to the return of the proceeds; a column of the map."""
 
-    category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="stages")
-    order = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        TraffickingCategory, on_delete=models.CASCADE, related_name="stages", verbose_name=gettext_lazy("category")
+    )
+    order = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("order"))
+    name = models.CharField(max_length=100, verbose_name=gettext_lazy("name"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
     # When it last changed, for `?updated_since=` in the API (systems that sync the map).
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=gettext_lazy("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = gettext_lazy("stage")
+        verbose_name_plural = gettext_lazy("stages")
         ordering = ["category_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["category", "order"], name="stage_order_unique_in_category"),
@@ -98,16 +109,22 @@ class ActorKind(models.TextChoices):
 class Actor(models.Model):
     """A person, business or intermediary of the map, placed in the stage where it mostly acts."""
 
-    category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="actors")
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="actors")
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=32, choices=ActorKind.choices, db_index=True)
-    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        TraffickingCategory, on_delete=models.CASCADE, related_name="actors", verbose_name=gettext_lazy("category")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="actors", verbose_name=gettext_lazy("stage")
+    )
+    name = models.CharField(max_length=100, verbose_name=gettext_lazy("name"))
+    kind = models.CharField(max_length=32, choices=ActorKind.choices, db_index=True, verbose_name=gettext_lazy("kind"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
     # When it last changed, for `?updated_since=` in the API (systems that sync the map).
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=gettext_lazy("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = gettext_lazy("actor")
+        verbose_name_plural = gettext_lazy("actors")
         ordering = ["category_id", "stage__order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["category", "name"], name="actor_name_unique_in_category"),
@@ -147,21 +164,35 @@ class Direction(models.TextChoices):
 class FinancialFlow(models.Model):
     """Money moving from one actor to another: an arrow of the map."""
 
-    category = models.ForeignKey(TraffickingCategory, on_delete=models.CASCADE, related_name="flows")
-    label = models.CharField(
-        max_length=80, help_text=gettext_lazy("Short label drawn on the arrow, e.g. “Card takings”.")
+    category = models.ForeignKey(
+        TraffickingCategory, on_delete=models.CASCADE, related_name="flows", verbose_name=gettext_lazy("category")
     )
-    from_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="flows_out")
-    to_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="flows_in")
-    instrument = models.CharField(max_length=16, choices=Instrument.choices, db_index=True)
-    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.DOMESTIC)
-    typical_pattern = models.TextField(blank=True)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="flows")
+    label = models.CharField(
+        max_length=80,
+        help_text=gettext_lazy("Short label drawn on the arrow, e.g. “Card takings”."),
+        verbose_name=gettext_lazy("label"),
+    )
+    from_actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="flows_out", verbose_name=gettext_lazy("from actor")
+    )
+    to_actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="flows_in", verbose_name=gettext_lazy("to actor")
+    )
+    instrument = models.CharField(
+        max_length=16, choices=Instrument.choices, db_index=True, verbose_name=gettext_lazy("instrument")
+    )
+    direction = models.CharField(
+        max_length=16, choices=Direction.choices, default=Direction.DOMESTIC, verbose_name=gettext_lazy("direction")
+    )
+    typical_pattern = models.TextField(blank=True, verbose_name=gettext_lazy("typical pattern"))
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="flows", verbose_name=gettext_lazy("stage"))
     # When it last changed, for `?updated_since=` in the API (systems that sync the map).
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=gettext_lazy("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = gettext_lazy("financial flow")
+        verbose_name_plural = gettext_lazy("financial flows")
         ordering = ["category_id", "stage__order", "label"]
         constraints = [
             models.UniqueConstraint(fields=["category", "label"], name="flow_label_unique_in_category"),

@@ -45,16 +45,27 @@ PANEL_MIN_SECTORS = 2
 class CategoryMap(models.Model):
     """The mapping work on one category: who owns it and where it stands."""
 
-    category = models.OneToOneField(TraffickingCategory, on_delete=models.CASCADE, related_name="mapping")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=16, choices=MapState.choices, default=MapState.SCOPING, db_index=True)
-    signed_off_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("When the whole panel had signed off the version under review.")
+    category = models.OneToOneField(
+        TraffickingCategory, on_delete=models.CASCADE, related_name="mapping", verbose_name=_("category")
     )
-    published_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    state = models.CharField(
+        max_length=16, choices=MapState.choices, default=MapState.SCOPING, db_index=True, verbose_name=_("state")
+    )
+    signed_off_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the whole panel had signed off the version under review."),
+        verbose_name=_("signed off at"),
+    )
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("category map")
+        verbose_name_plural = _("category maps")
         constraints = [
             models.CheckConstraint(condition=Q(state__in=MapState.values), name="category_map_state_valid"),
             models.CheckConstraint(
@@ -75,12 +86,16 @@ class ContributorRole(models.TextChoices):
 class MapContributor(models.Model):
     """A person who may edit the map: a staff member, or a member invited for their expertise."""
 
-    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="contributors")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=8, choices=ContributorRole.choices)
-    added_at = models.DateTimeField(auto_now_add=True)
+    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="contributors", verbose_name=_("map"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    role = models.CharField(max_length=8, choices=ContributorRole.choices, verbose_name=_("role"))
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
 
     class Meta:
+        verbose_name = _("map contributor")
+        verbose_name_plural = _("map contributors")
         constraints = [
             models.UniqueConstraint(fields=["map", "user"], name="map_contributor_once"),
             models.CheckConstraint(condition=Q(role__in=ContributorRole.values), name="map_contributor_role_valid"),
@@ -93,15 +108,22 @@ class MapContributor(models.Model):
 class MapPanelist(models.Model):
     """A member of the map's review panel, with the sector of their organisation when they joined it."""
 
-    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="panel")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    sector = models.CharField(max_length=32, choices=Sector.choices)
-    signed_off_at = models.DateTimeField(null=True, blank=True)
+    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="panel", verbose_name=_("map"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
+    signed_off_at = models.DateTimeField(null=True, blank=True, verbose_name=_("signed off at"))
     signed_off_revision = models.ForeignKey(
-        "MapRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "MapRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off revision"),
     )
 
     class Meta:
+        verbose_name = _("map panelist")
+        verbose_name_plural = _("map panelists")
         constraints = [
             models.UniqueConstraint(fields=["map", "member"], name="map_panelist_once"),
             models.CheckConstraint(condition=Q(sector__in=Sector.values), name="map_panelist_sector_valid"),
@@ -126,16 +148,20 @@ class RevisionKind(models.TextChoices):
 class MapRevision(models.Model):
     """One change to the map or its state, with the map as it stood after it (`snapshot`)."""
 
-    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8, choices=RevisionKind.choices)
-    state = models.CharField(max_length=16, choices=MapState.choices)
-    note = models.CharField(max_length=300, blank=True)
-    snapshot = models.JSONField()
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    made_at = models.DateTimeField(auto_now_add=True)
+    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("map"))
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    kind = models.CharField(max_length=8, choices=RevisionKind.choices, verbose_name=_("kind"))
+    state = models.CharField(max_length=16, choices=MapState.choices, verbose_name=_("state"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
+    snapshot = models.JSONField(verbose_name=_("snapshot"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("made by")
+    )
+    made_at = models.DateTimeField(auto_now_add=True, verbose_name=_("made at"))
 
     class Meta:
+        verbose_name = _("map revision")
+        verbose_name_plural = _("map revisions")
         ordering = ["map_id", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["map", "number"], name="map_revision_number_unique"),
@@ -150,17 +176,31 @@ class MapComment(models.Model):
     """A panelist's or contributor's comment on the map, or on one stage, actor, flow or red flag of it,
     kept with the revision it was made on."""
 
-    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="comments")
-    revision = models.ForeignKey(MapRevision, on_delete=models.PROTECT, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    actor = models.ForeignKey(Actor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    flow = models.ForeignKey(FinancialFlow, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    map = models.ForeignKey(CategoryMap, on_delete=models.CASCADE, related_name="comments", verbose_name=_("map"))
+    revision = models.ForeignKey(
+        MapRevision, on_delete=models.PROTECT, related_name="comments", verbose_name=_("revision")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("stage")
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    flow = models.ForeignKey(
+        FinancialFlow, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("flow")
+    )
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("red flag")
+    )
+    text = models.TextField(verbose_name=_("text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("map comment")
+        verbose_name_plural = _("map comments")
         ordering = ["map_id", "created_at"]
         constraints = [
             models.CheckConstraint(condition=GreaterThan(Length(Trim("text")), 0), name="map_comment_has_text"),
@@ -173,14 +213,24 @@ class MapComment(models.Model):
 class PartCitation(models.Model):
     """A stage's, actor's or flow's reference to one located, verbatim passage of a source."""
 
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
-    flow = models.ForeignKey(FinancialFlow, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="part_citations")
-    locator = models.CharField(max_length=200, help_text=_("Page, section or paragraph."))
-    quote = models.TextField(help_text=_("The passage the part rests on, verbatim."))
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, null=True, blank=True, related_name="citations", verbose_name=_("stage")
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, null=True, blank=True, related_name="citations", verbose_name=_("actor")
+    )
+    flow = models.ForeignKey(
+        FinancialFlow, on_delete=models.CASCADE, null=True, blank=True, related_name="citations", verbose_name=_("flow")
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="part_citations", verbose_name=_("source")
+    )
+    locator = models.CharField(max_length=200, help_text=_("Page, section or paragraph."), verbose_name=_("locator"))
+    quote = models.TextField(help_text=_("The passage the part rests on, verbatim."), verbose_name=_("quote"))
 
     class Meta:
+        verbose_name = _("part citation")
+        verbose_name_plural = _("part citations")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(

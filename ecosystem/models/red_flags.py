@@ -67,28 +67,48 @@ class RedFlag(models.Model):
     """An indicator attached to exactly one stage, actor or flow of a category's map; its sources are its
     citations (`ecosystem.models.sources`)."""
 
-    category = models.ForeignKey(TraffickingCategory, on_delete=models.PROTECT, related_name="red_flags")
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
-    flow = models.ForeignKey(FinancialFlow, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags")
-    indicator = models.CharField(max_length=300, help_text=_("What can be observed, in one sentence."))
-    detail = models.TextField(blank=True, help_text=_("Why it matters and how to check it."))
-    personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags")
-    confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
+    category = models.ForeignKey(
+        TraffickingCategory, on_delete=models.PROTECT, related_name="red_flags", verbose_name=_("category")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags", verbose_name=_("stage")
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags", verbose_name=_("actor")
+    )
+    flow = models.ForeignKey(
+        FinancialFlow, on_delete=models.PROTECT, null=True, blank=True, related_name="red_flags", verbose_name=_("flow")
+    )
+    indicator = models.CharField(
+        max_length=300, help_text=_("What can be observed, in one sentence."), verbose_name=_("indicator")
+    )
+    detail = models.TextField(blank=True, help_text=_("Why it matters and how to check it."), verbose_name=_("detail"))
+    personas = models.ManyToManyField(Persona, blank=True, related_name="red_flags", verbose_name=_("personas"))
+    confidence = models.CharField(
+        max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM, verbose_name=_("confidence")
+    )
     jurisdiction = models.CharField(
         max_length=80,
         default=GLOBAL,
         help_text=_("Where it applies: “global”, or the country or region its source speaks for."),
+        verbose_name=_("jurisdiction"),
     )
     threshold = models.CharField(
         max_length=200,
         blank=True,
         help_text=_("Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount)."),
+        verbose_name=_("threshold"),
     )
     review_state = models.CharField(
-        max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+        max_length=16,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        db_index=True,
+        verbose_name=_("review state"),
     )
-    version = models.PositiveIntegerField(default=0, help_text=_("The number of its latest published revision."))
+    version = models.PositiveIntegerField(
+        default=0, help_text=_("The number of its latest published revision."), verbose_name=_("version")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -96,6 +116,7 @@ class RedFlag(models.Model):
         blank=True,
         related_name="+",
         help_text=_("The staff member who sent this version for review."),
+        verbose_name=_("author"),
     )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,9 +125,12 @@ class RedFlag(models.Model):
         blank=True,
         related_name="+",
         help_text=_("The second staff member who checked it against its sources."),
+        verbose_name=_("verified by"),
     )
     published_before_review = models.BooleanField(
-        default=False, help_text=_("Published before the second-reviewer rule (migration 0005): not verified.")
+        default=False,
+        help_text=_("Published before the second-reviewer rule (migration 0005): not verified."),
+        verbose_name=_("published before review"),
     )
     revises = models.OneToOneField(
         "self",
@@ -115,16 +139,19 @@ class RedFlag(models.Model):
         blank=True,
         related_name="pending_change",
         help_text=_("The published red flag this draft will replace once verified and published."),
+        verbose_name=_("revises"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     label = label_field(default=Label.GREEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = RedFlagQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("red flag")
+        verbose_name_plural = _("red flags")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -205,10 +232,14 @@ class ObservingSector(models.TextChoices):
 class RedFlagObserver(models.Model):
     """A sector that can observe the red flag; a row each, so that the library filters on any database."""
 
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="observers")
-    sector = models.CharField(max_length=32, choices=ObservingSector.choices)
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.CASCADE, related_name="observers", verbose_name=_("red flag")
+    )
+    sector = models.CharField(max_length=32, choices=ObservingSector.choices, verbose_name=_("sector"))
 
     class Meta:
+        verbose_name = _("red flag observer")
+        verbose_name_plural = _("red flag observers")
         ordering = ["sector"]
         constraints = [
             models.UniqueConstraint(fields=["red_flag", "sector"], name="red_flag_observer_once"),
@@ -224,18 +255,29 @@ class RedFlagRevision(models.Model):
     """A published version of a red flag, kept for good with who published it, who verified it and why.
     Written by services."""
 
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    snapshot = models.JSONField(help_text=_("The red flag as it was published."))
-    review_state = models.CharField(max_length=16, choices=ReviewState.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("red flag")
     )
-    reason = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    snapshot = models.JSONField(help_text=_("The red flag as it was published."), verbose_name=_("snapshot"))
+    review_state = models.CharField(max_length=16, choices=ReviewState.choices, verbose_name=_("review state"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    reason = models.TextField(verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("red flag revision")
+        verbose_name_plural = _("red flag revisions")
         ordering = ["red_flag_id", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["red_flag", "number"], name="red_flag_revision_number_unique"),
@@ -256,12 +298,18 @@ class RedFlagRevision(models.Model):
 class RedFlagRating(models.Model):
     """How useful a member finds a red flag, 1 to 5; one per member and flag, changed by rating again."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="red_flag_ratings")
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="ratings")
-    usefulness = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
-    rated_at = models.DateTimeField(auto_now=True)
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="red_flag_ratings", verbose_name=_("member")
+    )
+    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("red flag"))
+    usefulness = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)], verbose_name=_("usefulness")
+    )
+    rated_at = models.DateTimeField(auto_now=True, verbose_name=_("rated at"))
 
     class Meta:
+        verbose_name = _("red flag rating")
+        verbose_name_plural = _("red flag ratings")
         ordering = ["-rated_at"]
         constraints = [
             models.UniqueConstraint(fields=["member", "red_flag"], name="one_rating_per_member_and_flag"),

@@ -25,21 +25,30 @@ class SourceKind(models.TextChoices):
 class Source(models.Model):
     """A document red flags are restated from; named by a short `key` in the CSV import and export."""
 
-    key = models.SlugField(max_length=80, unique=True, help_text=_("Short name used in CSV files."))
-    kind = models.CharField(max_length=24, choices=SourceKind.choices)
-    issuer = models.CharField(max_length=200)
-    title = models.CharField(max_length=300)
-    document_number = models.CharField(max_length=80, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    url = models.URLField(blank=True)
-    jurisdiction = models.CharField(
-        max_length=80, blank=True, help_text=_("Where the issuer speaks for: “global”, a country or a region.")
+    key = models.SlugField(
+        max_length=80, unique=True, help_text=_("Short name used in CSV files."), verbose_name=_("key")
     )
-    licence_note = models.CharField(max_length=300, blank=True, help_text=_("What reuse of its text allows."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    kind = models.CharField(max_length=24, choices=SourceKind.choices, verbose_name=_("kind"))
+    issuer = models.CharField(max_length=200, verbose_name=_("issuer"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    document_number = models.CharField(max_length=80, blank=True, verbose_name=_("document number"))
+    published_on = models.DateField(null=True, blank=True, verbose_name=_("published on"))
+    url = models.URLField(blank=True, verbose_name=_("URL"))
+    jurisdiction = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_("Where the issuer speaks for: “global”, a country or a region."),
+        verbose_name=_("jurisdiction"),
+    )
+    licence_note = models.CharField(
+        max_length=300, blank=True, help_text=_("What reuse of its text allows."), verbose_name=_("licence note")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["issuer", "title"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
@@ -57,12 +66,20 @@ class Citation(models.Model):
     Citations carried over from the free-text sources of before (migration 0003) have no locator or quote
     yet; such a red flag cannot be sent for review or published until staff add them (services)."""
 
-    red_flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="citations")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    locator = models.CharField(max_length=200, blank=True, help_text=_("Page, section or paragraph."))
-    quote = models.TextField(blank=True, help_text=_("The passage the red flag restates, verbatim."))
+    red_flag = models.ForeignKey(
+        RedFlag, on_delete=models.CASCADE, related_name="citations", verbose_name=_("red flag")
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source"))
+    locator = models.CharField(
+        max_length=200, blank=True, help_text=_("Page, section or paragraph."), verbose_name=_("locator")
+    )
+    quote = models.TextField(
+        blank=True, help_text=_("The passage the red flag restates, verbatim."), verbose_name=_("quote")
+    )
 
     class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
         ordering = ["red_flag_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["red_flag", "source", "locator"], name="citation_once_per_passage"),

@@ -33,8 +33,10 @@ class SuggestionQuerySet(models.QuerySet["Suggestion"]):
 class Suggestion(models.Model):
     """A member's proposal of a new red flag (for a stage) or of a change to one; staff review it."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="red_flag_suggestions")
-    kind = models.CharField(max_length=8, choices=SuggestionKind.choices)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="red_flag_suggestions", verbose_name=gettext_lazy("member")
+    )
+    kind = models.CharField(max_length=8, choices=SuggestionKind.choices, verbose_name=gettext_lazy("kind"))
     stage = models.ForeignKey(
         Stage,
         on_delete=models.PROTECT,
@@ -42,6 +44,7 @@ class Suggestion(models.Model):
         blank=True,
         related_name="suggestions",
         help_text=gettext_lazy("For a new flag."),
+        verbose_name=gettext_lazy("stage"),
     )
     red_flag = models.ForeignKey(
         RedFlag,
@@ -50,19 +53,31 @@ class Suggestion(models.Model):
         blank=True,
         related_name="suggestions",
         help_text=gettext_lazy("For a change."),
+        verbose_name=gettext_lazy("red flag"),
     )
-    text = models.TextField("suggested red flag or change")
+    text = models.TextField(gettext_lazy("suggested red flag or change"))
     evidence = models.TextField(
-        blank=True, help_text=gettext_lazy("What the member could share: cases, typologies, sources.")
+        blank=True,
+        help_text=gettext_lazy("What the member could share: cases, typologies, sources."),
+        verbose_name=gettext_lazy("evidence"),
     )
     status = models.CharField(
-        max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING, db_index=True
+        max_length=16,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.PENDING,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
-    staff_response = models.TextField(blank=True)
+    staff_response = models.TextField(blank=True, verbose_name=gettext_lazy("staff response"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("decided at"))
     resulting_red_flag = models.ForeignKey(
         RedFlag,
         on_delete=models.SET_NULL,
@@ -70,16 +85,19 @@ class Suggestion(models.Model):
         blank=True,
         related_name="+",
         help_text=gettext_lazy("The draft red flag created when a new-flag suggestion was accepted."),
+        verbose_name=gettext_lazy("resulting red flag"),
     )
-    outcome_emailed_at = models.DateTimeField(null=True, blank=True)
+    outcome_emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("outcome e-mailed at"))
     # A suggestion and its evidence stay with the author's organisation and staff unless someone widens it.
     label = label_field(default=Label.AMBER_STRICT)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=gettext_lazy("created at"))
     history = HistoricalRecords()
 
     objects = SuggestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("suggestion")
+        verbose_name_plural = gettext_lazy("suggestions")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SuggestionKind.values), name="suggestion_kind_valid"),

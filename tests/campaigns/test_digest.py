@@ -222,3 +222,5 @@ def test_the_digest_is_written_in_the_members_language(space_notice, mailoutbox)
         "campaigns/email/digest.html",
     }
     assert set(digest_templates.values()) == {"es"}
+    html = next(body for body, mimetype in mailoutbox[0].alternatives if mimetype == "text/html")
+    assert '<html lang="es">' in html

@@ -4,6 +4,7 @@ API keeps its JSON error shape."""
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from core.api_base import api_aware_server_error
 from tests.members.factories import MemberFactory
@@ -56,6 +57,13 @@ def test_the_500_page_is_designed_and_needs_no_database_or_context(django_assert
         response = api_aware_server_error(RequestFactory().get("/initiatives/"))
     assert response.status_code == 500
     _designed(response.content.decode(), "Something went wrong on our side")
+
+
+def test_the_500_page_declares_the_language_it_is_written_in():
+    with translation.override("fr"):
+        html = api_aware_server_error(RequestFactory().get("/initiatives/")).content.decode()
+    assert '<html lang="fr">' in html
+    assert "Something went wrong on our side" not in html
 
 
 def test_a_refused_csrf_check_gets_the_designed_page():

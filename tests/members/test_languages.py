@@ -42,6 +42,16 @@ def test_the_api_follows_accept_language_not_the_profile(client):
     assert _lang(client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="es")) == "es"
 
 
+def test_the_api_writes_its_error_messages_in_the_accept_language(client):
+    client.force_login(MemberFactory().user)
+    for language, message in (("es", "No existe ese punto de acceso."), ("fr", "Ce point d'accès n'existe pas.")):
+        response = client.get("/api/v1/no-such-endpoint/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.json()["error"]["message"] == message
+    anonymous = client.__class__().get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="fr").json()["error"]["message"]
+    assert "authentication" not in anonymous.lower()
+    assert "credentials" not in anonymous.lower()
+
+
 def test_the_switcher_is_in_the_navigation_with_a_label_and_a_button(client):
     content = client.get("/").content.decode()
     assert f'action="{reverse("set_language")}"' in content
