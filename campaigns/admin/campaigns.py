@@ -55,7 +55,8 @@ class SegmentForm(forms.ModelForm[Segment]):
             "example": '[{"field": "sector", "value": ["financial_institution"]}, '
             '{"field": "consent_email", "value": true}]',
             "stages": "; ".join(
-                gettext("“%(value)s” means %(name)s") % {"value": value, "name": stage_name(value)}
+                # Straight quotes: the value as it is typed in the JSON.
+                gettext('"%(value)s" means %(name)s') % {"value": value, "name": stage_name(value)}
                 for value in LifecycleStage.values
             ),
         }
