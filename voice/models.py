@@ -156,7 +156,7 @@ class Follow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} follows {self.idea or self.opportunity}"
+        return _("%(member)s follows %(what)s") % {"member": self.member, "what": self.idea or self.opportunity}
 
 
 class Comment(models.Model):
