@@ -189,7 +189,7 @@ class RevisionNotice(models.Model):
         verbose_name_plural = _("revision notices")
 
     def __str__(self) -> str:
-        return f"{self.revision}: {self.notified} notified"
+        return _("%(revision)s: %(notified)s notified") % {"revision": self.revision, "notified": self.notified}
 
 
 class SurveyScale(models.IntegerChoices):
