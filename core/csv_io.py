@@ -87,7 +87,7 @@ class CsvFormat:
         raise NotImplementedError
 
     def missing_columns_message(self, missing: Sequence[str]) -> str:
-        return f"Missing column(s): {', '.join(missing)}."
+        return _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}
 
 
 def write_csv(*, columns: Sequence[str], rows: Iterable[dict[str, Any]], stream: IO[str] | Any) -> None:
@@ -295,14 +295,15 @@ class CsvAdminMixin(admin.ModelAdmin[Any]):
                 total = result.created + result.updated
                 self.message_user(
                     request,
-                    f"Imported {total} row(s): {result.created} new, {result.updated} updated.",
+                    _("Imported %(total)s row(s): %(created)s new, %(updated)s updated.")
+                    % {"total": total, "created": result.created, "updated": result.updated},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,
-            "title": f"Import {opts.verbose_name_plural} from CSV",
+            "title": _("Import %(things)s from CSV") % {"things": opts.verbose_name_plural},
             "form": form,
             "result": result,
             "columns": self.csv_format.columns,

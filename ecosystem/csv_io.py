@@ -215,7 +215,7 @@ class RedFlagCsvFormat(CsvFormat):
         self.by = by
 
     def missing_columns_message(self, missing: Sequence[str]) -> str:
-        return f"missing column(s): {', '.join(sorted(missing))}"
+        return _("missing column(s): %(columns)s") % {"columns": ", ".join(sorted(missing))}
 
     def planner(self, rows: Sequence[dict[str, str]]) -> RowPlanner:
         lookups = _Lookups()
@@ -317,7 +317,7 @@ class IndicatorSetCsvFormat(CsvFormat):
         self.by = by
 
     def missing_columns_message(self, missing: Sequence[str]) -> str:
-        return f"missing column(s): {', '.join(sorted(missing))}"
+        return _("missing column(s): %(columns)s") % {"columns": ", ".join(sorted(missing))}
 
     def planner(self, rows: Sequence[dict[str, str]]) -> RowPlanner:
         lookups = _Lookups()

@@ -98,7 +98,11 @@ class VerbScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_verb_display()}: {self.points:g} points, {self.daily_cap} a day"
+        return _("%(verb)s: %(points)s points, %(cap)s a day") % {
+            "verb": self.get_verb_display(),
+            "points": f"{self.points:g}",
+            "cap": self.daily_cap,
+        }
 
 
 class LifecycleStage(models.TextChoices):
@@ -182,4 +186,9 @@ class StageTransition(models.Model):
 
     def __str__(self) -> str:
         before = stage_name(self.from_stage) or "—"
-        return f"{self.member}: {before} → {stage_name(self.to_stage)} at {self.at:%Y-%m-%d}"
+        return _("%(member)s: %(before)s → %(after)s at %(day)s") % {
+            "member": self.member,
+            "before": before,
+            "after": stage_name(self.to_stage),
+            "day": f"{self.at:%Y-%m-%d}",
+        }

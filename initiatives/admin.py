@@ -195,7 +195,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
     def remove(self, request: HttpRequest, queryset: QuerySet[Participation]) -> None:
         for participation in queryset.select_related("initiative"):
             participation_remove(participation=participation, by=request.user)  # type: ignore[arg-type]
-        self.message_user(request, f"Removed {queryset.count()} participation(s).")
+        self.message_user(request, _("Removed %(count)s participation(s).") % {"count": queryset.count()})
 
     def _role(self, request: HttpRequest, queryset: QuerySet[Participation], role: str) -> None:
         for participation in queryset:

@@ -257,7 +257,11 @@ class Participation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} in {self.initiative} ({self.get_status_display()})"
+        return _("%(member)s in %(initiative)s (%(status)s)") % {
+            "member": self.member,
+            "initiative": self.initiative,
+            "status": self.get_status_display(),
+        }
 
 
 class InitiativeSession(models.Model):
@@ -299,7 +303,7 @@ class Attendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_once")]
 
     def __str__(self) -> str:
-        return f"{self.member} at {self.session}"
+        return _("%(member)s at %(session)s") % {"member": self.member, "session": self.session}
 
 
 class CalendarFeed(models.Model):

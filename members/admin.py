@@ -366,7 +366,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         revoked = api_tokens_revoke(tokens=queryset)
-        self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
+        self.message_user(request, _("Revoked %(count)s token(s).") % {"count": revoked}, messages.SUCCESS)
 
 
 @admin.register(Notification)

@@ -355,7 +355,11 @@ class Activity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} {self.get_verb_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return _("%(member)s %(verb)s at %(moment)s") % {
+            "member": self.member,
+            "verb": self.get_verb_display(),
+            "moment": f"{self.occurred_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

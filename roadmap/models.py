@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
@@ -39,7 +40,7 @@ class IdeationSession(models.Model):
         ordering = ["-held_on", "title"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.held_on:%d %b %Y})"
+        return f"{self.title} ({date_format(self.held_on, 'd M Y')})"
 
 
 class OpportunityStatus(models.TextChoices):
@@ -371,7 +372,11 @@ class Horizon(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (months {self.start_month}–{self.end_month})"
+        return _("%(name)s (months %(start)s–%(end)s)") % {
+            "name": self.name,
+            "start": self.start_month,
+            "end": self.end_month,
+        }
 
 
 class ItemStatus(models.TextChoices):
@@ -429,7 +434,11 @@ class RoadmapItem(models.Model):
         indexes = [models.Index(fields=["roadmap", "horizon", "status"], name="item_roadmap_horizon")]
 
     def __str__(self) -> str:
-        return f"{self.opportunity} (months {self.start_month}–{self.end_month})"
+        return _("%(name)s (months %(start)s–%(end)s)") % {
+            "name": self.opportunity,
+            "start": self.start_month,
+            "end": self.end_month,
+        }
 
 
 class RoadmapRevision(models.Model):

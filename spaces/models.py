@@ -193,7 +193,7 @@ class ModerationAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.by}"
+        return _("%(action)s by %(moderator)s") % {"action": self.get_kind_display(), "moderator": self.by}
 
 
 class FollowLevel(models.TextChoices):

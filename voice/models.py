@@ -156,7 +156,7 @@ class Follow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} follows {self.idea or self.opportunity}"
+        return _("%(member)s follows %(what)s") % {"member": self.member, "what": self.idea or self.opportunity}
 
 
 class Comment(models.Model):
@@ -189,7 +189,7 @@ class RevisionNotice(models.Model):
         verbose_name_plural = _("revision notices")
 
     def __str__(self) -> str:
-        return f"{self.revision}: {self.notified} notified"
+        return _("%(revision)s: %(notified)s notified") % {"revision": self.revision, "notified": self.notified}
 
 
 class SurveyScale(models.IntegerChoices):

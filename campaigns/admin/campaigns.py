@@ -3,7 +3,7 @@ delivery log with filters, and per-step results."""
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -35,6 +35,9 @@ from engagement.models import LifecycleStage, stage_name
 from members.models import Member, User
 from translations.languages import target_of
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
 HTMX = "vendor/htmx/htmx.min.js"
 
 
@@ -55,7 +58,8 @@ class SegmentForm(forms.ModelForm[Segment]):
             "example": '[{"field": "sector", "value": ["financial_institution"]}, '
             '{"field": "consent_email", "value": true}]',
             "stages": "; ".join(
-                gettext("“%(value)s” means %(name)s") % {"value": value, "name": stage_name(value)}
+                # Straight quotes: the value as it is typed in the JSON.
+                gettext('"%(value)s" means %(name)s') % {"value": value, "name": stage_name(value)}
                 for value in LifecycleStage.values
             ),
         }
@@ -143,7 +147,7 @@ class StepInline(admin.StackedInline[CampaignStep, Campaign]):
 
 
 def _staff_action(
-    service: Callable[..., Campaign], done: str
+    service: Callable[..., Campaign], done: "StrPromise"
 ) -> Callable[[admin.ModelAdmin[Campaign], HttpRequest, QuerySet[Campaign]], None]:
     def action(model_admin: admin.ModelAdmin[Campaign], request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
         assert isinstance(request.user, User)  # noqa: S101  (the admin only lets staff users in)
@@ -153,7 +157,7 @@ def _staff_action(
             except ValidationError as error:
                 model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
-                model_admin.message_user(request, f"“{campaign}” {done}.", messages.SUCCESS)
+                model_admin.message_user(request, str(done) % {"campaign": campaign}, messages.SUCCESS)
 
     return action
 
@@ -175,16 +179,16 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
     actions = ["launch", "pause", "resume", "cancel", "test_send"]
 
     launch = admin.action(description=gettext_lazy("Launch selected campaigns"))(
-        _staff_action(campaign_launch, "is launched")
+        _staff_action(campaign_launch, gettext_lazy("“%(campaign)s” is launched."))
     )
     pause = admin.action(description=gettext_lazy("Pause selected campaigns"))(
-        _staff_action(campaign_pause, "is paused")
+        _staff_action(campaign_pause, gettext_lazy("“%(campaign)s” is paused."))
     )
     resume = admin.action(description=gettext_lazy("Resume selected campaigns"))(
-        _staff_action(campaign_resume, "is resumed")
+        _staff_action(campaign_resume, gettext_lazy("“%(campaign)s” is resumed."))
     )
     cancel = admin.action(description=gettext_lazy("Cancel selected campaigns"))(
-        _staff_action(campaign_cancel, "is cancelled")
+        _staff_action(campaign_cancel, gettext_lazy("“%(campaign)s” is cancelled."))
     )
 
     @admin.action(description=gettext_lazy("Send me a test of every step"))
@@ -281,7 +285,7 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Preview of “{campaign}”",
+            "title": gettext("Preview of “%(campaign)s”") % {"campaign": campaign},
             "campaign": campaign,
             "email": email,
             "member": member,

@@ -54,7 +54,11 @@ class Bounce(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} bounce of {self.email} ({self.status or self.action})"
+        return _("%(kind)s bounce of %(email)s (%(status)s)") % {
+            "kind": self.get_kind_display(),
+            "email": self.email,
+            "status": self.status or self.action,
+        }
 
 
 class UndeliverableAddress(models.Model):

@@ -75,8 +75,13 @@ class SuggestionAdmin(SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("for"))
     def target(self, obj: Suggestion) -> str:
         if obj.red_flag is not None:
-            return f"change to #{obj.red_flag.pk}"
-        return f"new in {obj.stage.category.name}: {obj.stage.name}" if obj.stage else "—"
+            return gettext("change to #%(number)s") % {"number": obj.red_flag.pk}
+        if obj.stage is None:
+            return "—"
+        return gettext("new in %(category)s: %(stage)s") % {
+            "category": obj.stage.category.name,
+            "stage": obj.stage.name,
+        }
 
     @admin.display(description=gettext_lazy("suggestion"))
     def excerpt(self, obj: Suggestion) -> str:

@@ -318,4 +318,8 @@ class RedFlagRating(models.Model):
         indexes = [models.Index(fields=["red_flag", "usefulness"], name="rating_flag_usefulness")]
 
     def __str__(self) -> str:
-        return f"{self.member} rated {self.red_flag_id}: {self.usefulness}/5"
+        return _("%(member)s rated %(red_flag)s: %(usefulness)s/5") % {
+            "member": self.member,
+            "red_flag": self.red_flag_id,
+            "usefulness": self.usefulness,
+        }

@@ -16,6 +16,8 @@
         })),
       },
       options: {
+        // The page's language, not the browser's: a member who chose Spanish reads 1.234,5 on the axes too.
+        locale: document.documentElement.lang || undefined,
         responsive: true,
         maintainAspectRatio: false,
         animation: false,

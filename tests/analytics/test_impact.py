@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from analytics.impact import MIN_GROUP
 from analytics.models import ImpactCohort, ImpactJob, ImpactOutcome, ImpactScope, RoadmapImpact
+from analytics.panels.impact import change_text, lift_text
 from analytics.rollups import rollups_refresh
 from engagement.models import LifecycleStage, StageTransition
 from personas.models import Sector
@@ -149,3 +151,13 @@ def test_a_second_refresh_replaces_the_rows():
     rollups_refresh(now=NOW + timedelta(days=1))
     assert RoadmapImpact.objects.filter(item=item).count() == 1
     assert ImpactCohort.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("language", "lift", "change"),
+    [("en", "+3.5 points", "-1.5"), ("es", "+3,5 puntos", "-1,5"), ("fr", "+3,5 points", "-1,5")],
+)
+def test_lift_and_change_are_written_in_the_readers_notation(language, lift, change):
+    with translation.override(language):
+        assert lift_text(3.5) == lift
+        assert change_text(-1.5) == change

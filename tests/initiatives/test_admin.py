@@ -155,6 +155,15 @@ def test_admin_pages_render(staff_client):
         assert staff_client.get(url).status_code == 200, url
 
 
+def test_the_admin_names_columns_and_form_fields_in_the_readers_language(staff_client):
+    InitiativeFactory()
+    changelist = staff_client.get(reverse("admin:initiatives_initiative_changelist"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Empieza el" in changelist.content.decode()  # starts_at's column, no longer "Starts at"
+    form = staff_client.get(reverse("admin:initiatives_initiative_add"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Ouverture des inscriptions le" in form
+    assert "Signup opens at" not in form
+
+
 def test_staff_link_an_initiative_to_a_roadmap_item_stages_and_red_flags(staff_client):
     item = place(make_roadmap(), 1, 3)
     stage = StageFactory(name="Laundering")
