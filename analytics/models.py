@@ -158,11 +158,21 @@ class CampaignStepTotals(models.Model):
 
 
 class RollupRefresh(models.Model):
-    """One row per completed refresh; the latest one dates the dashboards and keys their cache."""
+    """One row per completed refresh; the latest one dates the dashboards and keys their cache.
+
+    The marks are the highest activity and stage-transition ids the refresh saw, and the activity ids under
+    the mark it did not see (taken by transactions not yet committed, or rolled back): the next one recounts
+    only the weeks and months that rows past the mark, rows filling those gaps, or members whose dimensions
+    changed touch.
+    """
 
     finished_at = models.DateTimeField(db_index=True)
     as_of = models.DateTimeField()
     seconds = models.FloatField()
+    full = models.BooleanField(default=True)
+    activity_mark = models.BigIntegerField(null=True, blank=True)
+    activity_gaps = models.JSONField(default=list, blank=True)
+    transition_mark = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "engagement_rolluprefresh"
@@ -170,6 +180,24 @@ class RollupRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"Roll-ups as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class RollupMember(models.Model):
+    """Each approved member's dimensions as the roll-ups last counted them; a member whose dimensions differ
+    now (approved, gone, another organisation or persona) has every period they were active in recounted."""
+
+    # Not a foreign key: a member deleted since the last refresh must still be found here, to be uncounted.
+    member_id = models.BigIntegerField(primary_key=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    persona_id = models.IntegerField(null=True, blank=True)
+    country = models.CharField(max_length=2)
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "engagement_rollupmember"
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.sector} {self.country}"
 
 
 class ImpactScope(models.TextChoices):
