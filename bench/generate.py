@@ -464,8 +464,9 @@ def generate_campaigns(
     )
 
 
-def more_activities(*, count: int, seed: int) -> int:
-    """Appends `count` activity rows for the members already there, with the generator's mix of verbs.
+def more_activities(*, count: int, seed: int, between: tuple[datetime, datetime] | None = None) -> int:
+    """Appends `count` activity rows for the members already there, with the generator's mix of verbs, over each
+    member's history or, given `between`, within that span (say the day since the last nightly run).
 
     Lets a benchmark grow one data set (say from 1M to 5M rows) inside a transaction it then rolls back.
     """
@@ -482,8 +483,11 @@ def more_activities(*, count: int, seed: int) -> int:
     def activities() -> Iterator[tuple[object, ...]]:
         for verb in rng.choices(verbs, weights, k=count):
             member_id = rng.choice(hot) if rng.random() < 0.6 else rng.choice(member_ids)
-            since = max((now - joined[member_id]).total_seconds(), 1)
-            occurred = (now - timedelta(seconds=rng.random() * since)).isoformat()
+            if between is None:
+                since = max((now - joined[member_id]).total_seconds(), 1)
+                occurred = (now - timedelta(seconds=rng.random() * since)).isoformat()
+            else:
+                occurred = (between[0] + rng.random() * (between[1] - between[0])).isoformat()
             yield member_id, verb, occurred, "web", VERB_ORIGINS[verb][0].value, "{}"
 
     return copy_rows(
