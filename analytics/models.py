@@ -177,11 +177,21 @@ class CampaignStepTotals(models.Model):
 
 
 class RollupRefresh(models.Model):
-    """One row per completed refresh; the latest one dates the dashboards and keys their cache."""
+    """One row per completed refresh; the latest one dates the dashboards and keys their cache.
+
+    The marks are the highest activity and stage-transition ids the refresh saw, and the activity ids under
+    the mark it did not see (taken by transactions not yet committed, or rolled back): the next one recounts
+    only the weeks and months that rows past the mark, rows filling those gaps, or members whose dimensions
+    changed touch.
+    """
 
     finished_at = models.DateTimeField(db_index=True, verbose_name=_("finished at"))
     as_of = models.DateTimeField(verbose_name=_("as of"))
     seconds = models.FloatField(verbose_name=_("seconds"))
+    full = models.BooleanField(default=True, verbose_name=_("full rebuild"))
+    activity_mark = models.BigIntegerField(null=True, blank=True, verbose_name=_("last activity counted"))
+    activity_gaps = models.JSONField(default=list, blank=True, verbose_name=_("activity not yet visible"))
+    transition_mark = models.BigIntegerField(null=True, blank=True, verbose_name=_("last stage change counted"))
 
     class Meta:
         verbose_name = _("roll-up refresh")
@@ -191,6 +201,26 @@ class RollupRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"Roll-ups as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class RollupMember(models.Model):
+    """Each approved member's dimensions as the roll-ups last counted them; a member whose dimensions differ
+    now (approved, gone, another organisation or persona) has every period they were active in recounted."""
+
+    # Not a foreign key: a member deleted since the last refresh must still be found here, to be uncounted.
+    member_id = models.BigIntegerField(primary_key=True, verbose_name=_("member ID"))
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
+    persona_id = models.IntegerField(null=True, blank=True, verbose_name=_("persona ID"))
+    country = models.CharField(max_length=2, verbose_name=_("country"))
+    approved_at = models.DateTimeField(verbose_name=_("approved at"))
+
+    class Meta:
+        db_table = "engagement_rollupmember"
+        verbose_name = _("member as last counted")
+        verbose_name_plural = _("members as last counted")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.sector} {self.country}"
 
 
 class ImpactScope(models.TextChoices):

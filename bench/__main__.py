@@ -2,6 +2,7 @@
 
     make bench                                   # all of them, median of 3 runs each
     python -m bench --only dashboards --repeats 5
+    python -m bench --scale 4 --only dashboards  # on 4× the data, in its own database (knoble_bench_x4)
 
 A benchmark is any module `bench/<name>.py` that defines `figures(*, repeats) -> list[Figure]`. The data
 set of bench/generate.py is made on the first run and reused afterwards. DATABASE_URL defaults to the
@@ -11,6 +12,7 @@ Exits 1 when a figure misses its target or a benchmark fails, 2 when a service i
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 import traceback
@@ -18,7 +20,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 import bench
-from bench.environment import ServiceMissing, check_services, ensure_database, use_defaults
+from bench.environment import ServiceMissing, check_services, ensure_database, use_defaults, use_scale
 from bench.harness import Figure
 from bench.report import Outcome, append_run, exit_code, render_table, run_record
 
@@ -59,9 +61,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", metavar="MODULE", action="append", help="run only this benchmark (repeatable)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is kept (default 3)")
     parser.add_argument("--no-save", action="store_true", help="print the table without adding to results.json")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="run on N times the data set, generated in <database>_xN (default 1)"
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.scale < 1:
+        parser.error("--scale must be at least 1")
     known = benchmark_names()
     for name in args.only or []:
         if name not in known:
@@ -71,7 +78,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    database_url, redis_url = use_defaults()
+    use_defaults()
+    use_scale(args.scale)
+    database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     try:
         check_services(database_url, redis_url)
     except ServiceMissing as missing:
@@ -81,11 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bench import generate  # starts Django on the database checked above
 
-    generate.main([])
+    generate.main([])  # at the scale chosen above
     outcomes = run_benchmarks(args.only or benchmark_names(), repeats=args.repeats)
     print(render_table(outcomes))
     if not args.no_save:
-        append_run(run_record("bench", outcomes, repeats=args.repeats))
+        append_run(run_record("bench", outcomes, repeats=args.repeats, scale=args.scale))
     code = exit_code(outcomes)
     if code:
         print("at least one figure missed its target or a benchmark failed", file=sys.stderr)

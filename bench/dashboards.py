@@ -1,11 +1,15 @@
-"""Dashboard speed at 1M and 5M activities, and the nightly score job and roll-up refresh at 5M.
+"""Dashboard speed against the activity log's size, and the nightly score job and roll-up refresh.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/knoble_bench python -m bench.dashboards
+    python -m bench --scale 2 --only dashboards    # on twice the data set, in knoble_bench_x2
 
-Runs on the shared data set of bench.generate (100,000 members, 5M activities), as `make bench` leaves it.
-Everything happens inside one transaction that is rolled back at the end, so the benchmark leaves the
-database as it found it: scores and roll-ups are computed and the dashboard measured at 5M; then four
-activity rows in five are deleted (evenly, so the 18 months keep their shape), and the same is done at 1M.
+Runs on the shared data set of bench.generate (100,000 members, 5M activities at scale 1; N times both at
+`--scale N`), as `make bench` leaves it. Everything happens inside one transaction that is rolled back at the
+end, so the benchmark leaves the database as it found it: scores and roll-ups are computed (the refresh in
+full, then incrementally after each of a few days' new activity, the score job run before each as at night)
+and the dashboard measured on the whole log; then activity rows are deleted evenly (so the 18 months keep
+their shape) down to 1M at scale 1, or to the 5M of scale 1 at larger scales, and the dashboard measured
+again: the growth figure is the whole log's against that.
 
 "Dashboard" is the server work of every panel's JSON (`analytics.panels.panel_data`) with the cache
 switched off. Its reference is the same aggregates over the roll-up tables run as one SQL statement (each
@@ -16,7 +20,8 @@ import os
 import statistics
 import sys
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import django
 
@@ -26,14 +31,17 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from analytics import panels  # noqa: E402
 from analytics.rollups import rollups_refresh  # noqa: E402
 from bench import generate  # noqa: E402
+from bench.environment import current_scale  # noqa: E402
 from bench.harness import Figure, median_seconds  # noqa: E402
 from engagement.scoring import engagement_recompute  # noqa: E402
 
-SMALL_ACTIVITIES = 1_000_000
+SMALL_ACTIVITIES = 1_000_000  # what scale 1 is compared with
+SCALE_1_ACTIVITIES = 5_000_000  # what a larger scale is compared with: the dashboard's figure at scale 1
 FILTERS = panels.Filters(start=date(2026, 8, 3), end=date(2026, 10, 31))
 # A dashboard takes tens of milliseconds, less than the jitter of a shared machine: more runs cost little.
 DASHBOARD_RUNS = 15
@@ -61,15 +69,23 @@ def one_statement() -> Callable[[], object]:
     return run
 
 
-def measure(*, repeats: int, job_repeats: int) -> tuple[float, float, float, float]:
-    """(score job, refresh, dashboard, one statement) on the data as it stands, each the median of its runs.
+@dataclass(frozen=True)
+class Measured:
+    score: float
+    refresh: float
+    dashboard: float
+    reference: float
 
-    The jobs run at least once to bring scores and roll-ups up to the data; `job_repeats` times when timed.
+
+def measure(*, repeats: int, job_repeats: int) -> Measured:
+    """The score job, the full refresh, the dashboard and its one statement on the data as it stands, each the
+    median of its runs. The jobs run at least once to bring scores and roll-ups up to the data; `job_repeats`
+    times when timed.
     """
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE members_activity")
     score = median_seconds(engagement_recompute, repeats=job_repeats)
-    refresh = median_seconds(rollups_refresh, repeats=job_repeats)
+    refresh = median_seconds(lambda: rollups_refresh(full=True), repeats=job_repeats)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     reference_query = one_statement()
@@ -77,7 +93,24 @@ def measure(*, repeats: int, job_repeats: int) -> tuple[float, float, float, flo
         dashboard()  # warm the connection and the plan caches, as a running server would be
         reference_query()
         ours, reference = interleaved(dashboard, reference_query, repeats=max(repeats, DASHBOARD_RUNS))
-    return score, refresh, ours, reference
+    return Measured(score, refresh, ours, reference)
+
+
+def incremental_refresh(*, repeats: int, day_of_activity: int) -> float:
+    """The refresh after a day's new activity and the score job that precedes it at night (neither timed),
+    the median of `repeats` such days; the roll-ups are up to date before the first."""
+    days = iter(range(repeats))
+
+    def new_day() -> None:
+        moment = timezone.now()
+        generate.more_activities(count=day_of_activity, seed=next(days), between=(moment - timedelta(days=1), moment))
+        engagement_recompute()
+
+    def refresh() -> None:
+        if rollups_refresh().full:
+            raise RuntimeError("the refresh after a day's activity was meant to be incremental")
+
+    return median_seconds(refresh, repeats=repeats, setup=new_day)
 
 
 def interleaved(ours: Callable[[], object], raw: Callable[[], object], *, repeats: int) -> tuple[float, float]:
@@ -108,20 +141,31 @@ def shrink_activity(*, keep: int) -> int:
 def figures(*, repeats: int = 3) -> list[Figure]:
     if connection.vendor != "postgresql":
         raise RuntimeError("The dashboards benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/knoble_bench")
-    generate.main([])  # the shared data set, reused when present
+    generate.main([])  # the shared data set at the chosen scale, reused when present
+    scale = current_scale()
+    activities = SCALE_1_ACTIVITIES * scale
+    small_activities = SMALL_ACTIVITIES if scale == 1 else SCALE_1_ACTIVITIES
+    size, small_size = millions(activities), millions(small_activities)
     with transaction.atomic():
-        score, refresh, large, large_reference = measure(repeats=repeats, job_repeats=repeats)
-        left = shrink_activity(keep=SMALL_ACTIVITIES)
+        large = measure(repeats=repeats, job_repeats=repeats)
+        incremental = incremental_refresh(repeats=repeats, day_of_activity=activities // generate.HISTORY_DAYS)
+        left = shrink_activity(keep=small_activities)
         print(f"dashboards: measuring again with {left:,} activities", file=sys.stderr)
-        _, _, small, small_reference = measure(repeats=repeats, job_repeats=1)
+        small = measure(repeats=repeats, job_repeats=1)
         transaction.set_rollback(True)
     return [
-        Figure("dashboard at 1M activities vs one SQL over the roll-ups", small, 1.5, small_reference),
-        Figure("dashboard at 5M activities vs one SQL over the roll-ups", large, 1.5, large_reference),
-        Figure("dashboard growth from 1M to 5M activities", large, 1.2, small),
-        Figure("nightly score job at 5M activities", score, 60.0),
-        Figure("roll-up refresh at 5M activities", refresh, 60.0),
-    ]
+        Figure(f"dashboard at {small_size} activities vs one SQL over the roll-ups", small.dashboard, 1.5,
+               small.reference),
+        Figure(f"dashboard at {size} activities vs one SQL over the roll-ups", large.dashboard, 1.5, large.reference),
+        Figure(f"dashboard growth from {small_size} to {size} activities", large.dashboard, 1.2, small.dashboard),
+        Figure(f"nightly score job at {size} activities", large.score, 60.0),
+        Figure(f"roll-up refresh at {size} activities", large.refresh, 60.0),
+        Figure(f"incremental roll-up refresh after a day's activity at {size}", incremental, 60.0),
+    ]  # fmt: skip
+
+
+def millions(count: int) -> str:
+    return f"{count / 1_000_000:g}M"
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Checked before Django starts, so a missing service is one clear sentence rather than a traceback.
 """
 
+import argparse
 import os
+from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -11,6 +13,7 @@ import redis
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/knoble_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+SCALE_VARIABLE = "KNOBLE_BENCH_SCALE"
 
 
 class ServiceMissing(Exception):
@@ -24,6 +27,33 @@ def use_defaults() -> tuple[str, str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knoble.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
     return os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+
+
+def scale_argument(argv: Sequence[str]) -> int:
+    """The `--scale N` of a command line (1 when absent), read before Django starts: it names the database."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--scale", type=int, default=1)
+    known, _ = parser.parse_known_args(argv)
+    if known.scale < 1:
+        raise SystemExit("--scale must be at least 1")
+    return int(known.scale)
+
+
+def scaled_database_url(url: str, scale: int) -> str:
+    """Scale 1 is the database named; scale N its sibling `<name>_xN`, so data sets of every scale coexist."""
+    return url if scale == 1 else with_database(url, f"{database_name(url)}_x{scale}")
+
+
+def use_scale(scale: int) -> None:
+    """Points DATABASE_URL at the data set of `scale` and tells the generator (run by every benchmark) its size."""
+    if os.environ.get(SCALE_VARIABLE, "1") == str(scale):
+        return
+    os.environ["DATABASE_URL"] = scaled_database_url(os.environ["DATABASE_URL"], scale)
+    os.environ[SCALE_VARIABLE] = str(scale)
+
+
+def current_scale() -> int:
+    return int(os.environ.get(SCALE_VARIABLE, "1"))
 
 
 def database_name(url: str) -> str:

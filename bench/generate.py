@@ -1,6 +1,11 @@
 """Fills PostgreSQL with a data set a hundred times a Knoble-sized deployment, fast and reproducibly.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/knoble_bench python -m bench.generate
+    python -m bench.generate --scale 4     # 4× the members, organisations and activities, in knoble_bench_x4
+
+`--scale N` multiplies members, organisations and activities (campaigns reach a share of the members, so their
+deliveries grow with them); each scale has its own database (`<name>_xN` beside DATABASE_URL's), created when
+missing, so data sets of several scales can coexist. Scale 1 is the data set every benchmark describes.
 
 Rows are streamed with COPY (never the ORM); the same --seed always gives the same rows. A data set that
 is already there with the same parameters is reused, so benchmark runs can share it; to regenerate,
@@ -21,6 +26,12 @@ from datetime import UTC, datetime, timedelta
 
 import django
 
+from bench import environment
+
+if __name__ == "__main__":  # run as a command, its --scale picks the database before Django connects to one
+    environment.use_defaults()
+    environment.use_scale(environment.scale_argument(sys.argv[1:]))
+    environment.ensure_database(os.environ["DATABASE_URL"])
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knoble.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
 django.setup()
@@ -60,7 +71,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--activities", type=int, default=5_000_000)
     parser.add_argument("--campaigns", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261125)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=environment.current_scale(),
+        help="multiply members, organisations and activities by this (default: the scale of `python -m bench`)",
+    )
+    args = parser.parse_args(argv)
+    if args.scale != environment.current_scale():
+        parser.error("--scale must be given on the command line, where it also picks the database")
+    for name in SCALED:
+        setattr(args, name, getattr(args, name) * args.scale)
+    return args
+
+
+SCALED = ("members", "organisations", "activities")
 
 
 def fingerprint(args: argparse.Namespace) -> str:
@@ -439,8 +464,9 @@ def generate_campaigns(
     )
 
 
-def more_activities(*, count: int, seed: int) -> int:
-    """Appends `count` activity rows for the members already there, with the generator's mix of verbs.
+def more_activities(*, count: int, seed: int, between: tuple[datetime, datetime] | None = None) -> int:
+    """Appends `count` activity rows for the members already there, with the generator's mix of verbs, over each
+    member's history or, given `between`, within that span (say the day since the last nightly run).
 
     Lets a benchmark grow one data set (say from 1M to 5M rows) inside a transaction it then rolls back.
     """
@@ -457,8 +483,11 @@ def more_activities(*, count: int, seed: int) -> int:
     def activities() -> Iterator[tuple[object, ...]]:
         for verb in rng.choices(verbs, weights, k=count):
             member_id = rng.choice(hot) if rng.random() < 0.6 else rng.choice(member_ids)
-            since = max((now - joined[member_id]).total_seconds(), 1)
-            occurred = (now - timedelta(seconds=rng.random() * since)).isoformat()
+            if between is None:
+                since = max((now - joined[member_id]).total_seconds(), 1)
+                occurred = (now - timedelta(seconds=rng.random() * since)).isoformat()
+            else:
+                occurred = (between[0] + rng.random() * (between[1] - between[0])).isoformat()
             yield member_id, verb, occurred, "web", VERB_ORIGINS[verb][0].value, "{}"
 
     return copy_rows(

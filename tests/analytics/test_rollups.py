@@ -3,17 +3,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from analytics.models import (
     CampaignStepTotals,
+    CohortActivity,
     InitiativeSectorCount,
     OrganisationEngagement,
     PeriodActive,
+    RollupMember,
+    RollupRefresh,
     StageWeekly,
 )
 from analytics.panels import PANELS, Filters
 from analytics.rollups import rollups_refresh
-from campaigns.models import CampaignStatus, DeliveryStatus
+from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from campaigns.results import step_results
 from engagement.models import LifecycleStage, MemberEngagement
 from engagement.scoring import engagement_recompute
@@ -226,3 +230,133 @@ def test_refreshing_twice_gives_the_same_campaign_totals(campaign_history):
     rollups_refresh(now=NOW)
     assert totals() == first
     assert CampaignStepTotals.objects.count() == 2
+
+
+# Incremental refreshes: after the first, a refresh recounts only the weeks, months and campaigns that changed.
+
+LATER = NOW + timedelta(days=2)  # Wednesday of the same week
+
+
+def rolled_up() -> dict[str, list[tuple[object, ...]]]:
+    """Every incrementally refreshed roll-up table's rows, without their ids, in a stable order."""
+    tables = {
+        "stages": StageWeekly.objects.values_list("week", "stage", "sector", "persona_id", "country", "members"),
+        "periods": PeriodActive.objects.values_list("kind", "starts_on", "sector", "persona_id", "country", "members"),
+        "cohorts": CohortActivity.objects.values_list(
+            "cohort", "months_after", "sector", "persona_id", "country", "members"
+        ),
+        "campaigns": CampaignStepTotals.objects.values_list("step_id", "sent", "opened", "clicked", "converted"),
+    }
+    return {name: sorted(rows, key=repr) for name, rows in tables.items()}
+
+
+def full_rebuild_equals(incremental: dict[str, list[tuple[object, ...]]], *, now: datetime) -> None:
+    rebuilt = rollups_refresh(now=now, full=True)
+    assert rebuilt.full
+    assert rolled_up() == incremental
+
+
+def week_rows(week: date) -> set[int]:
+    return set(PeriodActive.objects.filter(kind="week", starts_on=week).values_list("pk", flat=True))
+
+
+def test_the_first_refresh_is_full_and_records_its_marks(crafted):
+    first = RollupRefresh.objects.earliest("finished_at")
+    assert first.full
+    assert first.activity_mark == Activity.objects.order_by("-id").values_list("id", flat=True)[0]
+    assert first.activity_gaps == []
+    assert RollupMember.objects.count() == Member.objects.filter(status="approved").count()
+
+
+def test_an_incremental_refresh_after_new_activity_in_one_week_equals_a_full_rebuild(crafted):
+    activity(crafted["engaged"], Verb.LOGGED_IN, at(LATER.date(), hour=9))
+    activity(crafted["pending"], Verb.INITIATIVE_VIEWED, at(LATER.date(), hour=8))
+    engagement_recompute(now=LATER)
+    refresh = rollups_refresh(now=LATER)
+    assert not refresh.full
+    full_rebuild_equals(rolled_up(), now=LATER)
+
+
+def test_an_incremental_refresh_leaves_untouched_weeks_alone(crafted):
+    june_8, may_18 = date(2026, 6, 8), date(2026, 5, 18)
+    untouched = week_rows(june_8) | week_rows(may_18)
+    this_week = week_rows(NOW.date())
+    activity(crafted["activated"], Verb.LOGGED_IN, at(LATER.date()))
+    rollups_refresh(now=LATER)
+    assert week_rows(june_8) | week_rows(may_18) == untouched
+    assert week_rows(NOW.date())
+    assert not week_rows(NOW.date()) & this_week  # recounted: its rows written anew
+
+
+def test_late_activity_for_an_old_week_is_picked_up(crafted):
+    march_9 = date(2026, 3, 9)
+    assert not week_rows(march_9)
+    # Recorded now (an import, an offline client), for a week the last refresh had already counted.
+    activity(crafted["activated"], Verb.LOGGED_IN, at(march_9 + timedelta(days=1)))
+    may_18 = week_rows(date(2026, 5, 18))
+    rollups_refresh(now=LATER)
+    assert PeriodActive.objects.filter(kind="week", starts_on=march_9).aggregate(total=Sum("members"))["total"] == 1
+    assert week_rows(date(2026, 5, 18)) == may_18
+    full_rebuild_equals(rolled_up(), now=LATER)
+
+
+def test_activity_filling_a_gap_under_the_last_mark_is_picked_up(crafted):
+    # The row of a transaction that had taken its id before the last refresh but committed after it.
+    refresh = RollupRefresh.objects.latest("finished_at")
+    activity(crafted["engaged"], Verb.LOGGED_IN, at(date(2026, 4, 14)))
+    late = Activity.objects.latest("id")
+    refresh.activity_mark, refresh.activity_gaps = late.pk + 1, [late.pk]
+    refresh.save()
+    rollups_refresh(now=LATER)
+    assert PeriodActive.objects.filter(kind="week", starts_on=date(2026, 4, 13)).exists()
+    full_rebuild_equals(rolled_up(), now=LATER)
+
+
+def test_a_member_whose_dimensions_change_is_recounted_in_every_period(crafted):
+    march = Member.objects.get(pk=crafted["activated"].pk)
+    march.organisation = OrganisationFactory(sector=Sector.LAW_ENFORCEMENT, country="DE")
+    march.save()
+    refresh = rollups_refresh(now=LATER)
+    assert not refresh.full
+    assert PeriodActive.objects.filter(sector=Sector.LAW_ENFORCEMENT, country="DE").exists()
+    full_rebuild_equals(rolled_up(), now=LATER)
+
+
+def test_a_member_who_leaves_drops_out_of_every_period(crafted):
+    Member.objects.filter(pk=crafted["engaged"].pk).update(status="left")
+    rollups_refresh(now=LATER)
+    full_rebuild_equals(rolled_up(), now=LATER)
+
+
+def test_a_refresh_as_of_an_earlier_moment_rebuilds(crafted):
+    assert rollups_refresh(now=NOW - timedelta(days=30)).full
+    assert rollups_refresh(now=NOW).full is False
+
+
+def test_only_campaigns_that_changed_are_recounted(campaign_history):
+    other = CampaignStepFactory(campaign=CampaignFactory(status=CampaignStatus.COMPLETED))
+    DeliveryFactory(step=other, status=DeliveryStatus.SENT, sent_at=SENT_AT)
+    # Both campaigns' deliveries were written days before the first refresh.
+    Delivery.objects.update(created_at=SENT_AT, finished_at=SENT_AT)
+    Delivery.objects.filter(opened_at__isnull=False).update(opened_at=SENT_AT, clicked_at=SENT_AT)
+    Campaign.objects.update(updated_at=SENT_AT)
+    Participation.objects.update(joined_at=SENT_AT + timedelta(hours=2))
+    rollups_refresh(now=NOW)
+    # A marker the refresh must leave where it is: nothing of the other campaign changes.
+    CampaignStepTotals.objects.filter(step=other).update(sent=99)
+    opened = Delivery.objects.filter(step=campaign_history["first"], opened_at__isnull=True).first()
+    assert opened is not None
+    Delivery.objects.filter(pk=opened.pk).update(opened_at=timezone.now())
+    rollups_refresh(now=LATER)
+    assert CampaignStepTotals.objects.get(step=other).sent == 99
+    assert CampaignStepTotals.objects.get(step=campaign_history["first"]).opened == 2
+    CampaignStepTotals.objects.filter(step=other).update(sent=1)
+    full_rebuild_equals(rolled_up(), now=LATER)
+
+
+def test_a_newly_launched_campaign_gets_its_rows(campaign_history):
+    rollups_refresh(now=NOW)
+    draft = campaign_history["draft"].campaign
+    Campaign.objects.filter(pk=draft.pk).update(status=CampaignStatus.RUNNING)
+    rollups_refresh(now=LATER)
+    assert totals()[campaign_history["draft"].pk] == (0, 0, 0, 0)

@@ -2,7 +2,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
 
-from bench.generate import generate, parse_args
+from bench.environment import SCALE_VARIABLE
+from bench.generate import fingerprint, generate, parse_args
 from campaigns.models import Campaign, Delivery, DeliveryStatus
 from campaigns.segments import segment_members
 from members.models import Activity, Member
@@ -24,6 +25,20 @@ def test_generator_fills_every_table_with_the_requested_rows():
             "WHERE a.occurred_at < m.created_at"
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_scale_multiplies_members_organisations_and_activities(monkeypatch):
+    small = ["--members", "30", "--organisations", "3", "--initiatives", "2", "--activities", "200"]
+    monkeypatch.setenv(SCALE_VARIABLE, "3")
+    args = parse_args([*small, "--scale", "3"])
+    assert (args.members, args.organisations, args.initiatives, args.activities) == (90, 9, 2, 600)
+    generate(args)
+    assert (Member.objects.count(), Activity.objects.count()) == (90, 600)
+    monkeypatch.setenv(SCALE_VARIABLE, "1")
+    assert fingerprint(parse_args(small)) != fingerprint(args)
+    # Scale 1 is the data set as it was, so one generated before --scale existed is reused.
+    default = parse_args([])
+    assert (default.members, default.organisations, default.activities) == (100_000, 2_000, 5_000_000)
 
 
 def test_the_same_seed_gives_the_same_rows():

@@ -8,7 +8,17 @@ import types
 import pytest
 
 from bench import __main__ as bench_main
-from bench.environment import ServiceMissing, check_services, database_name, with_database
+from bench.environment import (
+    SCALE_VARIABLE,
+    ServiceMissing,
+    check_services,
+    current_scale,
+    database_name,
+    scale_argument,
+    scaled_database_url,
+    use_scale,
+    with_database,
+)
 from bench.harness import Figure
 from bench.report import Outcome, append_run, exit_code, render_table, run_record
 
@@ -135,3 +145,20 @@ def test_database_urls_swap_only_the_name():
     url = "postgres://bench:secret@db.internal:6543/knoble_bench?sslmode=require"
     assert database_name(url) == "knoble_bench"
     assert with_database(url, "postgres") == "postgres://bench:secret@db.internal:6543/postgres?sslmode=require"
+
+
+def test_each_scale_has_its_own_database():
+    url = "postgres://bench@db.internal:5432/knoble_bench"
+    assert scaled_database_url(url, 1) == url
+    assert scaled_database_url(url, 4) == "postgres://bench@db.internal:5432/knoble_bench_x4"
+    assert scale_argument(["--only", "dashboards", "--scale", "4"]) == 4
+    assert scale_argument(["--only", "dashboards"]) == 1
+
+
+def test_choosing_a_scale_points_the_run_at_its_database_once(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://bench@db.internal:5432/knoble_bench")
+    monkeypatch.delenv(SCALE_VARIABLE, raising=False)
+    use_scale(2)
+    use_scale(2)  # the generator, started by the benchmark runner, chooses it again
+    assert os.environ["DATABASE_URL"] == "postgres://bench@db.internal:5432/knoble_bench_x2"
+    assert current_scale() == 2
