@@ -26,6 +26,9 @@ LARGE_WRITE = 10_000  # deliveries written in one engine run that call for fresh
 ENROLLED_STATUSES = [MemberStatus.APPROVED, MemberStatus.SUSPENDED, MemberStatus.LEFT]
 # Rows an engine run may still send: due ones, and those a mail server refused for now once their time comes.
 WAITING_STATUSES = [DeliveryStatus.PENDING, DeliveryStatus.DEFERRED]
+# What the new rows change in the table's statistics: the share of pending rows and of the campaign and step
+# (the claim, the enqueueing and the next step's lookups), and how many wait to be enqueued.
+ANALYSED_COLUMNS = ("status", "campaign_id", "step_id", "enqueued_at")
 
 
 def _insert_ignoring_conflicts(rows: QuerySet[Any]) -> int:
@@ -116,9 +119,11 @@ def _advance_one(campaign_id: int, now: datetime) -> None:
         _complete_if_done(campaign, steps)
     if written >= LARGE_WRITE and connection.vendor == "postgresql":
         # Fresh statistics keep the senders' lookups of these rows on their indexes from the first chunk on,
-        # rather than when autovacuum next gets round to the table.
+        # rather than when autovacuum next gets round to the table. Only the columns whose distribution a large
+        # step changes and those lookups filter on (the row count is refreshed whatever the columns): the
+        # other dozen cost about as much again to analyse and no plan of the engine reads them.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
+            cursor.execute(f"ANALYZE {Delivery._meta.db_table} ({', '.join(ANALYSED_COLUMNS)})")
 
 
 def _reclaim_expired_leases(now: datetime) -> None:

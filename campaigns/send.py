@@ -1,9 +1,10 @@
 """Sending a chunk of deliveries over one SMTP connection, and the staff member's test send.
 
 `deliveries_send` claims rows with SELECT … FOR UPDATE SKIP LOCKED, decides each one (`campaigns.decisions`),
-marks those to e-mail `sending`, and marks each one `sent` right after the SMTP server accepts it: a worker killed
-mid-chunk leaves at most the message in flight to be repeated, and its other rows return to `pending` when
-their lease expires (`campaigns.advance`).
+marks those to e-mail `sending`, and marks each one `sent` right after the SMTP server accepts it (on PostgreSQL
+the mark is sent then and its result read before the next mark: `_Marks`): a worker killed mid-chunk leaves at
+most the message in flight to be repeated, and its other rows return to `pending` when their lease expires
+(`campaigns.advance`).
 
 The server's reply to one message decides that row only: a 4xx defers it (`deferred`, offered again at its own
 `next_attempt_at`, with the backoff of KNOBLE_CAMPAIGN_RETRY_DELAYS_SECONDS, until the horizon), a 5xx fails it
@@ -12,6 +13,7 @@ refusal). Only a failed connection stops the chunk: the message in flight is def
 yet go back to `pending` as they were. `attempts` counts the times a row was offered to the server.
 """
 
+import selectors
 import smtplib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,10 +27,12 @@ from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
+from psycopg import ClientCursor, pq
+from psycopg import errors as psycopg_errors
 
 from campaigns.bounces import normalise, undeliverable_reasons
 from campaigns.decisions import BUDGET_WINDOW, Outcome, delivery_decision
-from campaigns.messages import Template, email_for, personalise
+from campaigns.messages import Message, Template, email_for, personalise
 from campaigns.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
 from initiatives.models import Participation, ParticipationStatus
 from members.models import Member, NotificationKind, Source, User, Verb
@@ -261,8 +265,8 @@ MARK_SENT = (
 
 
 def _mark_sent(row: Delivery, message_subject: str, message_text: str) -> None:
-    """Right after the SMTP server accepted the message: the row and its activity in one commit of their own
-    (on PostgreSQL one statement, the one round trip per message the engine adds to the SMTP exchange)."""
+    """Right after the SMTP server accepted the message: the row and its activity in one commit of their own,
+    waiting for it (`_Marks` sends it without waiting where it can)."""
     if row.channel != Channel.BOTH:
         _mark_sent_and_record(row)
         return
@@ -271,21 +275,106 @@ def _mark_sent(row: Delivery, message_subject: str, message_text: str) -> None:
             _in_app(row, message_subject, message_text)
 
 
+def _mark_sent_statement(row: Delivery) -> tuple[str, list[Any]]:
+    """PostgreSQL: the row and its activity in one statement, so in one commit with one round trip."""
+    now = timezone.now()
+    insert_sql, insert_params = activity_insert_sql(member_ids_from="updated", **_sent_activity(row, now))
+    return f"WITH updated AS ({MARK_SENT}) {insert_sql}", [
+        DeliveryStatus.SENT,
+        now,
+        now,
+        row.pk,
+        row.claimed_at,
+        *insert_params,
+    ]
+
+
 def _mark_sent_and_record(row: Delivery) -> bool:
     """False when the lease expired and another worker took the row back: it owns the row now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(*_mark_sent_statement(row))
+            return bool(cursor.rowcount)
+    # The same in two statements and one transaction, where an UPDATE cannot feed an INSERT.
     now = timezone.now()
     sent_at, claimed_at = (connection.ops.adapt_datetimefield_value(value) for value in (now, row.claimed_at))
-    update_params = [DeliveryStatus.SENT, sent_at, sent_at, row.pk, claimed_at]
-    if connection.vendor != "postgresql":
-        # The same in two statements and one transaction, where an UPDATE cannot feed an INSERT.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(MARK_SENT, update_params)
-            member_ids = [member_id for (member_id,) in cursor.fetchall()]
-            return bool(record_activity_for_members(member_ids=member_ids, **_sent_activity(row, now)))
-    insert_sql, insert_params = activity_insert_sql(member_ids_from="updated", **_sent_activity(row, now))
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH updated AS ({MARK_SENT}) {insert_sql}", [*update_params, *insert_params])
-        return bool(cursor.rowcount)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(MARK_SENT, [DeliveryStatus.SENT, sent_at, sent_at, row.pk, claimed_at])
+        member_ids = [member_id for (member_id,) in cursor.fetchall()]
+        return bool(record_activity_for_members(member_ids=member_ids, **_sent_activity(row, now)))
+
+
+class _Marks:
+    """Marks each accepted message sent, as `_mark_sent` does, without waiting for the database between messages.
+
+    On PostgreSQL the mark of an e-mail-only row goes to the server as a query of its own (libpq's asynchronous
+    query, on the worker's connection, in autocommit: one statement, one commit) as soon as the SMTP server has
+    accepted the message, and its result is read only before the next mark or before any other statement on the
+    connection (this object is the connection's execute wrapper meanwhile). Its round trip and execution overlap
+    the next message's rendering and SMTP exchange instead of adding to them.
+
+    What a crash repeats stays the message in flight: the query is handed to the server, whole, before the next
+    message is offered, and the server runs and commits a query it has received whether or not the worker is
+    still there to read the result. Only a failure of the database itself while that query runs (the server
+    crashing or the connection breaking before the query reached it) can leave that message unmarked too; an
+    error in it stops the chunk before the next mark, like a failed mark always did. Rows sent to both channels
+    are marked waiting, in one transaction with their in-app copy.
+    """
+
+    def __init__(self) -> None:
+        self._pgconn: pq.abc.PGconn | None = None
+        self._pending = False
+        if connection.vendor == "postgresql":
+            self._pgconn = connection.connection.pgconn
+            # Django's own client-side binding (the adapters it registered on the connection), without a cursor.
+            self._cursor = ClientCursor(connection.connection)
+
+    def mark(self, row: Delivery, message: Message) -> None:
+        self.confirm()
+        if self._pgconn is None or row.channel == Channel.BOTH:
+            _mark_sent(row, message.subject, message.text)
+            return
+        query = self._cursor.mogrify(*_mark_sent_statement(row))
+        with connection.wrap_database_errors:
+            self._pgconn.send_query(query.encode(connection.connection.info.encoding))
+            self._pending = True
+            while self._pgconn.flush():
+                _wait(self._pgconn.socket, selectors.EVENT_WRITE)
+
+    def confirm(self) -> None:
+        """Reads the result of the mark sent last, if any: raises if it failed."""
+        if self._pgconn is None or not self._pending:
+            return
+        self._pending = False
+        with connection.wrap_database_errors:
+            for result in _results(self._pgconn):
+                if result.status == pq.ExecStatus.FATAL_ERROR:
+                    sqlstate = result.error_field(pq.DiagnosticField.SQLSTATE)
+                    error = psycopg_errors.lookup(sqlstate.decode()) if sqlstate else psycopg_errors.DatabaseError
+                    raise error((result.error_message or b"").decode(errors="replace"))
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        self.confirm()
+        return execute(sql, params, many, context)
+
+
+def _wait(socket: int, event: int) -> None:
+    with selectors.DefaultSelector() as selector:
+        selector.register(socket, event)
+        selector.select()
+
+
+def _results(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
+    """Every result of the query in progress, waiting for the server where they have not all arrived yet."""
+    results: list[pq.abc.PGresult] = []
+    while True:
+        pgconn.consume_input()
+        while not pgconn.is_busy():
+            result = pgconn.get_result()
+            if result is None:
+                return results
+            results.append(result)
+        _wait(pgconn.socket, selectors.EVENT_READ)
 
 
 def _release(rows: list[Delivery], error: str) -> None:
@@ -382,8 +471,9 @@ def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
 def _send_claimed(rows: list[Delivery], templates: Templates, result: SendResult) -> None:
     remaining = list(reversed(rows))  # popped from the end as each row is offered
     in_flight: Delivery | None = None
+    marks = _Marks()
     try:
-        with get_connection() as smtp:
+        with connection.execute_wrapper(marks), get_connection() as smtp:
             while remaining:
                 row = in_flight = remaining.pop()
                 message = _render(row, templates)
@@ -402,12 +492,16 @@ def _send_claimed(rows: list[Delivery], templates: Templates, result: SendResult
                         ) from None
                 else:
                     in_flight = None
-                    _mark_sent(row, message.subject, message.text)
+                    marks.mark(row, message)
                     result.sent += 1
     except (smtplib.SMTPException, OSError) as error:
         reason = f"{type(error).__name__}: {error}"
+        marks.confirm()
         if in_flight is not None:
             _offered(in_flight, reason, permanent=False, result=result)
         if remaining:
             _release(remaining, reason)
         raise TransientSendError(reason) from error
+    finally:
+        # Whatever stopped the chunk, the connection is left with no query in progress.
+        marks.confirm()

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
-from campaigns.advance import campaigns_advance
+from campaigns.advance import ANALYSED_COLUMNS, campaigns_advance
 from campaigns.models import CampaignStatus, Delivery, DeliveryStatus
 from campaigns.transitions import campaign_cancel
 from members.models import Activity, Verb
@@ -118,3 +119,15 @@ def test_the_beat_rows_in_the_database_expire_the_every_minute_advance():
     # What beat's database scheduler does with the entry when it starts: the row it writes, the options it sends.
     entry = ModelEntry.from_entry("advance-campaigns", app=app, **app.conf.beat_schedule["advance-campaigns"])
     assert (entry.model.expire_seconds, entry.options["expires"]) == (55, 55)
+
+
+@pytest.mark.postgresql_only
+def test_a_large_write_refreshes_the_statistics_of_the_columns_the_engine_looks_up(monkeypatch):
+    monkeypatch.setattr("campaigns.advance.LARGE_WRITE", 2)
+    MemberFactory.create_batch(2)
+    launched()
+    campaigns_advance(enqueue_limit=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [Delivery._meta.db_table])
+        analysed = {name for (name,) in cursor.fetchall()}
+    assert analysed >= set(ANALYSED_COLUMNS)

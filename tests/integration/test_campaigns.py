@@ -2,11 +2,13 @@
 
 import os
 import signal
+import socket
 import time
 from collections import Counter
 from email.message import Message
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.test import Client
 
 from campaigns.advance import campaigns_advance
@@ -14,6 +16,7 @@ from campaigns.models import FINAL_STATUSES, Campaign, Delivery, DeliveryStatus,
 from campaigns.send_tasks import send_deliveries
 from campaigns.transitions import campaign_launch
 from knoble.celery import app as celery_app
+from members.models import Activity, Verb
 from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, SegmentFactory, approved_members_in_bulk
 from tests.conftest import require_postgres, require_redis
 from tests.initiatives.factories import InitiativeFactory
@@ -142,3 +145,79 @@ def test_a_worker_killed_mid_send_loses_nothing_and_two_successors_repeat_nothin
     assert len(received) == 2000  # none lost
     assert sum(n - 1 for n in received.values()) <= 1  # only the message the worker was sending when it died
     assert held <= 100  # the chunk it held: the rest of it went out once, after the lease
+
+
+class KillingServer:
+    """Accepts every message but the `kill_at`-th it receives: while that one's DATA is under way, it kills the
+    worker that sends it (SIGKILL, as the kernel's out-of-memory killer or a lost machine would)."""
+
+    def __init__(self, kill_at: int) -> None:
+        self.kill_at = kill_at
+        self.worker_pid = 0
+        self.arrived: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.arrived.append(envelope.rcpt_tos[0])
+        if len(self.arrived) == self.kill_at:
+            os.kill(self.worker_pid, signal.SIGKILL)
+            return "451 4.3.0 Never read: the sender is dead"
+        return "250 Message accepted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_message_n_has_marked_the_ones_before_and_repeats_only_n(settings):
+    """The mark of each message is sent to PostgreSQL without waiting and confirmed only before the next mark: the
+    worker dies while that of message n-1 is still unconfirmed, in the middle of message n's SMTP exchange. The
+    server still commits it: 1..n-1 stay sent with their activity, n alone is sent again after the lease."""
+    require_postgres()
+    require_redis()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    settings.KNOBLE_CAMPAIGN_SEND_LEASE_SECONDS = 2
+    approved_members_in_bulk(12)
+    campaign = CampaignFactory(segment=SegmentFactory())
+    CampaignStepFactory(campaign=campaign, position=1)
+    campaign_launch(campaign=campaign, actor=staff_user())
+    server = KillingServer(kill_at=6)
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port to check that it started
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    email_url = f"smtp://127.0.0.1:{port}"
+    workers = [start_worker(email_url=email_url, name="doomed")]
+    server.worker_pid = workers[0].pid
+    try:
+        campaigns_advance()  # one chunk of 12, through Redis to the worker
+        workers[0].wait(timeout=60)
+        wait_until_disconnected()  # the server has run everything the dead worker had sent it
+        rows = {
+            row.member.user.email: row
+            for row in Delivery.objects.filter(campaign=campaign).select_related("member__user")
+        }
+        marked = {email for email, row in rows.items() if row.status == DeliveryStatus.SENT}
+        assert marked == set(server.arrived[:5])
+        assert rows[server.arrived[5]].status == DeliveryStatus.SENDING  # in flight: its lease will free it
+        recorded = Activity.objects.filter(verb=Verb.MESSAGE_SENT, details__delivery__in=[r.pk for r in rows.values()])
+        assert set(recorded.values_list("member__user__email", flat=True)) == marked
+
+        workers.append(start_worker(email_url=email_url, name="successor"))
+        time.sleep(2.5)  # the dead worker's lease expires
+        campaigns_advance()  # reclaims its rows and enqueues them again
+        assert wait_until(lambda: settled(campaign, 1), timeout=60)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
+        controller.stop()
+        celery_app.conf.task_always_eager = eager
+        wait_until_disconnected()
+
+    assert Counter(Delivery.objects.filter(campaign=campaign).values_list("status", flat=True)) == {
+        DeliveryStatus.SENT: 12
+    }
+    arrivals = Counter(server.arrived)
+    assert len(arrivals) == 12
+    assert {email for email, n in arrivals.items() if n > 1} == {server.arrived[5]}  # the message in flight only
+    assert Activity.objects.filter(verb=Verb.MESSAGE_SENT, subject_id=campaign.pk).count() == 12
