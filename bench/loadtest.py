@@ -104,8 +104,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--capacity", action="store_true", help="find the sustained request rate against the floor")
     parser.add_argument(
         "--steps",
-        default="2,5,10,20,40,60,80,100,130,160,200,250,300",
-        help="capacity: simultaneous users at each step (default 2,5,10,20,40,…,300)",
+        default="2,5,10,20,40,60,80,100,130,160,200",
+        help="capacity: simultaneous users at each step (default 2,5,10,20,40,…,200)",
     )
     parser.add_argument("--step-seconds", type=int, default=30, help="capacity: seconds measured a step (default 30)")
     parser.add_argument(
