@@ -6,7 +6,7 @@ with a session made in advance (no password hashing between steps):
 
 1. *pages*: the members of bench/load/locustfile.py (the same tasks and weights, shorter pauses), in steps
    of more and more users; each step measured for a fixed time once its users are in. It stops after the
-   first step where a page's p95 passes 300 ms or a request fails;
+   first step where the p95 of the member pages' requests passes 300 ms or a request fails;
 2. *floor*: the same steps, the same pauses, every user asking for the floor page (/bench/floor/);
 3. *per page*: each member task alone, then the floor alone, for a few users, to share out the gunicorn
    workers' CPU time per request.
@@ -130,6 +130,7 @@ def measure(
     cpu_before, started = cpu.sample(), time.monotonic()
     gevent.sleep(seconds)
     pages = page_figures(environment)
+    p95_all = environment.stats.total.get_response_time_percentile(0.95) or 0.0
     elapsed, cpu_spent = time.monotonic() - started, cpu.sample() - cpu_before
     requests = sum(int(page["requests"]) for page in pages.values())
     return {
@@ -138,6 +139,7 @@ def measure(
         "requests": requests,
         "failures": sum(int(page["failures"]) for page in pages.values()),
         "rps": round(requests / elapsed, 1),
+        "p95": p95_all,
         "cpu_seconds": round(cpu_spent, 2),
         "cpu_ms_per_request": round(1000 * cpu_spent / requests, 2) if requests else 0.0,
         "pages": pages,
@@ -145,11 +147,12 @@ def measure(
 
 
 def breach(step: dict[str, Any]) -> str | None:
-    """Why a step is past capacity: a failed request, or a page's p95 over the member pages' target."""
+    """Why a step is past capacity: a failed request, or the p95 of all its requests over the member pages'
+    target. All of them, not the slowest page's: a step of a few users asks for each page a handful of times,
+    and one request held up by another process would decide a page's p95 on its own."""
     if step["failures"]:
         return f"{step['failures']} failed requests"
-    slow = sorted(name for name, page in step["pages"].items() if page["p95"] > P95_TARGET_MS)
-    return f"p95 over {P95_TARGET_MS:.0f} ms: {', '.join(slow)}" if slow else None
+    return f"p95 {step['p95']:.0f} ms, over {P95_TARGET_MS:.0f} ms" if step["p95"] > P95_TARGET_MS else None
 
 
 def climb(environment: Environment, cpu: GunicornCpu, phase: str, user_class: type[HttpUser]) -> list[dict[str, Any]]:

@@ -143,8 +143,8 @@ def test_leadership_loads_the_dashboards_page_and_every_panel():
 
 def _step(phase: str, users: int, rps: float, p95: float, breach: str | None = None) -> dict:
     pages = {"home": {"requests": int(rps * 30), "failures": 0, "p50": p95 / 2, "p95": p95}}
-    return {"phase": phase, "users": users, "rps": rps, "failures": 0, "cpu_ms_per_request": 9.0, "pages": pages,
-            "breach": breach}  # fmt: skip
+    return {"phase": phase, "users": users, "rps": rps, "p95": p95, "failures": 0, "cpu_ms_per_request": 9.0,
+            "pages": pages, "breach": breach}  # fmt: skip
 
 
 CLIMB = [
@@ -166,7 +166,7 @@ def test_the_sustained_rate_is_the_fastest_step_within_the_targets():
 
 def test_the_step_table_names_the_slowest_page_and_why_a_step_failed():
     table = render_steps(CLIMB)
-    assert "| member pages | 40    | 33.0  | 450 ms (home) |" in table
+    assert "| member pages | 40    | 33.0  | 450 ms   | 450 ms (home)      |" in table
     assert "p95 over 300 ms: home" in table
 
 
