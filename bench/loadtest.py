@@ -282,8 +282,11 @@ def prepare_pages(members: list[Any]) -> dict[str, Any]:
     versions = DocumentVersion.objects.filter(document__space__initiative=initiative).order_by("id")
     organisations = Organisation.objects.order_by("id").values_list("name", flat=True)[:5]
     return {
+        # Not the working group: a member who left it in the join-or-leave task could no longer open its space.
         "initiatives": list(
-            Initiative.objects.filter(status=InitiativeStatus.OPEN).values_list("slug", flat=True)[:20]
+            Initiative.objects.filter(status=InitiativeStatus.OPEN)
+            .exclude(slug=SPACE_SLUG)
+            .values_list("slug", flat=True)[:20]
         ),
         "space": reverse("spaces:space", kwargs={"slug": SPACE_SLUG}),
         "threads": [thread.get_absolute_url() for thread in threads],

@@ -205,6 +205,7 @@ def test_the_preparation_makes_pages_every_member_account_may_open(client, setti
     assert len(pages["threads"]) == 5
     assert len(pages["downloads"]) == 5
     assert len(pages["ideas"]) == 20
+    assert "loadtest-working-group" not in pages["initiatives"]  # nobody leaves the space's initiative
     client.force_login(members[-1].user)
     for url in [pages["space"], *pages["threads"], *pages["downloads"][:1], *pages["ideas"][:1]]:
         assert client.get(url).status_code == 200, url
