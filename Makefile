@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format messages vendor bench loadtest clean
+.PHONY: run test lint format messages vendor bench loadtest loadtest-capacity clean
 
 run: $(VENV)/.run-deps ## Start the portal: web server, Celery worker and beat, with demo data
 	@sh scripts/run.sh
@@ -34,6 +34,9 @@ bench: $(VENV)/.dev-deps ## Every benchmark against PostgreSQL and Redis: one ta
 
 loadtest: $(VENV)/.dev-deps ## 50 users for 3 minutes against gunicorn and a Celery worker (docs/PERFORMANCE.md)
 	$(BIN)/python -m bench.loadtest
+
+loadtest-capacity: $(VENV)/.dev-deps ## More users step by step until a page is too slow, beside the floor; draws docs/img/capacity.png
+	$(BIN)/python -m bench.loadtest --capacity --plot docs/img/capacity.png
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

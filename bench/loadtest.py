@@ -10,6 +10,15 @@ runs bench/load/locustfile.py headless while sampling the memory of both, and pr
 requests, errors, p50 and p95, and the peak resident memory of each process. Exits 1 when a target is
 missed (any error; p95 over 300 ms on member pages or 500 ms on dashboards; over 250 MB of memory), 2 when
 PostgreSQL or Redis is missing. The figures are added to bench/results.json.
+
+    python -m bench.loadtest --capacity --plot docs/img/capacity.png     # make loadtest-capacity
+
+The capacity mode raises the number of users step by step (bench/load/capacity.py) until the p95 of the
+member pages' requests passes 300 ms or a request fails, and reports the highest request rate sustained
+below that beside the same climb on a reference measured in the same run: the floor, a minimal page behind
+the same middleware, session and authentication, which gunicorn mounts only for this run
+(KNOBLE_BENCH_FLOOR=1). Then the CPU time of the gunicorn workers per request, page by page. Exits 1 when
+the member pages sustain less than half the floor's rate.
 """
 
 import argparse
@@ -18,6 +27,7 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 import psycopg
@@ -55,6 +66,14 @@ LEADERSHIP_EMAIL = "loadtest-leader@bench.example"
 LOADTEST_PASSWORD = "loadtest-only-password"  # noqa: S105 - a throwaway account on a benchmark database
 BENCH_PASSWORD = "benchmark-only"  # noqa: S105 - what bench/generate.py gives its members
 WORKDIR = ROOT / "var" / "loadtest"
+# The space the load test's members work in: made once in the data set, with every member account taking part.
+SPACE_SLUG = "loadtest-working-group"
+LEAD_EMAIL = "loadtest-lead@bench.example"
+LONG_THREAD_REPLIES = 40  # the thread the pinned query count says costs the same at any length
+SHORT_THREADS = 4
+DOCUMENTS = 5
+IDEAS = 20
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
 @dataclass(frozen=True)
@@ -82,23 +101,48 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--spawn-rate", type=float, default=1, help="users started per second (default 1)")
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 for gunicorn (default 8765)")
     parser.add_argument("--no-save", action="store_true", help="print the tables without adding to results.json")
+    parser.add_argument("--capacity", action="store_true", help="find the sustained request rate against the floor")
+    parser.add_argument(
+        "--steps",
+        default="2,5,10,20,40,60,80,100,130,160,200",
+        help="capacity: simultaneous users at each step (default 2,5,10,20,40,…,200)",
+    )
+    parser.add_argument("--step-seconds", type=int, default=30, help="capacity: seconds measured a step (default 30)")
+    parser.add_argument(
+        "--think",
+        default="0.25,0.75",
+        help="capacity: a user's pause between requests, least and most seconds (default 0.25,0.75)",
+    )
+    parser.add_argument(
+        "--warm-up-seconds", type=int, default=20, help="capacity: unmeasured load before the first step (default 20)"
+    )
+    parser.add_argument(
+        "--page-seconds", type=int, default=12, help="capacity: seconds measured for each page alone (default 12)"
+    )
+    parser.add_argument("--plot", type=Path, help="capacity: draw the curve to this file (.svg or .png)")
+    parser.add_argument(
+        "--demo-database",
+        default=DEMO_DATABASE,
+        help=f"the database seeded with the demo data when there is no benchmark data set (default {DEMO_DATABASE})",
+    )
     return parser.parse_args(argv)
 
 
-def choose_database(url: str) -> tuple[str, str]:
+def choose_database(url: str, demo_database: str = DEMO_DATABASE) -> tuple[str, str]:
     """The benchmark database when its data set is complete, else the small demo one; (url, which)."""
     if database_exists(url):
         with psycopg.connect(url) as conn:
             ready = conn.execute("SELECT to_regclass('bench_dataset') IS NOT NULL").fetchone()
             if ready and ready[0] and conn.execute("SELECT count(*) FROM bench_dataset").fetchone() != (0,):
                 return url, "bench"
-    demo_url = with_database(url, DEMO_DATABASE)
+    demo_url = with_database(url, demo_database)
     ensure_database(demo_url)
     return demo_url, "demo"
 
 
-def prepare(which: str) -> dict[str, list[tuple[str, str]]]:
-    """Brings the database up to date and returns the accounts to sign in with.
+def prepare(which: str, *, sessions: int = 0) -> dict[str, Any]:
+    """Brings the database up to date and returns the accounts to sign in with (and `sessions` sessions of
+    them already signed in, for the capacity mode) and the addresses of the pages to visit.
 
     Django starts here, once DATABASE_URL names the database chosen.
     """
@@ -107,6 +151,7 @@ def prepare(which: str) -> dict[str, list[tuple[str, str]]]:
     django.setup()
     from allauth.account.models import EmailAddress
     from django.conf import settings
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection
@@ -125,7 +170,11 @@ def prepare(which: str) -> dict[str, list[tuple[str, str]]]:
         # The dashboards read what the nightly job writes; a fresh data set has not had a night yet.
         engagement_recompute()
         rollups_refresh()
-    approved = Member.objects.filter(status=Member.Status.APPROVED, user__is_active=True, user__is_staff=False)
+    # Accounts that cannot sign in (the demo's history members have no password) would only fail, and their
+    # failures trip allauth's limit on failed sign-ins for everyone on 127.0.0.1.
+    approved = Member.objects.filter(status=Member.Status.APPROVED, user__is_active=True, user__is_staff=False).exclude(
+        user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
     if which == "bench":
         approved = approved.filter(user__email__endswith="@bench.example")
     password = BENCH_PASSWORD if which == "bench" else settings.DEMO_PASSWORD
@@ -141,8 +190,120 @@ def prepare(which: str) -> dict[str, list[tuple[str, str]]]:
     )
     EmailAddress.objects.filter(user__in=[*users, leader], verified=False).update(verified=True)
     members = [(user.email, password) for user in users]
+    pages = prepare_pages(list(Member.objects.filter(user__in=users).select_related("user").order_by("user_id")))
+    signed_in = signed_in_sessions([users[n % len(users)] for n in range(sessions)]) if users else []
     connection.close()  # the servers are forked next; they must not share this connection
-    return {"members": members, "leadership": [(LEADERSHIP_EMAIL, LOADTEST_PASSWORD)]}
+    return {
+        "members": members,
+        "leadership": [(LEADERSHIP_EMAIL, LOADTEST_PASSWORD)],
+        "pages": pages,
+        "sessions": signed_in,
+    }
+
+
+def signed_in_sessions(users: list[Any]) -> list[tuple[str, str]]:
+    """A session cookie (name, value) for each user, made as a sign-in makes it (Django's login, the session
+    engine of the settings), without the password hash each sign-in costs on purpose."""
+    from django.conf import settings
+    from django.test import Client
+
+    cookies = []
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        cookies.append((settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value))
+    return cookies
+
+
+def prepare_pages(members: list[Any]) -> dict[str, Any]:
+    """Makes what the members' newer pages need in the data set, once, through the services, and returns their
+    addresses: a working group every member account takes part in, with a long thread, short ones and
+    documents in its space; ideas to read and vote for. The threads and documents are written before the
+    others join, so that their notifications go to two members, not to two hundred."""
+    import io
+
+    from django.urls import reverse
+
+    from ecosystem.models import RedFlag
+    from initiatives.models import Initiative, InitiativeKind, InitiativeStatus, Participation, ParticipationStatus
+    from initiatives.services import initiative_save, participation_add
+    from members.models import Organisation, User
+    from spaces import services as spaces
+    from spaces.models import DocumentVersion, Thread
+    from voice.models import Idea, IdeaStatus
+    from voice.services import idea_submit
+
+    lead, _ = User.objects.get_or_create(
+        email=LEAD_EMAIL, defaults={"first_name": "Lena", "last_name": "Load", "is_staff": True}
+    )
+    initiative = Initiative.objects.filter(slug=SPACE_SLUG).first()
+    if initiative is None:
+        initiative = initiative_save(
+            initiative=Initiative(
+                title="Load-test working group",
+                slug=SPACE_SLUG,
+                summary="Where the load test's members work together.",
+                kind=InitiativeKind.WORKING_GROUP,
+                status=InitiativeStatus.OPEN,
+                lead=lead,
+            ),
+            by=lead,
+        )
+    taking_part = set(
+        Participation.objects.filter(initiative=initiative, status=ParticipationStatus.ACTIVE).values_list(
+            "member_id", flat=True
+        )
+    )
+    first, second = members[0], members[1]
+    for member in (first, second):
+        if member.pk not in taking_part:
+            participation_add(initiative=initiative, member=member, by=lead)
+    if not Thread.objects.filter(space__initiative=initiative).exists():
+        long = spaces.thread_start(
+            initiative=initiative, member=first, title="Shared typologies", body="The **opening** post."
+        )
+        for n in range(LONG_THREAD_REPLIES):
+            spaces.post_reply(thread=long, member=(first, second)[n % 2], body=f"Reply {n}: what we saw this week.")
+        for i in range(SHORT_THREADS):
+            short = spaces.thread_start(initiative=initiative, member=second, title=f"Topic {i}", body="A question.")
+            spaces.post_reply(thread=short, member=first, body="An answer.")
+        for i in range(DOCUMENTS):
+            spaces.document_upload(
+                initiative=initiative, member=first, data=io.BytesIO(PDF), filename=f"note-{i}.pdf", size=len(PDF)
+            )
+    for member in members:
+        if member.pk not in taking_part and member not in (first, second):
+            participation_add(initiative=initiative, member=member, by=lead)
+    spaces.space_audience_sync(space=spaces.space_ensure(initiative=initiative, by=lead))
+    open_ideas = Idea.objects.exclude(status__in=[IdeaStatus.MERGED, IdeaStatus.DECLINED])
+    for n in range(open_ideas.count(), IDEAS):
+        idea_submit(member=members[n % len(members)], title=f"Load-test idea {n}", problem="A problem to solve.")
+    threads = Thread.objects.filter(space__initiative=initiative).order_by("id")
+    versions = DocumentVersion.objects.filter(document__space__initiative=initiative).order_by("id")
+    organisations = Organisation.objects.order_by("id").values_list("name", flat=True)[:5]
+    return {
+        # Not the working group: a member who left it in the join-or-leave task could no longer open its space.
+        "initiatives": list(
+            Initiative.objects.filter(status=InitiativeStatus.OPEN)
+            .exclude(slug=SPACE_SLUG)
+            .values_list("slug", flat=True)[:20]
+        ),
+        "space": reverse("spaces:space", kwargs={"slug": SPACE_SLUG}),
+        "threads": [thread.get_absolute_url() for thread in threads],
+        "downloads": [
+            reverse(
+                "spaces:document_download",
+                kwargs={"slug": SPACE_SLUG, "pk": version.document_id, "number": version.number},
+            )
+            for version in versions
+        ],
+        "ideas": [
+            reverse("voice:idea", kwargs={"pk": pk})
+            for pk in open_ideas.order_by("id").values_list("pk", flat=True)[:IDEAS]
+        ],
+        "library_categories": sorted(set(RedFlag.objects.values_list("category__slug", flat=True))) or [""],
+        "directory_terms": sorted({name.split()[0] for name in organisations}) or ["bank"],
+    }
 
 
 def server_environment(*, database_url: str, redis_url: str, port: int) -> dict[str, str]:
@@ -183,6 +344,11 @@ def process(args: list[str], *, env: dict[str, str], log: Path) -> Iterator[subp
             except subprocess.TimeoutExpired:
                 started.kill()
                 started.wait()
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def wait_until_healthy(port: int, *, within: float = 60) -> None:
@@ -338,36 +504,68 @@ def render_pages(pages: Sequence[PageStats]) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class Setup:
+    which: str
+    env: dict[str, str]
+    accounts_file: Path
+    load_before: float
+    gunicorn: list[str]
+    celery: list[str]
+
+
+def set_up(args: argparse.Namespace, *, sessions: int = 0, floor: bool = False) -> Setup | int:
+    """Services checked, database chosen and prepared, static files collected; an exit code on failure."""
     database_url, redis_url = use_defaults()
     try:
         check_services(database_url, redis_url)
     except ServiceMissing as missing:
         print(f"make loadtest needs PostgreSQL and Redis: {missing}", file=sys.stderr)
         return 2
+    if port_taken(args.port):
+        # Its server would answer our health check, and the run would measure it instead of ours.
+        print(f"port {args.port} of 127.0.0.1 is taken; choose another with --port", file=sys.stderr)
+        return 2
     load_before = os.getloadavg()[0]
-    database_url, which = choose_database(database_url)
+    database_url, which = choose_database(database_url, args.demo_database)
     os.environ["DATABASE_URL"] = database_url
     described = "the benchmark data set" if which == "bench" else "the demo data (no benchmark data set found)"
     print(f"load test on database {database_name(database_url)!r}: {described}", flush=True)
-    accounts = prepare(which)
+    accounts = prepare(which, sessions=sessions)
     if not accounts["members"]:
         print("no approved member accounts to sign in with", file=sys.stderr)
         return 1
     WORKDIR.mkdir(parents=True, exist_ok=True)
     accounts_file = WORKDIR / "accounts.json"
     accounts_file.write_text(json.dumps(accounts))
-    sign_ins_file = WORKDIR / "sign_ins.json"
-    sign_ins_file.unlink(missing_ok=True)
-    measuring_file = WORKDIR / "measuring"
-    measuring_file.unlink(missing_ok=True)
     env = server_environment(database_url=database_url, redis_url=redis_url, port=args.port)
+    if floor:
+        env["KNOBLE_BENCH_FLOOR"] = "1"
     bin_dir = Path(sys.executable).parent
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity=0"], cwd=ROOT, env=env, check=True
     )
-    gunicorn = [str(bin_dir / "gunicorn"), "knoble.wsgi", "--config", str(ROOT / "gunicorn.conf.py")]
-    celery = [str(bin_dir / "celery"), "-A", "knoble", "worker", "--loglevel=WARNING", "--concurrency=2"]
+    return Setup(
+        which=which,
+        env=env,
+        accounts_file=accounts_file,
+        load_before=load_before,
+        gunicorn=[str(bin_dir / "gunicorn"), "knoble.wsgi", "--config", str(ROOT / "gunicorn.conf.py")],
+        celery=[str(bin_dir / "celery"), "-A", "knoble", "worker", "--loglevel=WARNING", "--concurrency=2"],
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    ready = set_up(args)
+    if isinstance(ready, int):
+        return ready
+    which, env, accounts_file, load_before = ready.which, ready.env, ready.accounts_file, ready.load_before
+    gunicorn, celery = ready.gunicorn, ready.celery
+    bin_dir = Path(sys.executable).parent
+    sign_ins_file = WORKDIR / "sign_ins.json"
+    sign_ins_file.unlink(missing_ok=True)
+    measuring_file = WORKDIR / "measuring"
+    measuring_file.unlink(missing_ok=True)
     ramp_up = math.ceil(args.users / args.spawn_rate)
     locust = [
         str(bin_dir / "locust"),
@@ -433,8 +631,198 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(outcomes)
 
 
+CAPACITY_RATIO_TARGET = 2.0  # the floor may sustain at most twice the member pages' request rate
+
+
+def sustained(steps: Sequence[dict[str, Any]], phase: str) -> dict[str, Any] | None:
+    """The phase's step with the highest request rate among those within the targets."""
+    within = [step for step in steps if step["phase"] == phase and not step["breach"]]
+    return max(within, key=lambda step: step["rps"], default=None)
+
+
+def render_rows(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = [
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+        for row in [header, *body]
+    ]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def render_steps(steps: Sequence[dict[str, Any]]) -> str:
+    body = []
+    for step in steps:
+        worst = max(step["pages"].items(), key=lambda item: item[1]["p95"], default=("—", {"p95": 0.0}))
+        body.append(
+            (
+                "member pages" if step["phase"] == "pages" else "floor",
+                str(step["users"]),
+                f"{step['rps']:.1f}",
+                f"{step['p95']:.0f} ms",
+                f"{worst[1]['p95']:.0f} ms ({worst[0]})",
+                str(step["failures"]),
+                f"{step['cpu_ms_per_request']:.1f} ms",
+                step["breach"] or "ok",
+            )
+        )
+    return render_rows(
+        ("phase", "users", "req/s", "p95, all", "slowest page's p95", "errors", "CPU/request", "verdict"), body
+    )
+
+
+def render_per_page(per_page: Sequence[dict[str, Any]]) -> str:
+    floor = next((row for row in per_page if row["task"] == "Floor"), None)
+    floor_cpu = floor["cpu_ms_per_request"] if floor else 0.0
+    body = [
+        (
+            row["task"],
+            ", ".join(sorted(row["pages"])),
+            str(row["requests"]),
+            f"{row['cpu_ms_per_request']:.1f} ms",
+            f"{row['cpu_ms_per_request'] / floor_cpu:.1f}×" if floor_cpu else "—",
+            f"{max((page['p95'] for page in row['pages'].values()), default=0):.0f} ms",
+        )
+        for row in per_page
+    ]
+    return render_rows(("task", "requests named", "requests", "CPU/request", "× floor", "p95"), body)
+
+
+def plot_capacity(steps: Sequence[dict[str, Any]], path: Path, *, title: str) -> None:
+    """Request rate and p95 against users, member pages beside the floor; SVG or PNG by the suffix."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: a file only
+    import matplotlib.pyplot as plt
+
+    figure, (rate, latency) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    for phase, label, colour in (("pages", "member pages", "tab:blue"), ("floor", "floor (minimal page)", "tab:grey")):
+        shown = [step for step in steps if step["phase"] == phase]
+        users = [step["users"] for step in shown]
+        rate.plot(users, [step["rps"] for step in shown], marker="o", color=colour, label=label)
+        worst = [step["p95"] for step in shown]
+        latency.plot(users, worst, marker="o", color=colour, label=label)
+        for step, p95 in zip(shown, worst, strict=True):
+            if step["breach"]:
+                rate.plot(step["users"], step["rps"], marker="x", markersize=12, color="tab:red")
+                latency.plot(step["users"], p95, marker="x", markersize=12, color="tab:red")
+    latency.axhline(MEMBER_P95_TARGET * 1000, color="tab:red", linestyle="--", label="p95 target (300 ms)")
+    rate.set(xlabel="simultaneous users", ylabel="requests a second", title="Throughput")
+    latency.set(xlabel="simultaneous users", ylabel="p95 of all requests (ms)", title="Latency")
+    rate.legend()
+    latency.legend()
+    figure.suptitle(title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
+    plt.close(figure)
+
+
+def run_capacity(args: argparse.Namespace) -> int:
+    steps_planned = [int(users) for users in args.steps.split(",")]
+    ready = set_up(args, sessions=max(steps_planned), floor=True)
+    if isinstance(ready, int):
+        return ready
+    think = [float(seconds) for seconds in args.think.split(",")]
+    output = WORKDIR / "capacity.json"
+    output.unlink(missing_ok=True)
+    with (
+        process(
+            [*ready.gunicorn, "--bind", f"127.0.0.1:{args.port}"], env=ready.env, log=WORKDIR / "gunicorn.log"
+        ) as web,
+        process([*ready.celery, "--without-mingle", "--without-gossip"], env=ready.env, log=WORKDIR / "celery.log"),
+    ):
+        wait_until_healthy(args.port)
+        plan = {
+            "steps": steps_planned,
+            "step_seconds": args.step_seconds,
+            "warm_up_seconds": args.warm_up_seconds,
+            "think": think,
+            "page_users": 5,
+            "page_seconds": args.page_seconds,
+            "host": f"http://127.0.0.1:{args.port}",
+            "gunicorn_pid": web.pid,
+            "output": str(output),
+        }
+        print(f"capacity: steps of {args.steps} users, {args.step_seconds} s each, pauses of {args.think} s …")
+        with (WORKDIR / "capacity.log").open("wb") as log:
+            subprocess.run(
+                [sys.executable, "-m", "bench.load.capacity"],
+                cwd=ROOT,
+                env={
+                    **os.environ,
+                    "LOADTEST_ACCOUNTS": str(ready.accounts_file),
+                    "LOADTEST_CAPACITY": json.dumps(plan),
+                },
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+                # An outer bound only: two climbs of every step, each page alone, and a minute to spare.
+                timeout=args.warm_up_seconds
+                + 2 * len(steps_planned) * (args.step_seconds + 15)
+                + 16 * (args.page_seconds + 10)
+                + 60,
+            )
+    if not output.exists():
+        print(f"the capacity run wrote no result; see {WORKDIR}/capacity.log", file=sys.stderr)
+        return 1
+    measured = json.loads(output.read_text())
+    steps, per_page = measured["steps"], measured["per_page"]
+    pages, floor = sustained(steps, "pages"), sustained(steps, "floor")
+    pages_rps, floor_rps = (pages["rps"] if pages else 0.0), (floor["rps"] if floor else 0.0)
+    load_after = os.getloadavg()[0]
+    print(f"load average of the machine: {ready.load_before:.1f} before, {load_after:.1f} after")
+    print(render_steps(steps))
+    print()
+    print(render_per_page(per_page))
+    print()
+    summary = (
+        f"member pages sustain {pages_rps:.1f} req/s"
+        + (f" ({pages['users']} users)" if pages else "")
+        + f"; the floor {floor_rps:.1f} req/s"
+        + (f" ({floor['users']} users)" if floor else "")
+        + (f": {pages_rps / floor_rps:.2f} of the floor's rate" if floor_rps else "")
+    )
+    print(summary)
+    if floor and floor is max((s for s in steps if s["phase"] == "floor"), key=lambda s: s["users"]):
+        print("the floor stayed within its targets up to the last step: its rate is a lower bound (add steps)")
+    outcomes = [
+        Outcome(
+            module="loadtest",
+            figures=[
+                Figure(
+                    name="capacity: floor's sustained req/s over the member pages'",
+                    ours=floor_rps,
+                    reference=pages_rps,
+                    target=CAPACITY_RATIO_TARGET,
+                    unit="req/s",
+                )
+            ],
+        )
+    ]
+    print(render_table(outcomes))
+    if args.plot:
+        plot_capacity(steps, args.plot, title=f"Capacity on {os.cpu_count()} cores, {run_record('x', [])['date'][:10]}")
+        print(f"plot written to {args.plot}")
+    if not args.no_save:
+        append_run(
+            run_record(
+                "loadtest-capacity",
+                outcomes,
+                database=ready.which,
+                step_seconds=args.step_seconds,
+                think_seconds=think,
+                load_average=[round(ready.load_before, 2), round(load_after, 2)],
+                sustained_rps={"pages": pages_rps, "floor": floor_rps},
+                steps=steps,
+                per_page=per_page,
+            )
+        )
+    return exit_code(outcomes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(parse_args(argv))
+    args = parse_args(argv)
+    return run_capacity(args) if args.capacity else run(args)
 
 
 if __name__ == "__main__":

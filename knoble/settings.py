@@ -190,6 +190,9 @@ MFA_TOTP_ISSUER = "The Knoble"
 USERSESSIONS_TRACK_ACTIVITY = False
 # Staff and leadership must enrol in MFA before using their pages; the embedded demo turns it off.
 KNOBLE_REQUIRE_MFA = env.bool("KNOBLE_REQUIRE_MFA", default=True)
+# The load test's capacity reference (`python -m bench.loadtest --capacity`): a minimal page behind the same
+# middleware, session and authentication as every member page. Never set in a deployment.
+KNOBLE_BENCH_FLOOR = env.bool("KNOBLE_BENCH_FLOOR", default=False)
 
 LANGUAGE_CODE = "en-gb"
 # The member's profile language, else the browser's (Accept-Language), else English. URLs carry no prefix.

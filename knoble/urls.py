@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
@@ -43,3 +44,7 @@ urlpatterns = [
     path("", include("initiatives.urls")),
     path("", include("members.urls")),
 ]
+
+if settings.KNOBLE_BENCH_FLOOR:
+    # Before the catch-all patterns of the apps, which would otherwise answer for this path.
+    urlpatterns.insert(0, path("bench/floor/", views.bench_floor, name="bench_floor"))

@@ -1,12 +1,13 @@
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from knoble.celery import app as celery_app
+from members.access import portal_member_required
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +45,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico whatever the page says: send them to the icon among the static files."""
     return HttpResponseRedirect(static("img/icons/favicon.ico"))
+
+
+@portal_member_required
+@require_GET
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The load test's reference: what any member page costs before its own work (middleware, the cached
+    session, the one authentication query, the portal permission check). Mounted only with KNOBLE_BENCH_FLOOR."""
+    return HttpResponse(f"floor {request.user.pk}", content_type="text/plain")

@@ -1,10 +1,14 @@
-"""Fifty people on the portal at once: members browse, filter, read and join; leadership loads dashboards.
+"""Fifty people on the portal at once: members browse, filter, read and join, work in a space, search the
+directory and the red-flag library, and vote for ideas; leadership loads dashboards.
 
 bench/loadtest.py (`make loadtest`) starts the servers and runs this file headless. The accounts come from
-the JSON file named by LOADTEST_ACCOUNTS: {"members": [[email, password], …], "leadership": [[…]]}.
-Every user signs in through the real allauth form (CSRF included), as a browser would; how long each
-sign-in took, and whether it worked, is written to the file named by LOADTEST_SIGN_INS. Once all
-LOADTEST_USERS have signed in, the statistics restart and run for LOADTEST_SECONDS.
+the JSON file named by LOADTEST_ACCOUNTS: {"members": [[email, password], …], "leadership": [[…]],
+"pages": {…}}, where "pages" holds the addresses its preparation found or made in the data set (a space
+every member account takes part in, its threads and document downloads, ideas, library categories,
+directory search terms). Every user signs in through the real allauth form (CSRF included), as a browser
+would; how long each sign-in took, and whether it worked, is written to the file named by
+LOADTEST_SIGN_INS. Once all LOADTEST_USERS have signed in, the statistics restart and run for
+LOADTEST_SECONDS. The capacity mode (bench/load/capacity.py) reuses the member's tasks.
 """
 
 import itertools
@@ -56,9 +60,11 @@ DETAIL_LINK = re.compile(r'href="/initiatives/([\w-]+)/"')
 STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 YEAR = 365 * 24 * 60 * 60
 
-EXPECTED_USERS = int(os.environ["LOADTEST_USERS"])
-MEASURED_SECONDS = int(os.environ["LOADTEST_SECONDS"])
+# The capacity mode imports this file with sessions made in advance and without these two.
+EXPECTED_USERS = int(os.environ.get("LOADTEST_USERS", "0"))
+MEASURED_SECONDS = int(os.environ.get("LOADTEST_SECONDS", "0"))
 ACCOUNTS = json.loads(Path(os.environ["LOADTEST_ACCOUNTS"]).read_text())
+PAGES = ACCOUNTS["pages"]
 sign_ins: list[tuple[float, bool]] = []  # (seconds, signed in) per user
 member_accounts = itertools.cycle(ACCOUNTS["members"])
 leadership_accounts = itertools.cycle(ACCOUNTS["leadership"])
@@ -110,7 +116,10 @@ class Member(HttpUser):
 
     def on_start(self) -> None:
         sign_in(self, *next(member_accounts))
-        self.slugs: list[str] = []
+        self.begin()
+
+    def begin(self) -> None:
+        self.slugs: list[str] = list(PAGES["initiatives"])
         self.taking_part: set[str] = set()
         self.assets_checked = False
 
@@ -158,6 +167,57 @@ class Member(HttpUser):
             slug = random.choice(self.slugs)
             self.client.post(f"/initiatives/{slug}/join/", headers=csrf_headers(self.client), name="join")
             self.taking_part.add(slug)
+
+    @task(1)
+    def spaces_list(self) -> None:
+        self.client.get("/spaces/", name="spaces list")
+
+    @task(2)
+    def space_page(self) -> None:
+        self.client.get(PAGES["space"], name="space page (threads, documents)")
+
+    @task(2)
+    def space_thread(self) -> None:
+        self.client.get(random.choice(PAGES["threads"]), name="space thread (with replies)")
+
+    @task(1)
+    def document_download(self) -> None:
+        self.client.get(random.choice(PAGES["downloads"]), name="document download")
+
+    @task(2)
+    def directory_search(self) -> None:
+        self.client.get("/directory/", params={"q": random.choice(PAGES["directory_terms"])}, name="directory search")
+
+    @task(2)
+    def library_filtered(self) -> None:
+        params = {"category": random.choice(PAGES["library_categories"])}
+        if random.random() < 0.5:
+            params["sector"] = random.choice(FILTERS["sector"])
+        self.client.get("/ecosystem/red-flags/", params=params, name="red-flag library, filtered")
+
+    @task(2)
+    def ideas_list(self) -> None:
+        self.client.get("/voice/ideas/", name="ideas list")
+
+    @task(2)
+    def idea(self) -> None:
+        self.client.get(random.choice(PAGES["ideas"]), name="idea")
+
+    @task(1)
+    def vote(self) -> None:
+        # Every page sets the CSRF cookie (the sign-out form); a vote again only changes its importance.
+        if not self.client.cookies.get("csrftoken"):
+            self.client.get("/voice/ideas/", name="ideas list")
+        with self.client.post(
+            random.choice(PAGES["ideas"]) + "vote/",
+            data={"importance": random.choice(["", "nice", "important", "critical"])},
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken") or ""},
+            allow_redirects=False,
+            name="vote (POST)",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"a vote answered HTTP {response.status_code}, not a redirect to the idea")
 
 
 class Leadership(HttpUser):

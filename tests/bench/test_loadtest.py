@@ -1,9 +1,11 @@
-"""The load test's reading and judging of locust's figures, on small hand-written files: no load is run here."""
+"""The load test's reading and judging of locust's figures, on small hand-written files, and the data its
+preparation makes: no load is run here."""
 
 import ast
 import json
 from pathlib import Path
 
+import pytest
 from django.urls import resolve
 
 from analytics.panels import PANELS
@@ -14,10 +16,14 @@ from bench.loadtest import (
     PageStats,
     cpu_summary,
     figures_for,
+    plot_capacity,
+    prepare_pages,
     read_sign_ins,
     read_stats,
     render_pages,
+    render_steps,
     server_environment,
+    sustained,
 )
 from bench.report import Outcome, exit_code
 
@@ -133,3 +139,76 @@ def test_leadership_loads_the_dashboards_page_and_every_panel():
     assert panels == list(PANELS)
     assert resolve("/dashboards/").view_name == "dashboards:index"
     assert {resolve(f"/dashboards/panels/{name}.json").view_name for name in panels} == {"dashboards:panel_json"}
+
+
+def _step(phase: str, users: int, rps: float, p95: float, breach: str | None = None) -> dict:
+    pages = {"home": {"requests": int(rps * 30), "failures": 0, "p50": p95 / 2, "p95": p95}}
+    return {"phase": phase, "users": users, "rps": rps, "p95": p95, "failures": 0, "cpu_ms_per_request": 9.0,
+            "pages": pages, "breach": breach}  # fmt: skip
+
+
+CLIMB = [
+    _step("pages", 10, 18.0, 40),
+    _step("pages", 20, 35.0, 90),
+    _step("pages", 40, 33.0, 450, breach="p95 over 300 ms: home"),
+    _step("floor", 10, 19.0, 10),
+    _step("floor", 20, 39.0, 12),
+    _step("floor", 40, 76.0, 30),
+]
+
+
+def test_the_sustained_rate_is_the_fastest_step_within_the_targets():
+    pages, floor = sustained(CLIMB, "pages"), sustained(CLIMB, "floor")
+    assert (pages or {}).get("users") == 20
+    assert (floor or {}).get("rps") == 76.0
+    assert sustained(CLIMB[2:3], "pages") is None
+
+
+def test_the_step_table_names_the_slowest_page_and_why_a_step_failed():
+    table = render_steps(CLIMB)
+    assert "| member pages | 40    | 33.0  | 450 ms   | 450 ms (home)      |" in table
+    assert "p95 over 300 ms: home" in table
+
+
+def test_the_capacity_curve_is_drawn_to_the_file_asked_for(tmp_path):
+    path = tmp_path / "img" / "capacity.png"
+    plot_capacity(CLIMB, path, title="test")
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_member_mix_includes_the_newer_pages():
+    source = (Path(__file__).parents[2] / "bench/load/locustfile.py").read_text()
+    for name in (
+        "spaces list",
+        "space page (threads, documents)",
+        "space thread (with replies)",
+        "document download",
+        "directory search",
+        "red-flag library, filtered",
+        "ideas list",
+        '"idea"',
+        "vote (POST)",
+    ):
+        assert name in source
+
+
+@pytest.mark.django_db
+def test_the_preparation_makes_pages_every_member_account_may_open(client, settings, tmp_path):
+    from tests.members.factories import MemberFactory
+    from voice.models import Vote
+
+    settings.MEDIA_ROOT = tmp_path
+    members = MemberFactory.create_batch(3)
+    pages = prepare_pages(members)
+    again = prepare_pages(members)  # a second run reuses what the first made
+    assert again == pages
+    assert len(pages["threads"]) == 5
+    assert len(pages["downloads"]) == 5
+    assert len(pages["ideas"]) == 20
+    assert "loadtest-working-group" not in pages["initiatives"]  # nobody leaves the space's initiative
+    client.force_login(members[-1].user)
+    for url in [pages["space"], *pages["threads"], *pages["downloads"][:1], *pages["ideas"][:1]]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/directory/", {"q": pages["directory_terms"][0]}).status_code == 200
+    assert client.post(pages["ideas"][0] + "vote/", {"importance": "critical"}).status_code == 302
+    assert Vote.objects.filter(member=members[-1]).count() == 1

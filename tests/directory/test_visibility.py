@@ -13,6 +13,8 @@ from tests.members.factories import MemberFactory, OrganisationFactory, staff_us
 
 pytestmark = pytest.mark.django_db
 
+DIRECTORY_SEARCH_QUERIES = 8
+
 
 @pytest.fixture
 def world():
@@ -162,3 +164,20 @@ def test_the_directory_page_csv_and_api_cost_a_fixed_number_of_queries(client, w
         assert client.get(reverse("directory:csv")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/api/v1/directory/").status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_a_directory_search_has_a_pinned_query_count_whatever_the_matches(
+    client, world, django_assert_num_queries, extra
+):
+    for _ in range(extra):
+        profile = ProfileFactory(member=MemberFactory(organisation=world["liaison"].member.organisation))
+        profile.expertise.add(world["expertise"])
+        ProfileJurisdiction.objects.create(profile=profile, country="FR")
+    client.force_login(world["detective"].user)
+    url = reverse("directory:directory")
+    client.get(url, {"q": "Northbridge"})  # warm the session and permission caches
+    with django_assert_num_queries(DIRECTORY_SEARCH_QUERIES):
+        response = client.get(url, {"q": "Northbridge"})
+    assert response.status_code == 200
+    assert b"Lena" in response.content

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from spaces import services
+from tests.initiatives.factories import ParticipationFactory
 from tests.spaces.factories import participant, thread, working_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
@@ -18,6 +19,8 @@ PDF = b"%PDF-1.7\n%%EOF\n"
 # pinned so that a new query is a decision.
 SPACE_PAGE_QUERIES = 16
 THREAD_PAGE_QUERIES = 10
+SPACES_LIST_QUERIES = 3  # the user; the spaces with their counts; the reports waiting for a moderator
+DOWNLOAD_QUERIES = 11
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +72,53 @@ def test_space_page_is_constant_in_documents_and_threads(client):
     few = _count(client, url)
     add(8)
     assert _count(client, url) == few == SPACE_PAGE_QUERIES
+
+
+def test_spaces_list_is_constant_in_spaces(client):
+    first = working_group()
+    rosa = participant(first)
+    thread(first, rosa)
+    client.force_login(rosa.user)
+    url = reverse("spaces:index")
+    few = _count(client, url)
+    for n in range(6):
+        more = working_group(title=f"Group {n}")
+        ParticipationFactory(member=rosa, initiative=more)
+        thread(more, rosa, title=f"Thread {n}")
+    assert _count(client, url) == few == SPACES_LIST_QUERIES
+
+
+def test_a_long_thread_costs_what_a_short_one_does(client):
+    initiative = working_group()
+    rosa, tom = participant(initiative), participant(initiative)
+    client.force_login(tom.user)
+    short = thread(initiative, rosa, replies=1, title="Short")
+    long = thread(initiative, rosa, replies=40, title="Long")
+    assert _count(client, short.get_absolute_url()) == _count(client, long.get_absolute_url()) == THREAD_PAGE_QUERIES
+
+
+def test_a_document_download_is_constant_in_versions_and_documents(client):
+    initiative = working_group()
+    rosa, tom = participant(initiative), participant(initiative)
+    version = services.document_upload(
+        initiative=initiative, member=rosa, data=io.BytesIO(PDF), filename="d.pdf", size=len(PDF)
+    )
+    client.force_login(tom.user)
+    url = reverse(
+        "spaces:document_download",
+        kwargs={"slug": initiative.slug, "pk": version.document_id, "number": version.number},
+    )
+    few = _count(client, url)
+    for i in range(5):
+        services.document_upload(
+            initiative=initiative, member=rosa, data=io.BytesIO(PDF), filename=f"e{i}.pdf", size=len(PDF)
+        )
+        services.document_upload(
+            initiative=initiative,
+            member=rosa,
+            data=io.BytesIO(PDF),
+            filename="d.pdf",
+            size=len(PDF),
+            document=version.document,
+        )
+    assert _count(client, url) == few == DOWNLOAD_QUERIES

@@ -7,9 +7,13 @@ from tests.members.factories import MemberFactory, leadership_user, staff_user
 from tests.roadmap.factories import make_roadmap, place
 from tests.voice.factories import IdeaFactory
 from voice.models import Follow, Idea, IdeaStatus, Vote
-from voice.services import idea_decline, idea_triage, vote_cast
+from voice.services import comment_add, idea_decline, idea_triage, vote_cast
 
 pytestmark = pytest.mark.django_db
+
+# Pinned so that a new query is a decision; the comments say which are left.
+IDEA_PAGE_QUERIES = 4
+VOTE_QUERIES = 9
 
 
 @pytest.fixture
@@ -142,3 +146,33 @@ def test_members_cannot_triage_and_leadership_reads_the_tally(member_client, cli
     assert member_client.get(reverse("voice:opportunity_votes", args=[opportunity.pk])).status_code == 403
     client.force_login(leadership_user())
     assert client.get(reverse("voice:opportunity_votes", args=[opportunity.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_an_idea_page_has_a_pinned_query_count_whatever_its_comments_and_votes(
+    member_client, django_assert_num_queries, size
+):
+    idea = IdeaFactory()
+    for n in range(size):
+        voter = MemberFactory()
+        vote_cast(member=voter, idea=idea)
+        comment_add(member=voter, idea=idea, body=f"Comment {n}")
+    url = reverse("voice:idea", kwargs={"pk": idea.pk})
+    member_client.get(url)  # warm the session and permission caches
+    with django_assert_num_queries(IDEA_PAGE_QUERIES):
+        response = member_client.get(url)
+    assert response.status_code == 200
+    assert response.content.count(b"Comment ") == size
+
+
+@pytest.mark.parametrize("votes", [0, 8])
+def test_a_vote_has_a_pinned_query_count_whatever_the_idea_has(member_client, member, django_assert_num_queries, votes):
+    idea = IdeaFactory()
+    for _ in range(votes):
+        vote_cast(member=MemberFactory(), idea=idea)
+    url = reverse("voice:idea_vote", kwargs={"pk": idea.pk})
+    member_client.get(reverse("voice:ideas"))  # warm the session and permission caches
+    with django_assert_num_queries(VOTE_QUERIES):
+        response = member_client.post(url, {"importance": "critical"})
+    assert response.status_code == 302
+    assert Vote.objects.get(member=member, idea=idea).importance == "critical"

@@ -1,0 +1,83 @@
+"""The load test's capacity reference page exists only where KNOBLE_BENCH_FLOOR asks for it."""
+
+import importlib
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import clear_url_caches
+
+import knoble.urls
+from tests.members.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+FLOOR = "/bench/floor/"
+
+
+@pytest.fixture
+def member():
+    return MemberFactory()
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def floor_setting(settings):
+    """Sets KNOBLE_BENCH_FLOOR and rebuilds the URLconf from it, as a freshly started server would."""
+
+    def use(value: bool) -> None:
+        settings.KNOBLE_BENCH_FLOOR = value
+        importlib.reload(knoble.urls)
+        clear_url_caches()
+
+    yield use
+    settings.KNOBLE_BENCH_FLOOR = False
+    importlib.reload(knoble.urls)
+    clear_url_caches()
+
+
+def test_the_floor_is_not_mounted_by_default(member_client, floor_setting):
+    floor_setting(False)
+    assert member_client.get(FLOOR).status_code == 404
+
+
+def test_the_floor_answers_a_member_when_the_setting_is_on(member_client, member, floor_setting):
+    floor_setting(True)
+    response = member_client.get(FLOOR)
+    assert response.status_code == 200
+    assert response.content == f"floor {member.user.pk}".encode()
+
+
+def test_the_floor_asks_an_anonymous_visitor_to_sign_in(client, floor_setting):
+    floor_setting(True)
+    response = client.get(FLOOR)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("value", "mounted"), [(None, False), ("0", False), ("1", True)])
+def test_the_environment_decides_whether_a_server_mounts_the_floor(value, mounted):
+    """A fresh interpreter, as gunicorn's master is: settings and URLconf read from its environment only."""
+    env = {key: val for key, val in os.environ.items() if key != "KNOBLE_BENCH_FLOOR"}
+    if value is not None:
+        env["KNOBLE_BENCH_FLOOR"] = value
+    script = (
+        "import django; django.setup(); from django.urls import Resolver404, resolve\n"
+        "try:\n    print(resolve('/bench/floor/').url_name)\nexcept Resolver404:\n    print('none')"
+    )
+    found = subprocess.run(  # noqa: S603 - our own interpreter with a fixed script
+        [sys.executable, "-c", script],
+        cwd=django_settings.BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "knoble.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-1]
+    assert found == ("bench_floor" if mounted else "none")
