@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -16,776 +18,794 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="campaignsteptotals",
-            options={"verbose_name": "campaign step totals", "verbose_name_plural": "campaign step totals"},
-        ),
-        migrations.AlterModelOptions(
-            name="cohortactivity",
-            options={"verbose_name": "cohort activity", "verbose_name_plural": "cohort activity"},
-        ),
-        migrations.AlterModelOptions(
-            name="impactcohort",
-            options={"verbose_name": "impact cohort", "verbose_name_plural": "impact cohorts"},
-        ),
-        migrations.AlterModelOptions(
-            name="impactinitiative",
-            options={"verbose_name": "impact initiative", "verbose_name_plural": "impact initiatives"},
-        ),
-        migrations.AlterModelOptions(
-            name="impactjob",
-            options={"verbose_name": "impact job", "verbose_name_plural": "impact jobs"},
-        ),
-        migrations.AlterModelOptions(
-            name="impactoutcome",
-            options={"verbose_name": "impact outcome", "verbose_name_plural": "impact outcomes"},
-        ),
-        migrations.AlterModelOptions(
-            name="impactreach",
-            options={"verbose_name": "impact reach", "verbose_name_plural": "impact reaches"},
-        ),
-        migrations.AlterModelOptions(
-            name="initiativesectorcount",
-            options={"verbose_name": "initiative sector count", "verbose_name_plural": "initiative sector counts"},
-        ),
-        migrations.AlterModelOptions(
-            name="joindaily",
-            options={"verbose_name": "daily join count", "verbose_name_plural": "daily join counts"},
-        ),
-        migrations.AlterModelOptions(
-            name="organisationengagement",
-            options={"verbose_name": "organisation engagement", "verbose_name_plural": "organisation engagements"},
-        ),
-        migrations.AlterModelOptions(
-            name="periodactive",
-            options={"verbose_name": "active members in a period", "verbose_name_plural": "active members by period"},
-        ),
-        migrations.AlterModelOptions(
-            name="roadmapimpact",
-            options={"verbose_name": "roadmap impact", "verbose_name_plural": "roadmap impacts"},
-        ),
-        migrations.AlterModelOptions(
-            name="rolluprefresh",
-            options={
-                "ordering": ["-finished_at"],
-                "verbose_name": "roll-up refresh",
-                "verbose_name_plural": "roll-up refreshes",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="stageweekly",
-            options={"verbose_name": "weekly stage count", "verbose_name_plural": "weekly stage counts"},
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="bounced",
-            field=models.PositiveIntegerField(default=0, verbose_name="bounced"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="clicked",
-            field=models.PositiveIntegerField(verbose_name="clicked"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="converted",
-            field=models.PositiveIntegerField(verbose_name="converted"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="deferred",
-            field=models.PositiveIntegerField(default=0, verbose_name="deferred"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="failed",
-            field=models.PositiveIntegerField(default=0, verbose_name="failed"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="opened",
-            field=models.PositiveIntegerField(verbose_name="opened"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="sent",
-            field=models.PositiveIntegerField(verbose_name="sent"),
-        ),
-        migrations.AlterField(
-            model_name="campaignsteptotals",
-            name="step",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                primary_key=True,
-                related_name="+",
-                serialize=False,
-                to="campaigns.campaignstep",
-                verbose_name="step",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="cohortactivity",
-            name="cohort",
-            field=models.DateField(verbose_name="cohort"),
-        ),
-        migrations.AlterField(
-            model_name="cohortactivity",
-            name="country",
-            field=models.CharField(max_length=2, verbose_name="country"),
-        ),
-        migrations.AlterField(
-            model_name="cohortactivity",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="cohortactivity",
-            name="months_after",
-            field=models.PositiveSmallIntegerField(verbose_name="months after"),
-        ),
-        migrations.AlterField(
-            model_name="cohortactivity",
-            name="persona_id",
-            field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
-        ),
-        migrations.AlterField(
-            model_name="cohortactivity",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="comparison",
-            field=models.PositiveIntegerField(verbose_name="comparison"),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="comparison_moved",
-            field=models.PositiveIntegerField(verbose_name="comparison moved"),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="impact",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="cohorts",
-                to="analytics.roadmapimpact",
-                verbose_name="impact",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="participants",
-            field=models.PositiveIntegerField(verbose_name="participants"),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="participants_moved",
-            field=models.PositiveIntegerField(verbose_name="participants moved"),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="persona_id",
-            field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactcohort",
-            name="stage",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending (not yet activated)"),
-                    ("activated", "Activated"),
-                    ("engaged", "Engaged"),
-                    ("collaborating", "Collaborating"),
-                    ("dormant", "Dormant"),
-                ],
-                max_length=16,
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="documents",
-            field=models.PositiveIntegerField(verbose_name="documents"),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="impact",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="initiative_rows",
-                to="analytics.roadmapimpact",
-                verbose_name="impact",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="initiative",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="organisations",
-            field=models.PositiveIntegerField(verbose_name="organisations"),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="posts",
-            field=models.PositiveIntegerField(verbose_name="posts"),
-        ),
-        migrations.AlterField(
-            model_name="impactinitiative",
-            name="sessions_attended",
-            field=models.PositiveIntegerField(verbose_name="sessions attended"),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="answers_after",
-            field=models.PositiveIntegerField(default=0, verbose_name="answers after"),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="answers_before",
-            field=models.PositiveIntegerField(default=0, verbose_name="answers before"),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="impact",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="job_rows",
-                to="analytics.roadmapimpact",
-                verbose_name="impact",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="importance_after",
-            field=models.DecimalField(
-                blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="importance after"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="importance_before",
-            field=models.DecimalField(
-                blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="importance before"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="job",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="personas.jobtobedone",
-                verbose_name="job",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="satisfaction_after",
-            field=models.DecimalField(
-                blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="satisfaction after"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="satisfaction_before",
-            field=models.DecimalField(
-                blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="satisfaction before"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="surveyed_after",
-            field=models.DateField(blank=True, null=True, verbose_name="surveyed after"),
-        ),
-        migrations.AlterField(
-            model_name="impactjob",
-            name="surveyed_before",
-            field=models.DateField(blank=True, null=True, verbose_name="surveyed before"),
-        ),
-        migrations.AlterField(
-            model_name="impactoutcome",
-            name="impact",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="outcome_rows",
-                to="analytics.roadmapimpact",
-                verbose_name="impact",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactoutcome",
-            name="indicator_set",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="ecosystem.indicatorset",
-                verbose_name="indicator set",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactoutcome",
-            name="organisations",
-            field=models.PositiveIntegerField(verbose_name="organisations"),
-        ),
-        migrations.AlterField(
-            model_name="impactoutcome",
-            name="red_flag",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactoutcome",
-            name="reports",
-            field=models.PositiveIntegerField(verbose_name="reports"),
-        ),
-        migrations.AlterField(
-            model_name="impactoutcome",
-            name="reports_filed",
-            field=models.PositiveIntegerField(verbose_name="reports filed"),
-        ),
-        migrations.AlterField(
-            model_name="impactreach",
-            name="dimension",
-            field=models.CharField(
-                choices=[("persona", "Persona"), ("sector", "Sector"), ("country", "Country")],
-                max_length=8,
-                verbose_name="dimension",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactreach",
-            name="impact",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="reach",
-                to="analytics.roadmapimpact",
-                verbose_name="impact",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="impactreach",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="impactreach",
-            name="organisations",
-            field=models.PositiveIntegerField(verbose_name="organisations"),
-        ),
-        migrations.AlterField(
-            model_name="impactreach",
-            name="value",
-            field=models.CharField(blank=True, max_length=32, verbose_name="value"),
-        ),
-        migrations.AlterField(
-            model_name="initiativesectorcount",
-            name="active",
-            field=models.PositiveIntegerField(verbose_name="active"),
-        ),
-        migrations.AlterField(
-            model_name="initiativesectorcount",
-            name="initiative",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiativesectorcount",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiativesectorcount",
-            name="waitlisted",
-            field=models.PositiveIntegerField(verbose_name="waitlisted"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="collaborating",
-            field=models.PositiveIntegerField(verbose_name="collaborating"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="country",
-            field=models.CharField(max_length=2, verbose_name="country"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="day",
-            field=models.DateField(verbose_name="day"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="days_to_activation",
-            field=models.IntegerField(blank=True, null=True, verbose_name="days to activation"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="engaged",
-            field=models.PositiveIntegerField(verbose_name="engaged"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="persona_id",
-            field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
-        ),
-        migrations.AlterField(
-            model_name="joindaily",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="activated",
-            field=models.PositiveIntegerField(verbose_name="activated"),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="collaborating",
-            field=models.PositiveIntegerField(verbose_name="collaborating"),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="dormant",
-            field=models.PositiveIntegerField(verbose_name="dormant"),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="engaged",
-            field=models.PositiveIntegerField(verbose_name="engaged"),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="organisation",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                primary_key=True,
-                related_name="engagement",
-                serialize=False,
-                to="members.organisation",
-                verbose_name="organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="pending",
-            field=models.PositiveIntegerField(verbose_name="pending"),
-        ),
-        migrations.AlterField(
-            model_name="organisationengagement",
-            name="score",
-            field=models.FloatField(verbose_name="score"),
-        ),
-        migrations.AlterField(
-            model_name="periodactive",
-            name="country",
-            field=models.CharField(max_length=2, verbose_name="country"),
-        ),
-        migrations.AlterField(
-            model_name="periodactive",
-            name="kind",
-            field=models.CharField(choices=[("week", "Week"), ("month", "Month")], max_length=8, verbose_name="kind"),
-        ),
-        migrations.AlterField(
-            model_name="periodactive",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="periodactive",
-            name="persona_id",
-            field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
-        ),
-        migrations.AlterField(
-            model_name="periodactive",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="periodactive",
-            name="starts_on",
-            field=models.DateField(verbose_name="starts on"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="comparison_members",
-            field=models.PositiveIntegerField(default=0, verbose_name="comparison members"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="comparison_rate",
-            field=models.FloatField(blank=True, null=True, verbose_name="comparison rate"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="contributions",
-            field=models.PositiveIntegerField(default=0, verbose_name="contributions"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="done_on",
-            field=models.DateField(blank=True, null=True, verbose_name="done on"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="horizon",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="roadmap.horizon",
-                verbose_name="horizon",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="ideas",
-            field=models.PositiveIntegerField(default=0, verbose_name="ideas"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="initiatives",
-            field=models.PositiveIntegerField(default=0, verbose_name="initiatives"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="item",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="roadmap.roadmapitem",
-                verbose_name="item",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="jobs",
-            field=models.PositiveIntegerField(default=0, verbose_name="jobs"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="lift",
-            field=models.FloatField(
-                blank=True, help_text="Percentage points; empty: not enough data.", null=True, verbose_name="lift"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="members",
-            field=models.PositiveIntegerField(default=0, verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="organisations",
-            field=models.PositiveIntegerField(default=0, verbose_name="organisations"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="outcome_reports",
-            field=models.PositiveIntegerField(default=0, verbose_name="outcome reports"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="outcome_subjects",
-            field=models.PositiveIntegerField(default=0, verbose_name="outcome subjects"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="participant_rate",
-            field=models.FloatField(blank=True, null=True, verbose_name="participant rate"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="participants",
-            field=models.PositiveIntegerField(
-                default=0, help_text="Participants with a matched comparison.", verbose_name="participants"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="roadmap",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="roadmap.roadmap",
-                verbose_name="roadmap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="satisfaction_change",
-            field=models.FloatField(blank=True, null=True, verbose_name="satisfaction change"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="scope",
-            field=models.CharField(
-                choices=[("item", "Roadmap item"), ("horizon", "Horizon"), ("roadmap", "Roadmap")],
-                max_length=8,
-                verbose_name="scope",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapimpact",
-            name="votes",
-            field=models.PositiveIntegerField(default=0, verbose_name="votes"),
-        ),
-        migrations.AlterField(
-            model_name="rolluprefresh",
-            name="as_of",
-            field=models.DateTimeField(verbose_name="as of"),
-        ),
-        migrations.AlterField(
-            model_name="rolluprefresh",
-            name="finished_at",
-            field=models.DateTimeField(db_index=True, verbose_name="finished at"),
-        ),
-        migrations.AlterField(
-            model_name="rolluprefresh",
-            name="seconds",
-            field=models.FloatField(verbose_name="seconds"),
-        ),
-        migrations.AlterField(
-            model_name="stageweekly",
-            name="country",
-            field=models.CharField(max_length=2, verbose_name="country"),
-        ),
-        migrations.AlterField(
-            model_name="stageweekly",
-            name="members",
-            field=models.PositiveIntegerField(verbose_name="members"),
-        ),
-        migrations.AlterField(
-            model_name="stageweekly",
-            name="persona_id",
-            field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
-        ),
-        migrations.AlterField(
-            model_name="stageweekly",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="stageweekly",
-            name="stage",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending (not yet activated)"),
-                    ("activated", "Activated"),
-                    ("engaged", "Engaged"),
-                    ("collaborating", "Collaborating"),
-                    ("dormant", "Dormant"),
-                ],
-                max_length=16,
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="stageweekly",
-            name="week",
-            field=models.DateField(verbose_name="week"),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="campaignsteptotals",
+                    options={"verbose_name": "campaign step totals", "verbose_name_plural": "campaign step totals"},
+                ),
+                migrations.AlterModelOptions(
+                    name="cohortactivity",
+                    options={"verbose_name": "cohort activity", "verbose_name_plural": "cohort activity"},
+                ),
+                migrations.AlterModelOptions(
+                    name="impactcohort",
+                    options={"verbose_name": "impact cohort", "verbose_name_plural": "impact cohorts"},
+                ),
+                migrations.AlterModelOptions(
+                    name="impactinitiative",
+                    options={"verbose_name": "impact initiative", "verbose_name_plural": "impact initiatives"},
+                ),
+                migrations.AlterModelOptions(
+                    name="impactjob",
+                    options={"verbose_name": "impact job", "verbose_name_plural": "impact jobs"},
+                ),
+                migrations.AlterModelOptions(
+                    name="impactoutcome",
+                    options={"verbose_name": "impact outcome", "verbose_name_plural": "impact outcomes"},
+                ),
+                migrations.AlterModelOptions(
+                    name="impactreach",
+                    options={"verbose_name": "impact reach", "verbose_name_plural": "impact reaches"},
+                ),
+                migrations.AlterModelOptions(
+                    name="initiativesectorcount",
+                    options={
+                        "verbose_name": "initiative sector count",
+                        "verbose_name_plural": "initiative sector counts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="joindaily",
+                    options={"verbose_name": "daily join count", "verbose_name_plural": "daily join counts"},
+                ),
+                migrations.AlterModelOptions(
+                    name="organisationengagement",
+                    options={
+                        "verbose_name": "organisation engagement",
+                        "verbose_name_plural": "organisation engagements",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="periodactive",
+                    options={
+                        "verbose_name": "active members in a period",
+                        "verbose_name_plural": "active members by period",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="roadmapimpact",
+                    options={"verbose_name": "roadmap impact", "verbose_name_plural": "roadmap impacts"},
+                ),
+                migrations.AlterModelOptions(
+                    name="rolluprefresh",
+                    options={
+                        "ordering": ["-finished_at"],
+                        "verbose_name": "roll-up refresh",
+                        "verbose_name_plural": "roll-up refreshes",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="stageweekly",
+                    options={"verbose_name": "weekly stage count", "verbose_name_plural": "weekly stage counts"},
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="bounced",
+                    field=models.PositiveIntegerField(default=0, verbose_name="bounced"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="clicked",
+                    field=models.PositiveIntegerField(verbose_name="clicked"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="converted",
+                    field=models.PositiveIntegerField(verbose_name="converted"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="deferred",
+                    field=models.PositiveIntegerField(default=0, verbose_name="deferred"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="failed",
+                    field=models.PositiveIntegerField(default=0, verbose_name="failed"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="opened",
+                    field=models.PositiveIntegerField(verbose_name="opened"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="sent",
+                    field=models.PositiveIntegerField(verbose_name="sent"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignsteptotals",
+                    name="step",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="campaigns.campaignstep",
+                        verbose_name="step",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="cohortactivity",
+                    name="cohort",
+                    field=models.DateField(verbose_name="cohort"),
+                ),
+                migrations.AlterField(
+                    model_name="cohortactivity",
+                    name="country",
+                    field=models.CharField(max_length=2, verbose_name="country"),
+                ),
+                migrations.AlterField(
+                    model_name="cohortactivity",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="cohortactivity",
+                    name="months_after",
+                    field=models.PositiveSmallIntegerField(verbose_name="months after"),
+                ),
+                migrations.AlterField(
+                    model_name="cohortactivity",
+                    name="persona_id",
+                    field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
+                ),
+                migrations.AlterField(
+                    model_name="cohortactivity",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="comparison",
+                    field=models.PositiveIntegerField(verbose_name="comparison"),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="comparison_moved",
+                    field=models.PositiveIntegerField(verbose_name="comparison moved"),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="impact",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cohorts",
+                        to="analytics.roadmapimpact",
+                        verbose_name="impact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="participants",
+                    field=models.PositiveIntegerField(verbose_name="participants"),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="participants_moved",
+                    field=models.PositiveIntegerField(verbose_name="participants moved"),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="persona_id",
+                    field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactcohort",
+                    name="stage",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending (not yet activated)"),
+                            ("activated", "Activated"),
+                            ("engaged", "Engaged"),
+                            ("collaborating", "Collaborating"),
+                            ("dormant", "Dormant"),
+                        ],
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="documents",
+                    field=models.PositiveIntegerField(verbose_name="documents"),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="impact",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="initiative_rows",
+                        to="analytics.roadmapimpact",
+                        verbose_name="impact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="initiative",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="organisations",
+                    field=models.PositiveIntegerField(verbose_name="organisations"),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="posts",
+                    field=models.PositiveIntegerField(verbose_name="posts"),
+                ),
+                migrations.AlterField(
+                    model_name="impactinitiative",
+                    name="sessions_attended",
+                    field=models.PositiveIntegerField(verbose_name="sessions attended"),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="answers_after",
+                    field=models.PositiveIntegerField(default=0, verbose_name="answers after"),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="answers_before",
+                    field=models.PositiveIntegerField(default=0, verbose_name="answers before"),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="impact",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="job_rows",
+                        to="analytics.roadmapimpact",
+                        verbose_name="impact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="importance_after",
+                    field=models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="importance after"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="importance_before",
+                    field=models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="importance before"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="job",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="personas.jobtobedone",
+                        verbose_name="job",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="satisfaction_after",
+                    field=models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="satisfaction after"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="satisfaction_before",
+                    field=models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=3, null=True, verbose_name="satisfaction before"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="surveyed_after",
+                    field=models.DateField(blank=True, null=True, verbose_name="surveyed after"),
+                ),
+                migrations.AlterField(
+                    model_name="impactjob",
+                    name="surveyed_before",
+                    field=models.DateField(blank=True, null=True, verbose_name="surveyed before"),
+                ),
+                migrations.AlterField(
+                    model_name="impactoutcome",
+                    name="impact",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcome_rows",
+                        to="analytics.roadmapimpact",
+                        verbose_name="impact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactoutcome",
+                    name="indicator_set",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="ecosystem.indicatorset",
+                        verbose_name="indicator set",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactoutcome",
+                    name="organisations",
+                    field=models.PositiveIntegerField(verbose_name="organisations"),
+                ),
+                migrations.AlterField(
+                    model_name="impactoutcome",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactoutcome",
+                    name="reports",
+                    field=models.PositiveIntegerField(verbose_name="reports"),
+                ),
+                migrations.AlterField(
+                    model_name="impactoutcome",
+                    name="reports_filed",
+                    field=models.PositiveIntegerField(verbose_name="reports filed"),
+                ),
+                migrations.AlterField(
+                    model_name="impactreach",
+                    name="dimension",
+                    field=models.CharField(
+                        choices=[("persona", "Persona"), ("sector", "Sector"), ("country", "Country")],
+                        max_length=8,
+                        verbose_name="dimension",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactreach",
+                    name="impact",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reach",
+                        to="analytics.roadmapimpact",
+                        verbose_name="impact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="impactreach",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="impactreach",
+                    name="organisations",
+                    field=models.PositiveIntegerField(verbose_name="organisations"),
+                ),
+                migrations.AlterField(
+                    model_name="impactreach",
+                    name="value",
+                    field=models.CharField(blank=True, max_length=32, verbose_name="value"),
+                ),
+                migrations.AlterField(
+                    model_name="initiativesectorcount",
+                    name="active",
+                    field=models.PositiveIntegerField(verbose_name="active"),
+                ),
+                migrations.AlterField(
+                    model_name="initiativesectorcount",
+                    name="initiative",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiativesectorcount",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiativesectorcount",
+                    name="waitlisted",
+                    field=models.PositiveIntegerField(verbose_name="waitlisted"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="collaborating",
+                    field=models.PositiveIntegerField(verbose_name="collaborating"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="country",
+                    field=models.CharField(max_length=2, verbose_name="country"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="day",
+                    field=models.DateField(verbose_name="day"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="days_to_activation",
+                    field=models.IntegerField(blank=True, null=True, verbose_name="days to activation"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="engaged",
+                    field=models.PositiveIntegerField(verbose_name="engaged"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="persona_id",
+                    field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
+                ),
+                migrations.AlterField(
+                    model_name="joindaily",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="activated",
+                    field=models.PositiveIntegerField(verbose_name="activated"),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="collaborating",
+                    field=models.PositiveIntegerField(verbose_name="collaborating"),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="dormant",
+                    field=models.PositiveIntegerField(verbose_name="dormant"),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="engaged",
+                    field=models.PositiveIntegerField(verbose_name="engaged"),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="organisation",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="engagement",
+                        serialize=False,
+                        to="members.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="pending",
+                    field=models.PositiveIntegerField(verbose_name="pending"),
+                ),
+                migrations.AlterField(
+                    model_name="organisationengagement",
+                    name="score",
+                    field=models.FloatField(verbose_name="score"),
+                ),
+                migrations.AlterField(
+                    model_name="periodactive",
+                    name="country",
+                    field=models.CharField(max_length=2, verbose_name="country"),
+                ),
+                migrations.AlterField(
+                    model_name="periodactive",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("week", "Week"), ("month", "Month")], max_length=8, verbose_name="kind"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="periodactive",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="periodactive",
+                    name="persona_id",
+                    field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
+                ),
+                migrations.AlterField(
+                    model_name="periodactive",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="periodactive",
+                    name="starts_on",
+                    field=models.DateField(verbose_name="starts on"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="comparison_members",
+                    field=models.PositiveIntegerField(default=0, verbose_name="comparison members"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="comparison_rate",
+                    field=models.FloatField(blank=True, null=True, verbose_name="comparison rate"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="contributions",
+                    field=models.PositiveIntegerField(default=0, verbose_name="contributions"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="done_on",
+                    field=models.DateField(blank=True, null=True, verbose_name="done on"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="horizon",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="roadmap.horizon",
+                        verbose_name="horizon",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="ideas",
+                    field=models.PositiveIntegerField(default=0, verbose_name="ideas"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="initiatives",
+                    field=models.PositiveIntegerField(default=0, verbose_name="initiatives"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="item",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="roadmap.roadmapitem",
+                        verbose_name="item",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="jobs",
+                    field=models.PositiveIntegerField(default=0, verbose_name="jobs"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="lift",
+                    field=models.FloatField(
+                        blank=True,
+                        help_text="Percentage points; empty: not enough data.",
+                        null=True,
+                        verbose_name="lift",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="members",
+                    field=models.PositiveIntegerField(default=0, verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="organisations",
+                    field=models.PositiveIntegerField(default=0, verbose_name="organisations"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="outcome_reports",
+                    field=models.PositiveIntegerField(default=0, verbose_name="outcome reports"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="outcome_subjects",
+                    field=models.PositiveIntegerField(default=0, verbose_name="outcome subjects"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="participant_rate",
+                    field=models.FloatField(blank=True, null=True, verbose_name="participant rate"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="participants",
+                    field=models.PositiveIntegerField(
+                        default=0, help_text="Participants with a matched comparison.", verbose_name="participants"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="roadmap",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="roadmap.roadmap",
+                        verbose_name="roadmap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="satisfaction_change",
+                    field=models.FloatField(blank=True, null=True, verbose_name="satisfaction change"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="scope",
+                    field=models.CharField(
+                        choices=[("item", "Roadmap item"), ("horizon", "Horizon"), ("roadmap", "Roadmap")],
+                        max_length=8,
+                        verbose_name="scope",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapimpact",
+                    name="votes",
+                    field=models.PositiveIntegerField(default=0, verbose_name="votes"),
+                ),
+                migrations.AlterField(
+                    model_name="rolluprefresh",
+                    name="as_of",
+                    field=models.DateTimeField(verbose_name="as of"),
+                ),
+                migrations.AlterField(
+                    model_name="rolluprefresh",
+                    name="finished_at",
+                    field=models.DateTimeField(db_index=True, verbose_name="finished at"),
+                ),
+                migrations.AlterField(
+                    model_name="rolluprefresh",
+                    name="seconds",
+                    field=models.FloatField(verbose_name="seconds"),
+                ),
+                migrations.AlterField(
+                    model_name="stageweekly",
+                    name="country",
+                    field=models.CharField(max_length=2, verbose_name="country"),
+                ),
+                migrations.AlterField(
+                    model_name="stageweekly",
+                    name="members",
+                    field=models.PositiveIntegerField(verbose_name="members"),
+                ),
+                migrations.AlterField(
+                    model_name="stageweekly",
+                    name="persona_id",
+                    field=models.IntegerField(blank=True, null=True, verbose_name="persona ID"),
+                ),
+                migrations.AlterField(
+                    model_name="stageweekly",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="stageweekly",
+                    name="stage",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending (not yet activated)"),
+                            ("activated", "Activated"),
+                            ("engaged", "Engaged"),
+                            ("collaborating", "Collaborating"),
+                            ("dormant", "Dormant"),
+                        ],
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="stageweekly",
+                    name="week",
+                    field=models.DateField(verbose_name="week"),
+                ),
+            ]
+        )
     ]

@@ -6,6 +6,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -17,593 +19,617 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="bounce",
-            options={"ordering": ["-received_at", "-id"], "verbose_name": "bounce", "verbose_name_plural": "bounces"},
-        ),
-        migrations.AlterModelOptions(
-            name="campaign",
-            options={"ordering": ["-created_at"], "verbose_name": "campaign", "verbose_name_plural": "campaigns"},
-        ),
-        migrations.AlterModelOptions(
-            name="campaignstep",
-            options={
-                "ordering": ["campaign", "position"],
-                "verbose_name": "campaign step",
-                "verbose_name_plural": "campaign steps",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="delivery",
-            options={"ordering": ["-due_at", "-id"], "verbose_name": "delivery", "verbose_name_plural": "deliveries"},
-        ),
-        migrations.AlterModelOptions(
-            name="digestdelivery",
-            options={
-                "ordering": ["-period_end", "-id"],
-                "verbose_name": "digest delivery",
-                "verbose_name_plural": "digest deliveries",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="digestpreference",
-            options={"verbose_name": "digest preference", "verbose_name_plural": "digest preferences"},
-        ),
-        migrations.AlterModelOptions(
-            name="segment",
-            options={"ordering": ["name"], "verbose_name": "segment", "verbose_name_plural": "segments"},
-        ),
-        migrations.AlterModelOptions(
-            name="undeliverableaddress",
-            options={
-                "ordering": ["-marked_at", "-id"],
-                "verbose_name": "undeliverable address",
-                "verbose_name_plural": "undeliverable addresses",
-            },
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="action",
-            field=models.CharField(
-                help_text="The notification's Action: failed or delayed.", max_length=16, verbose_name="action"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="delivery",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="bounces",
-                to="campaigns.delivery",
-                verbose_name="delivery",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="diagnostic",
-            field=models.CharField(
-                blank=True, help_text="The remote server's reply.", max_length=500, verbose_name="diagnostic"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="email",
-            field=models.EmailField(
-                help_text="The address the message was sent to, normalised (lower case).",
-                max_length=254,
-                verbose_name="e-mail",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="kind",
-            field=models.CharField(
-                choices=[("hard", "Hard (permanent)"), ("soft", "Soft (temporary)")], max_length=8, verbose_name="kind"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="message_key",
-            field=models.CharField(
-                help_text="The notification's Message-ID, or a digest of it.",
-                max_length=255,
-                unique=True,
-                verbose_name="message key",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="received_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="received at"),
-        ),
-        migrations.AlterField(
-            model_name="bounce",
-            name="status",
-            field=models.CharField(
-                blank=True, help_text="The enhanced status code, e.g. 5.1.1.", max_length=16, verbose_name="status"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="allowed_link_hosts",
-            field=models.TextField(
-                blank=True,
-                help_text="Other web sites the messages may link to, one host name a line (e.g. www.fincen.gov). Links to this site are always allowed.",
-                verbose_name="allowed link hosts",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="enrolled_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="enrolled at"),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="goal",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Joining this initiative counts as the campaign's conversion.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="initiatives.initiative",
-                verbose_name="goal",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="launched_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="launched at"),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="launched_by",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="launched by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="name",
-            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="segment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="campaigns",
-                to="campaigns.segment",
-                verbose_name="segment",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="starts_at",
-            field=models.DateTimeField(
-                blank=True, help_text="Empty: as soon as it is launched.", null=True, verbose_name="starts at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("scheduled", "Scheduled"),
-                    ("running", "Running"),
-                    ("paused", "Paused"),
-                    ("completed", "Completed"),
-                    ("cancelled", "Cancelled"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="track_opens",
-            field=models.BooleanField(
-                default=False,
-                help_text="Adds an invisible image to e-mails to see who opens them. Off unless needed.",
-                verbose_name="track opens",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaign",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="body",
-            field=models.TextField(
-                help_text="Markdown. Placeholders: {name}, {organisation}, {goal} and {goal_link} (the goal initiative).",
-                verbose_name="body",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="campaign",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="steps",
-                to="campaigns.campaign",
-                verbose_name="campaign",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="channel",
-            field=models.CharField(
-                choices=[("email", "E-mail"), ("in_app", "In-app"), ("both", "E-mail and in-app")],
-                default="email",
-                max_length=16,
-                verbose_name="channel",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="condition",
-            field=models.CharField(
-                choices=[
-                    ("always", "Always"),
-                    ("goal_not_reached", "Only if the goal is not reached yet"),
-                    ("previous_opened", "Only if the previous message was opened"),
-                    ("previous_not_opened", "Only if the previous message was not opened"),
-                    ("previous_clicked", "Only if a link in the previous message was clicked"),
-                    ("previous_not_clicked", "Only if no link in the previous message was clicked"),
-                ],
-                default="always",
-                max_length=32,
-                verbose_name="condition",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="delay",
-            field=models.DurationField(
-                default=datetime.timedelta(0),
-                help_text="Wait after the previous step (or the start), e.g. 3 days, 0:00:00.",
-                verbose_name="delay",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="position",
-            field=models.PositiveSmallIntegerField(
-                help_text="Steps run in this order, starting at 1.", verbose_name="position"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="red_flags",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Published red flags the message points to; it lists them as links.",
-                limit_choices_to={"review_state": "published"},
-                related_name="campaign_steps",
-                to="ecosystem.redflag",
-                verbose_name="red flags",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="stages",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Stages of an ecosystem map the message points to; it lists them as links.",
-                related_name="campaign_steps",
-                to="ecosystem.stage",
-                verbose_name="stages",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="campaignstep",
-            name="subject",
-            field=models.CharField(max_length=200, verbose_name="subject"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="attempts",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="campaign",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="campaigns.campaign",
-                verbose_name="campaign",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="channel",
-            field=models.CharField(
-                blank=True,
-                choices=[("email", "E-mail"), ("in_app", "In-app"), ("both", "E-mail and in-app")],
-                help_text="As delivered.",
-                max_length=16,
-                verbose_name="channel",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="claimed_at",
-            field=models.DateTimeField(
-                blank=True, help_text="When a worker took it to send.", null=True, verbose_name="claimed at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="clicked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="clicked at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="due_at",
-            field=models.DateTimeField(verbose_name="due at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="enqueued_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="enqueued at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="finished_at",
-            field=models.DateTimeField(
-                blank=True, help_text="When it reached its final status.", null=True, verbose_name="finished at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="last_error",
-            field=models.CharField(
-                blank=True,
-                help_text="Why it failed, was deferred, skipped or suppressed.",
-                max_length=500,
-                verbose_name="last error",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="campaign_deliveries",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="next_attempt_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="When a message the mail server refused for now (4xx) is offered again.",
-                null=True,
-                verbose_name="next attempt at",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="opened_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="opened at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending"),
-                    ("sending", "Sending"),
-                    ("deferred", "Deferred"),
-                    ("sent", "Sent"),
-                    ("bounced", "Bounced"),
-                    ("skipped", "Skipped"),
-                    ("suppressed", "Suppressed"),
-                    ("failed", "Failed"),
-                ],
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="step",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="campaigns.campaignstep",
-                verbose_name="step",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="attempts",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="claimed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="frequency",
-            field=models.CharField(
-                choices=[("off", "Never"), ("daily", "Daily"), ("weekly", "Weekly, on Mondays")],
-                max_length=8,
-                verbose_name="frequency",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="items",
-            field=models.PositiveIntegerField(default=0, verbose_name="items"),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="digest_deliveries",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="period_end",
-            field=models.DateTimeField(verbose_name="period end"),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="period_start",
-            field=models.DateTimeField(verbose_name="period start"),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
-        ),
-        migrations.AlterField(
-            model_name="digestdelivery",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending"),
-                    ("sending", "Sending"),
-                    ("sent", "Sent"),
-                    ("empty", "Nothing to send"),
-                    ("skipped", "Not sent: digest turned off, no portal access or address undeliverable"),
-                ],
-                default="pending",
-                max_length=8,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="digestpreference",
-            name="member",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="digest_preference",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="digestpreference",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="segment",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="segment",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="segment",
-            name="name",
-            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="segment",
-            name="rules",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                help_text='A list of rules, all of which must hold, e.g. [{"field": "sector", "value": ["ngo"]}].',
-                verbose_name="rules",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="segment",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="undeliverableaddress",
-            name="bounce",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="campaigns.bounce",
-                verbose_name="bounce",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="undeliverableaddress",
-            name="cleared_at",
-            field=models.DateTimeField(
-                blank=True, help_text="Cleared by staff: e-mail is tried again.", null=True, verbose_name="cleared at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="undeliverableaddress",
-            name="cleared_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="cleared by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="undeliverableaddress",
-            name="email",
-            field=models.EmailField(
-                help_text="Normalised (lower case).", max_length=254, unique=True, verbose_name="e-mail"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="undeliverableaddress",
-            name="marked_at",
-            field=models.DateTimeField(verbose_name="marked at"),
-        ),
-        migrations.AlterField(
-            model_name="undeliverableaddress",
-            name="reason",
-            field=models.CharField(max_length=500, verbose_name="reason"),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="bounce",
+                    options={
+                        "ordering": ["-received_at", "-id"],
+                        "verbose_name": "bounce",
+                        "verbose_name_plural": "bounces",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="campaign",
+                    options={
+                        "ordering": ["-created_at"],
+                        "verbose_name": "campaign",
+                        "verbose_name_plural": "campaigns",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="campaignstep",
+                    options={
+                        "ordering": ["campaign", "position"],
+                        "verbose_name": "campaign step",
+                        "verbose_name_plural": "campaign steps",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="delivery",
+                    options={
+                        "ordering": ["-due_at", "-id"],
+                        "verbose_name": "delivery",
+                        "verbose_name_plural": "deliveries",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="digestdelivery",
+                    options={
+                        "ordering": ["-period_end", "-id"],
+                        "verbose_name": "digest delivery",
+                        "verbose_name_plural": "digest deliveries",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="digestpreference",
+                    options={"verbose_name": "digest preference", "verbose_name_plural": "digest preferences"},
+                ),
+                migrations.AlterModelOptions(
+                    name="segment",
+                    options={"ordering": ["name"], "verbose_name": "segment", "verbose_name_plural": "segments"},
+                ),
+                migrations.AlterModelOptions(
+                    name="undeliverableaddress",
+                    options={
+                        "ordering": ["-marked_at", "-id"],
+                        "verbose_name": "undeliverable address",
+                        "verbose_name_plural": "undeliverable addresses",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="action",
+                    field=models.CharField(
+                        help_text="The notification's Action: failed or delayed.", max_length=16, verbose_name="action"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="delivery",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bounces",
+                        to="campaigns.delivery",
+                        verbose_name="delivery",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="diagnostic",
+                    field=models.CharField(
+                        blank=True, help_text="The remote server's reply.", max_length=500, verbose_name="diagnostic"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="email",
+                    field=models.EmailField(
+                        help_text="The address the message was sent to, normalised (lower case).",
+                        max_length=254,
+                        verbose_name="e-mail",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("hard", "Hard (permanent)"), ("soft", "Soft (temporary)")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="message_key",
+                    field=models.CharField(
+                        help_text="The notification's Message-ID, or a digest of it.",
+                        max_length=255,
+                        unique=True,
+                        verbose_name="message key",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="received_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="received at"),
+                ),
+                migrations.AlterField(
+                    model_name="bounce",
+                    name="status",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="The enhanced status code, e.g. 5.1.1.",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="allowed_link_hosts",
+                    field=models.TextField(
+                        blank=True,
+                        help_text="Other web sites the messages may link to, one host name a line (e.g. www.fincen.gov). Links to this site are always allowed.",
+                        verbose_name="allowed link hosts",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="enrolled_at",
+                    field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="enrolled at"),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="goal",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="Joining this initiative counts as the campaign's conversion.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="initiatives.initiative",
+                        verbose_name="goal",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="launched_at",
+                    field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="launched at"),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="launched_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="launched by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="name",
+                    field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="segment",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to="campaigns.segment",
+                        verbose_name="segment",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="starts_at",
+                    field=models.DateTimeField(
+                        blank=True, help_text="Empty: as soon as it is launched.", null=True, verbose_name="starts at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("scheduled", "Scheduled"),
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="track_opens",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Adds an invisible image to e-mails to see who opens them. Off unless needed.",
+                        verbose_name="track opens",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaign",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="body",
+                    field=models.TextField(
+                        help_text="Markdown. Placeholders: {name}, {organisation}, {goal} and {goal_link} (the goal initiative).",
+                        verbose_name="body",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="campaign",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="campaigns.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="channel",
+                    field=models.CharField(
+                        choices=[("email", "E-mail"), ("in_app", "In-app"), ("both", "E-mail and in-app")],
+                        default="email",
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="condition",
+                    field=models.CharField(
+                        choices=[
+                            ("always", "Always"),
+                            ("goal_not_reached", "Only if the goal is not reached yet"),
+                            ("previous_opened", "Only if the previous message was opened"),
+                            ("previous_not_opened", "Only if the previous message was not opened"),
+                            ("previous_clicked", "Only if a link in the previous message was clicked"),
+                            ("previous_not_clicked", "Only if no link in the previous message was clicked"),
+                        ],
+                        default="always",
+                        max_length=32,
+                        verbose_name="condition",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="delay",
+                    field=models.DurationField(
+                        default=datetime.timedelta(0),
+                        help_text="Wait after the previous step (or the start), e.g. 3 days, 0:00:00.",
+                        verbose_name="delay",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(
+                        help_text="Steps run in this order, starting at 1.", verbose_name="position"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="red_flags",
+                    field=models.ManyToManyField(
+                        blank=True,
+                        help_text="Published red flags the message points to; it lists them as links.",
+                        limit_choices_to={"review_state": "published"},
+                        related_name="campaign_steps",
+                        to="ecosystem.redflag",
+                        verbose_name="red flags",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="stages",
+                    field=models.ManyToManyField(
+                        blank=True,
+                        help_text="Stages of an ecosystem map the message points to; it lists them as links.",
+                        related_name="campaign_steps",
+                        to="ecosystem.stage",
+                        verbose_name="stages",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="campaignstep",
+                    name="subject",
+                    field=models.CharField(max_length=200, verbose_name="subject"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="attempts",
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="campaign",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="campaigns.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="channel",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[("email", "E-mail"), ("in_app", "In-app"), ("both", "E-mail and in-app")],
+                        help_text="As delivered.",
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="claimed_at",
+                    field=models.DateTimeField(
+                        blank=True, help_text="When a worker took it to send.", null=True, verbose_name="claimed at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="clicked_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="clicked at"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="due_at",
+                    field=models.DateTimeField(verbose_name="due at"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="enqueued_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="enqueued at"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="finished_at",
+                    field=models.DateTimeField(
+                        blank=True, help_text="When it reached its final status.", null=True, verbose_name="finished at"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="last_error",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="Why it failed, was deferred, skipped or suppressed.",
+                        max_length=500,
+                        verbose_name="last error",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaign_deliveries",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="next_attempt_at",
+                    field=models.DateTimeField(
+                        blank=True,
+                        help_text="When a message the mail server refused for now (4xx) is offered again.",
+                        null=True,
+                        verbose_name="next attempt at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="opened_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="opened at"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="sent_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("deferred", "Deferred"),
+                            ("sent", "Sent"),
+                            ("bounced", "Bounced"),
+                            ("skipped", "Skipped"),
+                            ("suppressed", "Suppressed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="delivery",
+                    name="step",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="campaigns.campaignstep",
+                        verbose_name="step",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="attempts",
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="claimed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="frequency",
+                    field=models.CharField(
+                        choices=[("off", "Never"), ("daily", "Daily"), ("weekly", "Weekly, on Mondays")],
+                        max_length=8,
+                        verbose_name="frequency",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="items",
+                    field=models.PositiveIntegerField(default=0, verbose_name="items"),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digest_deliveries",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="period_end",
+                    field=models.DateTimeField(verbose_name="period end"),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="period_start",
+                    field=models.DateTimeField(verbose_name="period start"),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="sent_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                migrations.AlterField(
+                    model_name="digestdelivery",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("empty", "Nothing to send"),
+                            ("skipped", "Not sent: digest turned off, no portal access or address undeliverable"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="digestpreference",
+                    name="member",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digest_preference",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="digestpreference",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="segment",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="segment",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="segment",
+                    name="name",
+                    field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="segment",
+                    name="rules",
+                    field=models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='A list of rules, all of which must hold, e.g. [{"field": "sector", "value": ["ngo"]}].',
+                        verbose_name="rules",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="segment",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="undeliverableaddress",
+                    name="bounce",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="campaigns.bounce",
+                        verbose_name="bounce",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="undeliverableaddress",
+                    name="cleared_at",
+                    field=models.DateTimeField(
+                        blank=True,
+                        help_text="Cleared by staff: e-mail is tried again.",
+                        null=True,
+                        verbose_name="cleared at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="undeliverableaddress",
+                    name="cleared_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cleared by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="undeliverableaddress",
+                    name="email",
+                    field=models.EmailField(
+                        help_text="Normalised (lower case).", max_length=254, unique=True, verbose_name="e-mail"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="undeliverableaddress",
+                    name="marked_at",
+                    field=models.DateTimeField(verbose_name="marked at"),
+                ),
+                migrations.AlterField(
+                    model_name="undeliverableaddress",
+                    name="reason",
+                    field=models.CharField(max_length=500, verbose_name="reason"),
+                ),
+            ]
+        )
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,287 +13,295 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="coveragetarget",
-            options={
-                "ordering": ["country", "sector"],
-                "verbose_name": "coverage target",
-                "verbose_name_plural": "coverage targets",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="directoryprofile",
-            options={"verbose_name": "directory profile", "verbose_name_plural": "directory profiles"},
-        ),
-        migrations.AlterModelOptions(
-            name="introduction",
-            options={
-                "ordering": ["-created_at"],
-                "verbose_name": "introduction",
-                "verbose_name_plural": "introductions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="introductionreport",
-            options={
-                "ordering": ["-created_at"],
-                "verbose_name": "introduction abuse report",
-                "verbose_name_plural": "introduction abuse reports",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="invitation",
-            options={"ordering": ["-created_at"], "verbose_name": "invitation", "verbose_name_plural": "invitations"},
-        ),
-        migrations.AlterModelOptions(
-            name="organisationfact",
-            options={
-                "verbose_name": "verified organisation fact",
-                "verbose_name_plural": "verified organisation facts",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="profilejurisdiction",
-            options={"verbose_name": "profile jurisdiction", "verbose_name_plural": "profile jurisdictions"},
-        ),
-        migrations.AlterModelOptions(
-            name="profilelanguage",
-            options={"verbose_name": "profile language", "verbose_name_plural": "profile languages"},
-        ),
-        migrations.AlterModelOptions(
-            name="suspensionrequest",
-            options={
-                "ordering": ["-created_at"],
-                "verbose_name": "suspension request",
-                "verbose_name_plural": "suspension requests",
-            },
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="expertise_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="members",
-                max_length=16,
-                verbose_name="who sees the expertise",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="jurisdictions_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="staff",
-                max_length=16,
-                verbose_name="who sees the jurisdictions",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="languages_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="staff",
-                max_length=16,
-                verbose_name="who sees the languages",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="liaison_role_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="staff",
-                max_length=16,
-                verbose_name="who sees the role in liaison",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="member",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="directory_profile",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="name_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="members",
-                max_length=16,
-                verbose_name="who sees the name",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="organisation_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="members",
-                max_length=16,
-                verbose_name="who sees the organisation and country",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="sector_visibility",
-            field=models.CharField(
-                choices=[
-                    ("staff", "Knoble staff only"),
-                    ("organisation", "My organisation"),
-                    ("members", "All members"),
-                ],
-                default="members",
-                max_length=16,
-                verbose_name="who sees the sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="directoryprofile",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="introduction",
-            name="recipient",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="introductions_received",
-                to="members.member",
-                verbose_name="recipient",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="introduction",
-            name="requester",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="introductions_asked",
-                to="members.member",
-                verbose_name="requester",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="introductionreport",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="introductionreport",
-            name="introduction",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="reports",
-                to="directory.introduction",
-                verbose_name="introduction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="introductionreport",
-            name="reporter",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="members.member",
-                verbose_name="reporter",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="invitation",
-            name="nonce",
-            field=models.CharField(editable=False, max_length=32, verbose_name="nonce"),
-        ),
-        migrations.AlterField(
-            model_name="invitation",
-            name="sponsor",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="invitations_sent",
-                to="members.member",
-                verbose_name="sponsor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="organisationfact",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="directory_facts",
-                to="members.organisation",
-                verbose_name="organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="profilejurisdiction",
-            name="profile",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="jurisdictions",
-                to="directory.directoryprofile",
-                verbose_name="profile",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="profilelanguage",
-            name="profile",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="languages",
-                to="directory.directoryprofile",
-                verbose_name="profile",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suspensionrequest",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="suspensionrequest",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="suspension_requests",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suspensionrequest",
-            name="requested_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="members.member",
-                verbose_name="requested by",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="coveragetarget",
+                    options={
+                        "ordering": ["country", "sector"],
+                        "verbose_name": "coverage target",
+                        "verbose_name_plural": "coverage targets",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="directoryprofile",
+                    options={"verbose_name": "directory profile", "verbose_name_plural": "directory profiles"},
+                ),
+                migrations.AlterModelOptions(
+                    name="introduction",
+                    options={
+                        "ordering": ["-created_at"],
+                        "verbose_name": "introduction",
+                        "verbose_name_plural": "introductions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="introductionreport",
+                    options={
+                        "ordering": ["-created_at"],
+                        "verbose_name": "introduction abuse report",
+                        "verbose_name_plural": "introduction abuse reports",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="invitation",
+                    options={
+                        "ordering": ["-created_at"],
+                        "verbose_name": "invitation",
+                        "verbose_name_plural": "invitations",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="organisationfact",
+                    options={
+                        "verbose_name": "verified organisation fact",
+                        "verbose_name_plural": "verified organisation facts",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="profilejurisdiction",
+                    options={"verbose_name": "profile jurisdiction", "verbose_name_plural": "profile jurisdictions"},
+                ),
+                migrations.AlterModelOptions(
+                    name="profilelanguage",
+                    options={"verbose_name": "profile language", "verbose_name_plural": "profile languages"},
+                ),
+                migrations.AlterModelOptions(
+                    name="suspensionrequest",
+                    options={
+                        "ordering": ["-created_at"],
+                        "verbose_name": "suspension request",
+                        "verbose_name_plural": "suspension requests",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="expertise_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="members",
+                        max_length=16,
+                        verbose_name="who sees the expertise",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="jurisdictions_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="who sees the jurisdictions",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="languages_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="who sees the languages",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="liaison_role_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="who sees the role in liaison",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="member",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_profile",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="name_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="members",
+                        max_length=16,
+                        verbose_name="who sees the name",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="organisation_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="members",
+                        max_length=16,
+                        verbose_name="who sees the organisation and country",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="sector_visibility",
+                    field=models.CharField(
+                        choices=[
+                            ("staff", "Knoble staff only"),
+                            ("organisation", "My organisation"),
+                            ("members", "All members"),
+                        ],
+                        default="members",
+                        max_length=16,
+                        verbose_name="who sees the sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="directoryprofile",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="introduction",
+                    name="recipient",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="introductions_received",
+                        to="members.member",
+                        verbose_name="recipient",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="introduction",
+                    name="requester",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="introductions_asked",
+                        to="members.member",
+                        verbose_name="requester",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="introductionreport",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="introductionreport",
+                    name="introduction",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="directory.introduction",
+                        verbose_name="introduction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="introductionreport",
+                    name="reporter",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="reporter",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="invitation",
+                    name="nonce",
+                    field=models.CharField(editable=False, max_length=32, verbose_name="nonce"),
+                ),
+                migrations.AlterField(
+                    model_name="invitation",
+                    name="sponsor",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations_sent",
+                        to="members.member",
+                        verbose_name="sponsor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="organisationfact",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_facts",
+                        to="members.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="profilejurisdiction",
+                    name="profile",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jurisdictions",
+                        to="directory.directoryprofile",
+                        verbose_name="profile",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="profilelanguage",
+                    name="profile",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="languages",
+                        to="directory.directoryprofile",
+                        verbose_name="profile",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suspensionrequest",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="suspensionrequest",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suspension_requests",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suspensionrequest",
+                    name="requested_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="requested by",
+                    ),
+                ),
+            ]
+        )
     ]

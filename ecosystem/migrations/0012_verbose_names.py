@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -15,1766 +17,1829 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="actor",
-            options={
-                "ordering": ["category_id", "stage__order", "name"],
-                "verbose_name": "actor",
-                "verbose_name_plural": "actors",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="categorymap",
-            options={"verbose_name": "category map", "verbose_name_plural": "category maps"},
-        ),
-        migrations.AlterModelOptions(
-            name="citation",
-            options={"ordering": ["red_flag_id", "id"], "verbose_name": "citation", "verbose_name_plural": "citations"},
-        ),
-        migrations.AlterModelOptions(
-            name="financialflow",
-            options={
-                "ordering": ["category_id", "stage__order", "label"],
-                "verbose_name": "financial flow",
-                "verbose_name_plural": "financial flows",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="mapcomment",
-            options={
-                "ordering": ["map_id", "created_at"],
-                "verbose_name": "map comment",
-                "verbose_name_plural": "map comments",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="mapcontributor",
-            options={"verbose_name": "map contributor", "verbose_name_plural": "map contributors"},
-        ),
-        migrations.AlterModelOptions(
-            name="mappanelist",
-            options={"verbose_name": "map panelist", "verbose_name_plural": "map panelists"},
-        ),
-        migrations.AlterModelOptions(
-            name="maprevision",
-            options={
-                "ordering": ["map_id", "-number"],
-                "verbose_name": "map revision",
-                "verbose_name_plural": "map revisions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="partcitation",
-            options={"ordering": ["id"], "verbose_name": "part citation", "verbose_name_plural": "part citations"},
-        ),
-        migrations.AlterModelOptions(
-            name="redflag",
-            options={"ordering": ["id"], "verbose_name": "red flag", "verbose_name_plural": "red flags"},
-        ),
-        migrations.AlterModelOptions(
-            name="redflagobserver",
-            options={
-                "ordering": ["sector"],
-                "verbose_name": "red flag observer",
-                "verbose_name_plural": "red flag observers",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="redflagrating",
-            options={
-                "ordering": ["-rated_at"],
-                "verbose_name": "red flag rating",
-                "verbose_name_plural": "red flag ratings",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="redflagrevision",
-            options={
-                "ordering": ["red_flag_id", "-number"],
-                "verbose_name": "red flag revision",
-                "verbose_name_plural": "red flag revisions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="source",
-            options={"ordering": ["issuer", "title"], "verbose_name": "source", "verbose_name_plural": "sources"},
-        ),
-        migrations.AlterModelOptions(
-            name="stage",
-            options={"ordering": ["category_id", "order"], "verbose_name": "stage", "verbose_name_plural": "stages"},
-        ),
-        migrations.AlterModelOptions(
-            name="suggestion",
-            options={
-                "ordering": ["-created_at", "-id"],
-                "verbose_name": "suggestion",
-                "verbose_name_plural": "suggestions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="traffickingcategory",
-            options={
-                "ordering": ["order", "name"],
-                "verbose_name": "trafficking category",
-                "verbose_name_plural": "trafficking categories",
-            },
-        ),
-        migrations.AlterField(
-            model_name="actor",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="actors",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="actor",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="actor",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("organiser", "Network organiser"),
-                    ("recruiter", "Recruiter or broker"),
-                    ("transporter", "Transporter"),
-                    ("operator", "Operator (manager on site)"),
-                    ("victim", "Victim"),
-                    ("buyer", "Sex buyer"),
-                    ("front_business", "Front business or nominee owner"),
-                    ("landlord", "Landlord or property owner"),
-                    ("facilitator", "Facilitator (accountant, company formation)"),
-                    ("advertiser", "Advertising or review website"),
-                    ("payment_processor", "Card payment processor or acquirer"),
-                    ("bank", "Bank"),
-                    ("money_services", "Money-services business or cash courier"),
-                    ("money_mule", "Money mule"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="actor",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="actor",
-            name="stage",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="actors",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="actor",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="categorymap",
-            name="category",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="mapping",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="categorymap",
-            name="owner",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="categorymap",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="categorymap",
-            name="signed_off_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="When the whole panel had signed off the version under review.",
-                null=True,
-                verbose_name="signed off at",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="categorymap",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("scoping", "Scoping"),
-                    ("drafting", "Drafting"),
-                    ("expert_review", "Expert review"),
-                    ("published", "Published"),
-                    ("under_revision", "Under revision"),
-                ],
-                db_index=True,
-                default="scoping",
-                max_length=16,
-                verbose_name="state",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="categorymap",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="citation",
-            name="locator",
-            field=models.CharField(
-                blank=True, help_text="Page, section or paragraph.", max_length=200, verbose_name="locator"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="citation",
-            name="quote",
-            field=models.TextField(
-                blank=True, help_text="The passage the red flag restates, verbatim.", verbose_name="quote"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="citation",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="citations",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="citation",
-            name="source",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="citations",
-                to="ecosystem.source",
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="flows",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="direction",
-            field=models.CharField(
-                choices=[
-                    ("domestic", "Domestic"),
-                    ("outbound", "Outbound (abroad)"),
-                    ("inbound", "Inbound (from abroad)"),
-                ],
-                default="domestic",
-                max_length=16,
-                verbose_name="direction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="from_actor",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="flows_out",
-                to="ecosystem.actor",
-                verbose_name="from actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="instrument",
-            field=models.CharField(
-                choices=[
-                    ("cash", "Cash"),
-                    ("card", "Card"),
-                    ("wire", "Wire transfer"),
-                    ("money_transfer", "Money transfer"),
-                    ("crypto", "Virtual currency"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=16,
-                verbose_name="instrument",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="label",
-            field=models.CharField(
-                help_text="Short label drawn on the arrow, e.g. “Card takings”.", max_length=80, verbose_name="label"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="stage",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="flows",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="to_actor",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="flows_in",
-                to="ecosystem.actor",
-                verbose_name="to actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="typical_pattern",
-            field=models.TextField(blank=True, verbose_name="typical pattern"),
-        ),
-        migrations.AlterField(
-            model_name="financialflow",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalactor",
-            name="category",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalactor",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="historicalactor",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("organiser", "Network organiser"),
-                    ("recruiter", "Recruiter or broker"),
-                    ("transporter", "Transporter"),
-                    ("operator", "Operator (manager on site)"),
-                    ("victim", "Victim"),
-                    ("buyer", "Sex buyer"),
-                    ("front_business", "Front business or nominee owner"),
-                    ("landlord", "Landlord or property owner"),
-                    ("facilitator", "Facilitator (accountant, company formation)"),
-                    ("advertiser", "Advertising or review website"),
-                    ("payment_processor", "Card payment processor or acquirer"),
-                    ("bank", "Bank"),
-                    ("money_services", "Money-services business or cash courier"),
-                    ("money_mule", "Money mule"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalactor",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalactor",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="category",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="direction",
-            field=models.CharField(
-                choices=[
-                    ("domestic", "Domestic"),
-                    ("outbound", "Outbound (abroad)"),
-                    ("inbound", "Inbound (from abroad)"),
-                ],
-                default="domestic",
-                max_length=16,
-                verbose_name="direction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="from_actor",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.actor",
-                verbose_name="from actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="instrument",
-            field=models.CharField(
-                choices=[
-                    ("cash", "Cash"),
-                    ("card", "Card"),
-                    ("wire", "Wire transfer"),
-                    ("money_transfer", "Money transfer"),
-                    ("crypto", "Virtual currency"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=16,
-                verbose_name="instrument",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="label",
-            field=models.CharField(
-                help_text="Short label drawn on the arrow, e.g. “Card takings”.", max_length=80, verbose_name="label"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="to_actor",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.actor",
-                verbose_name="to actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalfinancialflow",
-            name="typical_pattern",
-            field=models.TextField(blank=True, verbose_name="typical pattern"),
-        ),
-        migrations.AlterField(
-            model_name="historicalindicatorset",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.actor",
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="author",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The staff member who sent this version for review.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="category",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="confidence",
-            field=models.CharField(
-                choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
-                default="medium",
-                max_length=8,
-                verbose_name="confidence",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="detail",
-            field=models.TextField(blank=True, help_text="Why it matters and how to check it.", verbose_name="detail"),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="flow",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.financialflow",
-                verbose_name="flow",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="indicator",
-            field=models.CharField(
-                help_text="What can be observed, in one sentence.", max_length=300, verbose_name="indicator"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="jurisdiction",
-            field=models.CharField(
-                default="global",
-                help_text="Where it applies: “global”, or the country or region its source speaks for.",
-                max_length=80,
-                verbose_name="jurisdiction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="published_before_review",
-            field=models.BooleanField(
-                default=False,
-                help_text="Published before the second-reviewer rule (migration 0005): not verified.",
-                verbose_name="published before review",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="review_state",
-            field=models.CharField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("in_review", "In review"),
-                    ("verified", "Verified"),
-                    ("published", "Published"),
-                    ("retired", "Retired"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                verbose_name="review state",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="revises",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The published red flag this draft will replace once verified and published.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="revises",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="threshold",
-            field=models.CharField(
-                blank=True,
-                help_text="Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount).",
-                max_length=200,
-                verbose_name="threshold",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="verified_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The second staff member who checked it against its sources.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="verified by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalredflag",
-            name="version",
-            field=models.PositiveIntegerField(
-                default=0, help_text="The number of its latest published revision.", verbose_name="version"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalstage",
-            name="category",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalstage",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="historicalstage",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalstage",
-            name="order",
-            field=models.PositiveSmallIntegerField(verbose_name="order"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="created_at",
-            field=models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="decided_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="decided by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="evidence",
-            field=models.TextField(
-                blank=True,
-                help_text="What the member could share: cases, typologies, sources.",
-                verbose_name="evidence",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="kind",
-            field=models.CharField(
-                choices=[("new", "A new red flag"), ("change", "A change to a red flag")],
-                max_length=8,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="member",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="outcome_emailed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="outcome e-mailed at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="red_flag",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="For a change.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="resulting_red_flag",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The draft red flag created when a new-flag suggestion was accepted.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="resulting red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="staff_response",
-            field=models.TextField(blank=True, verbose_name="staff response"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="For a new flag.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsuggestion",
-            name="status",
-            field=models.CharField(
-                choices=[("pending", "Waiting for review"), ("accepted", "Accepted"), ("rejected", "Not accepted")],
-                db_index=True,
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicaltraffickingcategory",
-            name="name",
-            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicaltraffickingcategory",
-            name="order",
-            field=models.PositiveIntegerField(default=0, help_text="Position in the catalogue.", verbose_name="order"),
-        ),
-        migrations.AlterField(
-            model_name="historicaltraffickingcategory",
-            name="slug",
-            field=models.SlugField(max_length=200, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="historicaltraffickingcategory",
-            name="status",
-            field=models.CharField(
-                choices=[("mapped", "Mapped"), ("in_progress", "Mapping in progress"), ("not_started", "Not started")],
-                db_index=True,
-                default="not_started",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicaltraffickingcategory",
-            name="summary",
-            field=models.TextField(blank=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="indicatorset",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="indicatorset",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="indicatorsetcitation",
-            name="indicator_set",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="citations",
-                to="ecosystem.indicatorset",
-                verbose_name="indicator set",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="indicatorsetcitation",
-            name="source",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="indicator_set_citations",
-                to="ecosystem.source",
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="indicatorsetflag",
-            name="indicator_set",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="members",
-                to="ecosystem.indicatorset",
-                verbose_name="indicator set",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="indicatorsetflag",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="ecosystem.actor",
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="flow",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="ecosystem.financialflow",
-                verbose_name="flow",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="map",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="comments",
-                to="ecosystem.categorymap",
-                verbose_name="map",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="red_flag",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="revision",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="comments",
-                to="ecosystem.maprevision",
-                verbose_name="revision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcomment",
-            name="text",
-            field=models.TextField(verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="mapcontributor",
-            name="added_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="added at"),
-        ),
-        migrations.AlterField(
-            model_name="mapcontributor",
-            name="map",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="contributors",
-                to="ecosystem.categorymap",
-                verbose_name="map",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcontributor",
-            name="role",
-            field=models.CharField(
-                choices=[("staff", "Staff"), ("expert", "Invited expert member")], max_length=8, verbose_name="role"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mapcontributor",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mappanelist",
-            name="map",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="panel",
-                to="ecosystem.categorymap",
-                verbose_name="map",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mappanelist",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mappanelist",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="mappanelist",
-            name="signed_off_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="signed off at"),
-        ),
-        migrations.AlterField(
-            model_name="mappanelist",
-            name="signed_off_revision",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="ecosystem.maprevision",
-                verbose_name="signed off revision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="kind",
-            field=models.CharField(
-                choices=[("edit", "Edit"), ("undo", "Undo"), ("state", "State change"), ("sign_off", "Panel sign-off")],
-                max_length=8,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="made_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="made at"),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="made_by",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="made by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="map",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="revisions",
-                to="ecosystem.categorymap",
-                verbose_name="map",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="note",
-            field=models.CharField(blank=True, max_length=300, verbose_name="note"),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="number",
-            field=models.PositiveIntegerField(verbose_name="number"),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="snapshot",
-            field=models.JSONField(verbose_name="snapshot"),
-        ),
-        migrations.AlterField(
-            model_name="maprevision",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("scoping", "Scoping"),
-                    ("drafting", "Drafting"),
-                    ("expert_review", "Expert review"),
-                    ("published", "Published"),
-                    ("under_revision", "Under revision"),
-                ],
-                max_length=16,
-                verbose_name="state",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="partcitation",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="citations",
-                to="ecosystem.actor",
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="partcitation",
-            name="flow",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="citations",
-                to="ecosystem.financialflow",
-                verbose_name="flow",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="partcitation",
-            name="locator",
-            field=models.CharField(help_text="Page, section or paragraph.", max_length=200, verbose_name="locator"),
-        ),
-        migrations.AlterField(
-            model_name="partcitation",
-            name="quote",
-            field=models.TextField(help_text="The passage the part rests on, verbatim.", verbose_name="quote"),
-        ),
-        migrations.AlterField(
-            model_name="partcitation",
-            name="source",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="part_citations",
-                to="ecosystem.source",
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="partcitation",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="citations",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="red_flags",
-                to="ecosystem.actor",
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="author",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The staff member who sent this version for review.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="red_flags",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="confidence",
-            field=models.CharField(
-                choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
-                default="medium",
-                max_length=8,
-                verbose_name="confidence",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="detail",
-            field=models.TextField(blank=True, help_text="Why it matters and how to check it.", verbose_name="detail"),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="flow",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="red_flags",
-                to="ecosystem.financialflow",
-                verbose_name="flow",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="indicator",
-            field=models.CharField(
-                help_text="What can be observed, in one sentence.", max_length=300, verbose_name="indicator"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="jurisdiction",
-            field=models.CharField(
-                default="global",
-                help_text="Where it applies: “global”, or the country or region its source speaks for.",
-                max_length=80,
-                verbose_name="jurisdiction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="personas",
-            field=models.ManyToManyField(
-                blank=True, related_name="red_flags", to="personas.persona", verbose_name="personas"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="published_before_review",
-            field=models.BooleanField(
-                default=False,
-                help_text="Published before the second-reviewer rule (migration 0005): not verified.",
-                verbose_name="published before review",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="review_state",
-            field=models.CharField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("in_review", "In review"),
-                    ("verified", "Verified"),
-                    ("published", "Published"),
-                    ("retired", "Retired"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                verbose_name="review state",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="revises",
-            field=models.OneToOneField(
-                blank=True,
-                help_text="The published red flag this draft will replace once verified and published.",
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="pending_change",
-                to="ecosystem.redflag",
-                verbose_name="revises",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="red_flags",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="threshold",
-            field=models.CharField(
-                blank=True,
-                help_text="Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount).",
-                max_length=200,
-                verbose_name="threshold",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="verified_by",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The second staff member who checked it against its sources.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="verified by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflag",
-            name="version",
-            field=models.PositiveIntegerField(
-                default=0, help_text="The number of its latest published revision.", verbose_name="version"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagobserver",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="observers",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagobserver",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("bank", "Bank or credit union"),
-                    ("money_services", "Money-services business"),
-                    ("payment_processor", "Card acquirer or payment processor"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO or survivor services"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrating",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="red_flag_ratings",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrating",
-            name="rated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="rated at"),
-        ),
-        migrations.AlterField(
-            model_name="redflagrating",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="ratings",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrating",
-            name="usefulness",
-            field=models.PositiveSmallIntegerField(
-                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)],
-                verbose_name="usefulness",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="number",
-            field=models.PositiveIntegerField(verbose_name="number"),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="reason",
-            field=models.TextField(verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="revisions",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="review_state",
-            field=models.CharField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("in_review", "In review"),
-                    ("verified", "Verified"),
-                    ("published", "Published"),
-                    ("retired", "Retired"),
-                ],
-                max_length=16,
-                verbose_name="review state",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="snapshot",
-            field=models.JSONField(help_text="The red flag as it was published.", verbose_name="snapshot"),
-        ),
-        migrations.AlterField(
-            model_name="redflagrevision",
-            name="verified_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="verified by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="document_number",
-            field=models.CharField(blank=True, max_length=80, verbose_name="document number"),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="issuer",
-            field=models.CharField(max_length=200, verbose_name="issuer"),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="jurisdiction",
-            field=models.CharField(
-                blank=True,
-                help_text="Where the issuer speaks for: “global”, a country or a region.",
-                max_length=80,
-                verbose_name="jurisdiction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="key",
-            field=models.SlugField(
-                help_text="Short name used in CSV files.", max_length=80, unique=True, verbose_name="key"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("regulator_advisory", "Regulator advisory"),
-                    ("fiu_typology", "Financial-intelligence typology"),
-                    ("ngo_report", "NGO report"),
-                    ("academic", "Academic study"),
-                    ("member_evidence", "Member evidence"),
-                ],
-                max_length=24,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="licence_note",
-            field=models.CharField(
-                blank=True, help_text="What reuse of its text allows.", max_length=300, verbose_name="licence note"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="published_on",
-            field=models.DateField(blank=True, null=True, verbose_name="published on"),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="title",
-            field=models.CharField(max_length=300, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="source",
-            name="url",
-            field=models.URLField(blank=True, verbose_name="URL"),
-        ),
-        migrations.AlterField(
-            model_name="stage",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="stages",
-                to="ecosystem.traffickingcategory",
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="stage",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="stage",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="stage",
-            name="order",
-            field=models.PositiveSmallIntegerField(verbose_name="order"),
-        ),
-        migrations.AlterField(
-            model_name="stage",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="decided_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="decided by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="evidence",
-            field=models.TextField(
-                blank=True,
-                help_text="What the member could share: cases, typologies, sources.",
-                verbose_name="evidence",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="kind",
-            field=models.CharField(
-                choices=[("new", "A new red flag"), ("change", "A change to a red flag")],
-                max_length=8,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="red_flag_suggestions",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="outcome_emailed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="outcome e-mailed at"),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="red_flag",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="For a change.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="suggestions",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="resulting_red_flag",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The draft red flag created when a new-flag suggestion was accepted.",
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="ecosystem.redflag",
-                verbose_name="resulting red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="staff_response",
-            field=models.TextField(blank=True, verbose_name="staff response"),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="stage",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="For a new flag.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="suggestions",
-                to="ecosystem.stage",
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="suggestion",
-            name="status",
-            field=models.CharField(
-                choices=[("pending", "Waiting for review"), ("accepted", "Accepted"), ("rejected", "Not accepted")],
-                db_index=True,
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="traffickingcategory",
-            name="name",
-            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="traffickingcategory",
-            name="order",
-            field=models.PositiveIntegerField(default=0, help_text="Position in the catalogue.", verbose_name="order"),
-        ),
-        migrations.AlterField(
-            model_name="traffickingcategory",
-            name="slug",
-            field=models.SlugField(max_length=200, unique=True, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="traffickingcategory",
-            name="status",
-            field=models.CharField(
-                choices=[("mapped", "Mapped"), ("in_progress", "Mapping in progress"), ("not_started", "Not started")],
-                db_index=True,
-                default="not_started",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="traffickingcategory",
-            name="summary",
-            field=models.TextField(blank=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="traffickingcategory",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="actor",
+                    options={
+                        "ordering": ["category_id", "stage__order", "name"],
+                        "verbose_name": "actor",
+                        "verbose_name_plural": "actors",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="categorymap",
+                    options={"verbose_name": "category map", "verbose_name_plural": "category maps"},
+                ),
+                migrations.AlterModelOptions(
+                    name="citation",
+                    options={
+                        "ordering": ["red_flag_id", "id"],
+                        "verbose_name": "citation",
+                        "verbose_name_plural": "citations",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="financialflow",
+                    options={
+                        "ordering": ["category_id", "stage__order", "label"],
+                        "verbose_name": "financial flow",
+                        "verbose_name_plural": "financial flows",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="mapcomment",
+                    options={
+                        "ordering": ["map_id", "created_at"],
+                        "verbose_name": "map comment",
+                        "verbose_name_plural": "map comments",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="mapcontributor",
+                    options={"verbose_name": "map contributor", "verbose_name_plural": "map contributors"},
+                ),
+                migrations.AlterModelOptions(
+                    name="mappanelist",
+                    options={"verbose_name": "map panelist", "verbose_name_plural": "map panelists"},
+                ),
+                migrations.AlterModelOptions(
+                    name="maprevision",
+                    options={
+                        "ordering": ["map_id", "-number"],
+                        "verbose_name": "map revision",
+                        "verbose_name_plural": "map revisions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="partcitation",
+                    options={
+                        "ordering": ["id"],
+                        "verbose_name": "part citation",
+                        "verbose_name_plural": "part citations",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="redflag",
+                    options={"ordering": ["id"], "verbose_name": "red flag", "verbose_name_plural": "red flags"},
+                ),
+                migrations.AlterModelOptions(
+                    name="redflagobserver",
+                    options={
+                        "ordering": ["sector"],
+                        "verbose_name": "red flag observer",
+                        "verbose_name_plural": "red flag observers",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="redflagrating",
+                    options={
+                        "ordering": ["-rated_at"],
+                        "verbose_name": "red flag rating",
+                        "verbose_name_plural": "red flag ratings",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="redflagrevision",
+                    options={
+                        "ordering": ["red_flag_id", "-number"],
+                        "verbose_name": "red flag revision",
+                        "verbose_name_plural": "red flag revisions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="source",
+                    options={
+                        "ordering": ["issuer", "title"],
+                        "verbose_name": "source",
+                        "verbose_name_plural": "sources",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="stage",
+                    options={
+                        "ordering": ["category_id", "order"],
+                        "verbose_name": "stage",
+                        "verbose_name_plural": "stages",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="suggestion",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "suggestion",
+                        "verbose_name_plural": "suggestions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="traffickingcategory",
+                    options={
+                        "ordering": ["order", "name"],
+                        "verbose_name": "trafficking category",
+                        "verbose_name_plural": "trafficking categories",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="actor",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actors",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="actor",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="actor",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("organiser", "Network organiser"),
+                            ("recruiter", "Recruiter or broker"),
+                            ("transporter", "Transporter"),
+                            ("operator", "Operator (manager on site)"),
+                            ("victim", "Victim"),
+                            ("buyer", "Sex buyer"),
+                            ("front_business", "Front business or nominee owner"),
+                            ("landlord", "Landlord or property owner"),
+                            ("facilitator", "Facilitator (accountant, company formation)"),
+                            ("advertiser", "Advertising or review website"),
+                            ("payment_processor", "Card payment processor or acquirer"),
+                            ("bank", "Bank"),
+                            ("money_services", "Money-services business or cash courier"),
+                            ("money_mule", "Money mule"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="actor",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="actor",
+                    name="stage",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actors",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="actor",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="categorymap",
+                    name="category",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mapping",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="categorymap",
+                    name="owner",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="categorymap",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="categorymap",
+                    name="signed_off_at",
+                    field=models.DateTimeField(
+                        blank=True,
+                        help_text="When the whole panel had signed off the version under review.",
+                        null=True,
+                        verbose_name="signed off at",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="categorymap",
+                    name="state",
+                    field=models.CharField(
+                        choices=[
+                            ("scoping", "Scoping"),
+                            ("drafting", "Drafting"),
+                            ("expert_review", "Expert review"),
+                            ("published", "Published"),
+                            ("under_revision", "Under revision"),
+                        ],
+                        db_index=True,
+                        default="scoping",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="categorymap",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="citation",
+                    name="locator",
+                    field=models.CharField(
+                        blank=True, help_text="Page, section or paragraph.", max_length=200, verbose_name="locator"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="citation",
+                    name="quote",
+                    field=models.TextField(
+                        blank=True, help_text="The passage the red flag restates, verbatim.", verbose_name="quote"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="citation",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="citation",
+                    name="source",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="citations",
+                        to="ecosystem.source",
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flows",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="direction",
+                    field=models.CharField(
+                        choices=[
+                            ("domestic", "Domestic"),
+                            ("outbound", "Outbound (abroad)"),
+                            ("inbound", "Inbound (from abroad)"),
+                        ],
+                        default="domestic",
+                        max_length=16,
+                        verbose_name="direction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="from_actor",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flows_out",
+                        to="ecosystem.actor",
+                        verbose_name="from actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="instrument",
+                    field=models.CharField(
+                        choices=[
+                            ("cash", "Cash"),
+                            ("card", "Card"),
+                            ("wire", "Wire transfer"),
+                            ("money_transfer", "Money transfer"),
+                            ("crypto", "Virtual currency"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="instrument",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="label",
+                    field=models.CharField(
+                        help_text="Short label drawn on the arrow, e.g. “Card takings”.",
+                        max_length=80,
+                        verbose_name="label",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="stage",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flows",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="to_actor",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flows_in",
+                        to="ecosystem.actor",
+                        verbose_name="to actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="typical_pattern",
+                    field=models.TextField(blank=True, verbose_name="typical pattern"),
+                ),
+                migrations.AlterField(
+                    model_name="financialflow",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactor",
+                    name="category",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactor",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactor",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("organiser", "Network organiser"),
+                            ("recruiter", "Recruiter or broker"),
+                            ("transporter", "Transporter"),
+                            ("operator", "Operator (manager on site)"),
+                            ("victim", "Victim"),
+                            ("buyer", "Sex buyer"),
+                            ("front_business", "Front business or nominee owner"),
+                            ("landlord", "Landlord or property owner"),
+                            ("facilitator", "Facilitator (accountant, company formation)"),
+                            ("advertiser", "Advertising or review website"),
+                            ("payment_processor", "Card payment processor or acquirer"),
+                            ("bank", "Bank"),
+                            ("money_services", "Money-services business or cash courier"),
+                            ("money_mule", "Money mule"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactor",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactor",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="category",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="direction",
+                    field=models.CharField(
+                        choices=[
+                            ("domestic", "Domestic"),
+                            ("outbound", "Outbound (abroad)"),
+                            ("inbound", "Inbound (from abroad)"),
+                        ],
+                        default="domestic",
+                        max_length=16,
+                        verbose_name="direction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="from_actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.actor",
+                        verbose_name="from actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="instrument",
+                    field=models.CharField(
+                        choices=[
+                            ("cash", "Cash"),
+                            ("card", "Card"),
+                            ("wire", "Wire transfer"),
+                            ("money_transfer", "Money transfer"),
+                            ("crypto", "Virtual currency"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="instrument",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="label",
+                    field=models.CharField(
+                        help_text="Short label drawn on the arrow, e.g. “Card takings”.",
+                        max_length=80,
+                        verbose_name="label",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="to_actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.actor",
+                        verbose_name="to actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalfinancialflow",
+                    name="typical_pattern",
+                    field=models.TextField(blank=True, verbose_name="typical pattern"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalindicatorset",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.actor",
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="author",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The staff member who sent this version for review.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="category",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="confidence",
+                    field=models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        default="medium",
+                        max_length=8,
+                        verbose_name="confidence",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="detail",
+                    field=models.TextField(
+                        blank=True, help_text="Why it matters and how to check it.", verbose_name="detail"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="flow",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.financialflow",
+                        verbose_name="flow",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="indicator",
+                    field=models.CharField(
+                        help_text="What can be observed, in one sentence.", max_length=300, verbose_name="indicator"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="jurisdiction",
+                    field=models.CharField(
+                        default="global",
+                        help_text="Where it applies: “global”, or the country or region its source speaks for.",
+                        max_length=80,
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="published_before_review",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Published before the second-reviewer rule (migration 0005): not verified.",
+                        verbose_name="published before review",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="review_state",
+                    field=models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("verified", "Verified"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="review state",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="revises",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The published red flag this draft will replace once verified and published.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="revises",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="threshold",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount).",
+                        max_length=200,
+                        verbose_name="threshold",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="verified_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The second staff member who checked it against its sources.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="verified by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalredflag",
+                    name="version",
+                    field=models.PositiveIntegerField(
+                        default=0, help_text="The number of its latest published revision.", verbose_name="version"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalstage",
+                    name="category",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalstage",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalstage",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalstage",
+                    name="order",
+                    field=models.PositiveSmallIntegerField(verbose_name="order"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="decided_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="decided_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="evidence",
+                    field=models.TextField(
+                        blank=True,
+                        help_text="What the member could share: cases, typologies, sources.",
+                        verbose_name="evidence",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("new", "A new red flag"), ("change", "A change to a red flag")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="member",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="outcome_emailed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="outcome e-mailed at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a change.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="resulting_red_flag",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The draft red flag created when a new-flag suggestion was accepted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="resulting red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="staff_response",
+                    field=models.TextField(blank=True, verbose_name="staff response"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a new flag.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsuggestion",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Not accepted"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicaltraffickingcategory",
+                    name="name",
+                    field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicaltraffickingcategory",
+                    name="order",
+                    field=models.PositiveIntegerField(
+                        default=0, help_text="Position in the catalogue.", verbose_name="order"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicaltraffickingcategory",
+                    name="slug",
+                    field=models.SlugField(max_length=200, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="historicaltraffickingcategory",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("mapped", "Mapped"),
+                            ("in_progress", "Mapping in progress"),
+                            ("not_started", "Not started"),
+                        ],
+                        db_index=True,
+                        default="not_started",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicaltraffickingcategory",
+                    name="summary",
+                    field=models.TextField(blank=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="indicatorset",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="indicatorset",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="indicatorsetcitation",
+                    name="indicator_set",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="ecosystem.indicatorset",
+                        verbose_name="indicator set",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="indicatorsetcitation",
+                    name="source",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicator_set_citations",
+                        to="ecosystem.source",
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="indicatorsetflag",
+                    name="indicator_set",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="ecosystem.indicatorset",
+                        verbose_name="indicator set",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="indicatorsetflag",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecosystem.actor",
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="author",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="flow",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecosystem.financialflow",
+                        verbose_name="flow",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="map",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="ecosystem.categorymap",
+                        verbose_name="map",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="revision",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="ecosystem.maprevision",
+                        verbose_name="revision",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcomment",
+                    name="text",
+                    field=models.TextField(verbose_name="text"),
+                ),
+                migrations.AlterField(
+                    model_name="mapcontributor",
+                    name="added_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="added at"),
+                ),
+                migrations.AlterField(
+                    model_name="mapcontributor",
+                    name="map",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contributors",
+                        to="ecosystem.categorymap",
+                        verbose_name="map",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcontributor",
+                    name="role",
+                    field=models.CharField(
+                        choices=[("staff", "Staff"), ("expert", "Invited expert member")],
+                        max_length=8,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mapcontributor",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mappanelist",
+                    name="map",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="panel",
+                        to="ecosystem.categorymap",
+                        verbose_name="map",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mappanelist",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mappanelist",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="mappanelist",
+                    name="signed_off_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="signed off at"),
+                ),
+                migrations.AlterField(
+                    model_name="mappanelist",
+                    name="signed_off_revision",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ecosystem.maprevision",
+                        verbose_name="signed off revision",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("edit", "Edit"),
+                            ("undo", "Undo"),
+                            ("state", "State change"),
+                            ("sign_off", "Panel sign-off"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="made_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="made at"),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="made_by",
+                    field=models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="made by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="map",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="ecosystem.categorymap",
+                        verbose_name="map",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="note",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="note"),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="number",
+                    field=models.PositiveIntegerField(verbose_name="number"),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="snapshot",
+                    field=models.JSONField(verbose_name="snapshot"),
+                ),
+                migrations.AlterField(
+                    model_name="maprevision",
+                    name="state",
+                    field=models.CharField(
+                        choices=[
+                            ("scoping", "Scoping"),
+                            ("drafting", "Drafting"),
+                            ("expert_review", "Expert review"),
+                            ("published", "Published"),
+                            ("under_revision", "Under revision"),
+                        ],
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="partcitation",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="ecosystem.actor",
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="partcitation",
+                    name="flow",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="ecosystem.financialflow",
+                        verbose_name="flow",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="partcitation",
+                    name="locator",
+                    field=models.CharField(
+                        help_text="Page, section or paragraph.", max_length=200, verbose_name="locator"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="partcitation",
+                    name="quote",
+                    field=models.TextField(help_text="The passage the part rests on, verbatim.", verbose_name="quote"),
+                ),
+                migrations.AlterField(
+                    model_name="partcitation",
+                    name="source",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="part_citations",
+                        to="ecosystem.source",
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="partcitation",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="red_flags",
+                        to="ecosystem.actor",
+                        verbose_name="actor",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="author",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="The staff member who sent this version for review.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="red_flags",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="confidence",
+                    field=models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        default="medium",
+                        max_length=8,
+                        verbose_name="confidence",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="detail",
+                    field=models.TextField(
+                        blank=True, help_text="Why it matters and how to check it.", verbose_name="detail"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="flow",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="red_flags",
+                        to="ecosystem.financialflow",
+                        verbose_name="flow",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="indicator",
+                    field=models.CharField(
+                        help_text="What can be observed, in one sentence.", max_length=300, verbose_name="indicator"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="jurisdiction",
+                    field=models.CharField(
+                        default="global",
+                        help_text="Where it applies: “global”, or the country or region its source speaks for.",
+                        max_length=80,
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="personas",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="red_flags", to="personas.persona", verbose_name="personas"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="published_before_review",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Published before the second-reviewer rule (migration 0005): not verified.",
+                        verbose_name="published before review",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="review_state",
+                    field=models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("verified", "Verified"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="review state",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="revises",
+                    field=models.OneToOneField(
+                        blank=True,
+                        help_text="The published red flag this draft will replace once verified and published.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pending_change",
+                        to="ecosystem.redflag",
+                        verbose_name="revises",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="red_flags",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="threshold",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="Any reporting threshold it assumes, as its source states it (e.g. a cash-reporting amount).",
+                        max_length=200,
+                        verbose_name="threshold",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="verified_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="The second staff member who checked it against its sources.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="verified by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflag",
+                    name="version",
+                    field=models.PositiveIntegerField(
+                        default=0, help_text="The number of its latest published revision.", verbose_name="version"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagobserver",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="observers",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagobserver",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("bank", "Bank or credit union"),
+                            ("money_services", "Money-services business"),
+                            ("payment_processor", "Card acquirer or payment processor"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO or survivor services"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrating",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="red_flag_ratings",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrating",
+                    name="rated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="rated at"),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrating",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrating",
+                    name="usefulness",
+                    field=models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="usefulness",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="author",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="number",
+                    field=models.PositiveIntegerField(verbose_name="number"),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="reason",
+                    field=models.TextField(verbose_name="reason"),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="review_state",
+                    field=models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("verified", "Verified"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                        verbose_name="review state",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="snapshot",
+                    field=models.JSONField(help_text="The red flag as it was published.", verbose_name="snapshot"),
+                ),
+                migrations.AlterField(
+                    model_name="redflagrevision",
+                    name="verified_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="verified by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="document_number",
+                    field=models.CharField(blank=True, max_length=80, verbose_name="document number"),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="issuer",
+                    field=models.CharField(max_length=200, verbose_name="issuer"),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="jurisdiction",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="Where the issuer speaks for: “global”, a country or a region.",
+                        max_length=80,
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="key",
+                    field=models.SlugField(
+                        help_text="Short name used in CSV files.", max_length=80, unique=True, verbose_name="key"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("regulator_advisory", "Regulator advisory"),
+                            ("fiu_typology", "Financial-intelligence typology"),
+                            ("ngo_report", "NGO report"),
+                            ("academic", "Academic study"),
+                            ("member_evidence", "Member evidence"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="licence_note",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="What reuse of its text allows.",
+                        max_length=300,
+                        verbose_name="licence note",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="published_on",
+                    field=models.DateField(blank=True, null=True, verbose_name="published on"),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="title",
+                    field=models.CharField(max_length=300, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="source",
+                    name="url",
+                    field=models.URLField(blank=True, verbose_name="URL"),
+                ),
+                migrations.AlterField(
+                    model_name="stage",
+                    name="category",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="ecosystem.traffickingcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="stage",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="stage",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="stage",
+                    name="order",
+                    field=models.PositiveSmallIntegerField(verbose_name="order"),
+                ),
+                migrations.AlterField(
+                    model_name="stage",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="decided_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="decided_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="evidence",
+                    field=models.TextField(
+                        blank=True,
+                        help_text="What the member could share: cases, typologies, sources.",
+                        verbose_name="evidence",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[("new", "A new red flag"), ("change", "A change to a red flag")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="red_flag_suggestions",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="outcome_emailed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="outcome e-mailed at"),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="For a change.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggestions",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="resulting_red_flag",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="The draft red flag created when a new-flag suggestion was accepted.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ecosystem.redflag",
+                        verbose_name="resulting red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="staff_response",
+                    field=models.TextField(blank=True, verbose_name="staff response"),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="stage",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="For a new flag.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggestions",
+                        to="ecosystem.stage",
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="suggestion",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Not accepted"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="traffickingcategory",
+                    name="name",
+                    field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="traffickingcategory",
+                    name="order",
+                    field=models.PositiveIntegerField(
+                        default=0, help_text="Position in the catalogue.", verbose_name="order"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="traffickingcategory",
+                    name="slug",
+                    field=models.SlugField(max_length=200, unique=True, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="traffickingcategory",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("mapped", "Mapped"),
+                            ("in_progress", "Mapping in progress"),
+                            ("not_started", "Not started"),
+                        ],
+                        db_index=True,
+                        default="not_started",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="traffickingcategory",
+                    name="summary",
+                    field=models.TextField(blank=True, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="traffickingcategory",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated at"),
+                ),
+            ]
+        )
     ]

@@ -118,7 +118,10 @@ class Suggestion(models.Model):
         indexes = [models.Index(fields=["member", "-created_at"], name="suggestion_member_time")]
 
     def __str__(self) -> str:
-        return gettext_lazy("%(kind)s from %(member)s") % {"kind": self.get_kind_display(), "member": self.member}
+        return gettext_lazy("%(kind)s, suggested by %(member)s") % {
+            "kind": self.get_kind_display(),
+            "member": self.member,
+        }
 
     @property
     def category(self) -> TraffickingCategory:

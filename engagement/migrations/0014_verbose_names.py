@@ -4,6 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,259 +14,265 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="memberengagement",
-            options={
-                "ordering": ["-score"],
-                "verbose_name": "member engagement",
-                "verbose_name_plural": "member engagements",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="stagetransition",
-            options={
-                "ordering": ["-at", "-id"],
-                "verbose_name": "stage transition",
-                "verbose_name_plural": "stage transitions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="verbscore",
-            options={"ordering": ["verb"], "verbose_name": "verb score", "verbose_name_plural": "verb scores"},
-        ),
-        migrations.AlterField(
-            model_name="engagementsettings",
-            name="collaborating_window_days",
-            field=models.PositiveIntegerField(
-                default=90,
-                help_text="Collaborating: a contribution (a verb marked so) to an initiative one takes part in, within this many days.",
-                validators=[django.core.validators.MinValueValidator(1)],
-                verbose_name="collaborating window (days)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="engagementsettings",
-            name="dormant_after_days",
-            field=models.PositiveIntegerField(
-                default=90,
-                help_text="Dormant after this many days without an act of the member's own.",
-                validators=[django.core.validators.MinValueValidator(1)],
-                verbose_name="dormant after (days)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="engagementsettings",
-            name="engaged_actions",
-            field=models.PositiveIntegerField(
-                default=5,
-                help_text="…or this many meaningful actions within the engaged window.",
-                verbose_name="engaged actions",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="engagementsettings",
-            name="engaged_score",
-            field=models.FloatField(
-                default=15, help_text="A score at or above this makes a member engaged.", verbose_name="engaged score"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="engagementsettings",
-            name="engaged_window_days",
-            field=models.PositiveIntegerField(
-                default=30,
-                validators=[django.core.validators.MinValueValidator(1)],
-                verbose_name="engaged window (days)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="engagementsettings",
-            name="half_life_days",
-            field=models.PositiveIntegerField(
-                default=30,
-                help_text="A point earned this many days ago counts half.",
-                validators=[django.core.validators.MinValueValidator(1)],
-                verbose_name="half-life (days)",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="activated_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="activated at"),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="collaborating_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="collaborating at"),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="computed_at",
-            field=models.DateTimeField(verbose_name="computed at"),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="engaged_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="engaged at"),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="member",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                primary_key=True,
-                related_name="engagement",
-                serialize=False,
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="score",
-            field=models.FloatField(default=0, verbose_name="score"),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="stage",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending (not yet activated)"),
-                    ("activated", "Activated"),
-                    ("engaged", "Engaged"),
-                    ("collaborating", "Collaborating"),
-                    ("dormant", "Dormant"),
-                ],
-                db_index=True,
-                max_length=16,
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="memberengagement",
-            name="stage_since",
-            field=models.DateTimeField(verbose_name="stage since"),
-        ),
-        migrations.AlterField(
-            model_name="stagetransition",
-            name="at",
-            field=models.DateTimeField(verbose_name="when"),
-        ),
-        migrations.AlterField(
-            model_name="stagetransition",
-            name="from_stage",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("pending", "Pending (not yet activated)"),
-                    ("activated", "Activated"),
-                    ("engaged", "Engaged"),
-                    ("collaborating", "Collaborating"),
-                    ("dormant", "Dormant"),
-                ],
-                max_length=16,
-                verbose_name="from stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="stagetransition",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="stage_transitions",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="stagetransition",
-            name="to_stage",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending (not yet activated)"),
-                    ("activated", "Activated"),
-                    ("engaged", "Engaged"),
-                    ("collaborating", "Collaborating"),
-                    ("dormant", "Dormant"),
-                ],
-                max_length=16,
-                verbose_name="to stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="verbscore",
-            name="contribution",
-            field=models.BooleanField(
-                default=False,
-                help_text="A contribution to an initiative: done in an initiative the member takes part in, it makes them collaborating. Joining or viewing is not.",
-                verbose_name="contribution",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="verbscore",
-            name="daily_cap",
-            field=models.PositiveIntegerField(
-                default=3,
-                help_text="At most this many per day count.",
-                validators=[django.core.validators.MinValueValidator(1)],
-                verbose_name="daily cap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="verbscore",
-            name="meaningful",
-            field=models.BooleanField(
-                default=False,
-                help_text="Counts towards the meaningful actions that make a member engaged.",
-                verbose_name="meaningful",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="verbscore",
-            name="points",
-            field=models.FloatField(
-                help_text="Points one of the member's own acts of this kind earns, halving with every half-life.",
-                validators=[django.core.validators.MinValueValidator(0)],
-                verbose_name="points",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="verbscore",
-            name="verb",
-            field=models.CharField(
-                choices=[
-                    ("signed_up", "Signed up"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("logged_in", "Logged in"),
-                    ("profile_updated", "Profile updated"),
-                    ("onboarding_step", "Onboarding step completed"),
-                    ("initiative_viewed", "Initiative viewed"),
-                    ("initiative_joined", "Initiative joined"),
-                    ("initiative_waitlisted", "Waitlisted for an initiative"),
-                    ("initiative_promoted", "Promoted from a waitlist"),
-                    ("initiative_left", "Initiative left"),
-                    ("message_sent", "Message sent"),
-                    ("message_opened", "Message opened"),
-                    ("link_clicked", "Link clicked"),
-                    ("unsubscribed", "Unsubscribed"),
-                    ("resource_viewed", "Resource viewed"),
-                    ("red_flag_rated", "Red flag rated"),
-                    ("red_flag_suggested", "Red flag suggested"),
-                    ("session_attended", "Attended an initiative session"),
-                    ("space_posted", "Posted in a working-group space"),
-                    ("space_document_uploaded", "Uploaded a document to a working-group space"),
-                    ("outcome_reported", "Reported a red flag's outcomes"),
-                    ("idea_submitted", "Submitted an idea"),
-                    ("idea_voted", "Voted for an idea or a roadmap item"),
-                    ("survey_answered", "Answered a survey"),
-                    ("introduction_requested", "Asked for an introduction"),
-                    ("introduction_accepted", "Accepted an introduction"),
-                    ("member_invited", "Invited a colleague or counterpart"),
-                ],
-                max_length=32,
-                unique=True,
-                verbose_name="verb",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="memberengagement",
+                    options={
+                        "ordering": ["-score"],
+                        "verbose_name": "member engagement",
+                        "verbose_name_plural": "member engagements",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="stagetransition",
+                    options={
+                        "ordering": ["-at", "-id"],
+                        "verbose_name": "stage transition",
+                        "verbose_name_plural": "stage transitions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="verbscore",
+                    options={"ordering": ["verb"], "verbose_name": "verb score", "verbose_name_plural": "verb scores"},
+                ),
+                migrations.AlterField(
+                    model_name="engagementsettings",
+                    name="collaborating_window_days",
+                    field=models.PositiveIntegerField(
+                        default=90,
+                        help_text="Collaborating: a contribution (a verb marked so) to an initiative one takes part in, within this many days.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="collaborating window (days)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="engagementsettings",
+                    name="dormant_after_days",
+                    field=models.PositiveIntegerField(
+                        default=90,
+                        help_text="Dormant after this many days without an act of the member's own.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="dormant after (days)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="engagementsettings",
+                    name="engaged_actions",
+                    field=models.PositiveIntegerField(
+                        default=5,
+                        help_text="…or this many meaningful actions within the engaged window.",
+                        verbose_name="engaged actions",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="engagementsettings",
+                    name="engaged_score",
+                    field=models.FloatField(
+                        default=15,
+                        help_text="A score at or above this makes a member engaged.",
+                        verbose_name="engaged score",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="engagementsettings",
+                    name="engaged_window_days",
+                    field=models.PositiveIntegerField(
+                        default=30,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="engaged window (days)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="engagementsettings",
+                    name="half_life_days",
+                    field=models.PositiveIntegerField(
+                        default=30,
+                        help_text="A point earned this many days ago counts half.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="half-life (days)",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="activated_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="activated at"),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="collaborating_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="collaborating at"),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="computed_at",
+                    field=models.DateTimeField(verbose_name="computed at"),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="engaged_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="engaged at"),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="member",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="engagement",
+                        serialize=False,
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="score",
+                    field=models.FloatField(default=0, verbose_name="score"),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="stage",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending (not yet activated)"),
+                            ("activated", "Activated"),
+                            ("engaged", "Engaged"),
+                            ("collaborating", "Collaborating"),
+                            ("dormant", "Dormant"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="memberengagement",
+                    name="stage_since",
+                    field=models.DateTimeField(verbose_name="stage since"),
+                ),
+                migrations.AlterField(
+                    model_name="stagetransition",
+                    name="at",
+                    field=models.DateTimeField(verbose_name="when"),
+                ),
+                migrations.AlterField(
+                    model_name="stagetransition",
+                    name="from_stage",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pending", "Pending (not yet activated)"),
+                            ("activated", "Activated"),
+                            ("engaged", "Engaged"),
+                            ("collaborating", "Collaborating"),
+                            ("dormant", "Dormant"),
+                        ],
+                        max_length=16,
+                        verbose_name="from stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="stagetransition",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_transitions",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="stagetransition",
+                    name="to_stage",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending (not yet activated)"),
+                            ("activated", "Activated"),
+                            ("engaged", "Engaged"),
+                            ("collaborating", "Collaborating"),
+                            ("dormant", "Dormant"),
+                        ],
+                        max_length=16,
+                        verbose_name="to stage",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="verbscore",
+                    name="contribution",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="A contribution to an initiative: done in an initiative the member takes part in, it makes them collaborating. Joining or viewing is not.",
+                        verbose_name="contribution",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="verbscore",
+                    name="daily_cap",
+                    field=models.PositiveIntegerField(
+                        default=3,
+                        help_text="At most this many per day count.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="daily cap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="verbscore",
+                    name="meaningful",
+                    field=models.BooleanField(
+                        default=False,
+                        help_text="Counts towards the meaningful actions that make a member engaged.",
+                        verbose_name="meaningful",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="verbscore",
+                    name="points",
+                    field=models.FloatField(
+                        help_text="Points one of the member's own acts of this kind earns, halving with every half-life.",
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="points",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="verbscore",
+                    name="verb",
+                    field=models.CharField(
+                        choices=[
+                            ("signed_up", "Signed up"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("logged_in", "Logged in"),
+                            ("profile_updated", "Profile updated"),
+                            ("onboarding_step", "Onboarding step completed"),
+                            ("initiative_viewed", "Initiative viewed"),
+                            ("initiative_joined", "Initiative joined"),
+                            ("initiative_waitlisted", "Waitlisted for an initiative"),
+                            ("initiative_promoted", "Promoted from a waitlist"),
+                            ("initiative_left", "Initiative left"),
+                            ("message_sent", "Message sent"),
+                            ("message_opened", "Message opened"),
+                            ("link_clicked", "Link clicked"),
+                            ("unsubscribed", "Unsubscribed"),
+                            ("resource_viewed", "Resource viewed"),
+                            ("red_flag_rated", "Red flag rated"),
+                            ("red_flag_suggested", "Red flag suggested"),
+                            ("session_attended", "Attended an initiative session"),
+                            ("space_posted", "Posted in a working-group space"),
+                            ("space_document_uploaded", "Uploaded a document to a working-group space"),
+                            ("outcome_reported", "Reported a red flag's outcomes"),
+                            ("idea_submitted", "Submitted an idea"),
+                            ("idea_voted", "Voted for an idea or a roadmap item"),
+                            ("survey_answered", "Answered a survey"),
+                            ("introduction_requested", "Asked for an introduction"),
+                            ("introduction_accepted", "Accepted an introduction"),
+                            ("member_invited", "Invited a colleague or counterpart"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                        verbose_name="verb",
+                    ),
+                ),
+            ]
+        )
     ]

@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -17,540 +19,554 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="attendance",
-            options={
-                "ordering": ["session", "member"],
-                "verbose_name": "attendance",
-                "verbose_name_plural": "attendances",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="calendarfeed",
-            options={
-                "ordering": ["-created_at", "-id"],
-                "verbose_name": "calendar feed",
-                "verbose_name_plural": "calendar feeds",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="eligiblesector",
-            options={
-                "ordering": ["sector"],
-                "verbose_name": "eligible sector",
-                "verbose_name_plural": "eligible sectors",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="initiative",
-            options={
-                "ordering": ["starts_at", "title"],
-                "verbose_name": "initiative",
-                "verbose_name_plural": "initiatives",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="initiativesession",
-            options={
-                "ordering": ["initiative", "-starts_at"],
-                "verbose_name": "session",
-                "verbose_name_plural": "sessions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="participation",
-            options={
-                "ordering": ["requested_at", "id"],
-                "verbose_name": "participation",
-                "verbose_name_plural": "participations",
-            },
-        ),
-        migrations.AlterField(
-            model_name="attendance",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="attendances",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="attendance",
-            name="recorded_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
-        ),
-        migrations.AlterField(
-            model_name="attendance",
-            name="recorded_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="recorded by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="attendance",
-            name="session",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="attendances",
-                to="initiatives.initiativesession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="digest",
-            field=models.CharField(max_length=64, unique=True, verbose_name="digest"),
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="last_fetched_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last fetched at"),
-        ),
-        migrations.AlterField(
-            model_name="calendarfeed",
-            name="member",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="calendar_feed",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eligiblesector",
-            name="initiative",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="eligible_sectors",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="eligiblesector",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="capacity",
-            field=models.PositiveIntegerField(
-                blank=True, help_text="Empty means unlimited.", null=True, verbose_name="capacity"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="description",
-            field=models.TextField(blank=True, help_text="Markdown; sanitised when shown.", verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="ends_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("working_group", "Working group"),
-                    ("training", "Training"),
-                    ("data_sharing_pilot", "Data-sharing pilot"),
-                    ("event", "Event"),
-                    ("resource", "Resource"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="lead",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="A member of staff.",
-                limit_choices_to={"is_staff": True},
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="lead",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="location",
-            field=models.CharField(
-                blank=True, help_text="Where it takes place, when not online.", max_length=200, verbose_name="location"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="roadmap_item",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The roadmap item this initiative was launched from.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.roadmapitem",
-                verbose_name="roadmap item",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="signup_closes_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up closes at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="signup_opens_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up opens at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="slug",
-            field=models.SlugField(max_length=200, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="starts_at",
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("open", "Open"),
-                    ("closed", "Closed"),
-                    ("completed", "Completed"),
-                    ("cancelled", "Cancelled"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="summary",
-            field=models.CharField(max_length=300, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="historicalinitiative",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="initiative",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="joined_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="joined at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="left_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="left at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="member",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="requested_at",
-            field=models.DateTimeField(verbose_name="requested at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="role",
-            field=models.CharField(
-                choices=[("participant", "Participant"), ("co_lead", "Co-lead"), ("observer", "Observer")],
-                default="participant",
-                max_length=16,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalparticipation",
-            name="status",
-            field=models.CharField(
-                choices=[("active", "Taking part"), ("waitlisted", "Waitlisted"), ("left", "Left")],
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="capacity",
-            field=models.PositiveIntegerField(
-                blank=True, help_text="Empty means unlimited.", null=True, verbose_name="capacity"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="description",
-            field=models.TextField(blank=True, help_text="Markdown; sanitised when shown.", verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="ends_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ends at"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("working_group", "Working group"),
-                    ("training", "Training"),
-                    ("data_sharing_pilot", "Data-sharing pilot"),
-                    ("event", "Event"),
-                    ("resource", "Resource"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="lead",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="A member of staff.",
-                limit_choices_to={"is_staff": True},
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="led_initiatives",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="lead",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="location",
-            field=models.CharField(
-                blank=True, help_text="Where it takes place, when not online.", max_length=200, verbose_name="location"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="red_flags",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Red flags it works on.",
-                related_name="initiatives",
-                to="ecosystem.redflag",
-                verbose_name="red flags",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="roadmap_item",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The roadmap item this initiative was launched from.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="initiatives",
-                to="roadmap.roadmapitem",
-                verbose_name="roadmap item",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="signup_closes_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up closes at"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="signup_opens_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up opens at"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="slug",
-            field=models.SlugField(max_length=200, unique=True, verbose_name="slug"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="stages",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Stages of an ecosystem map it works on.",
-                related_name="initiatives",
-                to="ecosystem.stage",
-                verbose_name="stages",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="starts_at",
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("open", "Open"),
-                    ("closed", "Closed"),
-                    ("completed", "Completed"),
-                    ("cancelled", "Cancelled"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="summary",
-            field=models.CharField(max_length=300, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="target_personas",
-            field=models.ManyToManyField(
-                blank=True, related_name="initiatives", to="personas.persona", verbose_name="target personas"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="initiative",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="initiativesession",
-            name="initiative",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="sessions",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="initiativesession",
-            name="starts_at",
-            field=models.DateTimeField(verbose_name="starts at"),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="initiative",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="participations",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="joined_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="joined at"),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="left_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="left at"),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="participations",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="requested_at",
-            field=models.DateTimeField(verbose_name="requested at"),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="role",
-            field=models.CharField(
-                choices=[("participant", "Participant"), ("co_lead", "Co-lead"), ("observer", "Observer")],
-                default="participant",
-                max_length=16,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="participation",
-            name="status",
-            field=models.CharField(
-                choices=[("active", "Taking part"), ("waitlisted", "Waitlisted"), ("left", "Left")],
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="attendance",
+                    options={
+                        "ordering": ["session", "member"],
+                        "verbose_name": "attendance",
+                        "verbose_name_plural": "attendances",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="calendarfeed",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "calendar feed",
+                        "verbose_name_plural": "calendar feeds",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="eligiblesector",
+                    options={
+                        "ordering": ["sector"],
+                        "verbose_name": "eligible sector",
+                        "verbose_name_plural": "eligible sectors",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="initiative",
+                    options={
+                        "ordering": ["starts_at", "title"],
+                        "verbose_name": "initiative",
+                        "verbose_name_plural": "initiatives",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="initiativesession",
+                    options={
+                        "ordering": ["initiative", "-starts_at"],
+                        "verbose_name": "session",
+                        "verbose_name_plural": "sessions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="participation",
+                    options={
+                        "ordering": ["requested_at", "id"],
+                        "verbose_name": "participation",
+                        "verbose_name_plural": "participations",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="attendance",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="attendance",
+                    name="recorded_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                migrations.AlterField(
+                    model_name="attendance",
+                    name="recorded_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="attendance",
+                    name="session",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="initiatives.initiativesession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="digest",
+                    field=models.CharField(max_length=64, unique=True, verbose_name="digest"),
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="last_fetched_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="last fetched at"),
+                ),
+                migrations.AlterField(
+                    model_name="calendarfeed",
+                    name="member",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eligiblesector",
+                    name="initiative",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="eligible_sectors",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="eligiblesector",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="capacity",
+                    field=models.PositiveIntegerField(
+                        blank=True, help_text="Empty means unlimited.", null=True, verbose_name="capacity"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="description",
+                    field=models.TextField(
+                        blank=True, help_text="Markdown; sanitised when shown.", verbose_name="description"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="ends_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("working_group", "Working group"),
+                            ("training", "Training"),
+                            ("data_sharing_pilot", "Data-sharing pilot"),
+                            ("event", "Event"),
+                            ("resource", "Resource"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="lead",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="A member of staff.",
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="location",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="Where it takes place, when not online.",
+                        max_length=200,
+                        verbose_name="location",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="roadmap_item",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The roadmap item this initiative was launched from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.roadmapitem",
+                        verbose_name="roadmap item",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="signup_closes_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up closes at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="signup_opens_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up opens at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="slug",
+                    field=models.SlugField(max_length=200, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="starts_at",
+                    field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="summary",
+                    field=models.CharField(max_length=300, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalinitiative",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="initiative",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="joined_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="joined at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="left_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="left at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="member",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="requested_at",
+                    field=models.DateTimeField(verbose_name="requested at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="role",
+                    field=models.CharField(
+                        choices=[("participant", "Participant"), ("co_lead", "Co-lead"), ("observer", "Observer")],
+                        default="participant",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalparticipation",
+                    name="status",
+                    field=models.CharField(
+                        choices=[("active", "Taking part"), ("waitlisted", "Waitlisted"), ("left", "Left")],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="capacity",
+                    field=models.PositiveIntegerField(
+                        blank=True, help_text="Empty means unlimited.", null=True, verbose_name="capacity"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="description",
+                    field=models.TextField(
+                        blank=True, help_text="Markdown; sanitised when shown.", verbose_name="description"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="ends_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="ends at"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("working_group", "Working group"),
+                            ("training", "Training"),
+                            ("data_sharing_pilot", "Data-sharing pilot"),
+                            ("event", "Event"),
+                            ("resource", "Resource"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="lead",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="A member of staff.",
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_initiatives",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="location",
+                    field=models.CharField(
+                        blank=True,
+                        help_text="Where it takes place, when not online.",
+                        max_length=200,
+                        verbose_name="location",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="red_flags",
+                    field=models.ManyToManyField(
+                        blank=True,
+                        help_text="Red flags it works on.",
+                        related_name="initiatives",
+                        to="ecosystem.redflag",
+                        verbose_name="red flags",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="roadmap_item",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="The roadmap item this initiative was launched from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="initiatives",
+                        to="roadmap.roadmapitem",
+                        verbose_name="roadmap item",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="signup_closes_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up closes at"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="signup_opens_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="sign-up opens at"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="slug",
+                    field=models.SlugField(max_length=200, unique=True, verbose_name="slug"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="stages",
+                    field=models.ManyToManyField(
+                        blank=True,
+                        help_text="Stages of an ecosystem map it works on.",
+                        related_name="initiatives",
+                        to="ecosystem.stage",
+                        verbose_name="stages",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="starts_at",
+                    field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="summary",
+                    field=models.CharField(max_length=300, verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="target_personas",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="initiatives", to="personas.persona", verbose_name="target personas"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="initiative",
+                    name="updated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="initiativesession",
+                    name="initiative",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="initiativesession",
+                    name="starts_at",
+                    field=models.DateTimeField(verbose_name="starts at"),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="initiative",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="joined_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="joined at"),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="left_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="left at"),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="requested_at",
+                    field=models.DateTimeField(verbose_name="requested at"),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="role",
+                    field=models.CharField(
+                        choices=[("participant", "Participant"), ("co_lead", "Co-lead"), ("observer", "Observer")],
+                        default="participant",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="participation",
+                    name="status",
+                    field=models.CharField(
+                        choices=[("active", "Taking part"), ("waitlisted", "Waitlisted"), ("left", "Left")],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+            ]
+        )
     ]

@@ -5,6 +5,8 @@ import django_countries.fields
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,539 +16,555 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="activity",
-            options={
-                "ordering": ["-occurred_at", "-id"],
-                "permissions": [("record_activity_batch", "Can record batches of activity through the API")],
-                "verbose_name": "activity",
-                "verbose_name_plural": "activities",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="apitoken",
-            options={
-                "ordering": ["-created_at", "-id"],
-                "verbose_name": "API token",
-                "verbose_name_plural": "API tokens",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="emailconsent",
-            options={
-                "ordering": ["-recorded_at", "-id"],
-                "verbose_name": "e-mail consent record",
-                "verbose_name_plural": "e-mail consent records",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="member",
-            options={
-                "ordering": ["-created_at"],
-                "permissions": [
-                    ("use_portal", "Can use the member portal"),
-                    ("view_dashboards", "Can view the leadership dashboards"),
-                ],
-                "verbose_name": "member",
-                "verbose_name_plural": "members",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="notification",
-            options={
-                "ordering": ["-created_at", "-id"],
-                "verbose_name": "notification",
-                "verbose_name_plural": "notifications",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="organisation",
-            options={"ordering": ["name"], "verbose_name": "organisation", "verbose_name_plural": "organisations"},
-        ),
-        migrations.AlterModelOptions(
-            name="organisationdomain",
-            options={
-                "ordering": ["domain"],
-                "verbose_name": "organisation domain",
-                "verbose_name_plural": "organisation domains",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="user",
-            options={"verbose_name": "user", "verbose_name_plural": "users"},
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="client_id",
-            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="client ID"),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="details",
-            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="activities",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="occurred_at",
-            field=models.DateTimeField(db_index=True, verbose_name="occurred at"),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="origin",
-            field=models.CharField(
-                choices=[("member", "Member"), ("staff", "Staff"), ("system", "System")],
-                default="member",
-                max_length=8,
-                verbose_name="origin",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="source",
-            field=models.CharField(
-                choices=[("web", "Web"), ("api", "API"), ("email", "E-mail"), ("admin", "Admin"), ("system", "System")],
-                default="web",
-                max_length=16,
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="subject_id",
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="subject ID"),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="subject_type",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                to="contenttypes.contenttype",
-                verbose_name="subject type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="activity",
-            name="verb",
-            field=models.CharField(
-                choices=[
-                    ("signed_up", "Signed up"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("logged_in", "Logged in"),
-                    ("profile_updated", "Profile updated"),
-                    ("onboarding_step", "Onboarding step completed"),
-                    ("initiative_viewed", "Initiative viewed"),
-                    ("initiative_joined", "Initiative joined"),
-                    ("initiative_waitlisted", "Waitlisted for an initiative"),
-                    ("initiative_promoted", "Promoted from a waitlist"),
-                    ("initiative_left", "Initiative left"),
-                    ("message_sent", "Message sent"),
-                    ("message_opened", "Message opened"),
-                    ("link_clicked", "Link clicked"),
-                    ("unsubscribed", "Unsubscribed"),
-                    ("resource_viewed", "Resource viewed"),
-                    ("red_flag_rated", "Red flag rated"),
-                    ("red_flag_suggested", "Red flag suggested"),
-                    ("session_attended", "Attended an initiative session"),
-                    ("space_posted", "Posted in a working-group space"),
-                    ("space_document_uploaded", "Uploaded a document to a working-group space"),
-                    ("outcome_reported", "Reported a red flag's outcomes"),
-                    ("idea_submitted", "Submitted an idea"),
-                    ("idea_voted", "Voted for an idea or a roadmap item"),
-                    ("survey_answered", "Answered a survey"),
-                    ("introduction_requested", "Asked for an introduction"),
-                    ("introduction_accepted", "Accepted an introduction"),
-                    ("member_invited", "Invited a colleague or counterpart"),
-                ],
-                max_length=32,
-                verbose_name="verb",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="digest",
-            field=models.CharField(max_length=64, unique=True, verbose_name="digest"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="expires_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="expires at"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="last_used_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="prefix",
-            field=models.CharField(max_length=16, verbose_name="prefix"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="revoked_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="api_tokens",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="emailconsent",
-            name="by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="recorded by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="emailconsent",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="email_consents",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="created_at",
-            field=models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="job_title",
-            field=models.CharField(blank=True, max_length=200, verbose_name="job title"),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="organisation",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="members.organisation",
-                verbose_name="organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="persona",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="personas.persona",
-                verbose_name="persona",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending approval"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("suspended", "Suspended"),
-                    ("left", "Left"),
-                ],
-                db_index=True,
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="status_changed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="status_changed_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="status changed by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="timezone",
-            field=models.CharField(default="UTC", max_length=64, verbose_name="timezone"),
-        ),
-        migrations.AlterField(
-            model_name="historicalmember",
-            name="user",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalorganisation",
-            name="country",
-            field=django_countries.fields.CountryField(db_index=True, max_length=2, verbose_name="country"),
-        ),
-        migrations.AlterField(
-            model_name="historicalorganisation",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalorganisation",
-            name="name",
-            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalorganisation",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="job_title",
-            field=models.CharField(blank=True, max_length=200, verbose_name="job title"),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="organisation",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="members",
-                to="members.organisation",
-                verbose_name="organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="persona",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="members",
-                to="personas.persona",
-                verbose_name="persona",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending approval"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("suspended", "Suspended"),
-                    ("left", "Left"),
-                ],
-                db_index=True,
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="status_changed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="status_changed_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="status changed by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="timezone",
-            field=models.CharField(default="UTC", max_length=64, verbose_name="timezone"),
-        ),
-        migrations.AlterField(
-            model_name="member",
-            name="user",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="member",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="body",
-            field=models.TextField(blank=True, verbose_name="body"),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("promoted", "Promoted from the waitlist"),
-                    ("initiative_changed", "Initiative changed"),
-                    ("initiative_cancelled", "Initiative cancelled"),
-                    ("campaign_message", "Message from The Knoble"),
-                    ("space_activity", "In a working-group space"),
-                    ("outcome_feedback", "Feedback on a red-flag outcome"),
-                    ("roadmap_update", "A roadmap item or idea you follow changed"),
-                ],
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notifications",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="read_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="read at"),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="notification",
-            name="url",
-            field=models.CharField(blank=True, help_text="A path on this site.", max_length=500, verbose_name="URL"),
-        ),
-        migrations.AlterField(
-            model_name="organisation",
-            name="country",
-            field=django_countries.fields.CountryField(db_index=True, max_length=2, verbose_name="country"),
-        ),
-        migrations.AlterField(
-            model_name="organisation",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="organisation",
-            name="name",
-            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="organisation",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="organisationdomain",
-            name="domain",
-            field=models.CharField(
-                help_text="e.g. examplebank.com, lower case", max_length=253, unique=True, verbose_name="domain"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="organisationdomain",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="domains",
-                to="members.organisation",
-                verbose_name="organisation",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="activity",
+                    options={
+                        "ordering": ["-occurred_at", "-id"],
+                        "permissions": [("record_activity_batch", "Can record batches of activity through the API")],
+                        "verbose_name": "activity",
+                        "verbose_name_plural": "activities",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="apitoken",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "API token",
+                        "verbose_name_plural": "API tokens",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="emailconsent",
+                    options={
+                        "ordering": ["-recorded_at", "-id"],
+                        "verbose_name": "e-mail consent record",
+                        "verbose_name_plural": "e-mail consent records",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="member",
+                    options={
+                        "ordering": ["-created_at"],
+                        "permissions": [
+                            ("use_portal", "Can use the member portal"),
+                            ("view_dashboards", "Can view the leadership dashboards"),
+                        ],
+                        "verbose_name": "member",
+                        "verbose_name_plural": "members",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="notification",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "notification",
+                        "verbose_name_plural": "notifications",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="organisation",
+                    options={
+                        "ordering": ["name"],
+                        "verbose_name": "organisation",
+                        "verbose_name_plural": "organisations",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="organisationdomain",
+                    options={
+                        "ordering": ["domain"],
+                        "verbose_name": "organisation domain",
+                        "verbose_name_plural": "organisation domains",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="user",
+                    options={"verbose_name": "user", "verbose_name_plural": "users"},
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="client_id",
+                    field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="client ID"),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="details",
+                    field=models.JSONField(blank=True, default=dict, verbose_name="details"),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="occurred_at",
+                    field=models.DateTimeField(db_index=True, verbose_name="occurred at"),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="origin",
+                    field=models.CharField(
+                        choices=[("member", "Member"), ("staff", "Staff"), ("system", "System")],
+                        default="member",
+                        max_length=8,
+                        verbose_name="origin",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="source",
+                    field=models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("api", "API"),
+                            ("email", "E-mail"),
+                            ("admin", "Admin"),
+                            ("system", "System"),
+                        ],
+                        default="web",
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="subject_id",
+                    field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="subject ID"),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="subject_type",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="subject type",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="activity",
+                    name="verb",
+                    field=models.CharField(
+                        choices=[
+                            ("signed_up", "Signed up"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("logged_in", "Logged in"),
+                            ("profile_updated", "Profile updated"),
+                            ("onboarding_step", "Onboarding step completed"),
+                            ("initiative_viewed", "Initiative viewed"),
+                            ("initiative_joined", "Initiative joined"),
+                            ("initiative_waitlisted", "Waitlisted for an initiative"),
+                            ("initiative_promoted", "Promoted from a waitlist"),
+                            ("initiative_left", "Initiative left"),
+                            ("message_sent", "Message sent"),
+                            ("message_opened", "Message opened"),
+                            ("link_clicked", "Link clicked"),
+                            ("unsubscribed", "Unsubscribed"),
+                            ("resource_viewed", "Resource viewed"),
+                            ("red_flag_rated", "Red flag rated"),
+                            ("red_flag_suggested", "Red flag suggested"),
+                            ("session_attended", "Attended an initiative session"),
+                            ("space_posted", "Posted in a working-group space"),
+                            ("space_document_uploaded", "Uploaded a document to a working-group space"),
+                            ("outcome_reported", "Reported a red flag's outcomes"),
+                            ("idea_submitted", "Submitted an idea"),
+                            ("idea_voted", "Voted for an idea or a roadmap item"),
+                            ("survey_answered", "Answered a survey"),
+                            ("introduction_requested", "Asked for an introduction"),
+                            ("introduction_accepted", "Accepted an introduction"),
+                            ("member_invited", "Invited a colleague or counterpart"),
+                        ],
+                        max_length=32,
+                        verbose_name="verb",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="digest",
+                    field=models.CharField(max_length=64, unique=True, verbose_name="digest"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="expires_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="expires at"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="last_used_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="prefix",
+                    field=models.CharField(max_length=16, verbose_name="prefix"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="revoked_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="user",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="emailconsent",
+                    name="by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="emailconsent",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="email_consents",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="job_title",
+                    field=models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="members.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="persona",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="personas.persona",
+                        verbose_name="persona",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("left", "Left"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="status_changed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="status_changed_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="status changed by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="timezone",
+                    field=models.CharField(default="UTC", max_length=64, verbose_name="timezone"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalmember",
+                    name="user",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalorganisation",
+                    name="country",
+                    field=django_countries.fields.CountryField(db_index=True, max_length=2, verbose_name="country"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalorganisation",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalorganisation",
+                    name="name",
+                    field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalorganisation",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="job_title",
+                    field=models.CharField(blank=True, max_length=200, verbose_name="job title"),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="members.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="persona",
+                    field=models.ForeignKey(
+                        blank=True,
+                        help_text="The member's primary persona: set by staff, or chosen by the member during onboarding.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="personas.persona",
+                        verbose_name="persona",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("pending", "Pending approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("left", "Left"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="status_changed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="status_changed_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="status changed by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="timezone",
+                    field=models.CharField(default="UTC", max_length=64, verbose_name="timezone"),
+                ),
+                migrations.AlterField(
+                    model_name="member",
+                    name="user",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="member",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="body",
+                    field=models.TextField(blank=True, verbose_name="body"),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("promoted", "Promoted from the waitlist"),
+                            ("initiative_changed", "Initiative changed"),
+                            ("initiative_cancelled", "Initiative cancelled"),
+                            ("campaign_message", "Message from The Knoble"),
+                            ("space_activity", "In a working-group space"),
+                            ("outcome_feedback", "Feedback on a red-flag outcome"),
+                            ("roadmap_update", "A roadmap item or idea you follow changed"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="read_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="read at"),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="notification",
+                    name="url",
+                    field=models.CharField(
+                        blank=True, help_text="A path on this site.", max_length=500, verbose_name="URL"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="organisation",
+                    name="country",
+                    field=django_countries.fields.CountryField(db_index=True, max_length=2, verbose_name="country"),
+                ),
+                migrations.AlterField(
+                    model_name="organisation",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="organisation",
+                    name="name",
+                    field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="organisation",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="organisationdomain",
+                    name="domain",
+                    field=models.CharField(
+                        help_text="e.g. examplebank.com, lower case", max_length=253, unique=True, verbose_name="domain"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="organisationdomain",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="members.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+            ]
+        )
     ]

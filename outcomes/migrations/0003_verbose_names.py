@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,82 +16,86 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="reviewdecision",
-            options={
-                "ordering": ["-decided_at", "-id"],
-                "verbose_name": "outcome review decision",
-                "verbose_name_plural": "outcome review decisions",
-            },
-        ),
-        migrations.AlterField(
-            model_name="outcomereport",
-            name="client_id",
-            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="client ID"),
-        ),
-        migrations.AlterField(
-            model_name="outcomereport",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="referralfeedback",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="referralfeedback",
-            name="given_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="referral_feedback_given",
-                to="members.member",
-                verbose_name="given by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="referralfeedback",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="referral_feedback",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="referralfeedback",
-            name="referring_organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="referral_feedback_received",
-                to="members.organisation",
-                verbose_name="referring organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reviewdecision",
-            name="decided_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="reviewdecision",
-            name="decided_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="decided by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reviewdecision",
-            name="red_flag",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="outcome_reviews",
-                to="ecosystem.redflag",
-                verbose_name="red flag",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="reviewdecision",
+                    options={
+                        "ordering": ["-decided_at", "-id"],
+                        "verbose_name": "outcome review decision",
+                        "verbose_name_plural": "outcome review decisions",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="outcomereport",
+                    name="client_id",
+                    field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="client ID"),
+                ),
+                migrations.AlterField(
+                    model_name="outcomereport",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="referralfeedback",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="referralfeedback",
+                    name="given_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referral_feedback_given",
+                        to="members.member",
+                        verbose_name="given by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="referralfeedback",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referral_feedback",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="referralfeedback",
+                    name="referring_organisation",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referral_feedback_received",
+                        to="members.organisation",
+                        verbose_name="referring organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="reviewdecision",
+                    name="decided_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="decided at"),
+                ),
+                migrations.AlterField(
+                    model_name="reviewdecision",
+                    name="decided_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="reviewdecision",
+                    name="red_flag",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcome_reviews",
+                        to="ecosystem.redflag",
+                        verbose_name="red flag",
+                    ),
+                ),
+            ]
+        )
     ]

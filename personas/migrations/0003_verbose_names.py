@@ -4,6 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,163 +13,179 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="persona",
-            options={"ordering": ["name"], "verbose_name": "persona", "verbose_name_plural": "personas"},
-        ),
-        migrations.AlterField(
-            model_name="historicaljobtobedone",
-            name="evidence_notes",
-            field=models.TextField(blank=True, verbose_name="evidence notes"),
-        ),
-        migrations.AlterField(
-            model_name="historicaljobtobedone",
-            name="importance",
-            field=models.DecimalField(
-                decimal_places=1,
-                max_digits=3,
-                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)],
-                verbose_name="importance",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicaljobtobedone",
-            name="persona",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="personas.persona",
-                verbose_name="persona",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicaljobtobedone",
-            name="satisfaction",
-            field=models.DecimalField(
-                decimal_places=1,
-                max_digits=3,
-                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)],
-                verbose_name="satisfaction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalpersona",
-            name="goals",
-            field=models.TextField(blank=True, verbose_name="goals"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpersona",
-            name="name",
-            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpersona",
-            name="needs",
-            field=models.TextField(blank=True, verbose_name="needs"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpersona",
-            name="pains",
-            field=models.TextField(blank=True, verbose_name="pains"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpersona",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalpersona",
-            name="summary",
-            field=models.TextField(verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="jobtobedone",
-            name="evidence_notes",
-            field=models.TextField(blank=True, verbose_name="evidence notes"),
-        ),
-        migrations.AlterField(
-            model_name="jobtobedone",
-            name="importance",
-            field=models.DecimalField(
-                decimal_places=1,
-                max_digits=3,
-                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)],
-                verbose_name="importance",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="jobtobedone",
-            name="persona",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="jobs",
-                to="personas.persona",
-                verbose_name="persona",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="jobtobedone",
-            name="satisfaction",
-            field=models.DecimalField(
-                decimal_places=1,
-                max_digits=3,
-                validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)],
-                verbose_name="satisfaction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="persona",
-            name="goals",
-            field=models.TextField(blank=True, verbose_name="goals"),
-        ),
-        migrations.AlterField(
-            model_name="persona",
-            name="name",
-            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="persona",
-            name="needs",
-            field=models.TextField(blank=True, verbose_name="needs"),
-        ),
-        migrations.AlterField(
-            model_name="persona",
-            name="pains",
-            field=models.TextField(blank=True, verbose_name="pains"),
-        ),
-        migrations.AlterField(
-            model_name="persona",
-            name="sector",
-            field=models.CharField(
-                choices=[
-                    ("financial_institution", "Financial institution"),
-                    ("law_enforcement", "Law enforcement"),
-                    ("prosecutor", "Prosecutor"),
-                    ("ngo", "NGO"),
-                    ("other", "Other"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="sector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="persona",
-            name="summary",
-            field=models.TextField(verbose_name="summary"),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="persona",
+                    options={"ordering": ["name"], "verbose_name": "persona", "verbose_name_plural": "personas"},
+                ),
+                migrations.AlterField(
+                    model_name="historicaljobtobedone",
+                    name="evidence_notes",
+                    field=models.TextField(blank=True, verbose_name="evidence notes"),
+                ),
+                migrations.AlterField(
+                    model_name="historicaljobtobedone",
+                    name="importance",
+                    field=models.DecimalField(
+                        decimal_places=1,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="importance",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicaljobtobedone",
+                    name="persona",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="personas.persona",
+                        verbose_name="persona",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicaljobtobedone",
+                    name="satisfaction",
+                    field=models.DecimalField(
+                        decimal_places=1,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpersona",
+                    name="goals",
+                    field=models.TextField(blank=True, verbose_name="goals"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpersona",
+                    name="name",
+                    field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpersona",
+                    name="needs",
+                    field=models.TextField(blank=True, verbose_name="needs"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpersona",
+                    name="pains",
+                    field=models.TextField(blank=True, verbose_name="pains"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpersona",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpersona",
+                    name="summary",
+                    field=models.TextField(verbose_name="summary"),
+                ),
+                migrations.AlterField(
+                    model_name="jobtobedone",
+                    name="evidence_notes",
+                    field=models.TextField(blank=True, verbose_name="evidence notes"),
+                ),
+                migrations.AlterField(
+                    model_name="jobtobedone",
+                    name="importance",
+                    field=models.DecimalField(
+                        decimal_places=1,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="importance",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="jobtobedone",
+                    name="persona",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="jobs",
+                        to="personas.persona",
+                        verbose_name="persona",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="jobtobedone",
+                    name="satisfaction",
+                    field=models.DecimalField(
+                        decimal_places=1,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="persona",
+                    name="goals",
+                    field=models.TextField(blank=True, verbose_name="goals"),
+                ),
+                migrations.AlterField(
+                    model_name="persona",
+                    name="name",
+                    field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="persona",
+                    name="needs",
+                    field=models.TextField(blank=True, verbose_name="needs"),
+                ),
+                migrations.AlterField(
+                    model_name="persona",
+                    name="pains",
+                    field=models.TextField(blank=True, verbose_name="pains"),
+                ),
+                migrations.AlterField(
+                    model_name="persona",
+                    name="sector",
+                    field=models.CharField(
+                        choices=[
+                            ("financial_institution", "Financial institution"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("prosecutor", "Prosecutor"),
+                            ("ngo", "NGO"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="persona",
+                    name="summary",
+                    field=models.TextField(verbose_name="summary"),
+                ),
+            ]
+        )
     ]

@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,925 +16,943 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="criterion",
-            options={
-                "ordering": ["model", "position", "id"],
-                "verbose_name": "criterion",
-                "verbose_name_plural": "criteria",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="horizon",
-            options={
-                "ordering": ["roadmap", "start_month"],
-                "verbose_name": "horizon",
-                "verbose_name_plural": "horizons",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="ideationsession",
-            options={
-                "ordering": ["-held_on", "title"],
-                "verbose_name": "ideation session",
-                "verbose_name_plural": "ideation sessions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="opportunity",
-            options={"ordering": ["title"], "verbose_name": "opportunity", "verbose_name_plural": "opportunities"},
-        ),
-        migrations.AlterModelOptions(
-            name="prioritisationmodel",
-            options={
-                "ordering": ["name"],
-                "verbose_name": "prioritisation model",
-                "verbose_name_plural": "prioritisation models",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="rating",
-            options={
-                "ordering": ["opportunity", "criterion__position", "criterion_id"],
-                "verbose_name": "rating",
-                "verbose_name_plural": "ratings",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="roadmap",
-            options={
-                "ordering": ["-first_month", "title"],
-                "verbose_name": "roadmap",
-                "verbose_name_plural": "roadmaps",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="roadmapitem",
-            options={
-                "ordering": ["roadmap", "start_month", "end_month", "id"],
-                "verbose_name": "roadmap item",
-                "verbose_name_plural": "roadmap items",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="roadmaprevision",
-            options={
-                "get_latest_by": "published_at",
-                "ordering": ["roadmap", "-number"],
-                "verbose_name": "roadmap revision",
-                "verbose_name_plural": "roadmap revisions",
-            },
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="direction",
-            field=models.CharField(
-                choices=[("benefit", "Benefit (higher is better)"), ("cost", "Cost (higher is worse)")],
-                default="benefit",
-                max_length=8,
-                verbose_name="direction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="model",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="criteria",
-                to="roadmap.prioritisationmodel",
-                verbose_name="model",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="position",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="role",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("", "—"),
-                    ("reach", "RICE: reach"),
-                    ("impact", "RICE: impact"),
-                    ("confidence", "RICE: confidence (normalised to 0–1 over its scale)"),
-                    ("effort", "RICE: effort"),
-                    ("value", "WSJF: business value"),
-                    ("time_criticality", "WSJF: time criticality"),
-                    ("risk_reduction", "WSJF: risk reduction"),
-                    ("job_size", "WSJF: job size"),
-                ],
-                default="",
-                max_length=20,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="scale_max",
-            field=models.DecimalField(decimal_places=2, default=10, max_digits=8, verbose_name="scale max"),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="scale_min",
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name="scale min"),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="source",
-            field=models.CharField(
-                choices=[
-                    ("rated", "Rated by staff"),
-                    ("jobs", "Fed from jobs (highest opportunity score of the jobs served)"),
-                    (
-                        "votes",
-                        "Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)",
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="criterion",
+                    options={
+                        "ordering": ["model", "position", "id"],
+                        "verbose_name": "criterion",
+                        "verbose_name_plural": "criteria",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="horizon",
+                    options={
+                        "ordering": ["roadmap", "start_month"],
+                        "verbose_name": "horizon",
+                        "verbose_name_plural": "horizons",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="ideationsession",
+                    options={
+                        "ordering": ["-held_on", "title"],
+                        "verbose_name": "ideation session",
+                        "verbose_name_plural": "ideation sessions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="opportunity",
+                    options={
+                        "ordering": ["title"],
+                        "verbose_name": "opportunity",
+                        "verbose_name_plural": "opportunities",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="prioritisationmodel",
+                    options={
+                        "ordering": ["name"],
+                        "verbose_name": "prioritisation model",
+                        "verbose_name_plural": "prioritisation models",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="rating",
+                    options={
+                        "ordering": ["opportunity", "criterion__position", "criterion_id"],
+                        "verbose_name": "rating",
+                        "verbose_name_plural": "ratings",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="roadmap",
+                    options={
+                        "ordering": ["-first_month", "title"],
+                        "verbose_name": "roadmap",
+                        "verbose_name_plural": "roadmaps",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="roadmapitem",
+                    options={
+                        "ordering": ["roadmap", "start_month", "end_month", "id"],
+                        "verbose_name": "roadmap item",
+                        "verbose_name_plural": "roadmap items",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="roadmaprevision",
+                    options={
+                        "get_latest_by": "published_at",
+                        "ordering": ["roadmap", "-number"],
+                        "verbose_name": "roadmap revision",
+                        "verbose_name_plural": "roadmap revisions",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="direction",
+                    field=models.CharField(
+                        choices=[("benefit", "Benefit (higher is better)"), ("cost", "Cost (higher is worse)")],
+                        default="benefit",
+                        max_length=8,
+                        verbose_name="direction",
                     ),
-                ],
-                default="rated",
-                max_length=8,
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="criterion",
-            name="weight",
-            field=models.DecimalField(
-                decimal_places=2,
-                default=1,
-                max_digits=6,
-                validators=[django.core.validators.MinValueValidator(0)],
-                verbose_name="weight",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="direction",
-            field=models.CharField(
-                choices=[("benefit", "Benefit (higher is better)"), ("cost", "Cost (higher is worse)")],
-                default="benefit",
-                max_length=8,
-                verbose_name="direction",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="model",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.prioritisationmodel",
-                verbose_name="model",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="position",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="role",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("", "—"),
-                    ("reach", "RICE: reach"),
-                    ("impact", "RICE: impact"),
-                    ("confidence", "RICE: confidence (normalised to 0–1 over its scale)"),
-                    ("effort", "RICE: effort"),
-                    ("value", "WSJF: business value"),
-                    ("time_criticality", "WSJF: time criticality"),
-                    ("risk_reduction", "WSJF: risk reduction"),
-                    ("job_size", "WSJF: job size"),
-                ],
-                default="",
-                max_length=20,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="scale_max",
-            field=models.DecimalField(decimal_places=2, default=10, max_digits=8, verbose_name="scale max"),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="scale_min",
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name="scale min"),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="source",
-            field=models.CharField(
-                choices=[
-                    ("rated", "Rated by staff"),
-                    ("jobs", "Fed from jobs (highest opportunity score of the jobs served)"),
-                    (
-                        "votes",
-                        "Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)",
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="model",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="roadmap.prioritisationmodel",
+                        verbose_name="model",
                     ),
-                ],
-                default="rated",
-                max_length=8,
-                verbose_name="source",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalcriterion",
-            name="weight",
-            field=models.DecimalField(
-                decimal_places=2,
-                default=1,
-                max_digits=6,
-                validators=[django.core.validators.MinValueValidator(0)],
-                verbose_name="weight",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalhorizon",
-            name="end_month",
-            field=models.PositiveSmallIntegerField(verbose_name="end month"),
-        ),
-        migrations.AlterField(
-            model_name="historicalhorizon",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalhorizon",
-            name="roadmap",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.roadmap",
-                verbose_name="roadmap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalhorizon",
-            name="start_month",
-            field=models.PositiveSmallIntegerField(verbose_name="start month"),
-        ),
-        migrations.AlterField(
-            model_name="historicalhorizon",
-            name="theme",
-            field=models.CharField(blank=True, max_length=300, verbose_name="theme"),
-        ),
-        migrations.AlterField(
-            model_name="historicalideationsession",
-            name="facilitator",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="facilitator",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalideationsession",
-            name="notes",
-            field=models.TextField(blank=True, verbose_name="notes"),
-        ),
-        migrations.AlterField(
-            model_name="historicalideationsession",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="historicalopportunity",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalopportunity",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="historicalopportunity",
-            name="owner",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalopportunity",
-            name="session",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.ideationsession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalopportunity",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("idea", "Idea"),
-                    ("shortlisted", "Shortlisted"),
-                    ("planned", "Planned"),
-                    ("parked", "Parked"),
-                    ("rejected", "Rejected"),
-                ],
-                db_index=True,
-                default="idea",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalopportunity",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="historicalprioritisationmodel",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalprioritisationmodel",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="historicalprioritisationmodel",
-            name="formula",
-            field=models.CharField(
-                choices=[
-                    ("weighted", "Weighted score"),
-                    ("rice", "RICE (reach × impact × confidence ÷ effort)"),
-                    ("wsjf", "WSJF ((value + time criticality + risk reduction) ÷ job size)"),
-                ],
-                default="weighted",
-                max_length=16,
-                verbose_name="formula",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalprioritisationmodel",
-            name="name",
-            field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="historicalrating",
-            name="criterion",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.criterion",
-                verbose_name="criterion",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalrating",
-            name="opportunity",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalrating",
-            name="rated_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="rated by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalrating",
-            name="value",
-            field=models.DecimalField(decimal_places=2, max_digits=8, verbose_name="value"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmap",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmap",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmap",
-            name="first_month",
-            field=models.DateField(help_text="The first day of the roadmap's first month.", verbose_name="first month"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmap",
-            name="months",
-            field=models.PositiveSmallIntegerField(
-                default=18,
-                validators=[django.core.validators.MinValueValidator(3), django.core.validators.MaxValueValidator(36)],
-                verbose_name="months",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmap",
-            name="published_at",
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmap",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="end_month",
-            field=models.PositiveSmallIntegerField(verbose_name="end month"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="horizon",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.horizon",
-                verbose_name="horizon",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="opportunity",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="owner",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="roadmap",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="roadmap.roadmap",
-                verbose_name="roadmap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="start_month",
-            field=models.PositiveSmallIntegerField(verbose_name="start month"),
-        ),
-        migrations.AlterField(
-            model_name="historicalroadmapitem",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("planned", "Planned"),
-                    ("in_progress", "In progress"),
-                    ("done", "Done"),
-                    ("at_risk", "At risk"),
-                    ("dropped", "Dropped"),
-                ],
-                db_index=True,
-                default="planned",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="horizon",
-            name="end_month",
-            field=models.PositiveSmallIntegerField(verbose_name="end month"),
-        ),
-        migrations.AlterField(
-            model_name="horizon",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="horizon",
-            name="roadmap",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="horizons",
-                to="roadmap.roadmap",
-                verbose_name="roadmap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="horizon",
-            name="start_month",
-            field=models.PositiveSmallIntegerField(verbose_name="start month"),
-        ),
-        migrations.AlterField(
-            model_name="horizon",
-            name="theme",
-            field=models.CharField(blank=True, max_length=300, verbose_name="theme"),
-        ),
-        migrations.AlterField(
-            model_name="ideationsession",
-            name="facilitator",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="facilitator",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ideationsession",
-            name="notes",
-            field=models.TextField(blank=True, verbose_name="notes"),
-        ),
-        migrations.AlterField(
-            model_name="ideationsession",
-            name="personas",
-            field=models.ManyToManyField(
-                blank=True, related_name="ideation_sessions", to="personas.persona", verbose_name="personas"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="ideationsession",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="depends_on",
-            field=models.ManyToManyField(
-                blank=True,
-                help_text="Opportunities that must be delivered first; planning places this one after them.",
-                related_name="enables",
-                to="roadmap.opportunity",
-                verbose_name="depends on",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="jobs",
-            field=models.ManyToManyField(
-                blank=True, related_name="opportunities", to="personas.jobtobedone", verbose_name="jobs"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="session",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="opportunities",
-                to="roadmap.ideationsession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("idea", "Idea"),
-                    ("shortlisted", "Shortlisted"),
-                    ("planned", "Planned"),
-                    ("parked", "Parked"),
-                    ("rejected", "Rejected"),
-                ],
-                db_index=True,
-                default="idea",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="opportunity",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="prioritisationmodel",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="prioritisationmodel",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="prioritisationmodel",
-            name="formula",
-            field=models.CharField(
-                choices=[
-                    ("weighted", "Weighted score"),
-                    ("rice", "RICE (reach × impact × confidence ÷ effort)"),
-                    ("wsjf", "WSJF ((value + time criticality + risk reduction) ÷ job size)"),
-                ],
-                default="weighted",
-                max_length=16,
-                verbose_name="formula",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="prioritisationmodel",
-            name="name",
-            field=models.CharField(max_length=200, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="rating",
-            name="criterion",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="ratings",
-                to="roadmap.criterion",
-                verbose_name="criterion",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rating",
-            name="opportunity",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="ratings",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rating",
-            name="rated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="rated at"),
-        ),
-        migrations.AlterField(
-            model_name="rating",
-            name="rated_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="rated by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rating",
-            name="value",
-            field=models.DecimalField(decimal_places=2, max_digits=8, verbose_name="value"),
-        ),
-        migrations.AlterField(
-            model_name="roadmap",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="roadmap",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmap",
-            name="first_month",
-            field=models.DateField(help_text="The first day of the roadmap's first month.", verbose_name="first month"),
-        ),
-        migrations.AlterField(
-            model_name="roadmap",
-            name="months",
-            field=models.PositiveSmallIntegerField(
-                default=18,
-                validators=[django.core.validators.MinValueValidator(3), django.core.validators.MaxValueValidator(36)],
-                verbose_name="months",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmap",
-            name="published_at",
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="roadmap",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="dependencies",
-            field=models.ManyToManyField(
-                blank=True, related_name="dependents", to="roadmap.roadmapitem", verbose_name="dependencies"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="end_month",
-            field=models.PositiveSmallIntegerField(verbose_name="end month"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="horizon",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="items",
-                to="roadmap.horizon",
-                verbose_name="horizon",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="opportunity",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="roadmap_items",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="roadmap",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="items",
-                to="roadmap.roadmap",
-                verbose_name="roadmap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="start_month",
-            field=models.PositiveSmallIntegerField(verbose_name="start month"),
-        ),
-        migrations.AlterField(
-            model_name="roadmapitem",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("planned", "Planned"),
-                    ("in_progress", "In progress"),
-                    ("done", "Done"),
-                    ("at_risk", "At risk"),
-                    ("dropped", "Dropped"),
-                ],
-                db_index=True,
-                default="planned",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmaprevision",
-            name="note",
-            field=models.TextField(blank=True, verbose_name="note"),
-        ),
-        migrations.AlterField(
-            model_name="roadmaprevision",
-            name="number",
-            field=models.PositiveIntegerField(verbose_name="number"),
-        ),
-        migrations.AlterField(
-            model_name="roadmaprevision",
-            name="published_at",
-            field=models.DateTimeField(db_index=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="roadmaprevision",
-            name="published_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="published by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmaprevision",
-            name="roadmap",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="revisions",
-                to="roadmap.roadmap",
-                verbose_name="roadmap",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="roadmaprevision",
-            name="snapshot",
-            field=models.JSONField(verbose_name="snapshot"),
-        ),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="role",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("reach", "RICE: reach"),
+                            ("impact", "RICE: impact"),
+                            ("confidence", "RICE: confidence (normalised to 0–1 over its scale)"),
+                            ("effort", "RICE: effort"),
+                            ("value", "WSJF: business value"),
+                            ("time_criticality", "WSJF: time criticality"),
+                            ("risk_reduction", "WSJF: risk reduction"),
+                            ("job_size", "WSJF: job size"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="scale_max",
+                    field=models.DecimalField(decimal_places=2, default=10, max_digits=8, verbose_name="scale max"),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="scale_min",
+                    field=models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name="scale min"),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="source",
+                    field=models.CharField(
+                        choices=[
+                            ("rated", "Rated by staff"),
+                            ("jobs", "Fed from jobs (highest opportunity score of the jobs served)"),
+                            (
+                                "votes",
+                                "Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)",
+                            ),
+                        ],
+                        default="rated",
+                        max_length=8,
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="criterion",
+                    name="weight",
+                    field=models.DecimalField(
+                        decimal_places=2,
+                        default=1,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="weight",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="direction",
+                    field=models.CharField(
+                        choices=[("benefit", "Benefit (higher is better)"), ("cost", "Cost (higher is worse)")],
+                        default="benefit",
+                        max_length=8,
+                        verbose_name="direction",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="model",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.prioritisationmodel",
+                        verbose_name="model",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="position",
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name="position"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="role",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("reach", "RICE: reach"),
+                            ("impact", "RICE: impact"),
+                            ("confidence", "RICE: confidence (normalised to 0–1 over its scale)"),
+                            ("effort", "RICE: effort"),
+                            ("value", "WSJF: business value"),
+                            ("time_criticality", "WSJF: time criticality"),
+                            ("risk_reduction", "WSJF: risk reduction"),
+                            ("job_size", "WSJF: job size"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="scale_max",
+                    field=models.DecimalField(decimal_places=2, default=10, max_digits=8, verbose_name="scale max"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="scale_min",
+                    field=models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name="scale min"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="source",
+                    field=models.CharField(
+                        choices=[
+                            ("rated", "Rated by staff"),
+                            ("jobs", "Fed from jobs (highest opportunity score of the jobs served)"),
+                            (
+                                "votes",
+                                "Fed from member votes (on the item and on the ideas taken into it, up to the scale's top)",
+                            ),
+                        ],
+                        default="rated",
+                        max_length=8,
+                        verbose_name="source",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalcriterion",
+                    name="weight",
+                    field=models.DecimalField(
+                        decimal_places=2,
+                        default=1,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="weight",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalhorizon",
+                    name="end_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="end month"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalhorizon",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalhorizon",
+                    name="roadmap",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.roadmap",
+                        verbose_name="roadmap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalhorizon",
+                    name="start_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="start month"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalhorizon",
+                    name="theme",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="theme"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalideationsession",
+                    name="facilitator",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="facilitator",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalideationsession",
+                    name="notes",
+                    field=models.TextField(blank=True, verbose_name="notes"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalideationsession",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalopportunity",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalopportunity",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalopportunity",
+                    name="owner",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalopportunity",
+                    name="session",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.ideationsession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalopportunity",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("shortlisted", "Shortlisted"),
+                            ("planned", "Planned"),
+                            ("parked", "Parked"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="idea",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalopportunity",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalprioritisationmodel",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalprioritisationmodel",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalprioritisationmodel",
+                    name="formula",
+                    field=models.CharField(
+                        choices=[
+                            ("weighted", "Weighted score"),
+                            ("rice", "RICE (reach × impact × confidence ÷ effort)"),
+                            ("wsjf", "WSJF ((value + time criticality + risk reduction) ÷ job size)"),
+                        ],
+                        default="weighted",
+                        max_length=16,
+                        verbose_name="formula",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalprioritisationmodel",
+                    name="name",
+                    field=models.CharField(db_index=True, max_length=200, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalrating",
+                    name="criterion",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalrating",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalrating",
+                    name="rated_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="rated by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalrating",
+                    name="value",
+                    field=models.DecimalField(decimal_places=2, max_digits=8, verbose_name="value"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmap",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmap",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmap",
+                    name="first_month",
+                    field=models.DateField(
+                        help_text="The first day of the roadmap's first month.", verbose_name="first month"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmap",
+                    name="months",
+                    field=models.PositiveSmallIntegerField(
+                        default=18,
+                        validators=[
+                            django.core.validators.MinValueValidator(3),
+                            django.core.validators.MaxValueValidator(36),
+                        ],
+                        verbose_name="months",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmap",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmap",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="end_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="end month"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="horizon",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.horizon",
+                        verbose_name="horizon",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="owner",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="roadmap",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roadmap.roadmap",
+                        verbose_name="roadmap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="start_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="start month"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalroadmapitem",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("at_risk", "At risk"),
+                            ("dropped", "Dropped"),
+                        ],
+                        db_index=True,
+                        default="planned",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="horizon",
+                    name="end_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="end month"),
+                ),
+                migrations.AlterField(
+                    model_name="horizon",
+                    name="name",
+                    field=models.CharField(max_length=100, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="horizon",
+                    name="roadmap",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="horizons",
+                        to="roadmap.roadmap",
+                        verbose_name="roadmap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="horizon",
+                    name="start_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="start month"),
+                ),
+                migrations.AlterField(
+                    model_name="horizon",
+                    name="theme",
+                    field=models.CharField(blank=True, max_length=300, verbose_name="theme"),
+                ),
+                migrations.AlterField(
+                    model_name="ideationsession",
+                    name="facilitator",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="facilitator",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ideationsession",
+                    name="notes",
+                    field=models.TextField(blank=True, verbose_name="notes"),
+                ),
+                migrations.AlterField(
+                    model_name="ideationsession",
+                    name="personas",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="ideation_sessions", to="personas.persona", verbose_name="personas"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ideationsession",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="depends_on",
+                    field=models.ManyToManyField(
+                        blank=True,
+                        help_text="Opportunities that must be delivered first; planning places this one after them.",
+                        related_name="enables",
+                        to="roadmap.opportunity",
+                        verbose_name="depends on",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="jobs",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="opportunities", to="personas.jobtobedone", verbose_name="jobs"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="owner",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="session",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opportunities",
+                        to="roadmap.ideationsession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("shortlisted", "Shortlisted"),
+                            ("planned", "Planned"),
+                            ("parked", "Parked"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="idea",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="opportunity",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="prioritisationmodel",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="prioritisationmodel",
+                    name="description",
+                    field=models.TextField(blank=True, verbose_name="description"),
+                ),
+                migrations.AlterField(
+                    model_name="prioritisationmodel",
+                    name="formula",
+                    field=models.CharField(
+                        choices=[
+                            ("weighted", "Weighted score"),
+                            ("rice", "RICE (reach × impact × confidence ÷ effort)"),
+                            ("wsjf", "WSJF ((value + time criticality + risk reduction) ÷ job size)"),
+                        ],
+                        default="weighted",
+                        max_length=16,
+                        verbose_name="formula",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="prioritisationmodel",
+                    name="name",
+                    field=models.CharField(max_length=200, unique=True, verbose_name="name"),
+                ),
+                migrations.AlterField(
+                    model_name="rating",
+                    name="criterion",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="roadmap.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rating",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rating",
+                    name="rated_at",
+                    field=models.DateTimeField(auto_now=True, verbose_name="rated at"),
+                ),
+                migrations.AlterField(
+                    model_name="rating",
+                    name="rated_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="rated by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="rating",
+                    name="value",
+                    field=models.DecimalField(decimal_places=2, max_digits=8, verbose_name="value"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmap",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmap",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmap",
+                    name="first_month",
+                    field=models.DateField(
+                        help_text="The first day of the roadmap's first month.", verbose_name="first month"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmap",
+                    name="months",
+                    field=models.PositiveSmallIntegerField(
+                        default=18,
+                        validators=[
+                            django.core.validators.MinValueValidator(3),
+                            django.core.validators.MaxValueValidator(36),
+                        ],
+                        verbose_name="months",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmap",
+                    name="published_at",
+                    field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmap",
+                    name="title",
+                    field=models.CharField(max_length=200, verbose_name="title"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="dependencies",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="dependents", to="roadmap.roadmapitem", verbose_name="dependencies"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="end_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="end month"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="horizon",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="roadmap.horizon",
+                        verbose_name="horizon",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roadmap_items",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="owner",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="roadmap",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="roadmap.roadmap",
+                        verbose_name="roadmap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="start_month",
+                    field=models.PositiveSmallIntegerField(verbose_name="start month"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmapitem",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("at_risk", "At risk"),
+                            ("dropped", "Dropped"),
+                        ],
+                        db_index=True,
+                        default="planned",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmaprevision",
+                    name="note",
+                    field=models.TextField(blank=True, verbose_name="note"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmaprevision",
+                    name="number",
+                    field=models.PositiveIntegerField(verbose_name="number"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmaprevision",
+                    name="published_at",
+                    field=models.DateTimeField(db_index=True, verbose_name="published at"),
+                ),
+                migrations.AlterField(
+                    model_name="roadmaprevision",
+                    name="published_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmaprevision",
+                    name="roadmap",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="roadmap.roadmap",
+                        verbose_name="roadmap",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="roadmaprevision",
+                    name="snapshot",
+                    field=models.JSONField(verbose_name="snapshot"),
+                ),
+            ]
+        )
     ]

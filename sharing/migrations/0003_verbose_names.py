@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,99 +16,103 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="recipient",
-            options={"verbose_name": "recipient", "verbose_name_plural": "recipients"},
-        ),
-        migrations.AlterField(
-            model_name="accesslog",
-            name="content_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="accesslog",
-            name="object_id",
-            field=models.PositiveBigIntegerField(verbose_name="object ID"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsharinggroup",
-            name="created_at",
-            field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="labelchange",
-            name="content_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="labelchange",
-            name="object_id",
-            field=models.PositiveBigIntegerField(verbose_name="object ID"),
-        ),
-        migrations.AlterField(
-            model_name="recipient",
-            name="content_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="recipient",
-            name="group",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="sharing.sharinggroup",
-                verbose_name="group",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="recipient",
-            name="object_id",
-            field=models.PositiveBigIntegerField(verbose_name="object ID"),
-        ),
-        migrations.AlterField(
-            model_name="recipient",
-            name="organisation",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="members.organisation",
-                verbose_name="organisation",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="recipient",
-            name="user",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="sharinggroup",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="recipient",
+                    options={"verbose_name": "recipient", "verbose_name_plural": "recipients"},
+                ),
+                migrations.AlterField(
+                    model_name="accesslog",
+                    name="content_type",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="accesslog",
+                    name="object_id",
+                    field=models.PositiveBigIntegerField(verbose_name="object ID"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsharinggroup",
+                    name="created_at",
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="labelchange",
+                    name="content_type",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="labelchange",
+                    name="object_id",
+                    field=models.PositiveBigIntegerField(verbose_name="object ID"),
+                ),
+                migrations.AlterField(
+                    model_name="recipient",
+                    name="content_type",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="recipient",
+                    name="group",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="sharing.sharinggroup",
+                        verbose_name="group",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="recipient",
+                    name="object_id",
+                    field=models.PositiveBigIntegerField(verbose_name="object ID"),
+                ),
+                migrations.AlterField(
+                    model_name="recipient",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="recipient",
+                    name="user",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="sharinggroup",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+            ]
+        )
     ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import spaces.models
+from core.migration_operations import NamesOnly
 
 
 class Migration(migrations.Migration):
@@ -18,515 +19,525 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="documentversion",
-            options={
-                "ordering": ["document", "-number"],
-                "verbose_name": "document version",
-                "verbose_name_plural": "document versions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="follow",
-            options={"verbose_name": "follow", "verbose_name_plural": "follows"},
-        ),
-        migrations.AlterModelOptions(
-            name="moderationaction",
-            options={
-                "ordering": ["-at", "-id"],
-                "verbose_name": "moderation action",
-                "verbose_name_plural": "moderation actions",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="postreport",
-            options={
-                "ordering": ["created_at", "id"],
-                "verbose_name": "post report",
-                "verbose_name_plural": "post reports",
-            },
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="created_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="reminded_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="reminded at"),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="session",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="action_items",
-                to="initiatives.initiativesession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="space",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="action_items",
-                to="spaces.space",
-                verbose_name="space",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="document",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="document",
-            name="space",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="documents",
-                to="spaces.space",
-                verbose_name="space",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="document",
-            name="updated_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="document",
-            name="uploaded_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="members.member",
-                verbose_name="uploaded by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="content_type",
-            field=models.CharField(max_length=100, verbose_name="content type"),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="document",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="versions",
-                to="spaces.document",
-                verbose_name="document",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="file",
-            field=models.FileField(max_length=300, upload_to=spaces.models._version_path, verbose_name="file"),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="number",
-            field=models.PositiveIntegerField(verbose_name="number"),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="sha256",
-            field=models.CharField(max_length=64, verbose_name="SHA-256"),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="size",
-            field=models.PositiveBigIntegerField(verbose_name="size"),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="uploaded_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="uploaded at"),
-        ),
-        migrations.AlterField(
-            model_name="documentversion",
-            name="uploaded_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="members.member",
-                verbose_name="uploaded by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="follow",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="follow",
-            name="space",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="follows",
-                to="spaces.space",
-                verbose_name="space",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalactionitem",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalactionitem",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalactionitem",
-            name="session",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="initiatives.initiativesession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalactionitem",
-            name="space",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="spaces.space",
-                verbose_name="space",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalpost",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpost",
-            name="edited_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="edited at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpost",
-            name="hidden_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="hidden at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalpost",
-            name="hidden_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="hidden by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalpost",
-            name="thread",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="spaces.thread",
-                verbose_name="thread",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsessionnotes",
-            name="session",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="initiatives.initiativesession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalsessionnotes",
-            name="updated_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalsessionnotes",
-            name="updated_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="updated by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalthread",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="historicalthread",
-            name="space",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="spaces.space",
-                verbose_name="space",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="moderationaction",
-            name="at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
-        ),
-        migrations.AlterField(
-            model_name="moderationaction",
-            name="by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="moderator",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="moderationaction",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("pin", "Pinned"),
-                    ("unpin", "Unpinned"),
-                    ("lock", "Locked"),
-                    ("unlock", "Unlocked"),
-                    ("hide", "Hidden"),
-                    ("unhide", "Shown again"),
-                    ("dismiss", "Report dismissed"),
-                ],
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="moderationaction",
-            name="post",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="spaces.post",
-                verbose_name="post",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="moderationaction",
-            name="space",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="spaces.space", verbose_name="space"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="moderationaction",
-            name="thread",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="spaces.thread", verbose_name="thread"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="post",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="post",
-            name="edited_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="edited at"),
-        ),
-        migrations.AlterField(
-            model_name="post",
-            name="hidden_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="hidden at"),
-        ),
-        migrations.AlterField(
-            model_name="post",
-            name="hidden_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="hidden by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="post",
-            name="thread",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="posts",
-                to="spaces.thread",
-                verbose_name="thread",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="postreport",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="postreport",
-            name="post",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="reports",
-                to="spaces.post",
-                verbose_name="post",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="postreport",
-            name="reporter",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="members.member",
-                verbose_name="reporter",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="postreport",
-            name="resolved_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
-        ),
-        migrations.AlterField(
-            model_name="postreport",
-            name="resolved_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="resolved by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="sessionnotes",
-            name="session",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notes",
-                to="initiatives.initiativesession",
-                verbose_name="session",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="sessionnotes",
-            name="updated_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="sessionnotes",
-            name="updated_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="updated by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="space",
-            name="audience",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="sharing.sharinggroup",
-                verbose_name="audience",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="space",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="space",
-            name="initiative",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="space",
-                to="initiatives.initiative",
-                verbose_name="initiative",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="thread",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="thread",
-            name="last_post_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="last post at"),
-        ),
-        migrations.AlterField(
-            model_name="thread",
-            name="space",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="threads",
-                to="spaces.space",
-                verbose_name="space",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="documentversion",
+                    options={
+                        "ordering": ["document", "-number"],
+                        "verbose_name": "document version",
+                        "verbose_name_plural": "document versions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="follow",
+                    options={"verbose_name": "follow", "verbose_name_plural": "follows"},
+                ),
+                migrations.AlterModelOptions(
+                    name="moderationaction",
+                    options={
+                        "ordering": ["-at", "-id"],
+                        "verbose_name": "moderation action",
+                        "verbose_name_plural": "moderation actions",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="postreport",
+                    options={
+                        "ordering": ["created_at", "id"],
+                        "verbose_name": "post report",
+                        "verbose_name_plural": "post reports",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="actionitem",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="actionitem",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="actionitem",
+                    name="reminded_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="reminded at"),
+                ),
+                migrations.AlterField(
+                    model_name="actionitem",
+                    name="session",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="action_items",
+                        to="initiatives.initiativesession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="actionitem",
+                    name="space",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_items",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="document",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="document",
+                    name="space",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="document",
+                    name="updated_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="document",
+                    name="uploaded_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="uploaded by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="content_type",
+                    field=models.CharField(max_length=100, verbose_name="content type"),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="document",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="spaces.document",
+                        verbose_name="document",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="file",
+                    field=models.FileField(max_length=300, upload_to=spaces.models._version_path, verbose_name="file"),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="number",
+                    field=models.PositiveIntegerField(verbose_name="number"),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="sha256",
+                    field=models.CharField(max_length=64, verbose_name="SHA-256"),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="size",
+                    field=models.PositiveBigIntegerField(verbose_name="size"),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="uploaded_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="uploaded at"),
+                ),
+                migrations.AlterField(
+                    model_name="documentversion",
+                    name="uploaded_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="uploaded by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="follow",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="follow",
+                    name="space",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follows",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactionitem",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactionitem",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactionitem",
+                    name="session",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="initiatives.initiativesession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalactionitem",
+                    name="space",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpost",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpost",
+                    name="edited_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="edited at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpost",
+                    name="hidden_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="hidden at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpost",
+                    name="hidden_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="hidden by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalpost",
+                    name="thread",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="spaces.thread",
+                        verbose_name="thread",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsessionnotes",
+                    name="session",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="initiatives.initiativesession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsessionnotes",
+                    name="updated_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalsessionnotes",
+                    name="updated_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="historicalthread",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="historicalthread",
+                    name="space",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="moderationaction",
+                    name="at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                migrations.AlterField(
+                    model_name="moderationaction",
+                    name="by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="moderator",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="moderationaction",
+                    name="kind",
+                    field=models.CharField(
+                        choices=[
+                            ("pin", "Pinned"),
+                            ("unpin", "Unpinned"),
+                            ("lock", "Locked"),
+                            ("unlock", "Unlocked"),
+                            ("hide", "Hidden"),
+                            ("unhide", "Shown again"),
+                            ("dismiss", "Report dismissed"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="moderationaction",
+                    name="post",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="spaces.post",
+                        verbose_name="post",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="moderationaction",
+                    name="space",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="moderationaction",
+                    name="thread",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="spaces.thread",
+                        verbose_name="thread",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="post",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="post",
+                    name="edited_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="edited at"),
+                ),
+                migrations.AlterField(
+                    model_name="post",
+                    name="hidden_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="hidden at"),
+                ),
+                migrations.AlterField(
+                    model_name="post",
+                    name="hidden_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="hidden by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="post",
+                    name="thread",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="spaces.thread",
+                        verbose_name="thread",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="postreport",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="postreport",
+                    name="post",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="spaces.post",
+                        verbose_name="post",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="postreport",
+                    name="reporter",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="reporter",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="postreport",
+                    name="resolved_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                migrations.AlterField(
+                    model_name="postreport",
+                    name="resolved_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="sessionnotes",
+                    name="session",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="initiatives.initiativesession",
+                        verbose_name="session",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="sessionnotes",
+                    name="updated_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
+                ),
+                migrations.AlterField(
+                    model_name="sessionnotes",
+                    name="updated_by",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="space",
+                    name="audience",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sharing.sharinggroup",
+                        verbose_name="audience",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="space",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="space",
+                    name="initiative",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="space",
+                        to="initiatives.initiative",
+                        verbose_name="initiative",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="thread",
+                    name="created_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="thread",
+                    name="last_post_at",
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="last post at"),
+                ),
+                migrations.AlterField(
+                    model_name="thread",
+                    name="space",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="threads",
+                        to="spaces.space",
+                        verbose_name="space",
+                    ),
+                ),
+            ]
+        )
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,19 +13,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="translation",
-            name="content_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="translation",
-            name="object_id",
-            field=models.PositiveBigIntegerField(verbose_name="object ID"),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterField(
+                    model_name="translation",
+                    name="content_type",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="translation",
+                    name="object_id",
+                    field=models.PositiveBigIntegerField(verbose_name="object ID"),
+                ),
+            ]
+        )
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import NamesOnly
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -16,467 +18,499 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="comment",
-            options={"ordering": ["created_at", "id"], "verbose_name": "comment", "verbose_name_plural": "comments"},
-        ),
-        migrations.AlterModelOptions(
-            name="follow",
-            options={"ordering": ["-created_at", "-id"], "verbose_name": "follow", "verbose_name_plural": "follows"},
-        ),
-        migrations.AlterModelOptions(
-            name="highlight",
-            options={
-                "ordering": ["-observed_on", "-id"],
-                "verbose_name": "highlight",
-                "verbose_name_plural": "highlights",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="idea",
-            options={"ordering": ["-created_at", "-id"], "verbose_name": "idea", "verbose_name_plural": "ideas"},
-        ),
-        migrations.AlterModelOptions(
-            name="participant",
-            options={"ordering": ["study", "id"], "verbose_name": "participant", "verbose_name_plural": "participants"},
-        ),
-        migrations.AlterModelOptions(
-            name="researchnote",
-            options={
-                "ordering": ["-held_on", "-id"],
-                "verbose_name": "research note",
-                "verbose_name_plural": "research notes",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="revisionnotice",
-            options={"verbose_name": "revision notice", "verbose_name_plural": "revision notices"},
-        ),
-        migrations.AlterModelOptions(
-            name="study",
-            options={"ordering": ["-started_on", "title"], "verbose_name": "study", "verbose_name_plural": "studies"},
-        ),
-        migrations.AlterModelOptions(
-            name="survey",
-            options={"ordering": ["-created_at", "-id"], "verbose_name": "survey", "verbose_name_plural": "surveys"},
-        ),
-        migrations.AlterModelOptions(
-            name="surveyanswer",
-            options={"verbose_name": "survey answer", "verbose_name_plural": "survey answers"},
-        ),
-        migrations.AlterModelOptions(
-            name="surveyresponse",
-            options={
-                "ordering": ["-submitted_at", "-id"],
-                "verbose_name": "survey response",
-                "verbose_name_plural": "survey responses",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="vote",
-            options={"ordering": ["-created_at", "-id"], "verbose_name": "vote", "verbose_name_plural": "votes"},
-        ),
-        migrations.AlterField(
-            model_name="comment",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="idea_comments",
-                to="members.member",
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="comment",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="comment",
-            name="idea",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="comments",
-                to="voice.idea",
-                verbose_name="idea",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="follow",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="follow",
-            name="idea",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="follows",
-                to="voice.idea",
-                verbose_name="idea",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="follow",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="follows",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="follow",
-            name="opportunity",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="member_follows",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="highlight",
-            name="jobs",
-            field=models.ManyToManyField(
-                blank=True, related_name="highlights", to="personas.jobtobedone", verbose_name="jobs"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="highlight",
-            name="note",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="highlights",
-                to="voice.researchnote",
-                verbose_name="note",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="highlight",
-            name="opportunities",
-            field=models.ManyToManyField(
-                blank=True, related_name="highlights", to="roadmap.opportunity", verbose_name="opportunities"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="highlight",
-            name="personas",
-            field=models.ManyToManyField(
-                blank=True, related_name="highlights", to="personas.persona", verbose_name="personas"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="highlight",
-            name="red_flags",
-            field=models.ManyToManyField(
-                blank=True, related_name="highlights", to="ecosystem.redflag", verbose_name="red flags"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idea",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ideas",
-                to="members.member",
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idea",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="idea",
-            name="merged_into",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="merged_ideas",
-                to="voice.idea",
-                verbose_name="merged into",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idea",
-            name="opportunity",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="ideas",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idea",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("open", "Open"),
-                    ("triaged", "Taken into an opportunity"),
-                    ("merged", "Merged into another idea"),
-                    ("declined", "Declined"),
-                ],
-                db_index=True,
-                default="open",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="participant",
-            name="member",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="participant",
-            name="study",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="participants",
-                to="voice.study",
-                verbose_name="study",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="researchnote",
-            name="participant",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="notes",
-                to="voice.participant",
-                verbose_name="participant",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="researchnote",
-            name="study",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="notes",
-                to="voice.study",
-                verbose_name="study",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="researchnote",
-            name="written_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="written by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="revisionnotice",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="revisionnotice",
-            name="notified",
-            field=models.PositiveIntegerField(default=0, verbose_name="notified"),
-        ),
-        migrations.AlterField(
-            model_name="revisionnotice",
-            name="revision",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="roadmap.roadmaprevision",
-                verbose_name="revision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="survey",
-            name="closed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-        ),
-        migrations.AlterField(
-            model_name="survey",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="survey",
-            name="opened_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="opened at"),
-        ),
-        migrations.AlterField(
-            model_name="survey",
-            name="persona",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="surveys",
-                to="personas.persona",
-                verbose_name="persona",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="survey",
-            name="rerun_of",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="reruns",
-                to="voice.survey",
-                verbose_name="rerun of",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="survey",
-            name="status",
-            field=models.CharField(
-                choices=[("draft", "Draft"), ("open", "Open"), ("closed", "Closed")],
-                db_index=True,
-                default="draft",
-                max_length=8,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="surveyanswer",
-            name="importance",
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="importance"),
-        ),
-        migrations.AlterField(
-            model_name="surveyanswer",
-            name="job",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="survey_answers",
-                to="personas.jobtobedone",
-                verbose_name="job",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="surveyanswer",
-            name="response",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="answers",
-                to="voice.surveyresponse",
-                verbose_name="response",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="surveyanswer",
-            name="satisfaction",
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="satisfaction"),
-        ),
-        migrations.AlterField(
-            model_name="surveyresponse",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="survey_responses",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="surveyresponse",
-            name="persona",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="personas.persona",
-                verbose_name="persona",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="surveyresponse",
-            name="sector",
-            field=models.CharField(blank=True, max_length=32, verbose_name="sector"),
-        ),
-        migrations.AlterField(
-            model_name="surveyresponse",
-            name="submitted_at",
-            field=models.DateTimeField(db_index=True, verbose_name="submitted at"),
-        ),
-        migrations.AlterField(
-            model_name="surveyresponse",
-            name="survey",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="responses",
-                to="voice.survey",
-                verbose_name="survey",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vote",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="vote",
-            name="idea",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="votes",
-                to="voice.idea",
-                verbose_name="idea",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vote",
-            name="importance",
-            field=models.CharField(
-                blank=True,
-                choices=[("nice", "Nice to have"), ("important", "Important"), ("critical", "Critical")],
-                default="",
-                max_length=16,
-                verbose_name="importance",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vote",
-            name="member",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="votes",
-                to="members.member",
-                verbose_name="member",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vote",
-            name="opportunity",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="member_votes",
-                to="roadmap.opportunity",
-                verbose_name="opportunity",
-            ),
-        ),
+        NamesOnly(
+            operations=[
+                migrations.AlterModelOptions(
+                    name="comment",
+                    options={
+                        "ordering": ["created_at", "id"],
+                        "verbose_name": "comment",
+                        "verbose_name_plural": "comments",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="follow",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "follow",
+                        "verbose_name_plural": "follows",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="highlight",
+                    options={
+                        "ordering": ["-observed_on", "-id"],
+                        "verbose_name": "highlight",
+                        "verbose_name_plural": "highlights",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="idea",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "idea",
+                        "verbose_name_plural": "ideas",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="participant",
+                    options={
+                        "ordering": ["study", "id"],
+                        "verbose_name": "participant",
+                        "verbose_name_plural": "participants",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="researchnote",
+                    options={
+                        "ordering": ["-held_on", "-id"],
+                        "verbose_name": "research note",
+                        "verbose_name_plural": "research notes",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="revisionnotice",
+                    options={"verbose_name": "revision notice", "verbose_name_plural": "revision notices"},
+                ),
+                migrations.AlterModelOptions(
+                    name="study",
+                    options={
+                        "ordering": ["-started_on", "title"],
+                        "verbose_name": "study",
+                        "verbose_name_plural": "studies",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="survey",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "survey",
+                        "verbose_name_plural": "surveys",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="surveyanswer",
+                    options={"verbose_name": "survey answer", "verbose_name_plural": "survey answers"},
+                ),
+                migrations.AlterModelOptions(
+                    name="surveyresponse",
+                    options={
+                        "ordering": ["-submitted_at", "-id"],
+                        "verbose_name": "survey response",
+                        "verbose_name_plural": "survey responses",
+                    },
+                ),
+                migrations.AlterModelOptions(
+                    name="vote",
+                    options={
+                        "ordering": ["-created_at", "-id"],
+                        "verbose_name": "vote",
+                        "verbose_name_plural": "votes",
+                    },
+                ),
+                migrations.AlterField(
+                    model_name="comment",
+                    name="author",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="idea_comments",
+                        to="members.member",
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="comment",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="comment",
+                    name="idea",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="voice.idea",
+                        verbose_name="idea",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="follow",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="follow",
+                    name="idea",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follows",
+                        to="voice.idea",
+                        verbose_name="idea",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="follow",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follows",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="follow",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="member_follows",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="highlight",
+                    name="jobs",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="highlights", to="personas.jobtobedone", verbose_name="jobs"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="highlight",
+                    name="note",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="highlights",
+                        to="voice.researchnote",
+                        verbose_name="note",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="highlight",
+                    name="opportunities",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="highlights", to="roadmap.opportunity", verbose_name="opportunities"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="highlight",
+                    name="personas",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="highlights", to="personas.persona", verbose_name="personas"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="highlight",
+                    name="red_flags",
+                    field=models.ManyToManyField(
+                        blank=True, related_name="highlights", to="ecosystem.redflag", verbose_name="red flags"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="idea",
+                    name="author",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ideas",
+                        to="members.member",
+                        verbose_name="author",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="idea",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="idea",
+                    name="merged_into",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_ideas",
+                        to="voice.idea",
+                        verbose_name="merged into",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="idea",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ideas",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="idea",
+                    name="status",
+                    field=models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("triaged", "Taken into an opportunity"),
+                            ("merged", "Merged into another idea"),
+                            ("declined", "Declined"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="participant",
+                    name="member",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="participant",
+                    name="study",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="voice.study",
+                        verbose_name="study",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="researchnote",
+                    name="participant",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notes",
+                        to="voice.participant",
+                        verbose_name="participant",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="researchnote",
+                    name="study",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="voice.study",
+                        verbose_name="study",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="researchnote",
+                    name="written_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="written by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="revisionnotice",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="revisionnotice",
+                    name="notified",
+                    field=models.PositiveIntegerField(default=0, verbose_name="notified"),
+                ),
+                migrations.AlterField(
+                    model_name="revisionnotice",
+                    name="revision",
+                    field=models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="roadmap.roadmaprevision",
+                        verbose_name="revision",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="survey",
+                    name="closed_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                migrations.AlterField(
+                    model_name="survey",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="survey",
+                    name="opened_at",
+                    field=models.DateTimeField(blank=True, null=True, verbose_name="opened at"),
+                ),
+                migrations.AlterField(
+                    model_name="survey",
+                    name="persona",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="surveys",
+                        to="personas.persona",
+                        verbose_name="persona",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="survey",
+                    name="rerun_of",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reruns",
+                        to="voice.survey",
+                        verbose_name="rerun of",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="survey",
+                    name="status",
+                    field=models.CharField(
+                        choices=[("draft", "Draft"), ("open", "Open"), ("closed", "Closed")],
+                        db_index=True,
+                        default="draft",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="surveyanswer",
+                    name="importance",
+                    field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="importance"),
+                ),
+                migrations.AlterField(
+                    model_name="surveyanswer",
+                    name="job",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_answers",
+                        to="personas.jobtobedone",
+                        verbose_name="job",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="surveyanswer",
+                    name="response",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="voice.surveyresponse",
+                        verbose_name="response",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="surveyanswer",
+                    name="satisfaction",
+                    field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="satisfaction"),
+                ),
+                migrations.AlterField(
+                    model_name="surveyresponse",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_responses",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="surveyresponse",
+                    name="persona",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="personas.persona",
+                        verbose_name="persona",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="surveyresponse",
+                    name="sector",
+                    field=models.CharField(blank=True, max_length=32, verbose_name="sector"),
+                ),
+                migrations.AlterField(
+                    model_name="surveyresponse",
+                    name="submitted_at",
+                    field=models.DateTimeField(db_index=True, verbose_name="submitted at"),
+                ),
+                migrations.AlterField(
+                    model_name="surveyresponse",
+                    name="survey",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="voice.survey",
+                        verbose_name="survey",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="vote",
+                    name="created_at",
+                    field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                migrations.AlterField(
+                    model_name="vote",
+                    name="idea",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="voice.idea",
+                        verbose_name="idea",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="vote",
+                    name="importance",
+                    field=models.CharField(
+                        blank=True,
+                        choices=[("nice", "Nice to have"), ("important", "Important"), ("critical", "Critical")],
+                        default="",
+                        max_length=16,
+                        verbose_name="importance",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="vote",
+                    name="member",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="members.member",
+                        verbose_name="member",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="vote",
+                    name="opportunity",
+                    field=models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="member_votes",
+                        to="roadmap.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+            ]
+        )
     ]
