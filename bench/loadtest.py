@@ -53,7 +53,7 @@ from bench.environment import (
     with_database,
 )
 from bench.harness import Figure
-from bench.report import ROOT, Outcome, append_run, exit_code, render_table, run_record
+from bench.report import ROOT, Outcome, append_run, exit_code, markdown_table, render_table, run_record
 
 MEMBER_P95_TARGET = 0.300  # seconds
 DASHBOARD_P95_TARGET = 0.500
@@ -495,13 +495,7 @@ def render_pages(pages: Sequence[PageStats]) -> str:
         )
         for page in sorted(pages, key=lambda page: page.name)
     ]
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-        for row in [header, *body]
-    ]
-    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(lines)
+    return markdown_table(header, body)
 
 
 @dataclass(frozen=True)
@@ -640,16 +634,6 @@ def sustained(steps: Sequence[dict[str, Any]], phase: str) -> dict[str, Any] | N
     return max(within, key=lambda step: step["rps"], default=None)
 
 
-def render_rows(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
-        for row in [header, *body]
-    ]
-    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
-    return "\n".join(lines)
-
-
 def render_steps(steps: Sequence[dict[str, Any]]) -> str:
     body = []
     for step in steps:
@@ -666,7 +650,7 @@ def render_steps(steps: Sequence[dict[str, Any]]) -> str:
                 step["breach"] or "ok",
             )
         )
-    return render_rows(
+    return markdown_table(
         ("phase", "users", "req/s", "p95, all", "slowest page's p95", "errors", "CPU/request", "verdict"), body
     )
 
@@ -685,7 +669,7 @@ def render_per_page(per_page: Sequence[dict[str, Any]]) -> str:
         )
         for row in per_page
     ]
-    return render_rows(("task", "requests named", "requests", "CPU/request", "× floor", "p95"), body)
+    return markdown_table(("task", "requests named", "requests", "CPU/request", "× floor", "p95"), body)
 
 
 def plot_capacity(steps: Sequence[dict[str, Any]], path: Path, *, title: str) -> None:

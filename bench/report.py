@@ -68,16 +68,19 @@ def rows(outcomes: Sequence[Outcome]) -> list[tuple[str, ...]]:
     return table
 
 
-def render_table(outcomes: Sequence[Outcome]) -> str:
+def markdown_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     """A plain-text table that also reads as Markdown (docs/PERFORMANCE.md pastes it as it is)."""
-    body = rows(outcomes)
-    widths = [max(len(row[i]) for row in [HEADERS, *body]) for i in range(len(HEADERS))]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
         return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
 
     separator = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return "\n".join([line(HEADERS), separator, *(line(row) for row in body)])
+    return "\n".join([line(header), separator, *(line(row) for row in body)])
+
+
+def render_table(outcomes: Sequence[Outcome]) -> str:
+    return markdown_table(HEADERS, rows(outcomes))
 
 
 def all_met(outcomes: Sequence[Outcome]) -> bool:
