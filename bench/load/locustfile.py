@@ -163,8 +163,10 @@ class Member(HttpUser):
         if self.taking_part and random.random() < 0.5:
             slug = self.taking_part.pop()
             self.client.post(f"/initiatives/{slug}/leave/", headers=csrf_headers(self.client), name="leave")
-        elif self.slugs:
-            slug = random.choice(self.slugs)
+        elif PAGES["initiatives"]:
+            # Only the preparation's list: the initiative pages also link the working group, and a member who
+            # left it could no longer open its space, documents and threads.
+            slug = random.choice(PAGES["initiatives"])
             self.client.post(f"/initiatives/{slug}/join/", headers=csrf_headers(self.client), name="join")
             self.taking_part.add(slug)
 
