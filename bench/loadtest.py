@@ -53,6 +53,7 @@ from bench.environment import (
     with_database,
 )
 from bench.harness import Figure
+from bench.load.cpu import CpuLedger
 from bench.report import ROOT, Outcome, append_run, exit_code, markdown_table, render_table, run_record
 
 MEMBER_P95_TARGET = 0.300  # seconds
@@ -377,7 +378,7 @@ class ProcessSampler(threading.Thread):
         self.measuring = measuring
         self.peaks = dict.fromkeys(groups, 0.0)
         self.counts = dict.fromkeys(groups, 0)
-        self.cpu_seen: dict[str, dict[int, float]] = {name: {} for name in groups}
+        self.cpu = {name: CpuLedger() for name in groups}
         self.cpu_at_start: dict[str, float] | None = None
         self.halt = threading.Event()
 
@@ -394,15 +395,14 @@ class ProcessSampler(threading.Thread):
             for found in processes:
                 try:
                     self.peaks[name] = max(self.peaks[name], found.memory_info().rss / 2**20)
-                    times = found.cpu_times()
                 except psutil.Error:
                     continue  # a worker recycled between listing and sampling
-                self.cpu_seen[name][found.pid] = times.user + times.system
+            self.cpu[name].record(processes)
         if self.cpu_at_start is None and self.measuring.exists():
             self.cpu_at_start = self.cpu_totals()
 
     def cpu_totals(self) -> dict[str, float]:
-        return {name: sum(seen.values()) for name, seen in self.cpu_seen.items()}
+        return {name: ledger.total() for name, ledger in self.cpu.items()}
 
     def cpu_while_measuring(self) -> dict[str, float]:
         start = self.cpu_at_start or dict.fromkeys(self.groups, 0.0)

@@ -15,6 +15,7 @@ The plan comes as JSON in LOADTEST_CAPACITY (steps, step_seconds, warm_up_second
 think, host, gunicorn_pid, output); what was measured is written as JSON to `output`.
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -30,6 +31,7 @@ from locust.env import Environment
 from locust.runners import Runner
 
 from bench.load import locustfile
+from bench.load.cpu import CpuLedger
 
 PLAN = json.loads(os.environ["LOADTEST_CAPACITY"])
 SESSIONS = iter(locustfile.ACCOUNTS["sessions"] * 100)  # more users than sessions share them
@@ -73,24 +75,16 @@ class OnePage(CapacityMember):
 
 
 class GunicornCpu:
-    """CPU seconds of the gunicorn workers, kept per process so that a recycled worker's time is not lost."""
+    """CPU seconds of the gunicorn workers, a recycled worker's time included."""
 
     def __init__(self, master: int) -> None:
         self.master = master
-        self.seen: dict[int, float] = {}
+        self.ledger = CpuLedger()
 
     def sample(self) -> float:
-        try:
-            workers = psutil.Process(self.master).children(recursive=True)
-        except psutil.Error:
-            workers = []
-        for worker in workers:
-            try:
-                times = worker.cpu_times()
-            except psutil.Error:
-                continue
-            self.seen[worker.pid] = times.user + times.system
-        return sum(self.seen.values())
+        with contextlib.suppress(psutil.Error):  # the master has gone: the workers' last samples stand
+            self.ledger.record(psutil.Process(self.master).children(recursive=True))
+        return self.ledger.total()
 
     def keep_sampling(self) -> None:
         while True:
