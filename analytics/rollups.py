@@ -58,7 +58,7 @@ MEMBER_PARAMS: dict[str, sql.Param] = {"approved": MemberStatus.APPROVED.value}
 DIMENSIONS = "dm.sector, dm.persona_id, dm.country"
 
 
-def _weeks(now: datetime) -> list[tuple[sql.Param, sql.Param]]:
+def _weeks(now: datetime) -> list[tuple[date, datetime]]:
     """The Monday of each of the last HISTORY_WEEKS weeks, with the moment that week ends (capped at now)."""
     today = now.astimezone(UTC).date()
     this_monday = today - timedelta(days=today.weekday())
@@ -66,7 +66,7 @@ def _weeks(now: datetime) -> list[tuple[sql.Param, sql.Param]]:
     for back in range(HISTORY_WEEKS, -1, -1):
         monday = this_monday - timedelta(weeks=back)
         ends = min(datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=UTC), now)
-        weeks.append((sql.day(monday), sql.moment(ends)))
+        weeks.append((monday, ends))
     return weeks
 
 
@@ -80,12 +80,15 @@ def _stage_weekly(cursor: CursorWrapper, now: datetime, *, from_week: date | Non
     if from_week is not None:
         cursor.execute(
             f"DELETE FROM {StageWeekly._meta.db_table} WHERE week >= %s OR week < %s",
-            [sql.day(from_week), weeks[0][0]],
+            [sql.day(from_week), sql.day(weeks[0][0])],
         )
-        weeks = [week for week in weeks if str(week[0]) >= from_week.isoformat()]
+        weeks = [(monday, ends) for monday, ends in weeks if monday >= from_week]
     cursor.execute("DROP TABLE IF EXISTS engagement_weeks")
     cursor.execute(f"CREATE TEMP TABLE engagement_weeks (week date, week_end {_moment_type()})")
-    cursor.executemany("INSERT INTO engagement_weeks (week, week_end) VALUES (%s, %s)", weeks)
+    cursor.executemany(
+        "INSERT INTO engagement_weeks (week, week_end) VALUES (%s, %s)",
+        [(sql.day(monday), sql.moment(ends)) for monday, ends in weeks],
+    )
     # A member's stage at a week's end is the one their latest transition before it set.
     cursor.execute(
         f"""
