@@ -195,7 +195,7 @@ class StageTransition(models.Model):
 
 
 class EngagementRun(models.Model):
-    """One row per run of the nightly score job: what the next run carries on from.
+    """The last run of the nightly score job, what the next run carries on from: one row, each run replaces it.
 
     The next run is incremental when it is not earlier than this one and the rules are the same: it decays the
     stored scores by the days between and adds only what activity past the mark, filling its gaps or dated

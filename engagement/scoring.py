@@ -415,6 +415,7 @@ def engagement_recompute(*, now: datetime | None = None, full: bool = False) -> 
         for table in ("engagement_next", "engagement_unseen", "engagement_late", "engagement_touched",
                       "engagement_newcomers"):  # fmt: skip
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        EngagementRun.objects.all().delete()
         EngagementRun.objects.create(
             as_of=now,
             full=not carried,
