@@ -35,14 +35,11 @@ from engagement import sql
 from engagement.models import LifecycleStage, MemberEngagement, StageTransition
 from engagement.scoring import engagement_settings, serialise_engagement_jobs
 from initiatives.models import Participation, ParticipationStatus
+from members.activity_marks import ACTIVITY_GAP_WINDOW as ACTIVITY_GAP_WINDOW  # the refresh's window, as tests read it
+from members.activity_marks import activity_mark
 from members.models import Activity, Member, MemberStatus, Organisation, Origin
 
 HISTORY_WEEKS = 80  # a little over the roadmap's 18 months
-# Activity ids are taken when a row is inserted and seen when it commits: a transaction that took its id before
-# a refresh's mark but commits after it would be missed. So a refresh also records the ids missing among the
-# last ACTIVITY_GAP_WINDOW under its mark, and the next one reads those ids again. A transaction still open
-# after that many later inserts is assumed not to exist (the activity writers commit within moments).
-ACTIVITY_GAP_WINDOW = 10_000
 # The same for the timestamps that mark a campaign changed: deliveries and sign-ups stamped this long before
 # the last refresh started are looked at again.
 CHANGE_MARGIN = timedelta(hours=1)
@@ -253,8 +250,7 @@ def rollups_refresh(*, now: datetime | None = None, full: bool = False) -> Rollu
         engagement_settings()
         serialise_engagement_jobs()  # no score job writes transitions under the marks read next
         sql.allow_bulk_memory(cursor)
-        activity_mark = Activity.objects.aggregate(mark=Max("id"))["mark"] or 0
-        activity_gaps = _activity_gaps(cursor, activity_mark)
+        seen = activity_mark(cursor)
         transition_mark = StageTransition.objects.aggregate(mark=Max("id"))["mark"] or 0
         previous = RollupRefresh.objects.order_by("-finished_at", "-id").first()
         incremental = not full and previous is not None and previous.activity_mark is not None
@@ -276,18 +272,10 @@ def rollups_refresh(*, now: datetime | None = None, full: bool = False) -> Rollu
             as_of=now,
             seconds=time.perf_counter() - started,
             full=not incremental,
-            activity_mark=activity_mark,
-            activity_gaps=activity_gaps,
+            activity_mark=seen.mark,
+            activity_gaps=seen.gaps,
             transition_mark=transition_mark,
         )
-
-
-def _activity_gaps(cursor: CursorWrapper, mark: int) -> list[int]:
-    """The ids among the last ACTIVITY_GAP_WINDOW up to `mark` that no committed row holds yet."""
-    low = max(mark - ACTIVITY_GAP_WINDOW, 0)
-    cursor.execute(f"SELECT id FROM {Activity._meta.db_table} WHERE id > %s AND id <= %s", [low, mark])
-    present = {row[0] for row in cursor.fetchall()}
-    return [number for number in range(low + 1, mark + 1) if number not in present]
 
 
 def _rebuild(cursor: CursorWrapper, now: datetime) -> None:

@@ -173,6 +173,7 @@ class MemberEngagementAdmin(admin.ModelAdmin[MemberEngagement]):
         if not request.user.has_perm("engagement.change_verbscore"):
             messages.error(request, _("You may not recompute engagement."))
         else:
-            transaction.on_commit(engagement_nightly.delay)
+            # Staff ask for it when something looks wrong: every member's whole history, not the night's change.
+            transaction.on_commit(lambda: engagement_nightly.delay(full=True))
             messages.success(request, _("Scores, stages and dashboards are being recomputed; this takes a minute."))
         return HttpResponseRedirect(reverse("admin:engagement_memberengagement_changelist"))

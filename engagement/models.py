@@ -192,3 +192,29 @@ class StageTransition(models.Model):
             "after": stage_name(self.to_stage),
             "day": f"{self.at:%Y-%m-%d}",
         }
+
+
+class EngagementRun(models.Model):
+    """The last run of the nightly score job, what the next run carries on from: one row, each run replaces it.
+
+    The next run is incremental when it is not earlier than this one and the rules are the same: it decays the
+    stored scores by the days between and adds only what activity past the mark, filling its gaps or dated
+    after `as_of` changes (`engagement.scoring`).
+    """
+
+    as_of = models.DateTimeField(verbose_name=_("as of"))
+    full = models.BooleanField(verbose_name=_("full recompute"))
+    seconds = models.FloatField(verbose_name=_("seconds"))
+    activity_mark = models.BigIntegerField(verbose_name=_("last activity counted"))
+    activity_gaps = models.JSONField(default=list, blank=True, verbose_name=_("activity not yet visible"))
+    # The settings and verb scores the stored scores were computed with; any change means a full recompute.
+    rules = models.JSONField(verbose_name=_("rules applied"))
+
+    class Meta:
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(seconds__gte=0), name="engagement_run_seconds_not_negative")]
+
+    def __str__(self) -> str:
+        return f"Scores as of {self.as_of:%Y-%m-%d %H:%M}"

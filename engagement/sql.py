@@ -29,6 +29,15 @@ def days_between(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
+def midnight(day_expression: str, *, days_later: int = 0) -> str:
+    """The moment a date expression's UTC day starts (or the day `days_later` after it), comparable with stored
+    timestamps; compared with a range of these, a timestamp column is read through its index."""
+    if is_postgres():
+        return f"(({day_expression} + {days_later})::timestamp AT TIME ZONE 'UTC')"
+    # SQLite keeps timestamps as UTC text ('2026-06-15 12:00:00'): a bare date sorts before the day's first one.
+    return f"date({day_expression}, '+{days_later} day')"
+
+
 def least(*expressions: str) -> str:
     return f"{'least' if is_postgres() else 'min'}({', '.join(expressions)})"
 

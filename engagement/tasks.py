@@ -17,8 +17,8 @@ from engagement.signals import scores_recomputed
     retry_backoff=60,
     max_retries=3,
 )
-def engagement_nightly() -> None:
-    engagement_recompute()
+def engagement_nightly(*, full: bool = False) -> None:
+    engagement_recompute(full=full)
     scores_recomputed.send(sender=engagement_nightly)
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import RollupRefresh
-from engagement.models import EngagementSettings, MemberEngagement, StageTransition
+from engagement.models import EngagementRun, EngagementSettings, MemberEngagement, StageTransition
 from engagement.scoring import engagement_recompute, engagement_settings
 from members.models import Verb
 from tests.engagement.factories import activity, onboarded_member
@@ -53,6 +53,7 @@ def test_staff_recompute_on_demand(staff_client, django_capture_on_commit_callba
         response = staff_client.post(reverse("admin:engagement_memberengagement_recompute"))
     assert response.status_code == 302
     assert RollupRefresh.objects.count() == 1
+    assert EngagementRun.objects.latest("id").full  # every member's whole history, not only the night's change
 
 
 def test_the_settings_page_opens_on_the_single_row(staff_client):

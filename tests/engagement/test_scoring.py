@@ -1,10 +1,24 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
-from engagement.models import EngagementSettings, LifecycleStage, MemberEngagement, StageTransition, VerbScore
-from engagement.scoring import engagement_recompute, engagement_replay, engagement_settings, score_breakdown
-from members.models import Member, Source, Verb
+from engagement.models import (
+    EngagementRun,
+    EngagementSettings,
+    LifecycleStage,
+    MemberEngagement,
+    StageTransition,
+    VerbScore,
+)
+from engagement.scoring import (
+    ScoreRun,
+    engagement_recompute,
+    engagement_replay,
+    engagement_settings,
+    score_breakdown,
+)
+from members.models import Activity, Member, Source, Verb
 from members.services import record_activity
 from tests.engagement.factories import activity, onboarded_member
 from tests.initiatives.factories import InitiativeFactory
@@ -261,3 +275,169 @@ def test_the_replay_rewrites_the_history_with_todays_rules_week_by_week():
     again = engagement_replay(weeks=12, now=NOW)
     assert again == 13
     assert StageTransition.objects.filter(member=member).count() == 1
+
+
+# The incremental nightly run (issue 25): each compared with a full recompute from the same state, rolled back.
+
+
+def current_figures() -> dict[int, tuple]:
+    return {
+        row.member_id: (row.score, row.stage, row.stage_since, row.activated_at, row.engaged_at, row.collaborating_at)
+        for row in MemberEngagement.objects.all()
+    }
+
+
+def run_and_read(*, now: datetime, full: bool = False) -> tuple[ScoreRun, dict[int, tuple], set[tuple]]:
+    before = set(StageTransition.objects.values_list("id", flat=True))
+    run = engagement_recompute(now=now, full=full)
+    written = {(t.member_id, t.from_stage, t.to_stage, t.at) for t in StageTransition.objects.exclude(id__in=before)}
+    return run, current_figures(), written
+
+
+def what_a_full_run_writes(*, now: datetime) -> tuple[dict[int, tuple], set[tuple]]:
+    with transaction.atomic():
+        _, figures, transitions = run_and_read(now=now, full=True)
+        transaction.set_rollback(True)
+    return figures, transitions
+
+
+def assert_same(incremental: dict[int, tuple], full: dict[int, tuple]) -> None:
+    assert incremental.keys() == full.keys()
+    for member_id, (score, *rest) in full.items():
+        assert incremental[member_id][0] == pytest.approx(score, rel=1e-12, abs=1e-12)
+        assert list(incremental[member_id][1:]) == rest
+
+
+def incremental_matches_full(*, now: datetime) -> None:
+    """Runs the job as at night and checks it wrote what a full recompute would have, transitions included."""
+    expected, expected_transitions = what_a_full_run_writes(now=now)
+    run, figures, transitions = run_and_read(now=now)
+    assert not run.full
+    assert_same(figures, expected)
+    assert transitions == expected_transitions
+
+
+@pytest.fixture
+def history(rules):
+    """Members with a year and a half of capped, decaying, meaningful and contributing activity."""
+    initiative = InitiativeFactory()
+    members = [onboarded_member(approved_at=APPROVED, initiative=initiative) for _ in range(4)]
+    for n, member in enumerate(members):
+        for days_ago in range(3 + n, 540, 17 + 5 * n):
+            activity(member, Verb.LINK_CLICKED, NOW - timedelta(days=days_ago, hours=n), times=1 + days_ago % 5)
+            activity(member, Verb.RESOURCE_VIEWED, NOW - timedelta(days=days_ago + 1), times=days_ago % 7)
+        activity(member, Verb.SESSION_ATTENDED, NOW - timedelta(days=80 + 30 * n), subject=initiative)
+    return members
+
+
+def test_the_night_after_new_activity_is_incremental_and_writes_what_a_full_run_would(history):
+    first = engagement_recompute(now=NOW)
+    assert first.full
+    tomorrow = NOW + timedelta(days=1)
+    quiet, busy, waking, *_ = history
+    activity(busy, Verb.RESOURCE_VIEWED, tomorrow - timedelta(hours=2), times=7)  # over the cap of 5
+    activity(busy, Verb.LINK_CLICKED, NOW + timedelta(hours=1))  # on the day of the last run, after it
+    activity(waking, Verb.RESOURCE_VIEWED, tomorrow - timedelta(hours=1), times=5)
+    incremental_matches_full(now=tomorrow)
+    for days in range(2, 100, 9):  # nights apart, stages sliding out of their windows as the days pass
+        activity(busy, Verb.LINK_CLICKED, NOW + timedelta(days=days, hours=-3), times=2)
+        incremental_matches_full(now=NOW + timedelta(days=days))
+    assert stage_of(quiet) == LifecycleStage.DORMANT
+
+
+def test_a_late_activity_for_an_old_day_counts_up_to_that_days_cap(history):
+    member = history[0]
+    old_day = NOW - timedelta(days=50, hours=3)
+    activity(member, Verb.LINK_CLICKED, old_day, times=2)  # cap 3
+    engagement_recompute(now=NOW)
+    before = score_of(member)
+    activity(member, Verb.LINK_CLICKED, old_day + timedelta(minutes=5), times=4)  # recorded late: one more counts
+    incremental_matches_full(now=NOW + timedelta(days=1))
+    assert score_of(member) == pytest.approx(before * 0.5 ** (1 / 30) + 1 * 0.5 ** (51 / 30))
+
+
+def test_activity_that_committed_after_the_last_run_took_its_mark_is_counted_once(history):
+    member = history[1]
+    engagement_recompute(now=NOW)
+    late = activity_row(member, Verb.RESOURCE_VIEWED, NOW - timedelta(days=10))
+    # As if its transaction had taken the id before the last run read the log and committed after it.
+    EngagementRun.objects.filter(id=EngagementRun.objects.latest("id").id).update(
+        activity_mark=late.pk + 1, activity_gaps=[late.pk]
+    )
+    incremental_matches_full(now=NOW + timedelta(days=1))  # read again through the gap
+    incremental_matches_full(now=NOW + timedelta(days=2))  # and not a second time
+
+
+def activity_row(member: Member, verb: str, at: datetime) -> Activity:
+    activity(member, verb, at)
+    return Activity.objects.filter(member=member).latest("id")
+
+
+def test_an_incremental_run_does_not_read_activity_older_than_its_windows(history):
+    member = history[2]
+    engagement_recompute(now=NOW)
+    before = score_of(member)
+    # A row the last run's mark says it has counted, dated before every window: only a run that reads the whole
+    # log again can see it.
+    marker = activity_row(member, Verb.RESOURCE_VIEWED, NOW - timedelta(days=300))
+    EngagementRun.objects.filter(id=EngagementRun.objects.latest("id").id).update(activity_mark=marker.pk)
+
+    with transaction.atomic():
+        engagement_recompute(now=NOW, full=True)
+        assert score_of(member) > before  # the marker is worth something to a run that reads it
+        transaction.set_rollback(True)
+    assert not engagement_recompute(now=NOW).full
+    assert score_of(member) == pytest.approx(before, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: VerbScore.objects.filter(verb=Verb.LINK_CLICKED).update(points=2),
+        lambda: VerbScore.objects.filter(verb=Verb.RESOURCE_VIEWED).update(daily_cap=2),
+        lambda: VerbScore.objects.filter(verb=Verb.LINK_CLICKED).update(meaningful=True),
+        lambda: EngagementSettings.objects.filter(id=1).update(half_life_days=10),
+        lambda: EngagementSettings.objects.filter(id=1).update(engaged_window_days=60),
+    ],
+    ids=["points", "cap", "meaningful", "half-life", "window"],
+)
+def test_a_change_of_the_rules_makes_the_next_run_a_full_one(history, change):
+    engagement_recompute(now=NOW)
+    change()
+    expected, _ = what_a_full_run_writes(now=NOW + timedelta(days=1))
+    run, figures, _ = run_and_read(now=NOW + timedelta(days=1))
+    assert run.full
+    assert_same(figures, expected)
+    assert not engagement_recompute(now=NOW + timedelta(days=2)).full
+
+
+def test_a_member_suspended_drops_out_and_comes_back_with_their_whole_history(history):
+    member = history[1]
+    engagement_recompute(now=NOW)
+    Member.objects.filter(pk=member.pk).update(status=Member.Status.SUSPENDED)
+    incremental_matches_full(now=NOW + timedelta(days=1))
+    assert not MemberEngagement.objects.filter(member=member).exists()
+    activity(member, Verb.RESOURCE_VIEWED, NOW + timedelta(days=1, hours=2))
+    Member.objects.filter(pk=member.pk).update(status=Member.Status.APPROVED)
+    incremental_matches_full(now=NOW + timedelta(days=3))
+    assert score_of(member) > 10 * 0.5 ** (1 / 30)
+
+
+def test_a_moment_earlier_than_the_last_run_is_a_full_replay(history):
+    engagement_recompute(now=NOW)
+    earlier = NOW - timedelta(days=40)
+    expected, _ = what_a_full_run_writes(now=earlier)
+    run, figures, _ = run_and_read(now=earlier)
+    assert run.full
+    assert_same(figures, expected)
+
+
+def test_running_twice_changes_nothing(history):
+    engagement_recompute(now=NOW)
+    activity(history[0], Verb.RESOURCE_VIEWED, NOW + timedelta(hours=3))
+    later = NOW + timedelta(hours=5)
+    engagement_recompute(now=later)
+    figures, transitions = current_figures(), StageTransition.objects.count()
+    run, again, written = run_and_read(now=later)
+    assert not run.full
+    assert (again, written, StageTransition.objects.count()) == (figures, set(), transitions)
