@@ -43,8 +43,12 @@ from members.tasks import send_membership_decision_email, send_membership_status
 
 
 def _require_known_verb(verb: Verb | str) -> None:
-    if verb not in Verb.values:
-        raise ValidationError({"verb": _("Unknown activity verb %(verb)s.") % {"verb": repr(verb)}})
+    # The enum's own lookup by value, not `Verb.values`, which builds the list of every choice on each call:
+    # every activity write passes here (the campaign engine once per message sent).
+    try:
+        Verb(verb)
+    except ValueError:
+        raise ValidationError({"verb": _("Unknown activity verb %(verb)s.") % {"verb": repr(verb)}}) from None
 
 
 def _origin(verb: Verb | str, source: Source | str, origin: Origin | str | None) -> Origin:
