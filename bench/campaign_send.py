@@ -8,13 +8,13 @@ left as it was found.
 
 - deliveries: the engine's enrolment (`campaigns_advance`: one INSERT … SELECT of the segment that skips
   members already enrolled and ignores conflicts on the unique key) against a raw INSERT … SELECT of the same
-  rows with neither check. Target 2×.
+  rows with neither check. Target 1.2× (issue 25; 2× before).
 - sending: `deliveries_send` in chunks (claim, render with tracked links and unsubscribe headers, send over one
   SMTP connection per chunk, mark each row and record its activity) against a plain smtplib loop over one
   connection sending a multipart message of the same size to the same addresses. Both send to one in-process
   aiosmtpd server. Throughput is a rate, so it is measured on the first `--sample` deliveries of the step
   (5,000 by default) rather than all 100,000: that would take many minutes per run and tell nothing more.
-  Target 1.5×.
+  Target 1.2× (issue 25; 1.5× before).
 """
 
 import argparse
@@ -47,6 +47,9 @@ from members.models import Activity, Member, Verb  # noqa: E402
 # The step enrols every member but the pending: the generator's 100,000 give about 97,600.
 MINIMUM_RECIPIENTS = 90_000
 NAME = "bench: campaign send"
+# Issue 25 raised both from 2× and 1.5×: the engine may cost at most a fifth more than the raw work.
+DELIVERIES_TARGET = 1.2
+SEND_TARGET = 1.2
 BODY = "Dear {name} of {organisation},\n\nThe red-flag working group meets next week. [See the agenda](/initiatives/)."
 
 
@@ -122,7 +125,9 @@ def _delivery_figure(campaign: Campaign, step: CampaignStep, repeats: int) -> Fi
             _raw_insert(campaign, step)
 
     ours_s, raw_s = _interleaved(ours, raw, repeats=repeats, setup=lambda: _clear(campaign))
-    return Figure(f"write {enrolled:,} deliveries (INSERT … SELECT, conflicts ignored)", ours_s, 2.0, raw_s)
+    return Figure(
+        f"write {enrolled:,} deliveries (INSERT … SELECT, conflicts ignored)", ours_s, DELIVERIES_TARGET, raw_s
+    )
 
 
 def _raw_message(to: str, text: str, html: str) -> EmailMessage:
@@ -182,7 +187,7 @@ def _send_figure(campaign: Campaign, sample: int, repeats: int) -> Figure:
     finally:
         server.stop()
         _delete_sent_activity(campaign)
-    return Figure(f"send {sample:,} messages of the step (s for the sample)", ours_s, 1.5, raw_s)
+    return Figure(f"send {sample:,} messages of the step (s for the sample)", ours_s, SEND_TARGET, raw_s)
 
 
 def _delete_sent_activity(campaign: Campaign) -> None:
