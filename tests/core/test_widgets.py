@@ -1,19 +1,19 @@
-"""LongSelect writes what Django's Select writes, without a template per option."""
+"""FlatSelect writes what Django's Select writes, without a template per option."""
 
 import pytest
 from django import forms
 from django.test.html import parse_html
 
-from core.widgets import LongSelect
+from core.widgets import FlatSelect
 
 CHOICES = [("", "Any"), ("FR", "France"), ("GB", "United Kingdom"), ("CI", "Côte d'Ivoire & <more>")]
 
 
 class Both(forms.Form):
     django = forms.ChoiceField(choices=CHOICES, required=False)
-    ours = forms.ChoiceField(choices=CHOICES, required=False, widget=LongSelect)
+    ours = forms.ChoiceField(choices=CHOICES, required=False, widget=FlatSelect)
     required_django = forms.ChoiceField(choices=CHOICES)
-    required_ours = forms.ChoiceField(choices=CHOICES, widget=LongSelect)
+    required_ours = forms.ChoiceField(choices=CHOICES, widget=FlatSelect)
 
 
 @pytest.mark.parametrize("value", [None, "", "GB", "CI", "XX"])
