@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_filters.fields import ModelChoiceField
 
+from core.widgets import FlatSelect
 from initiatives.models import Initiative, InitiativeKind, InitiativeStatus
 from personas.models import Sector
 from roadmap.models import Horizon
@@ -32,16 +33,20 @@ MEMBER_STATUSES = [(value, label) for value, label in InitiativeStatus.choices i
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
     kind = django_filters.ChoiceFilter(
-        label=gettext_lazy("Kind"), choices=InitiativeKind.choices, empty_label=gettext_lazy("Any kind")
+        label=gettext_lazy("Kind"),
+        choices=InitiativeKind.choices,
+        empty_label=gettext_lazy("Any kind"),
+        widget=FlatSelect,
     )
     sector = django_filters.ChoiceFilter(
         label=gettext_lazy("Open to sector"),
         choices=Sector.choices,
         empty_label=gettext_lazy("Any sector"),
         method="open_to_sector",
+        widget=FlatSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Status"), choices=MEMBER_STATUSES, empty_label=gettext_lazy("Any status")
+        label=gettext_lazy("Status"), choices=MEMBER_STATUSES, empty_label=gettext_lazy("Any status"), widget=FlatSelect
     )
     horizon = HorizonFilter(
         label=gettext_lazy("Horizon of its roadmap item"),
@@ -51,6 +56,7 @@ class InitiativeFilter(django_filters.FilterSet):
         .select_related("roadmap")
         .order_by("-roadmap__first_month", "roadmap_id", "start_month"),
         empty_label=gettext_lazy("Any horizon"),
+        widget=FlatSelect,
     )
     open_now = django_filters.BooleanFilter(
         label=gettext_lazy("Taking sign-ups now"),

@@ -75,22 +75,29 @@ def label_change(*, obj: models.Model, spec: Labelled, by: User, label: Label, r
 def access_record(*, user: Any, objects: Iterable[models.Model], spec: Labelled, channel: Channel) -> None:
     """Logs `user`'s access through `channel` to each of `objects` labelled TLP:AMBER or tighter (one INSERT
     for them all; nothing for the rest)."""
+    access_records(user=user, shown=[(objects, spec)], channel=channel)
+
+
+def access_records(*, user: Any, shown: Iterable[tuple[Iterable[models.Model], Labelled]], channel: Channel) -> None:
+    """`access_record` for the several lists one page shows (a space's threads and its documents), each with its
+    own spec: one INSERT for them all."""
     entries = []
-    for obj in objects:
-        label = getattr(obj, spec.label)
-        if label not in LOGGED:
-            continue
-        organisation = spec.follow(obj, spec.owner_organisation)
-        entries.append(
-            AccessLog(
-                user_id=user.pk,
-                organisation_id=organisation.pk if organisation is not None else None,
-                content_type=ContentType.objects.get_for_model(obj),
-                object_id=obj.pk,
-                label=label,
-                channel=channel,
+    for objects, spec in shown:
+        for obj in objects:
+            label = getattr(obj, spec.label)
+            if label not in LOGGED:
+                continue
+            organisation = spec.follow(obj, spec.owner_organisation)
+            entries.append(
+                AccessLog(
+                    user_id=user.pk,
+                    organisation_id=organisation.pk if organisation is not None else None,
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=obj.pk,
+                    label=label,
+                    channel=channel,
+                )
             )
-        )
     AccessLog.objects.bulk_create(entries)
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FlatSelect
 from sharing.models import Label
 from spaces.models import ActionState, FollowLevel
 
@@ -11,7 +12,9 @@ LABEL_HELP = _(
 
 
 def _label_field() -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("Label"), choices=Label.choices, initial=Label.AMBER, help_text=LABEL_HELP)
+    return forms.ChoiceField(
+        label=_("Label"), choices=Label.choices, initial=Label.AMBER, help_text=LABEL_HELP, widget=FlatSelect
+    )
 
 
 class ThreadForm(forms.Form):
@@ -44,7 +47,7 @@ class ReasonForm(forms.Form):
 
 
 class FollowForm(forms.Form):
-    level = forms.ChoiceField(label=_("Notify me of"), choices=FollowLevel.choices)
+    level = forms.ChoiceField(label=_("Notify me of"), choices=FollowLevel.choices, widget=FlatSelect)
 
 
 class DocumentForm(forms.Form):

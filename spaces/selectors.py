@@ -9,11 +9,12 @@ exist. Inside, every post, document and session note is also held to its TLP lab
 
 import dataclasses
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from initiatives.models import (
@@ -26,6 +27,7 @@ from initiatives.models import (
 )
 from members.access import may_use_portal
 from members.models import Member
+from sharing.models import SharingGroup
 from sharing.selectors import scope
 from spaces.models import (
     DOCUMENT_SPEC,
@@ -63,6 +65,10 @@ class SpaceAccess:
     level: Level
     member: Member | None
     user: Any = None
+    # Read with the initiative by `space_access`: the space (None before its first use) and whether the member's
+    # organisation is already in its audience group.
+    space: Space | None = None
+    organisation_in_audience: bool = False
 
     @property
     def may_read(self) -> bool:
@@ -77,9 +83,22 @@ def _member(user: Any) -> Member | None:
     return getattr(user, "member", None) if user.is_authenticated else None
 
 
+Standing = tuple[str, str] | None  # a participation's (status, role), or None without one
+
+
 def access_level(*, user: Any, initiative: Initiative) -> Level:
     """The one answer: the account's standing first (suspended, left, pending: nothing), then staff, the lead,
     then the member's participation now (so a member who leaves loses access at once)."""
+
+    def participation(member: Member) -> Standing:
+        return Participation.objects.filter(member=member, initiative=initiative).values_list("status", "role").first()
+
+    return _level(user=user, initiative=initiative, participation=participation)
+
+
+def _level(*, user: Any, initiative: Initiative, participation: Callable[[Member], Standing]) -> Level:
+    """`access_level`, with the member's participation read by `participation` (a query of its own, or the
+    columns `space_access` read with the initiative)."""
     if not may_use_portal(user):
         return Level.NONE
     if user.has_perm(SPACE_STAFF_PERMISSION):
@@ -91,12 +110,10 @@ def access_level(*, user: Any, initiative: Initiative) -> Level:
     member = _member(user)
     if member is None:
         return Level.NONE
-    participation = (
-        Participation.objects.filter(member=member, initiative=initiative).values_list("status", "role").first()
-    )
-    if participation is None:
+    standing = participation(member)
+    if standing is None:
         return Level.NONE
-    status, role = participation
+    status, role = standing
     if status == ParticipationStatus.ACTIVE:
         return Level.MODERATOR if role == ParticipationRole.CO_LEAD else Level.MEMBER
     if status == ParticipationStatus.WAITLISTED:
@@ -106,14 +123,39 @@ def access_level(*, user: Any, initiative: Initiative) -> Level:
 
 def space_access(*, user: Any, slug: str, at_least: Level = Level.MEMBER) -> SpaceAccess:
     """The initiative and the viewer's level, or 404 when the level is below `at_least`: every view and API
-    endpoint of this app starts here."""
-    initiative = Initiative.objects.select_related("lead").filter(slug=slug).first()
+    endpoint of this app starts here. One query: the initiative with its space and audience, the viewer's
+    participation and whether their organisation is in the audience."""
+    member = _member(user)
+    initiatives = Initiative.objects.select_related("lead", "space__audience").filter(slug=slug)
+    if member is not None:
+        mine = Participation.objects.filter(initiative=OuterRef("pk"), member=member)
+        initiatives = initiatives.annotate(
+            viewer_status=Subquery(mine.values("status")[:1]), viewer_role=Subquery(mine.values("role")[:1])
+        )
+        if member.organisation_id is not None:
+            in_audience = SharingGroup.organisations.through.objects.filter(
+                sharinggroup_id=OuterRef("space__audience_id"), organisation_id=member.organisation_id
+            )
+            initiatives = initiatives.annotate(organisation_in_audience=Exists(in_audience))
+    initiative = initiatives.first()
     if initiative is None:
         raise Http404
-    level = access_level(user=user, initiative=initiative)
+
+    def participation(_member: Member) -> Standing:
+        status = getattr(initiative, "viewer_status", None)
+        return (status, initiative.viewer_role) if status is not None else None  # type: ignore[attr-defined]
+
+    level = _level(user=user, initiative=initiative, participation=participation)
     if level < at_least or level == Level.NONE:
         raise Http404
-    return SpaceAccess(initiative=initiative, level=level, member=_member(user), user=user)
+    return SpaceAccess(
+        initiative=initiative,
+        level=level,
+        member=member,
+        user=user,
+        space=getattr(initiative, "space", None),
+        organisation_in_audience=bool(getattr(initiative, "organisation_in_audience", False)),
+    )
 
 
 def visible_initiatives(*, user: Any) -> QuerySet[Initiative]:
@@ -233,8 +275,17 @@ def document_for(*, space: Space, user: Any, pk: Any) -> Document:
     return document
 
 
-def version_for(*, document: Document, number: Any) -> DocumentVersion:
-    version = document.versions.filter(number=number).first() if str(number).isdigit() else None
+def version_of(*, space: Space, user: Any, pk: Any, number: Any) -> DocumentVersion:
+    """The version `number` of document `pk`, if the viewer may see the document (`documents_of` decides), with the
+    document and its uploader's organisation (one query: what a download needs)."""
+    if not (str(pk).isdigit() and str(number).isdigit()):
+        raise Http404
+    visible = documents_of(space=space, user=user).prefetch_related(None).filter(pk=pk).values("pk")
+    version = (
+        DocumentVersion.objects.filter(document__in=visible, number=number)
+        .select_related("document__uploaded_by__user", "document__uploaded_by__organisation")
+        .first()
+    )
     if version is None:
         raise Http404
     return version
@@ -242,13 +293,15 @@ def version_for(*, document: Document, number: Any) -> DocumentVersion:
 
 def sessions_of(*, initiative: Initiative, user: Any) -> list[InitiativeSession]:
     """The initiative's sessions, newest first, with their notes where the viewer may see them, their attendance
-    count and their action items (three queries)."""
+    count and their action items (three queries; one without sessions)."""
     sessions: list[InitiativeSession] = list(
         InitiativeSession.objects.filter(initiative=initiative)
         .annotate(attended=Count("attendances"))
         .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner__user")))
         .order_by("-starts_at")
     )
+    if not sessions:
+        return sessions
     notes = {
         row.session_id: row
         for row in scope(

@@ -17,7 +17,7 @@ from initiatives.services import attendance_record
 from members.access import portal_member_required
 from members.models import Member
 from sharing.models import Channel
-from sharing.services import access_record
+from sharing.services import access_record, access_records
 from spaces import forms, selectors, services
 from spaces.models import DOCUMENT_SPEC, POST_SPEC, Document, PostReport, Space
 from spaces.selectors import Level, SpaceAccess
@@ -29,15 +29,15 @@ def _errors(request: HttpRequest, error: ValidationError | PermissionDenied) -> 
 
 
 def _space(access: SpaceAccess) -> Space:
-    space = services.space_ensure(initiative=access.initiative, by=access.user)
-    member = access.member
     # Someone who has just joined is in the audience of AMBER content from their first visit on.
-    if (
-        member is not None
-        and member.organisation_id is not None
-        and access.level >= Level.MEMBER
-        and not space.audience.organisations.filter(pk=member.organisation_id).exists()
-    ):
+    organisation_id = access.member.organisation_id if access.member is not None else None
+    needs_audience = organisation_id is not None and access.level >= Level.MEMBER
+    if access.space is not None:
+        space, in_audience = access.space, access.organisation_in_audience
+    else:  # the space's first use makes it, with its audience
+        space = services.space_ensure(initiative=access.initiative, by=access.user)
+        in_audience = organisation_id is None or space.audience.organisations.filter(pk=organisation_id).exists()
+    if needs_audience and not in_audience:
         services.space_audience_sync(space=space)
     return space
 
@@ -110,8 +110,11 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
         "handle": services.handle(access.member) if access.member else "",
     }
     # Lists of TLP:AMBER and tighter are logged too (one insert per list).
-    access_record(user=request.user, objects=context["threads"], spec=POST_SPEC, channel=Channel.LIST)
-    access_record(user=request.user, objects=context["documents"], spec=DOCUMENT_SPEC, channel=Channel.LIST)
+    access_records(
+        user=request.user,
+        shown=[(context["threads"], POST_SPEC), (context["documents"], DOCUMENT_SPEC)],
+        channel=Channel.LIST,
+    )
     if access.may_moderate:
         context["session_form"] = forms.SessionForm(prefix="session")
         context["action_form"] = forms.ActionItemForm(owners=_owners(access.initiative), prefix="action")
@@ -346,9 +349,8 @@ def document_version(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 def download_response(*, user: Any, access: SpaceAccess, pk: str, number: str, channel: Channel) -> FileResponse:
     """The one way a document's bytes leave: for someone who may read the space and see the document's label,
     as an attachment the browser must not sniff. The page and the API both answer with it."""
-    document = selectors.document_for(space=_space(access), user=user, pk=pk)
-    version = selectors.version_for(document=document, number=number)
-    access_record(user=user, objects=[document], spec=DOCUMENT_SPEC, channel=channel)
+    version = selectors.version_of(space=_space(access), user=user, pk=pk, number=number)
+    access_record(user=user, objects=[version.document], spec=DOCUMENT_SPEC, channel=channel)
     response = FileResponse(
         version.file.open("rb"), as_attachment=True, filename=version.filename, content_type=version.content_type
     )

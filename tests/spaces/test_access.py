@@ -1,5 +1,7 @@
 """Who may enter a space: decided in `spaces.selectors.access_level`, and every page answers as it says."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -7,10 +9,12 @@ from initiatives.models import ParticipationStatus
 from initiatives.services import initiative_leave
 from members.models import Member
 from sharing.models import AccessLog, Channel
-from spaces import selectors
+from spaces import selectors, services
 from spaces.selectors import Level
 from tests.members.factories import MemberFactory, staff_user
 from tests.spaces.factories import first_post, left, participant, thread, working_group
+
+PDF = b"%PDF-1.7\n%%EOF\n"
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
 
@@ -108,12 +112,32 @@ def test_index_lists_only_my_spaces(client, setting):
     assert other.title not in page
 
 
-def test_viewing_amber_content_is_logged(client, setting):
-    initiative, _, started = setting
+def test_viewing_amber_content_is_logged(client, setting, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    initiative, author, started = setting
+    version = services.document_upload(
+        initiative=initiative, member=author, data=io.BytesIO(PDF), filename="d.pdf", size=len(PDF)
+    )
     reader = participant(initiative)
     client.force_login(reader.user)
     client.get(reverse("spaces:space", kwargs={"slug": initiative.slug}))
     client.get(started.get_absolute_url())
-    channels = list(AccessLog.objects.filter(user=reader.user).values_list("channel", flat=True))
-    assert channels.count(Channel.LIST) == 1  # the thread in the list
-    assert channels.count(Channel.PAGE) == 3  # the thread and its two posts
+    download = client.get(
+        reverse(
+            "spaces:document_download",
+            kwargs={"slug": initiative.slug, "pk": version.document_id, "number": version.number},
+        )
+    )
+    assert download.status_code == 200
+    logged = AccessLog.objects.filter(user=reader.user)
+    listed = {(row.content_type.model, row.object_id) for row in logged.filter(channel=Channel.LIST)}
+    assert listed == {("thread", started.pk), ("document", version.document_id)}  # both lists of the space page
+    opened = [(row.content_type.model, row.object_id) for row in logged.filter(channel=Channel.PAGE)]
+    assert sorted(opened) == sorted(
+        [
+            ("thread", started.pk),
+            *(("post", post.pk) for post in started.posts.all()),
+            ("document", version.document_id),
+        ]
+    )
+    assert {row.organisation_id for row in logged} == {author.organisation_id}

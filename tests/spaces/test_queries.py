@@ -14,13 +14,15 @@ from tests.spaces.factories import participant, thread, working_group
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_mfa_requirement")]
 
 PDF = b"%PDF-1.7\n%%EOF\n"
-# The user with its member and permissions (the session is in the cache), the initiative, the participation, the
-# space and its audience, the rows shown (one query per list, documents' versions prefetched), the access log;
-# pinned so that a new query is a decision.
-SPACE_PAGE_QUERIES = 16
-THREAD_PAGE_QUERIES = 10
+# Pinned so that a new query is a decision. Every page of a space: the user with its member and permissions (the
+# session is in the cache), the initiative with its space, the viewer's participation and whether their organisation
+# is in the space's audience (one query).
+# The space page: then the threads, the documents and their versions (prefetched), the sessions (their notes only
+# when there are sessions), the action items, my follow setting and the access log (one insert for both lists).
+SPACE_PAGE_QUERIES = 9
+THREAD_PAGE_QUERIES = 5  # then the thread, its posts and the access log
 SPACES_LIST_QUERIES = 3  # the user; the spaces with their counts; the reports waiting for a moderator
-DOWNLOAD_QUERIES = 11
+DOWNLOAD_QUERIES = 4  # then the version with its document, as the document's label allows, and the access log
 
 
 @pytest.fixture(autouse=True)
