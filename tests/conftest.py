@@ -12,6 +12,9 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.test import TransactionTestCase
+
+from tests import emptying
 
 # The read replica's router (core.db_routers) is tested against a real second alias: the primary's test database
 # through a connection of its own (a test mirror). Routing to it stays off (KNOBLE_READ_REPLICA) but in the tests
@@ -68,6 +71,14 @@ def require_postgres() -> None:
 
 def require_redis() -> None:
     require(bool(django_settings.REDIS_URL), "Redis (REDIS_URL)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_emptying_after_transactional_tests() -> Iterator[None]:
+    """After a transactional test, the tables holding rows are emptied, not all truncated (tests/emptying.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", emptying.fixture_teardown)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,6 @@ import pytest
 from django.apps.registry import Apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from campaigns.models import Bounce, Campaign, Delivery
 from ecosystem.models import Citation, RedFlag, Source, SourceKind
 from members.consent import consent_unrecorded
 from members.models import Activity, ConsentMethod, EmailConsent, Member, Notification
+from tests.emptying import empty_database
 from tests.migrating import migrate
 
 # The old release: before the inbox moved to members, campaigns left engagement and sources became records.
@@ -174,7 +174,7 @@ def before(django_db_setup, django_db_blocker) -> Iterator[Before]:
             migrate()
         ContentType.objects.clear_cache()
         yield before
-        call_command("flush", verbosity=0, interactive=False)
+        empty_database()
         ContentType.objects.clear_cache()
 
 
