@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections, transaction
 from django.db.backends.utils import CursorWrapper
@@ -26,23 +27,21 @@ _after_post_migrate: dict[str, dict[str, tuple[list[str], list[tuple[Any, ...]]]
 
 
 def fixture_teardown(test_case: TransactionTestCase) -> None:
-    """`TransactionTestCase._fixture_teardown` for PostgreSQL; Django's own for what it does differently (a subset
-    of the apps, a serialised rollback) and for SQLite, whose flush is a DELETE per table already."""
-    aliases = test_case._databases_names(include_mirrors=False)  # type: ignore[attr-defined]
-    if (
-        test_case.available_apps is not None
-        or test_case.serialized_rollback
-        or any(connections[alias].vendor != "postgresql" for alias in aliases)
-    ):
+    """`TransactionTestCase._fixture_teardown`, but where Django's own empties less (a subset of the apps, a
+    serialised rollback)."""
+    if test_case.available_apps is not None or test_case.serialized_rollback:
         DJANGO_FIXTURE_TEARDOWN(test_case)
         return
-    for alias in aliases:
+    for alias in test_case._databases_names(include_mirrors=False):  # type: ignore[attr-defined]
         empty_database(alias)
 
 
 def empty_database(alias: str = "default") -> None:
     """Leaves the database as `manage.py flush` does (sequences kept): empty but for what `post_migrate` writes."""
     connection = connections[alias]
+    if connection.vendor != "postgresql":  # SQLite's flush is a DELETE per table already
+        call_command("flush", database=alias, verbosity=0, interactive=False, reset_sequences=False)
+        return
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     restored = _after_post_migrate.get(alias)
     with transaction.atomic(using=alias), connection.cursor() as cursor:
