@@ -12,6 +12,9 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.test import TransactionTestCase, override_settings
+
+from tests import emptying
 
 # The read replica's router (core.db_routers) is tested against a real second alias: the primary's test database
 # through a connection of its own (a test mirror). Routing to it stays off (KNOBLE_READ_REPLICA) but in the tests
@@ -70,19 +73,39 @@ def require_redis() -> None:
     require(bool(django_settings.REDIS_URL), "Redis (REDIS_URL)")
 
 
+# Tests create users by the dozen; a deliberately slow hash would dominate the run. The production hashers are the
+# settings' own; no test measures them.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def isolated_caches() -> dict[str, dict]:
+    """The caches under a key space of their own, so rate limits never leak between tests."""
+    return {name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in django_settings.CACHES.items()}
+
+
+def shared_data_settings() -> override_settings:
+    """The settings the two fixtures below give each test, for data that a class or module of tests builds once
+    before the function-scoped fixtures apply."""
+    return override_settings(CACHES=isolated_caches(), PASSWORD_HASHERS=FAST_PASSWORD_HASHERS)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_emptying_after_transactional_tests() -> Iterator[None]:
+    """After a transactional test, the tables holding rows are emptied, not all truncated (tests/emptying.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", emptying.fixture_teardown)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
-    """Each test gets its own cache key space, so rate limits never leak between tests."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in django_settings.CACHES.items()
-    }
+    """Each test gets its own cache key space."""
+    settings.CACHES = isolated_caches()
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Tests create users by the dozen; a deliberately slow hash would dominate the run. The production
-    hashers are the settings' own; no test measures them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture
