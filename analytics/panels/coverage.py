@@ -1,6 +1,9 @@
 """Coverage against the targets leadership sets per sector and country (`directory.CoverageTarget`): member
 organisations and active members, and the gap to each target. Reads the directory's and members' tables directly
-(small: one row per target), not a roll-up: two queries."""
+(small: one row per target) and the members of the targets' sectors and countries, not a roll-up: two queries,
+one without targets."""
+
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -15,24 +18,37 @@ from personas.models import Sector
 ACTIVE_STAGES = [LifecycleStage.ACTIVATED, LifecycleStage.ENGAGED, LifecycleStage.COLLABORATING]
 
 
-def coverage(filters: Filters) -> Panel:
-    """Each target with what is reached and the gap; the sector and country filters apply, the period does not
-    (coverage is today's)."""
-    targets = CoverageTarget.objects.all()
-    if filters.sector:
-        targets = targets.filter(sector=filters.sector)
-    if filters.country:
-        targets = targets.filter(country=filters.country)
-    reached = {
+def _reached(targets: list[CoverageTarget]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(sector, country) → (member organisations, active members), counted only among the organisations of the
+    targets' sectors and countries: the approved members of the whole network are many more than the targets
+    ask about, and with no target there is nothing to count."""
+    if not targets:
+        return {}
+    members = Member.objects.filter(
+        status=Member.Status.APPROVED,
+        organisation__sector__in={target.sector for target in targets},
+        organisation__country__in={str(target.country) for target in targets},
+    )
+    return {
         (row["organisation__sector"], row["organisation__country"]): (row["organisations"], row["active"])
-        for row in Member.objects.filter(status=Member.Status.APPROVED)
-        .values("organisation__sector", "organisation__country")
-        .annotate(
+        for row in members.values("organisation__sector", "organisation__country").annotate(
             organisations=Count("organisation", distinct=True),
             active=Count("pk", filter=Q(engagement__stage__in=ACTIVE_STAGES)),
         )
     }
-    rows = []
+
+
+def coverage(filters: Filters) -> Panel:
+    """Each target with what is reached and the gap; the sector and country filters apply, the period does not
+    (coverage is today's)."""
+    wanted = CoverageTarget.objects.all()
+    if filters.sector:
+        wanted = wanted.filter(sector=filters.sector)
+    if filters.country:
+        wanted = wanted.filter(country=filters.country)
+    targets = list(wanted)
+    reached = _reached(targets)
+    rows: list[list[Any]] = []
     for target in targets:
         key = (target.sector, str(target.country))
         orgs, members = reached.get(key, (0, 0))

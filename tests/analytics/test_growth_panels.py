@@ -41,6 +41,20 @@ def test_coverage_shows_targets_reached_and_the_gaps():
     assert [row[0] for row in only_ngo.rows] == ["NGO"]
 
 
+def test_coverage_without_targets_counts_no_members(django_assert_num_queries):
+    MemberFactory.create_batch(3)
+    with django_assert_num_queries(1):  # the targets only
+        assert PANELS["coverage"](PERIOD).rows == []
+
+
+def test_coverage_counts_only_the_organisations_of_the_targets_sectors_and_countries():
+    CoverageTarget.objects.create(sector="ngo", country="GB", organisations=2, active_members=1)
+    _engaged(MemberFactory(organisation=OrganisationFactory(sector="ngo", country="GB")))
+    _engaged(MemberFactory(organisation=OrganisationFactory(sector="ngo", country="FR")))
+    _engaged(MemberFactory(organisation=OrganisationFactory(sector="law_enforcement", country="GB")))
+    assert PANELS["coverage"](PERIOD).rows[0][2:] == [2, 1, 1, 1, 1, 0]
+
+
 def test_sponsors_show_invitations_sent_accepted_approved_and_activated(django_capture_on_commit_callbacks):
     sponsor = MemberFactory(user__first_name="Sam", user__last_name="Sponsor")
     _engaged(sponsor)  # activated: three invitations a month

@@ -11,6 +11,7 @@ from analytics.panels import default_filters
 from analytics.rollups import rollups_refresh
 from analytics.views import PANEL_HEADINGS
 from campaigns.models import CampaignStatus, DeliveryStatus
+from directory.models import CoverageTarget
 from engagement.models import EngagementSettings, VerbScore
 from engagement.scoring import engagement_recompute, engagement_settings
 from members.models import Verb
@@ -221,7 +222,14 @@ PANEL_QUERIES = 4
 PANELS_WITH_TWO_QUERIES = {"outcomes", "coverage"}
 
 
+@pytest.fixture
+def coverage_target() -> None:
+    """Without a target the coverage panel counts no members (one query)."""
+    CoverageTarget.objects.create(sector="ngo", country="GB", organisations=3, active_members=2)
+
+
 @pytest.mark.parametrize("name", list(PANEL_HEADINGS))
+@pytest.mark.usefixtures("coverage_target")
 def test_every_endpoint_makes_the_same_few_queries_however_many_rows(
     leader_client, name, settings, django_assert_num_queries
 ):
@@ -249,6 +257,7 @@ def test_a_cached_panel_costs_one_query_less(leader_client, django_assert_num_qu
 PAGE_QUERIES = 4
 
 
+@pytest.mark.usefixtures("coverage_target")
 def test_the_page_makes_a_constant_number_of_queries(leader_client, django_assert_num_queries):
     refreshing = PAGE_QUERIES + len(PANEL_HEADINGS) + len(PANELS_WITH_TWO_QUERIES)
     populate(2)
