@@ -76,12 +76,14 @@ def visible_q(*, user: Any, model: type[models.Model], spec: Labelled) -> Q:
     red = Q(**{label: Label.RED}) & (author | named_person)
     if user.has_perm(SHARING_OVERSIGHT_PERMISSION):
         return ~Q(**{label: Label.RED}) | red
-    strict_audience = author | own_organisation | named_organisation
+    # The same rules, grouped by audience rather than by label, so that each subquery appears (and is compiled)
+    # once: the organisations for AMBER and AMBER+STRICT, the named people for AMBER and RED, the groups for AMBER.
     return (
         Q(**{f"{label}__in": [Label.CLEAR, Label.GREEN]})
-        | Q(**{label: Label.AMBER}) & (strict_audience | in_named_group | named_person)
-        | Q(**{label: Label.AMBER_STRICT}) & strict_audience
-        | red
+        | Q(**{f"{label}__in": [Label.AMBER, Label.AMBER_STRICT, Label.RED]}) & author
+        | Q(**{f"{label}__in": [Label.AMBER, Label.AMBER_STRICT]}) & (own_organisation | named_organisation)
+        | Q(**{f"{label}__in": [Label.AMBER, Label.RED]}) & named_person
+        | Q(**{label: Label.AMBER}) & in_named_group
     )
 
 
