@@ -303,7 +303,7 @@ class ThreadViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Thread]):
             raise NotFound
         _space_access_for(user=self.request.user, initiative=found.space.initiative)
         try:
-            return selectors.thread_for(space=found.space, user=self.request.user, pk=pk)
+            return selectors.thread_for(space=found.space, user=self.request.user, pk=pk, counted=True)
         except Http404 as error:
             raise NotFound from error
 

@@ -210,20 +210,29 @@ def space_counts(*, initiative: Initiative) -> dict[str, int]:
     }
 
 
-def threads_of(*, space: Space, user: Any) -> QuerySet[Thread]:
-    """The threads whose opening label the viewer may see, with their reply counts and authors (one query)."""
+def _readable_threads(*, space: Space, user: Any) -> QuerySet[Thread]:
+    """The threads whose opening label the viewer may see, with their authors."""
     return scope(
-        Thread.objects.filter(space=space)
-        .select_related("author__user", "author__organisation")
-        .annotate(post_count=Count("posts", filter=Q(posts__hidden_at__isnull=True)))
-        .order_by("-pinned", "-last_post_at", "-id"),
+        Thread.objects.filter(space=space).select_related("author__user", "author__organisation"),
         user=user,
         spec=POST_SPEC,
     )
 
 
-def thread_for(*, space: Space, user: Any, pk: Any) -> Thread:
-    thread = threads_of(space=space, user=user).filter(pk=pk).first() if str(pk).isdigit() else None
+def threads_of(*, space: Space, user: Any) -> QuerySet[Thread]:
+    """The threads whose opening label the viewer may see, with their reply counts and authors (one query)."""
+    return (
+        _readable_threads(space=space, user=user)
+        .annotate(post_count=Count("posts", filter=Q(posts__hidden_at__isnull=True)))
+        .order_by("-pinned", "-last_post_at", "-id")
+    )
+
+
+def thread_for(*, space: Space, user: Any, pk: Any, counted: bool = False) -> Thread:
+    """One thread the viewer may see; `counted` adds its reply count (`post_count`), which only the API shows: the
+    pages would join every post of the thread for nothing."""
+    threads = threads_of(space=space, user=user) if counted else _readable_threads(space=space, user=user)
+    thread = threads.filter(pk=pk).first() if str(pk).isdigit() else None
     if thread is None:
         raise Http404
     return thread

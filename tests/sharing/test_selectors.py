@@ -145,6 +145,15 @@ def test_the_filter_is_one_query_whatever_the_number_of_items_and_groups(world):
     assert queries() == before == 1
 
 
+def test_each_audience_is_one_subquery_of_the_filter(world):
+    """The named people, the named organisations and the named groups: three subqueries, each written (and
+    compiled) once, however many labels they serve."""
+    viewer = fresh(world.viewers["group member (314(b) current)"])
+    sql = str(scope(Suggestion.objects.all(), user=viewer, spec=SUGGESTION_SHARING).query)
+    assert sql.count('FROM "sharing_recipient"') == 3
+    assert sql.count("SELECT") == 1 + 3 + 1  # the registration 314(b) inside the groups' subquery
+
+
 def test_the_permission_matrix_through_the_api(world):
     """The API channel: the list holds, and the detail answers 200 for, exactly what the label allows; 404 else."""
     from tests.api.conftest import client_for

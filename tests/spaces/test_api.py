@@ -53,6 +53,7 @@ def test_participants_read_everything(client, world):
         assert client.get(path).status_code == 200, path
     detail = client.get(f"{V}/space-threads/{started.pk}/").json()
     assert [post["body"] for post in detail["posts"]] == ["The **opening** post.", "Reply 0", "Reply 1"]
+    assert detail["post_count"] == 3
     download = client.get(f"{V}/space-documents/{document.pk}/download/")
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"

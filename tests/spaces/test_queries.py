@@ -90,6 +90,19 @@ def test_spaces_list_is_constant_in_spaces(client):
     assert _count(client, url) == few == SPACES_LIST_QUERIES
 
 
+def test_the_thread_page_reads_its_thread_without_counting_the_posts(client):
+    initiative = working_group()
+    rosa, tom = participant(initiative), participant(initiative)
+    started = thread(initiative, rosa, replies=3)
+    client.force_login(tom.user)
+    client.get(started.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(started.get_absolute_url())
+    reading_the_thread = [q["sql"] for q in queries if q["sql"].startswith('SELECT "spaces_thread"."id"')]
+    assert len(reading_the_thread) == 1
+    assert "spaces_post" not in reading_the_thread[0]
+
+
 def test_a_long_thread_costs_what_a_short_one_does(client):
     initiative = working_group()
     rosa, tom = participant(initiative), participant(initiative)
