@@ -7,7 +7,7 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
 from core.aggregates import joined_subquery
@@ -17,23 +17,34 @@ from members.models import User
 _SEPARATOR = " "
 
 
-def _permission_names() -> Subquery:
-    """ "app_label.codename" of every permission the outer user holds, directly or through a group (joined)."""
-    held = Permission.objects.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+def _permission_names(held: QuerySet[Permission]) -> Subquery:
+    """ "app_label.codename" of the permissions `held` (correlated with the outer user), joined."""
     return joined_subquery(held, Concat(F("content_type__app_label"), Value("."), F("codename")), _SEPARATOR)
 
 
 def user_for_request(user_id: Any) -> User | None:
-    """The signed-in user with the member, the organisation and the permissions, in one query."""
+    """The signed-in user with the member, the organisation and the permissions, in one query.
+
+    The account's own grants and its groups' are two subqueries, each read through the user's index: one with
+    "own OR through a group" joins both link tables and filters after, reading every member's group link
+    (tens of milliseconds a request at 100,000 members)."""
     user = (
         User.objects.select_related("member", "member__organisation")
-        .annotate(permission_names=_permission_names())
+        .annotate(
+            own_permission_names=_permission_names(Permission.objects.filter(user=OuterRef("pk"))),
+            group_permission_names=_permission_names(Permission.objects.filter(group__user=OuterRef("pk"))),
+        )
         .filter(pk=user_id)
         .first()
     )
     if user is not None and user.is_active and not user.is_superuser:
         # Django's ModelBackend keeps what `get_all_permissions` found here for the life of the object.
-        user._perm_cache = set(user.permission_names.split(_SEPARATOR)) if user.permission_names else set()  # type: ignore[attr-defined]
+        user._perm_cache = {  # type: ignore[attr-defined]
+            name
+            for names in (user.own_permission_names, user.group_permission_names)
+            if names
+            for name in names.split(_SEPARATOR)
+        }
     return user
 
 
