@@ -35,7 +35,6 @@ from engagement import sql
 from engagement.models import LifecycleStage, MemberEngagement, StageTransition
 from engagement.scoring import engagement_settings, serialise_engagement_jobs
 from initiatives.models import Participation, ParticipationStatus
-from members.activity_marks import ACTIVITY_GAP_WINDOW as ACTIVITY_GAP_WINDOW  # the refresh's window, as tests read it
 from members.activity_marks import activity_mark
 from members.models import Activity, Member, MemberStatus, Organisation, Origin
 

@@ -1,4 +1,4 @@
-"""The label of shared knowledge in templates: a badge beside the object, its name, a line atop and below printouts."""
+"""The label of shared knowledge in templates: a badge beside the object, a line atop and below printouts."""
 
 from django import template
 
@@ -10,13 +10,6 @@ register = template.Library()
 @register.inclusion_tag("sharing/_label.html")
 def tlp_badge(label: str) -> dict[str, str]:
     return {"value": label, "name": str(Label(label).label)}
-
-
-@register.filter
-def label_name(label: str) -> str:
-    """The label's name in the reader's language: one translation, where `get_label_display` translates the names
-    of all five labels to find it (a thread page shows one per post)."""
-    return str(Label(label).label)
 
 
 @register.simple_tag

@@ -18,12 +18,13 @@ from analytics.models import (
     StageWeekly,
 )
 from analytics.panels import PANELS, Filters
-from analytics.rollups import ACTIVITY_GAP_WINDOW, rollups_refresh
+from analytics.rollups import rollups_refresh
 from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from campaigns.results import step_results
 from engagement.models import LifecycleStage, MemberEngagement
 from engagement.scoring import engagement_recompute
 from initiatives.models import Participation, ParticipationStatus
+from members.activity_marks import ACTIVITY_GAP_WINDOW
 from members.models import Activity, Member, Verb
 from personas.models import Sector
 from tests.campaigns.factories import CampaignFactory, CampaignStepFactory, DeliveryFactory
