@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BlankRenderedOnce
 from core.widgets import FlatSelect
 from sharing.models import Label
 from spaces.models import ActionState, FollowLevel
@@ -17,7 +18,7 @@ def _label_field() -> forms.ChoiceField:
     )
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(BlankRenderedOnce):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Message"),
@@ -28,7 +29,7 @@ class ThreadForm(forms.Form):
     label = _label_field()
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(BlankRenderedOnce):
     body = forms.CharField(
         label=_("Reply"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -46,11 +47,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
-class FollowForm(forms.Form):
+class FollowForm(BlankRenderedOnce):
     level = forms.ChoiceField(label=_("Notify me of"), choices=FollowLevel.choices, widget=FlatSelect)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(BlankRenderedOnce):
     file = forms.FileField(label=_("File"), help_text=_("PDF, office documents, CSV or images."))
     title = forms.CharField(label=_("Title"), max_length=200, required=False, help_text=_("The file name if empty."))
     label = _label_field()
