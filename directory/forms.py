@@ -5,7 +5,6 @@ from django.forms.models import BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.widgets import FlatSelect
 from directory.models import WORKING_LANGUAGES, CoverageTarget, DirectoryProfile, Expertise, LiaisonRole
 from personas.models import Sector
 
@@ -16,10 +15,8 @@ class DirectoryFilterForm(forms.Form):
         label=_("Expertise"), queryset=Expertise.objects.order_by("name"), required=False
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Any")), *list(Sector.choices)], required=False)
-    country = forms.ChoiceField(label=_("Country"), choices=[("", _("Any"))], required=False, widget=FlatSelect)
-    jurisdiction = forms.ChoiceField(
-        label=_("Jurisdiction covered"), choices=[("", _("Any"))], required=False, widget=FlatSelect
-    )
+    country = forms.ChoiceField(label=_("Country"), choices=[("", _("Any"))], required=False)
+    jurisdiction = forms.ChoiceField(label=_("Jurisdiction covered"), choices=[("", _("Any"))], required=False)
     language = forms.ChoiceField(label=_("Language"), choices=[("", _("Any")), *WORKING_LANGUAGES], required=False)
     liaison_role = forms.ChoiceField(
         label=_("Role in liaison"),

@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import FlatSelect
 from ecosystem import filter_choices
 from ecosystem.models import (
     Citation,
@@ -39,35 +38,30 @@ class RedFlagFilter(django_filters.FilterSet):
         field_name="category__slug",
         label=gettext_lazy("Category"),
         empty_label=gettext_lazy("All categories"),
-        widget=FlatSelect,
     )
     stage = django_filters.ChoiceFilter(
         choices=filter_choices.stage_choices,
         method="in_stage",
         label=gettext_lazy("Stage"),
         empty_label=gettext_lazy("All stages"),
-        widget=FlatSelect,
     )
     sector = django_filters.ChoiceFilter(
         label=gettext_lazy("Observed by"),
         choices=ObservingSector.choices,
         field_name="observers__sector",
         empty_label=gettext_lazy("Anyone"),
-        widget=FlatSelect,
     )
     jurisdiction = django_filters.ChoiceFilter(
         label=gettext_lazy("Applies in"),
         choices=filter_choices.jurisdiction_choices,
         method="applies_in",
         empty_label=gettext_lazy("Anywhere"),
-        widget=FlatSelect,
     )
     persona = django_filters.ChoiceFilter(
         choices=filter_choices.persona_choices,
         field_name="personas",
         label=gettext_lazy("Persona"),
         empty_label=gettext_lazy("All personas"),
-        widget=FlatSelect,
     )
 
     class Meta:

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django_filters.fields import ModelChoiceField
 
-from core.widgets import FlatSelect
 from initiatives.models import Initiative, InitiativeKind, InitiativeStatus
 from personas.models import Sector
 from roadmap.models import Horizon
@@ -36,17 +35,15 @@ class InitiativeFilter(django_filters.FilterSet):
         label=gettext_lazy("Kind"),
         choices=InitiativeKind.choices,
         empty_label=gettext_lazy("Any kind"),
-        widget=FlatSelect,
     )
     sector = django_filters.ChoiceFilter(
         label=gettext_lazy("Open to sector"),
         choices=Sector.choices,
         empty_label=gettext_lazy("Any sector"),
         method="open_to_sector",
-        widget=FlatSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Status"), choices=MEMBER_STATUSES, empty_label=gettext_lazy("Any status"), widget=FlatSelect
+        label=gettext_lazy("Status"), choices=MEMBER_STATUSES, empty_label=gettext_lazy("Any status")
     )
     horizon = HorizonFilter(
         label=gettext_lazy("Horizon of its roadmap item"),
@@ -56,7 +53,6 @@ class InitiativeFilter(django_filters.FilterSet):
         .select_related("roadmap")
         .order_by("-roadmap__first_month", "roadmap_id", "start_month"),
         empty_label=gettext_lazy("Any horizon"),
-        widget=FlatSelect,
     )
     open_now = django_filters.BooleanFilter(
         label=gettext_lazy("Taking sign-ups now"),

@@ -112,6 +112,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with its commonest templates (selects, inputs, labels) written in Python: the same HTML.
+FORM_RENDERER = "core.form_rendering.PortalFormRenderer"
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'knoble.sqlite3'}")}

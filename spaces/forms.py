@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BlankRenderedOnce
-from core.widgets import FlatSelect
 from sharing.models import Label
 from spaces.models import ActionState, FollowLevel
 
@@ -13,9 +12,7 @@ LABEL_HELP = _(
 
 
 def _label_field() -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=_("Label"), choices=Label.choices, initial=Label.AMBER, help_text=LABEL_HELP, widget=FlatSelect
-    )
+    return forms.ChoiceField(label=_("Label"), choices=Label.choices, initial=Label.AMBER, help_text=LABEL_HELP)
 
 
 class ThreadForm(BlankRenderedOnce):
@@ -48,7 +45,7 @@ class ReasonForm(forms.Form):
 
 
 class FollowForm(BlankRenderedOnce):
-    level = forms.ChoiceField(label=_("Notify me of"), choices=FollowLevel.choices, widget=FlatSelect)
+    level = forms.ChoiceField(label=_("Notify me of"), choices=FollowLevel.choices)
 
 
 class DocumentForm(BlankRenderedOnce):
