@@ -9,6 +9,7 @@ from django.db import connection
 
 from core.logging import redact
 from knoble.celery import app as celery_app
+from members.models import Organisation
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +101,36 @@ def test_on_sqlite_a_writer_takes_its_lock_at_the_start_and_waits_for_another():
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 5000
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_statement_a_connection_repeats_is_prepared_and_planned_once():
+    """DATABASE_PREPARED_STATEMENTS (on by default): the server binds the parameters, and after five runs psycopg
+    prepares the statement, so PostgreSQL no longer parses and plans it on every request."""
+    for pk in range(7):
+        list(Organisation.objects.filter(pk=pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%FROM "members_organisation"%']
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+
+
+@pytest.mark.parametrize(("setting", "options"), [(None, PREPARED), ("true", PREPARED), ("false", {})])
+def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_keep_them(setting, options):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"}
+    env |= {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/anything"}
+    if setting is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = setting
+    result = subprocess.run(
+        [sys.executable, "-c", "from knoble import settings; print(settings.DATABASES['default']['OPTIONS'])"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == repr(options)
