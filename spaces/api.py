@@ -25,7 +25,7 @@ from members.api_auth import IsPortalMember
 from sharing.models import Channel, Label
 from sharing.services import access_record
 from spaces import selectors, services
-from spaces.models import POST_SPEC, ActionItem, Document, DocumentVersion, Post, Space, Thread
+from spaces.models import POST_SPEC, ActionItem, Document, DocumentVersion, Post, Thread
 from spaces.selectors import Level, SpaceAccess
 from spaces.views import download_response
 
@@ -214,7 +214,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
                 _raise(error)
             created = selectors.threads_of(space=thread.space, user=request.user).get(pk=thread.pk)
             return Response(ThreadSerializer(created).data, status=status.HTTP_201_CREATED)
-        space = _space_of(access)
+        space = services.space_opened(access=access)
         return self._page(
             selectors.threads_of(space=space, user=request.user).select_related("space__initiative"), ThreadSerializer
         )
@@ -253,7 +253,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
                 _raise(error)
             created = selectors.document_for(space=version.document.space, user=request.user, pk=version.document_id)
             return Response(DocumentSerializer(created).data, status=status.HTTP_201_CREATED)
-        space = _space_of(access)
+        space = services.space_opened(access=access)
         return self._page(
             selectors.documents_of(space=space, user=request.user).select_related("space__initiative"),
             DocumentSerializer,
@@ -269,13 +269,8 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
     @action(detail=True, methods=["get"], url_path="action-items")
     def action_items(self, request: Request, slug: str | None = None) -> Response:
         access = self._access()
-        space = _space_of(access)
+        space = services.space_opened(access=access)
         return self._page(selectors.action_items_of(space=space), ActionItemSerializer)
-
-
-def _space_of(access: SpaceAccess) -> Space:
-    """The space `space_access` read with the initiative, made on its first use."""
-    return access.space or services.space_ensure(initiative=access.initiative, by=access.user)
 
 
 def _space_access_for(*, user: Any, initiative: Initiative) -> SpaceAccess:

@@ -38,7 +38,7 @@ from spaces.models import (
     Space,
     Thread,
 )
-from spaces.selectors import Level
+from spaces.selectors import Level, SpaceAccess
 from spaces.uploads import check_upload
 
 # A post and an upload are the member's own contributions to the initiative (engagement's verb table marks them
@@ -89,6 +89,23 @@ def space_ensure(*, initiative: Initiative, by: User | None = None) -> Space:
     )
     space = Space.objects.create(initiative=locked, audience=audience)
     space_audience_sync(space=space)
+    return space
+
+
+def space_opened(*, access: SpaceAccess) -> Space:
+    """The space a page or an API call of it reads: made on its first use, and with the viewer's organisation
+    brought into its audience when the viewer takes part but the audience does not hold it yet (someone who has
+    just joined sees the space's TLP:AMBER content from their first visit on, whatever the channel). Every page
+    and endpoint inside a space calls this, so the two channels cannot disagree."""
+    organisation_id = access.member.organisation_id if access.member is not None else None
+    needs_audience = organisation_id is not None and access.level >= Level.MEMBER
+    if access.space is not None:
+        space, in_audience = access.space, access.organisation_in_audience
+    else:
+        space = space_ensure(initiative=access.initiative, by=access.user)
+        in_audience = organisation_id is None or space.audience.organisations.filter(pk=organisation_id).exists()
+    if needs_audience and not in_audience:
+        space_audience_sync(space=space)
     return space
 
 

@@ -19,27 +19,13 @@ from members.models import Member
 from sharing.models import Channel
 from sharing.services import access_record, access_records
 from spaces import forms, selectors, services
-from spaces.models import DOCUMENT_SPEC, POST_SPEC, Document, PostReport, Space
+from spaces.models import DOCUMENT_SPEC, POST_SPEC, Document, PostReport
 from spaces.selectors import Level, SpaceAccess
 
 
 def _errors(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
     text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error) or _("Not allowed.")
     messages.error(request, text)
-
-
-def _space(access: SpaceAccess) -> Space:
-    # Someone who has just joined is in the audience of AMBER content from their first visit on.
-    organisation_id = access.member.organisation_id if access.member is not None else None
-    needs_audience = organisation_id is not None and access.level >= Level.MEMBER
-    if access.space is not None:
-        space, in_audience = access.space, access.organisation_in_audience
-    else:  # the space's first use makes it, with its audience
-        space = services.space_ensure(initiative=access.initiative, by=access.user)
-        in_audience = organisation_id is None or space.audience.organisations.filter(pk=organisation_id).exists()
-    if needs_audience and not in_audience:
-        services.space_audience_sync(space=space)
-    return space
 
 
 def _member_or_404(access: SpaceAccess) -> Member:
@@ -95,7 +81,7 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
             "spaces/preview.html",
             {"initiative": access.initiative, "counts": selectors.space_counts(initiative=access.initiative)},
         )
-    current = _space(access)
+    current = services.space_opened(access=access)
     context: dict[str, Any] = {
         "access": access,
         "initiative": access.initiative,
@@ -142,7 +128,7 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def thread(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
-    current = _space(access)
+    current = services.space_opened(access=access)
     found = selectors.thread_for(space=current, user=request.user, pk=pk)
     posts = list(selectors.posts_of(thread=found, user=request.user))
     access_record(user=request.user, objects=[found, *posts], spec=POST_SPEC, channel=Channel.PAGE)
@@ -169,7 +155,7 @@ def _thread_url(access: SpaceAccess, pk: int, anchor: str = "") -> str:
 def reply(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
     member = _member_or_404(access)
-    found = selectors.thread_for(space=_space(access), user=request.user, pk=pk)
+    found = selectors.thread_for(space=services.space_opened(access=access), user=request.user, pk=pk)
     form = forms.ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a reply first."))
@@ -186,7 +172,7 @@ def reply(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 def post_edit(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
     member = _member_or_404(access)
-    post = selectors.post_for(space=_space(access), user=request.user, pk=pk)
+    post = selectors.post_for(space=services.space_opened(access=access), user=request.user, pk=pk)
     if post.author_id != member.pk:
         raise Http404
     form = forms.EditForm(request.POST or None, initial={"body": post.body})
@@ -205,7 +191,7 @@ def post_edit(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 @require_POST
 def post_moderate(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug, at_least=Level.MODERATOR)
-    post = selectors.post_for(space=_space(access), user=request.user, pk=pk)
+    post = selectors.post_for(space=services.space_opened(access=access), user=request.user, pk=pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why."))
@@ -222,7 +208,7 @@ def post_moderate(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 @require_POST
 def thread_moderate(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug, at_least=Level.MODERATOR)
-    found = selectors.thread_for(space=_space(access), user=request.user, pk=pk)
+    found = selectors.thread_for(space=services.space_opened(access=access), user=request.user, pk=pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why."))
@@ -244,7 +230,7 @@ def thread_moderate(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 def post_report(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
     member = _member_or_404(access)
-    post = selectors.post_for(space=_space(access), user=request.user, pk=pk)
+    post = selectors.post_for(space=services.space_opened(access=access), user=request.user, pk=pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what is wrong with the post."))
@@ -324,7 +310,7 @@ def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
 def document_version(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
     member = _member_or_404(access)
-    document: Document = selectors.document_for(space=_space(access), user=request.user, pk=pk)
+    document: Document = selectors.document_for(space=services.space_opened(access=access), user=request.user, pk=pk)
     form = forms.VersionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
@@ -349,7 +335,7 @@ def document_version(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
 def download_response(*, user: Any, access: SpaceAccess, pk: str, number: str, channel: Channel) -> FileResponse:
     """The one way a document's bytes leave: for someone who may read the space and see the document's label,
     as an attachment the browser must not sniff. The page and the API both answer with it."""
-    version = selectors.version_of(space=_space(access), user=user, pk=pk, number=number)
+    version = selectors.version_of(space=services.space_opened(access=access), user=user, pk=pk, number=number)
     access_record(user=user, objects=[version.document], spec=DOCUMENT_SPEC, channel=channel)
     response = FileResponse(
         version.file.open("rb"), as_attachment=True, filename=version.filename, content_type=version.content_type
@@ -390,7 +376,7 @@ def session_new(request: HttpRequest, slug: str) -> HttpResponse:
 @portal_member_required
 def session(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
-    _space(access)
+    services.space_opened(access=access)
     found = selectors.session_for(initiative=access.initiative, pk=pk)
     notes = selectors.notes_for(session=found, user=request.user)
     form = None
@@ -476,7 +462,11 @@ def action_new(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def action_state(request: HttpRequest, slug: str, pk: str) -> HttpResponse:
     access = selectors.space_access(user=request.user, slug=slug)
-    item = selectors.action_items_of(space=_space(access)).filter(pk=pk if pk.isdigit() else 0).first()
+    item = (
+        selectors.action_items_of(space=services.space_opened(access=access))
+        .filter(pk=pk if pk.isdigit() else 0)
+        .first()
+    )
     if item is None:
         raise Http404
     form = forms.ActionStateForm(request.POST)

@@ -173,3 +173,17 @@ def test_upload_through_the_api_checks_the_bytes_like_the_page(client, world, tm
     assert DocumentVersion.objects.filter(document_id=body["id"], content_type="application/pdf").exists()
     client.force_login(MemberFactory().user)
     assert client.post(url, {"file": SimpleUploadedFile("agenda.pdf", PDF)}).status_code == 404
+
+
+def test_someone_who_has_just_joined_reads_the_amber_threads_through_the_api_as_on_the_page(client, world):
+    """The space's audience holds the organisations taking part when it is made; a newcomer's organisation is
+    added by the first read of the space, through either channel (spaces.services.space_opened), not an hour
+    later by the worker."""
+    initiative, _rosa, _tom, started, _document = world
+    assert started.label == Label.AMBER
+    newcomer = participant(initiative)
+    assert newcomer.organisation not in initiative.space.audience.organisations.all()
+    client.force_login(newcomer.user)
+    threads = client.get(f"{V}/spaces/{initiative.slug}/threads/").json()["results"]
+    assert [row["id"] for row in threads] == [started.pk]
+    assert newcomer.organisation in initiative.space.audience.organisations.all()
