@@ -113,6 +113,21 @@ def without_mfa_requirement(settings):
     settings.KNOBLE_REQUIRE_MFA = False
 
 
+@pytest.fixture
+def member():
+    """An approved member of an organisation; a module that needs a particular one overrides this fixture."""
+    from tests.members.factories import MemberFactory
+
+    return MemberFactory()
+
+
+@pytest.fixture
+def member_client(client, member):
+    """The test client, signed in as `member`."""
+    client.force_login(member.user)
+    return client
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """One Chromium per module of browser tests; each test gets a fresh context (cookies, storage) from `page`."""

@@ -7,20 +7,8 @@ from django.urls import reverse
 from sharing.models import AccessLog, Label
 from sharing.services import recipients_set
 from tests.ecosystem.factories import StageFactory, indicator_set, red_flag
-from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member():
-    return MemberFactory()
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member.user)
-    return client
 
 
 def test_a_member_lists_opens_and_prints_a_set_with_its_red_flags_and_quote(member_client):

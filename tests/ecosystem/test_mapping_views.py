@@ -12,12 +12,6 @@ from tests.members.factories import MemberFactory, OrganisationFactory, staff_us
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def member_client(client):
-    client.force_login(MemberFactory().user)
-    return client
-
-
 def _map(name, *, flows=1):
     category = CategoryFactory(name=name)
     stage = StageFactory(category=category)

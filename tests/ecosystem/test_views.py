@@ -29,17 +29,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member():
-    return MemberFactory()
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member.user)
-    return client
-
-
-@pytest.fixture
 def imb():
     """A small map: two stages, three actors, two flows, and red flags on each kind of part."""
     category = CategoryFactory(name="Illicit massage businesses", slug="imb")

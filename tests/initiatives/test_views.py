@@ -38,12 +38,6 @@ def member():
     return MemberFactory(user__first_name="Rosa", user__last_name="Silva", organisation__name="Northbridge Bank")
 
 
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member.user)
-    return client
-
-
 def detail_url(initiative) -> str:
     return reverse("initiatives:detail", args=[initiative.slug])
 

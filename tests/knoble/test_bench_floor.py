@@ -10,22 +10,10 @@ from django.conf import settings as django_settings
 from django.urls import clear_url_caches
 
 import knoble.urls
-from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 FLOOR = "/bench/floor/"
-
-
-@pytest.fixture
-def member():
-    return MemberFactory()
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member.user)
-    return client
 
 
 @pytest.fixture

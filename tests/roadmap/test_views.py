@@ -7,16 +7,10 @@ from initiatives.models import InitiativeStatus
 from roadmap.models import ItemStatus, RoadmapItem
 from roadmap.services import roadmap_publish
 from tests.initiatives.factories import InitiativeFactory
-from tests.members.factories import MemberFactory, UserFactory, staff_user
+from tests.members.factories import UserFactory, staff_user
 from tests.roadmap.factories import CriterionFactory, RatingFactory, make_roadmap, place
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member_client(client):
-    client.force_login(MemberFactory().user)
-    return client
 
 
 def test_nothing_published_yet(member_client):

@@ -22,12 +22,6 @@ def member():
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member.user)
-    return client
-
-
-@pytest.fixture
 def staff_client(client, without_mfa_requirement):
     client.force_login(staff_user())
     return client
