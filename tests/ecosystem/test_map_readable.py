@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ecosystem.models import CategoryStatus, RedFlagRating
 from tests.ecosystem.factories import CategoryFactory, red_flag
-from tests.ecosystem.test_views import imb, member, member_client  # noqa: F401 (fixtures)
+from tests.ecosystem.test_views import imb  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
