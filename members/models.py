@@ -341,7 +341,9 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["member", "-occurred_at"], name="activity_member_time"),
             models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
-            models.Index(fields=["subject_type", "subject_id"], name="activity_subject"),
+            # With the member last, "has this member acted on this initiative" reads only their own rows (the
+            # score job asks it of every participant; on a large log an initiative has thousands of rows).
+            models.Index(fields=["subject_type", "subject_id", "member"], name="activity_subject"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(verb__in=Verb.values), name="activity_verb_valid"),
