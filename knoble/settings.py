@@ -128,9 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # run five times prepared, so that PostgreSQL parses and plans each page's queries once per connection rather than
 # on every request (docs/PERFORMANCE.md). Django's default, off, suits a pooler in transaction mode that cannot
 # keep prepared statements: DATABASE_PREPARED_STATEMENTS=false.
-PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
-PREPARED: dict[str, Any] = {"server_side_binding": True, "prepare_threshold": 5}
-POSTGRESQL_OPTIONS = PREPARED if PREPARED_STATEMENTS else {}
+POSTGRESQL_OPTIONS: dict[str, Any] = (
+    {"server_side_binding": True, "prepare_threshold": 5}
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+    else {}
+)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = POSTGRESQL_OPTIONS
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)

@@ -25,7 +25,7 @@ from members.api_auth import IsPortalMember
 from sharing.models import Channel, Label
 from sharing.services import access_record
 from spaces import selectors, services
-from spaces.models import POST_SPEC, ActionItem, Document, DocumentVersion, Post, Thread
+from spaces.models import POST_SPEC, ActionItem, Document, DocumentVersion, Post, Space, Thread
 from spaces.selectors import Level, SpaceAccess
 from spaces.views import download_response
 
@@ -273,11 +273,14 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Initiative]):
         return self._page(selectors.action_items_of(space=space), ActionItemSerializer)
 
 
-def _space_access_for(*, user: Any, initiative: Initiative) -> SpaceAccess:
-    level = selectors.access_level(user=user, initiative=initiative)
-    if level < Level.MEMBER:
-        raise NotFound
-    return SpaceAccess(initiative=initiative, level=level, member=getattr(user, "member", None), user=user)
+def _opened(*, user: Any, initiative: Initiative) -> tuple[SpaceAccess, Space]:
+    """The viewer's access to the space of an object found by id, and the space opened as every page and list opens
+    it (a newcomer's organisation joins the audience before the object's own label is checked)."""
+    try:
+        access = selectors.space_access(user=user, slug=initiative.slug)
+    except Http404 as error:
+        raise NotFound from error
+    return access, services.space_opened(access=access)
 
 
 class ThreadViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Thread]):
@@ -296,9 +299,9 @@ class ThreadViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Thread]):
         found = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
         if found is None:
             raise NotFound
-        _space_access_for(user=self.request.user, initiative=found.space.initiative)
+        _access, space = _opened(user=self.request.user, initiative=found.space.initiative)
         try:
-            return selectors.thread_for(space=found.space, user=self.request.user, pk=pk, counted=True)
+            return selectors.thread_for(space=space, user=self.request.user, pk=pk, counted=True)
         except Http404 as error:
             raise NotFound from error
 
@@ -335,18 +338,19 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Documen
         readable = selectors.readable_initiatives(user=self.request.user)
         return Document.objects.filter(space__initiative__in=readable).select_related("space__initiative")
 
-    def _document(self) -> Document:
+    def _document(self) -> tuple[SpaceAccess, Document]:
         pk = self.kwargs["pk"]
         found = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
         if found is None:
             raise NotFound
+        access, space = _opened(user=self.request.user, initiative=found.space.initiative)
         try:
-            return selectors.document_for(space=found.space, user=self.request.user, pk=pk)
+            return access, selectors.document_for(space=space, user=self.request.user, pk=pk)
         except Http404 as error:
             raise NotFound from error
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(DocumentSerializer(self._document()).data)
+        return Response(DocumentSerializer(self._document()[1]).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("version", OpenApiTypes.INT, description="The version; the latest without it.")],
@@ -354,8 +358,7 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Documen
     )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
-        document = self._document()
-        access = _space_access_for(user=request.user, initiative=document.space.initiative)
+        access, document = self._document()
         number = request.query_params.get("version") or str(document.versions.order_by("-number").first().number)  # type: ignore[union-attr]
         try:
             return download_response(

@@ -187,3 +187,17 @@ def test_someone_who_has_just_joined_reads_the_amber_threads_through_the_api_as_
     threads = client.get(f"{V}/spaces/{initiative.slug}/threads/").json()["results"]
     assert [row["id"] for row in threads] == [started.pk]
     assert newcomer.organisation in initiative.space.audience.organisations.all()
+
+
+@pytest.mark.parametrize("path", ["space-threads/{thread}/", "space-documents/{document}/"])
+def test_a_newcomers_first_read_of_an_amber_thread_or_document_by_id_opens_the_space(client, world, path):
+    """Read by id before any list: the space is opened (the newcomer's organisation joins the audience) before the
+    object's label is checked, as a page or a list would."""
+    initiative, _rosa, _tom, started, document = world
+    assert started.label == Label.AMBER
+    assert document.label == Label.AMBER
+    newcomer = participant(initiative)
+    client.force_login(newcomer.user)
+    response = client.get(f"{V}/" + path.format(thread=started.pk, document=document.pk))
+    assert response.status_code == 200
+    assert newcomer.organisation in initiative.space.audience.organisations.all()
