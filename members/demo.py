@@ -3,9 +3,11 @@ organisations, the names the members are made from and their job titles are `dem
 
 import random
 from datetime import timedelta
+from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -25,13 +27,20 @@ from members.models import (
 from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
 
 
+@cache
+def _demo_password_hash(password: str, hashers: tuple[str, ...]) -> str:
+    """Hashed once per run: every demo account has the same published password, and hashing it anew for each
+    of the few dozen accounts (deliberately slow) cost `make run`'s first start about twenty seconds."""
+    return make_password(password)
+
+
 def _user(email: str, first: str, last: str, *, is_staff: bool = False) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first, "last_name": last, "is_staff": is_staff}
     )
     if created:
-        user.set_password(settings.DEMO_PASSWORD)
-        user.save()
+        user.password = _demo_password_hash(settings.DEMO_PASSWORD, tuple(settings.PASSWORD_HASHERS))
+        user.save(update_fields=["password"])
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
