@@ -26,6 +26,7 @@ from initiatives.models import (
     ParticipationRole,
     ParticipationStatus,
 )
+from initiatives.signals import place_given_up
 from members.history import attribute_change
 from members.languages import in_member_language
 from members.models import Member, Notification, NotificationKind, Origin, Source, User, Verb
@@ -195,6 +196,12 @@ def _exit(
     )
     if was_active:
         _promote_waitlisted(initiative, source=Source.SYSTEM, by=None)
+        initiative_id = initiative.pk
+        # Robust (a failure is logged, not raised): the leaving is committed by then, and the hourly audience sync
+        # repairs what a receiver failed to do.
+        transaction.on_commit(
+            lambda: place_given_up.send(sender=Participation, initiative_id=initiative_id), robust=True
+        )
     return participation
 
 

@@ -109,6 +109,13 @@ def space_opened(*, access: SpaceAccess) -> Space:
     return space
 
 
+def space_audience_after_leaving(*, initiative_id: int) -> bool:
+    """Someone gave up their place: their organisation leaves the audience unless another of its members still takes
+    part. Returns whether the audience changed (False for an initiative without a space)."""
+    space = Space.objects.filter(initiative_id=initiative_id).select_related("audience").first()
+    return space is not None and space_audience_sync(space=space)
+
+
 @transaction.atomic
 def space_audience_sync(*, space: Space) -> bool:
     """Makes the audience group hold exactly the organisations of the initiative's active participants (what

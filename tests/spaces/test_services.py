@@ -232,3 +232,25 @@ def test_a_red_post_names_the_participants_it_mentions():
     )  # names no one: Tom's alone
     assert tom.notifications.filter(kind="space_activity").count() == 1
     assert not ann.notifications.exists()
+
+
+def test_an_organisation_leaves_the_audience_when_its_last_participant_leaves(
+    group, django_capture_on_commit_callbacks
+):
+    """TLP:AMBER in a space means the organisations taking part now: not until the hourly sync."""
+    from initiatives.services import initiative_leave, participation_remove
+
+    initiative, rosa, tom = group
+    colleague = participant(initiative, organisation=rosa.organisation)
+    space = services.space_ensure(initiative=initiative, by=initiative.lead)
+    assert set(space.audience.organisations.all()) == {rosa.organisation, tom.organisation}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_leave(member=rosa, initiative=initiative)
+    assert set(space.audience.organisations.all()) == {rosa.organisation, tom.organisation}  # her colleague stays
+
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_leave(member=colleague, initiative=initiative)
+    with django_capture_on_commit_callbacks(execute=True):
+        participation_remove(participation=tom.participations.get(initiative=initiative), by=initiative.lead)
+    assert not space.audience.organisations.exists()
