@@ -33,7 +33,7 @@ from psycopg import errors as psycopg_errors
 from campaigns.bounces import normalise, undeliverable_reasons
 from campaigns.decisions import BUDGET_WINDOW, Outcome, delivery_decision
 from campaigns.messages import Message, Template, email_for, personalise
-from campaigns.models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
+from campaigns.models import Bounce, Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, StepCondition
 from initiatives.models import Participation, ParticipationStatus
 from members.models import Member, NotificationKind, Source, User, Verb
 from members.services import (
@@ -258,9 +258,17 @@ def _render(row: Delivery, templates: Templates) -> Any:
 
 # The row is still this worker's while it carries the worker's claim time; matching on the key and that time
 # alone (not on the status) keeps the planner on the primary key rather than on a status index.
+# A notification can be recorded while the row is still `sending` (read between the SMTP server's acceptance and
+# this mark, or after a worker died there): the row then ends `bounced`, with the bounce's reason, as
+# `bounces.bounce_record` marks a row already `sent`.
+_BOUNCE_OF_ROW = f"FROM {Bounce._meta.db_table} b WHERE b.delivery_id = {Delivery._meta.db_table}.id"
 MARK_SENT = (
-    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, finished_at = %s, claimed_at = NULL, "  # noqa: S608
-    "last_error = '', attempts = attempts + 1 WHERE id = %s AND claimed_at = %s RETURNING member_id"
+    f"UPDATE {Delivery._meta.db_table} SET "  # noqa: S608
+    f"status = CASE WHEN EXISTS (SELECT 1 {_BOUNCE_OF_ROW}) THEN '{DeliveryStatus.BOUNCED.value}' ELSE %s END, "
+    "sent_at = %s, finished_at = %s, claimed_at = NULL, "
+    "last_error = COALESCE((SELECT COALESCE(NULLIF(b.diagnostic, ''), NULLIF(b.status, ''), b.action) "
+    f"{_BOUNCE_OF_ROW} ORDER BY b.id LIMIT 1), ''), "
+    "attempts = attempts + 1 WHERE id = %s AND claimed_at = %s RETURNING member_id"
 )
 
 

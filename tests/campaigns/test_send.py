@@ -172,6 +172,36 @@ def test_a_worker_past_its_lease_neither_marks_nor_releases_the_row_another_work
     assert not Activity.objects.filter(verb=Verb.MESSAGE_SENT).exists()
 
 
+@pytest.mark.parametrize("diagnostic", ["550 5.1.1 No such user", ""])
+def test_a_bounce_recorded_while_the_row_is_being_sent_leaves_it_bounced(diagnostic):
+    """The notification is read between the SMTP server's acceptance and the mark (or after a worker died there):
+    bounce_record leaves a `sending` row to its worker, whose mark then ends it `bounced`, with the reason."""
+    from campaigns.bounces import bounce_record
+    from campaigns.models import BounceKind
+
+    MemberFactory()
+    campaign = launched()
+    campaigns_advance()
+    [row] = _claim(list(deliveries(campaign).values_list("pk", flat=True)), {}, SendResult())
+    notification = {"kind": BounceKind.HARD, "action": "failed", "status": "5.1.1", "diagnostic": diagnostic}
+    bounce_record(delivery_id=row.pk, message_key="dsn-1", **notification)
+    assert deliveries(campaign).get().status == DeliveryStatus.SENDING
+    _mark_sent(row, "The working group", "Dear member")
+    delivery = deliveries(campaign).get()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.BOUNCED, diagnostic or "5.1.1")
+    assert delivery.sent_at is not None
+    assert delivery.claimed_at is None
+
+
+def test_a_row_without_a_bounce_is_marked_sent_with_no_error():
+    MemberFactory()
+    campaign = launched()
+    campaigns_advance()
+    [row] = _claim(list(deliveries(campaign).values_list("pk", flat=True)), {}, SendResult())
+    _mark_sent(row, "The working group", "Dear member")
+    assert (deliveries(campaign).get().status, deliveries(campaign).get().last_error) == (DeliveryStatus.SENT, "")
+
+
 @pytest.mark.parametrize(
     ("status", "claimed"),
     [(DeliveryStatus.SENDING, False), (DeliveryStatus.PENDING, True), (DeliveryStatus.SENT, True)],
