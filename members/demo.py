@@ -30,7 +30,8 @@ from members.roles import LEADERSHIP_ROLE, MEMBER_ROLE, STAFF_ROLE
 @cache
 def _demo_password_hash(password: str, hashers: tuple[str, ...]) -> str:
     """Hashed once per run: every demo account has the same published password, and hashing it anew for each
-    of the few dozen accounts (deliberately slow) cost `make run`'s first start about twenty seconds."""
+    of the few dozen accounts (deliberately slow) cost `make run`'s first start about twenty seconds. The hashers
+    are part of the key only: a run with other settings (the tests' fast hasher) gets a hash of its own."""
     return make_password(password)
 
 
