@@ -10,8 +10,8 @@ with the load test's production settings (the floor mounted), signs one of the l
 asks for each page through Django's test client: the same URL resolution, middleware, session, template
 rendering and queries as gunicorn, without the HTTP parsing. Per page it prints the CPU time of this process
 per request, its ratio to the floor's, PostgreSQL's CPU per request (the server process of this connection,
-read from /proc) and the queries a request runs. The weights are the load test's (bench/load/locustfile.py),
-so the last line is the mix's cost against the floor's.
+read from /proc; 0 on SQLite, whose work is in this process's) and the queries a request runs. The weights are
+the load test's (bench/load/locustfile.py), so the last line is the mix's cost against the floor's.
 """
 
 import argparse
@@ -118,9 +118,7 @@ def measure(page: Page, client: Any, pages: dict[str, Any], *, requests: int, wa
 
     for _ in range(warm_up):
         check(page, page.request(client, pages))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = psutil.Process(cursor.fetchone()[0])
+    backend = database_server_process()
     queries = 0
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -128,14 +126,30 @@ def measure(page: Page, client: Any, pages: dict[str, Any], *, requests: int, wa
         queries += 1
         return execute(sql, params, many, context)
 
-    database_before = sum(backend.cpu_times()[:2])
+    database_before = cpu_seconds(backend)
     started = time.process_time()
     with connection.execute_wrapper(count):
         for _ in range(requests):
             page.request(client, pages)
     cpu = time.process_time() - started
-    database = sum(backend.cpu_times()[:2]) - database_before
+    database = cpu_seconds(backend) - database_before
     return Cost(page, 1000 * cpu / requests, 1000 * database / requests, queries / requests)
+
+
+def database_server_process() -> psutil.Process | None:
+    """PostgreSQL's server process for this connection (SQLite runs inside this process: None)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return psutil.Process(pid)
+
+
+def cpu_seconds(process: psutil.Process | None) -> float:
+    return sum(process.cpu_times()[:2]) if process is not None else 0.0
 
 
 def check(page: Page, response: Any) -> None:

@@ -51,7 +51,9 @@ def _leave(member, initiative) -> None:
 
 
 def _tomorrow():
-    return timezone.now() + timedelta(days=1)
+    """Tomorrow at 10:00 UTC: the daily period then is today, holding the notices made now, and it stays the same
+    period for the hours a test moves forward (a test run after 23:00 UTC moved into the next one)."""
+    return (timezone.now() + timedelta(days=1)).astimezone(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
 
 
 def test_sent_once_under_repeated_runs(space_notice, mailoutbox):
