@@ -87,6 +87,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cprofile", type=int, metavar="LINES", help="print cProfile's costliest functions")
     parser.add_argument("--sort", default="tottime", help="cProfile's sort key (default tottime)")
     parser.add_argument("--tree", action="store_true", help="print pyinstrument's call tree of each page instead")
+    parser.add_argument("--all-frames", action="store_true", help="--tree: show Django's and libraries' frames too")
     return parser.parse_args(argv)
 
 
@@ -116,8 +117,7 @@ def signed_in_client(accounts: dict[str, Any]) -> Any:
 def measure(page: Page, client: Any, pages: dict[str, Any], *, requests: int, warm_up: int) -> Cost:
     from django.db import connection
 
-    for _ in range(warm_up):
-        check(page, page.request(client, pages))
+    warm(page, client, pages, requests=warm_up)
     backend = database_server_process()
     queries = 0
 
@@ -152,9 +152,13 @@ def cpu_seconds(process: psutil.Process | None) -> float:
     return sum(process.cpu_times()[:2]) if process is not None else 0.0
 
 
-def check(page: Page, response: Any) -> None:
-    if response.status_code >= 400:
-        raise SystemExit(f"{page.name} answered HTTP {response.status_code}")
+def warm(page: Page, client: Any, pages: dict[str, Any], *, requests: int) -> None:
+    """The unmeasured first requests (templates, translations, caches), each checked: a page that fails stops the
+    run rather than being measured or profiled as an error page."""
+    for _ in range(requests):
+        response = page.request(client, pages)
+        if response.status_code >= 400:
+            raise SystemExit(f"{page.name} answered HTTP {response.status_code}")
 
 
 def profile(page: Page, client: Any, pages: dict[str, Any], *, requests: int, lines: int, sort: str) -> str:
@@ -168,7 +172,7 @@ def profile(page: Page, client: Any, pages: dict[str, Any], *, requests: int, li
     return out.getvalue()
 
 
-def call_tree(page: Page, client: Any, pages: dict[str, Any], *, requests: int) -> str:
+def call_tree(page: Page, client: Any, pages: dict[str, Any], *, requests: int, all_frames: bool) -> str:
     """pyinstrument samples the stack rather than timing every call, so the tree's shares are not inflated
     towards the many small calls of the template engine as cProfile's are."""
     from pyinstrument import Profiler
@@ -177,7 +181,7 @@ def call_tree(page: Page, client: Any, pages: dict[str, Any], *, requests: int) 
     with profiler:
         for _ in range(requests):
             page.request(client, pages)
-    return profiler.output_text(color=False, show_all=bool(os.environ.get("PROFILE_ALL")))
+    return profiler.output_text(color=False, show_all=all_frames)
 
 
 def report(costs: Sequence[Cost]) -> str:
@@ -209,11 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     pages = accounts["pages"]
     if args.cprofile or args.tree:
         for page in chosen:
-            for _ in range(args.warm_up):
-                page.request(client, pages)
+            warm(page, client, pages, requests=args.warm_up)
             print(f"## {page.name}\n")
             if args.tree:
-                print(call_tree(page, client, pages, requests=args.requests))
+                print(call_tree(page, client, pages, requests=args.requests, all_frames=args.all_frames))
             else:
                 print(profile(page, client, pages, requests=args.requests, lines=args.cprofile, sort=args.sort))
         return 0
