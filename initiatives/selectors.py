@@ -37,7 +37,7 @@ from initiatives.models import (
 )
 from members.access import may_use_portal
 from members.models import Member, User
-from personas.models import Sector
+from personas.models import Persona, Sector
 
 LIVE_STATUSES = [ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
 
@@ -310,8 +310,12 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
         )
         .annotate(
             for_persona=Exists(
-                Initiative.target_personas.through.objects.filter(initiative=OuterRef("pk"), persona=member.persona)
+                Initiative.target_personas.through.objects.filter(
+                    initiative=OuterRef("pk"), persona_id=member.persona_id
+                )
             ),
+            # In the same query: the member row comes without its persona, and most members have one.
+            persona_name=Subquery(Persona.objects.filter(pk=member.persona_id).values("name")),
             for_sector=Exists(EligibleSector.objects.filter(initiative=OuterRef("pk"), sector=sector)),
             active_count=_participants_with_status(ParticipationStatus.ACTIVE),
         )
@@ -329,7 +333,8 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
     result = []
     for initiative in candidates:
         if initiative.for_persona:  # type: ignore[attr-defined]
-            reason = _("Aimed at your persona, %(persona)s.") % {"persona": member.persona}
+            persona = initiative.persona_name  # type: ignore[attr-defined]
+            reason = _("Aimed at your persona, %(persona)s.") % {"persona": persona}
         elif initiative.for_sector:  # type: ignore[attr-defined]
             reason = _("Meant for members in %(sector)s, like you.") % {"sector": sector_label.lower()}
         else:
