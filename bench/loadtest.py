@@ -105,8 +105,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--capacity", action="store_true", help="find the sustained request rate against the floor")
     parser.add_argument(
         "--steps",
-        default="2,5,10,20,40,60,80,100,130,160,200",
-        help="capacity: simultaneous users at each step (default 2,5,10,20,40,…,200)",
+        default="2,5,10,20,30,40,50,60,80,100,130,160,200",
+        help="capacity: simultaneous users at each step (default 2,5,10,20,30,…,200)",
     )
     parser.add_argument("--step-seconds", type=int, default=30, help="capacity: seconds measured a step (default 30)")
     parser.add_argument(
@@ -743,7 +743,7 @@ def run_capacity(args: argparse.Namespace) -> int:
                 # An outer bound only: two climbs of every step, each page alone, and a minute to spare.
                 timeout=args.warm_up_seconds
                 + 2 * len(steps_planned) * (args.step_seconds + 15)
-                + 16 * (args.page_seconds + 10)
+                + 18 * (args.page_seconds + 10)
                 + 60,
             )
     if not output.exists():

@@ -37,7 +37,7 @@ from initiatives.models import (
 )
 from members.access import may_use_portal
 from members.models import Member, User
-from personas.models import Persona, Sector
+from personas.models import Sector
 
 LIVE_STATUSES = [ParticipationStatus.ACTIVE, ParticipationStatus.WAITLISTED]
 
@@ -302,6 +302,7 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
     for my sector, then the rest; each with the reason in words."""
     now = timezone.now()
     sector = member.organisation.sector if member.organisation else ""
+    aimed_at_me = Initiative.target_personas.through.objects.filter(initiative=OuterRef("pk"), persona__members=member)
     candidates = (
         Initiative.objects.signup_open_at(now)
         .eligible_for_sector(sector)
@@ -309,13 +310,9 @@ def recommendations(*, member: Member, limit: int = 4) -> list[Recommendation]:
             Exists(Participation.objects.filter(initiative=OuterRef("pk"), member=member, status__in=LIVE_STATUSES))
         )
         .annotate(
-            for_persona=Exists(
-                Initiative.target_personas.through.objects.filter(
-                    initiative=OuterRef("pk"), persona_id=member.persona_id
-                )
-            ),
+            for_persona=Exists(aimed_at_me),
             # In the same query: the member row comes without its persona, and most members have one.
-            persona_name=Subquery(Persona.objects.filter(pk=member.persona_id).values("name")),
+            persona_name=Subquery(aimed_at_me.values("persona__name")[:1]),
             for_sector=Exists(EligibleSector.objects.filter(initiative=OuterRef("pk"), sector=sector)),
             active_count=_participants_with_status(ParticipationStatus.ACTIVE),
         )

@@ -47,4 +47,7 @@ urlpatterns = [
 
 if settings.KNOBLE_BENCH_FLOOR:
     # Before the catch-all patterns of the apps, which would otherwise answer for this path.
-    urlpatterns.insert(0, path("bench/floor/", views.bench_floor, name="bench_floor"))
+    urlpatterns[:0] = [
+        path("bench/floor/", views.bench_floor, name="bench_floor"),
+        path("bench/layout/", views.bench_layout, name="bench_layout"),
+    ]

@@ -2,10 +2,12 @@ import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from initiatives.models import Initiative
 from knoble.celery import app as celery_app
 from members.access import portal_member_required
 
@@ -53,3 +55,16 @@ def bench_floor(request: HttpRequest) -> HttpResponse:
     """The load test's reference: what any member page costs before its own work (middleware, the cached
     session, the one authentication query, the portal permission check). Mounted only with KNOBLE_BENCH_FLOOR."""
     return HttpResponse(f"floor {request.user.pk}", content_type="text/plain")
+
+
+LAYOUT_ROWS = 20
+
+
+@portal_member_required
+@require_GET
+def bench_layout(request: HttpRequest) -> HttpResponse:
+    """The load test's second reference: the simplest member page there could be, the portal's layout (navigation,
+    unread count, language switcher) around the titles of twenty initiatives read in one query. Between the floor
+    and it lies what every page pays before its own work. Mounted only with KNOBLE_BENCH_FLOOR."""
+    initiatives = Initiative.objects.visible().order_by("title").only("title", "slug", "starts_at")[:LAYOUT_ROWS]
+    return render(request, "bench/layout.html", {"initiatives": initiatives})

@@ -8,7 +8,8 @@ with a session made in advance (no password hashing between steps):
    of more and more users; each step measured for a fixed time once its users are in. It stops after the
    first step where the p95 of the member pages' requests passes 300 ms or a request fails;
 2. *floor*: the same steps, the same pauses, every user asking for the floor page (/bench/floor/);
-3. *per page*: each member task alone, then the floor alone, for a few users, to share out the gunicorn
+3. *per page*: each member task alone, then the floor alone and the layout reference alone (/bench/layout/: the
+   simplest member page, the portal's layout around twenty titles), for a few users, to share out the gunicorn
    workers' CPU time per request.
 
 The plan comes as JSON in LOADTEST_CAPACITY (steps, step_seconds, warm_up_seconds, page_users, page_seconds,
@@ -38,6 +39,7 @@ SESSIONS = iter(locustfile.ACCOUNTS["sessions"] * 100)  # more users than sessio
 P95_TARGET_MS = 300.0
 SETTLE_SECONDS = 3  # after the last user of a step is in, before measuring
 FLOOR = "floor"
+LAYOUT = "layout"
 
 
 def enter(user: HttpUser) -> None:
@@ -62,6 +64,17 @@ class Floor(HttpUser):
     @task
     def floor(self) -> None:
         self.client.get("/bench/floor/", name=FLOOR)
+
+
+class Layout(HttpUser):
+    wait_time = between(*PLAN["think"])
+
+    def on_start(self) -> None:
+        enter(self)
+
+    @task
+    def layout(self) -> None:
+        self.client.get("/bench/layout/", name=LAYOUT)
 
 
 class OnePage(CapacityMember):
@@ -173,10 +186,11 @@ def one_task(function: Callable[..., Any]) -> type[HttpUser]:
     return only
 
 
-# Each member task alone, then the floor.
+# Each member task alone, then the two references.
 ONE_PAGE: list[type[HttpUser]] = [
     *(one_task(function) for function in dict.fromkeys(CapacityMember.tasks) if callable(function)),
     Floor,
+    Layout,
 ]
 
 
@@ -189,7 +203,7 @@ def warm_up(environment: Environment) -> None:
 
 
 def per_page(environment: Environment, cpu: GunicornCpu) -> list[dict[str, Any]]:
-    """Each member task alone, then the floor: its requests' names, CPU per request and latencies."""
+    """Each member task alone, then the references: its requests' names, CPU per request and latencies."""
     found = []
     for user_class in ONE_PAGE:
         step = measure(environment, cpu, users=PLAN["page_users"], user_class=user_class, seconds=PLAN["page_seconds"])

@@ -1,6 +1,6 @@
 """What each member page costs, in one process, without the noise of a load: `python -m bench.load.profile`.
 
-    python -m bench.load.profile                          # every page of the load test's mix, and the floor
+    python -m bench.load.profile                          # every page of the load test's mix, and the references
     python -m bench.load.profile --only space_page,floor --requests 200
     python -m bench.load.profile --only space_thread --cprofile 25     # where one page's time goes
 
@@ -66,6 +66,7 @@ PAGES = [
     Page("idea", 2, _get(lambda p: random.choice(p["ideas"]))),
     Page("vote", 1, lambda c, p: c.post(random.choice(p["ideas"]) + "vote/", {"importance": "important"})),
     Page("floor", 0, _get(lambda p: "/bench/floor/")),
+    Page("layout", 0, _get(lambda p: "/bench/layout/")),
 ]
 
 
