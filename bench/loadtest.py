@@ -17,8 +17,10 @@ The capacity mode raises the number of users step by step (bench/load/capacity.p
 member pages' requests passes 300 ms or a request fails, and reports the highest request rate sustained
 below that beside the same climb on a reference measured in the same run: the floor, a minimal page behind
 the same middleware, session and authentication, which gunicorn mounts only for this run
-(KNOBLE_BENCH_FLOOR=1). Then the CPU time of the gunicorn workers per request, page by page. Exits 1 when
-the member pages sustain less than half the floor's rate.
+(KNOBLE_BENCH_FLOOR=1); and the same climb on the layout reference, the simplest member page there could be
+(the portal's layout around twenty titles read in one query), to show how much of the gap any page pays. Then
+the CPU time of the gunicorn workers per request, page by page. Exits 1 when the member pages sustain less
+than half the floor's rate.
 """
 
 import argparse
@@ -634,13 +636,16 @@ def sustained(steps: Sequence[dict[str, Any]], phase: str) -> dict[str, Any] | N
     return max(within, key=lambda step: step["rps"], default=None)
 
 
+PHASES = {"pages": "member pages", "floor": "floor", "layout": "layout"}
+
+
 def render_steps(steps: Sequence[dict[str, Any]]) -> str:
     body = []
     for step in steps:
         worst = max(step["pages"].items(), key=lambda item: item[1]["p95"], default=("—", {"p95": 0.0}))
         body.append(
             (
-                "member pages" if step["phase"] == "pages" else "floor",
+                PHASES[step["phase"]],
                 str(step["users"]),
                 f"{step['rps']:.1f}",
                 f"{step['p95']:.0f} ms",
@@ -680,7 +685,11 @@ def plot_capacity(steps: Sequence[dict[str, Any]], path: Path, *, title: str) ->
     import matplotlib.pyplot as plt
 
     figure, (rate, latency) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-    for phase, label, colour in (("pages", "member pages", "tab:blue"), ("floor", "floor (minimal page)", "tab:grey")):
+    for phase, label, colour in (
+        ("pages", "member pages", "tab:blue"),
+        ("floor", "floor (minimal page)", "tab:grey"),
+        ("layout", "layout (simplest member page)", "tab:green"),
+    ):
         shown = [step for step in steps if step["phase"] == phase]
         users = [step["users"] for step in shown]
         rate.plot(users, [step["rps"] for step in shown], marker="o", color=colour, label=label)
@@ -742,7 +751,7 @@ def run_capacity(args: argparse.Namespace) -> int:
                 check=False,
                 # An outer bound only: two climbs of every step, each page alone, and a minute to spare.
                 timeout=args.warm_up_seconds
-                + 2 * len(steps_planned) * (args.step_seconds + 15)
+                + 3 * len(steps_planned) * (args.step_seconds + 15)
                 + 18 * (args.page_seconds + 10)
                 + 60,
             )
@@ -751,8 +760,9 @@ def run_capacity(args: argparse.Namespace) -> int:
         return 1
     measured = json.loads(output.read_text())
     steps, per_page = measured["steps"], measured["per_page"]
-    pages, floor = sustained(steps, "pages"), sustained(steps, "floor")
+    pages, floor, layout = sustained(steps, "pages"), sustained(steps, "floor"), sustained(steps, "layout")
     pages_rps, floor_rps = (pages["rps"] if pages else 0.0), (floor["rps"] if floor else 0.0)
+    layout_rps = layout["rps"] if layout else 0.0
     load_after = os.getloadavg()[0]
     print(f"load average of the machine: {ready.load_before:.1f} before, {load_after:.1f} after")
     print(render_steps(steps))
@@ -765,6 +775,9 @@ def run_capacity(args: argparse.Namespace) -> int:
         + f"; the floor {floor_rps:.1f} req/s"
         + (f" ({floor['users']} users)" if floor else "")
         + (f": {pages_rps / floor_rps:.2f} of the floor's rate" if floor_rps else "")
+        + f"; the layout reference {layout_rps:.1f} req/s"
+        + (f" ({layout['users']} users)" if layout else "")
+        + (f": {layout_rps / floor_rps:.2f} of the floor's rate" if floor_rps else "")
     )
     print(summary)
     if floor and floor is max((s for s in steps if s["phase"] == "floor"), key=lambda s: s["users"]):
@@ -796,7 +809,7 @@ def run_capacity(args: argparse.Namespace) -> int:
                 step_seconds=args.step_seconds,
                 think_seconds=think,
                 load_average=[round(ready.load_before, 2), round(load_after, 2)],
-                sustained_rps={"pages": pages_rps, "floor": floor_rps},
+                sustained_rps={"pages": pages_rps, "floor": floor_rps, "layout": layout_rps},
                 steps=steps,
                 per_page=per_page,
             )

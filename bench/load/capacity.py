@@ -1,14 +1,15 @@
 """The capacity run's load generator: `python -m bench.load.capacity`, started by `python -m bench.loadtest
 --capacity` against its gunicorn (with KNOBLE_BENCH_FLOOR=1), never on its own.
 
-Locust as a library: a warm-up (the first step's users, not measured), then three phases, each user entering
+Locust as a library: a warm-up (the first step's users, not measured), then four phases, each user entering
 with a session made in advance (no password hashing between steps):
 
 1. *pages*: the members of bench/load/locustfile.py (the same tasks and weights, shorter pauses), in steps
    of more and more users; each step measured for a fixed time once its users are in. It stops after the
    first step where the p95 of the member pages' requests passes 300 ms or a request fails;
 2. *floor*: the same steps, the same pauses, every user asking for the floor page (/bench/floor/);
-3. *per page*: each member task alone, then the floor alone and the layout reference alone (/bench/layout/: the
+3. *layout*: the same again on the layout reference (/bench/layout/), the simplest member page there could be;
+4. *per page*: each member task alone, then the floor alone and the layout reference alone (/bench/layout/: the
    simplest member page, the portal's layout around twenty titles), for a few users, to share out the gunicorn
    workers' CPU time per request.
 
@@ -220,7 +221,11 @@ def main() -> int:
     sampler = gevent.spawn(cpu.keep_sampling)
     warm_up(environment)
     result = {
-        "steps": [*climb(environment, cpu, "pages", CapacityMember), *climb(environment, cpu, FLOOR, Floor)],
+        "steps": [
+            *climb(environment, cpu, "pages", CapacityMember),
+            *climb(environment, cpu, FLOOR, Floor),
+            *climb(environment, cpu, LAYOUT, Layout),
+        ],
         "per_page": per_page(environment, cpu),
     }
     sampler.kill()

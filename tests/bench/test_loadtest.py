@@ -154,6 +154,8 @@ CLIMB = [
     _step("floor", 10, 19.0, 10),
     _step("floor", 20, 39.0, 12),
     _step("floor", 40, 76.0, 30),
+    _step("layout", 10, 19.0, 20),
+    _step("layout", 20, 38.0, 320, breach="p95 320 ms, over 300 ms"),
 ]
 
 
@@ -162,12 +164,14 @@ def test_the_sustained_rate_is_the_fastest_step_within_the_targets():
     assert (pages or {}).get("users") == 20
     assert (floor or {}).get("rps") == 76.0
     assert sustained(CLIMB[2:3], "pages") is None
+    assert (sustained(CLIMB, "layout") or {}).get("users") == 10
 
 
 def test_the_step_table_names_the_slowest_page_and_why_a_step_failed():
     table = render_steps(CLIMB)
     assert "| member pages | 40    | 33.0  | 450 ms   | 450 ms (home)      |" in table
     assert "p95 over 300 ms: home" in table
+    assert "| layout       | 20    | 38.0  | 320 ms   |" in table
 
 
 def test_the_capacity_curve_is_drawn_to_the_file_asked_for(tmp_path):
