@@ -780,8 +780,9 @@ def run_capacity(args: argparse.Namespace) -> int:
         + (f": {layout_rps / floor_rps:.2f} of the floor's rate" if floor_rps else "")
     )
     print(summary)
-    if floor and floor is max((s for s in steps if s["phase"] == "floor"), key=lambda s: s["users"]):
-        print("the floor stayed within its targets up to the last step: its rate is a lower bound (add steps)")
+    for phase, best in (("floor", floor), ("layout", layout)):
+        if best and best is max((s for s in steps if s["phase"] == phase), key=lambda s: s["users"]):
+            print(f"the {phase} stayed within its targets up to the last step: its rate is a lower bound (add steps)")
     outcomes = [
         Outcome(
             module="loadtest",

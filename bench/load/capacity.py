@@ -28,7 +28,7 @@ from typing import Any
 
 import gevent
 import psutil
-from locust import HttpUser, between, task
+from locust import HttpUser, between
 from locust.env import Environment
 from locust.runners import Runner
 
@@ -56,26 +56,27 @@ class CapacityMember(locustfile.Member):
         self.begin()
 
 
-class Floor(HttpUser):
+class Reference(HttpUser):
+    """A user asking for one reference page, over and over."""
+
+    abstract = True
     wait_time = between(*PLAN["think"])
 
     def on_start(self) -> None:
         enter(self)
 
-    @task
-    def floor(self) -> None:
-        self.client.get("/bench/floor/", name=FLOOR)
+
+def reference(name: str, path: str) -> type[HttpUser]:
+    def ask(user: HttpUser) -> None:
+        user.client.get(path, name=name)
+
+    user_class: type[HttpUser] = type(name.capitalize(), (Reference,), {"abstract": False})
+    user_class.tasks = [ask]
+    return user_class
 
 
-class Layout(HttpUser):
-    wait_time = between(*PLAN["think"])
-
-    def on_start(self) -> None:
-        enter(self)
-
-    @task
-    def layout(self) -> None:
-        self.client.get("/bench/layout/", name=LAYOUT)
+Floor = reference(FLOOR, "/bench/floor/")
+Layout = reference(LAYOUT, "/bench/layout/")
 
 
 class OnePage(CapacityMember):
