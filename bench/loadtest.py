@@ -749,7 +749,7 @@ def run_capacity(args: argparse.Namespace) -> int:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 check=False,
-                # An outer bound only: two climbs of every step, each page alone, and a minute to spare.
+                # An outer bound only: three climbs of every step, each page alone, and a minute to spare.
                 timeout=args.warm_up_seconds
                 + 3 * len(steps_planned) * (args.step_seconds + 15)
                 + 18 * (args.page_seconds + 10)

@@ -9,9 +9,8 @@ with a session made in advance (no password hashing between steps):
    first step where the p95 of the member pages' requests passes 300 ms or a request fails;
 2. *floor*: the same steps, the same pauses, every user asking for the floor page (/bench/floor/);
 3. *layout*: the same again on the layout reference (/bench/layout/), the simplest member page there could be;
-4. *per page*: each member task alone, then the floor alone and the layout reference alone (/bench/layout/: the
-   simplest member page, the portal's layout around twenty titles), for a few users, to share out the gunicorn
-   workers' CPU time per request.
+4. *per page*: each member task alone, then the floor alone and the layout alone, for a few users, to share out
+   the gunicorn workers' CPU time per request.
 
 The plan comes as JSON in LOADTEST_CAPACITY (steps, step_seconds, warm_up_seconds, page_users, page_seconds,
 think, host, gunicorn_pid, output); what was measured is written as JSON to `output`.
