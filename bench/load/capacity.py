@@ -65,13 +65,20 @@ class Reference(HttpUser):
         enter(self)
 
 
+def user_doing(task: Callable[..., Any], *, base: type[HttpUser], name: str) -> type[HttpUser]:
+    """A user of `base` whose only task is `task`."""
+    # The metaclass would add the base's other tasks to a `tasks` given in the class body; set afterwards, it is
+    # the user's only one.
+    user_class: type[HttpUser] = type(name, (base,), {"abstract": False})
+    user_class.tasks = [task]
+    return user_class
+
+
 def reference(name: str, path: str) -> type[HttpUser]:
     def ask(user: HttpUser) -> None:
         user.client.get(path, name=name)
 
-    user_class: type[HttpUser] = type(name.capitalize(), (Reference,), {"abstract": False})
-    user_class.tasks = [ask]
-    return user_class
+    return user_doing(ask, base=Reference, name=name.capitalize())
 
 
 Floor = reference(FLOOR, "/bench/floor/")
@@ -180,11 +187,7 @@ def climb(environment: Environment, cpu: GunicornCpu, phase: str, user_class: ty
 
 
 def one_task(function: Callable[..., Any]) -> type[HttpUser]:
-    # The metaclass would add the member's other tasks to a `tasks` given in the class body; set afterwards, it
-    # is the user's only one.
-    only: type[HttpUser] = type(f"Only_{function.__name__}", (OnePage,), {"abstract": False})
-    only.tasks = [function]
-    return only
+    return user_doing(function, base=OnePage, name=f"Only_{function.__name__}")
 
 
 # Each member task alone, then the two references.
