@@ -322,6 +322,7 @@ def test_home_query_count_is_constant(member_client, member, django_assert_num_q
     # the user with its member and permissions, my participations, recommendations, notifications, calendar feed
     with django_assert_num_queries(5):
         response = member_client.get("/")
+    assert response.status_code == 200
     assert "Aimed at your persona, AML investigator." in response.content.decode()
 
 
